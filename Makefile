@@ -1,0 +1,44 @@
+# casehub — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install jars postgres lint typecheck unit integration clean
+
+demo: install jars  ## run the hub with demo data until Ctrl-C (SQLite unless CASEHUB_DATABASE_URL is set)
+	$(BIN)/casehub up
+
+test: install jars postgres lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+jars: install  ## Apache Kafka broker jars from Maven Central into deploy/kafka/libs (cached)
+	$(BIN)/python -m deploy jars
+
+postgres: install  ## PostgreSQL server from Debian's packages when absent (tests start a throwaway cluster)
+	$(BIN)/python -m deploy postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install jars postgres
+	$(BIN)/pytest tests/integration
+
+clean:
+	-$(BIN)/casehub broker stop
+	rm -rf .casehub .pytest_cache .mypy_cache .ruff_cache

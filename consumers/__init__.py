@@ -1,0 +1,1 @@
+"""What the hub runs on the log: the materializer that builds the shared store from agency topics."""

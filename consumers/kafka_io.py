@@ -1,0 +1,121 @@
+"""kafka-python adapters for the materializer: a pattern subscription that seeks to the store's offsets,
+and a dead-letter topic writer. Nothing connects until open()/first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import structlog
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from schemas.errors import BrokerUnavailable
+from services.store.records import DeadLetter
+
+logger = structlog.get_logger()
+
+
+class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On assignment, continue from where the store says this group got (or from the start)."""
+
+    def __init__(self, consumer: KafkaConsumer, stored_offsets: Callable[[], dict[tuple[str, int], int]]) -> None:
+        self.consumer = consumer
+        self.stored_offsets = stored_offsets
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        logger.info("partitions_revoked", partitions=sorted(f"{tp.topic}-{tp.partition}" for tp in revoked))
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        offsets = self.stored_offsets()
+        for tp in assigned:
+            stored = offsets.get((tp.topic, tp.partition))
+            if stored is None:
+                self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, stored)
+        logger.info("partitions_assigned", partitions=sorted(f"{tp.topic}-{tp.partition}" for tp in assigned))
+
+
+class KafkaRecordSource(RecordSource):
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        group: str,
+        topic_pattern: str,
+        stored_offsets: Callable[[], dict[tuple[str, int], int]],
+        max_poll_records: int = 2000,
+        connect_timeout_s: float = 10.0,
+    ) -> None:
+        try:
+            self.consumer = KafkaConsumer(
+                bootstrap_servers=bootstrap,
+                group_id=group,
+                client_id=f"{group}-materializer",
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=max_poll_records,
+                max_poll_interval_ms=60_000,
+                session_timeout_ms=10_000,
+                heartbeat_interval_ms=3_000,
+                metadata_max_age_ms=5_000,
+                fetch_max_bytes=16 * 1024 * 1024,
+                bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+            )
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
+        self.consumer.subscribe(pattern=topic_pattern, listener=SeekToStoredOffsets(self.consumer, stored_offsets))
+
+    def poll(self, timeout_s: float) -> list[InboundRecord]:
+        polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+        return [
+            InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, tuple(r.headers or ()))
+            for records in polled.values()
+            for r in records
+        ]
+
+    def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
+        if not next_offsets:
+            return
+        offsets = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in next_offsets.items()}
+        try:
+            self.consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # The store already holds these offsets; the next owner of the partition seeks to them.
+            logger.warning("kafka_commit_failed", reason=str(exc))
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+class KafkaDeadLetterSink(DeadLetterSink):
+    """Republishes rejected records to the dead-letter topic with Kafka Connect-style headers."""
+
+    def __init__(self, *, bootstrap: str, topic: str, connect_timeout_s: float = 10.0) -> None:
+        self.topic = topic
+        try:
+            self.producer = KafkaProducer(
+                bootstrap_servers=bootstrap, acks="all", bootstrap_timeout_ms=int(connect_timeout_s * 1000)
+            )
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
+
+    def publish(self, letters: Sequence[DeadLetter]) -> None:
+        for letter in letters:
+            headers = [
+                ("casehub.errors.topic", letter.topic.encode()),
+                ("casehub.errors.partition", str(letter.partition).encode()),
+                ("casehub.errors.offset", str(letter.offset).encode()),
+                ("casehub.errors.exception.class.name", letter.error_class.encode()),
+                ("casehub.errors.exception.message", letter.error_message.encode()),
+                ("casehub.errors.consumer.group", letter.consumer_group.encode()),
+                ("casehub.errors.time", letter.created_at.isoformat().encode()),
+            ]
+            self.producer.send(self.topic, key=letter.key, value=letter.value, headers=headers)
+        if letters:
+            self.producer.flush()
+
+    def close(self) -> None:
+        self.producer.close()

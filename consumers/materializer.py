@@ -1,0 +1,144 @@
+"""The materializer: poll a batch, decode, write rows and offsets in one transaction, then commit to Kafka.
+
+Storing the offsets with the rows gives an exactly-once effect: a batch is either wholly in the store
+with its offsets or not at all, and on assignment the source seeks to the offsets the store holds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from consumers.projections import fold_case, stored_event
+from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from schemas.codec import CaseEventCodec
+from schemas.errors import CasehubError, ContractViolation
+from services.store.interface import CaseStore
+from services.store.records import DeadLetter, StoredEvent, TopicPartitionOffset
+from services.store.tables import utcnow
+
+logger = structlog.get_logger()
+
+
+@dataclass
+class MaterializerStats:
+    batches: int = 0
+    records: int = 0
+    events: int = 0
+    dead_letters: int = 0
+
+
+@dataclass(frozen=True)
+class DecodedBatch:
+    events: list[StoredEvent]
+    dead_letters: list[DeadLetter]
+    next_offsets: list[TopicPartitionOffset]
+
+
+class Materializer:
+    def __init__(
+        self,
+        *,
+        source: RecordSource,
+        store: CaseStore,
+        dead_letter_sink: DeadLetterSink,
+        codec: CaseEventCodec,
+        group: str,
+        topic_agency: Callable[[str], str | None] = lambda _topic: None,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.dead_letter_sink = dead_letter_sink
+        self.codec = codec
+        self.group = group
+        self.stats = MaterializerStats()
+        self.topic_agency = topic_agency
+
+    def run(self, stop: threading.Event, idle_exit_s: float | None = None) -> MaterializerStats:
+        """Consume until `stop` is set (or, with idle_exit_s, until nothing arrived for that long)."""
+        last_data = time.monotonic()
+        while not stop.is_set():
+            records = self.source.poll(timeout_s=0.5)
+            if records:
+                self.process(records)
+                last_data = time.monotonic()
+            elif idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
+                break
+        return self.stats
+
+    def process(self, records: Sequence[InboundRecord]) -> DecodedBatch:
+        """Materialize one polled batch; the broker commit follows the store commit."""
+        batch = self.decode(records)
+        with self.store.transaction() as tx:
+            tx.add_events(batch.events)
+            tx.add_dead_letters(batch.dead_letters)
+            touched = {event.case_id for event in batch.events}
+            folded = [fold_case(case_id, events) for case_id, events in tx.events_of_cases(touched).items()]
+            tx.put_cases(folded)
+            tx.save_offsets(self.group, batch.next_offsets)
+        self.dead_letter_sink.publish(batch.dead_letters)
+        self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
+        self._count(records, batch)
+        return batch
+
+    def decode(self, records: Sequence[InboundRecord]) -> DecodedBatch:
+        events: dict[str, StoredEvent] = {}
+        dead: list[DeadLetter] = []
+        next_offsets: dict[tuple[str, int], int] = {}
+        for record in records:
+            next_offsets[(record.topic, record.partition)] = record.offset + 1
+            try:
+                event = self._decode_one(record)
+            except CasehubError as exc:
+                dead.append(self._dead_letter(record, exc))
+                continue
+            events.setdefault(event.event_id, event)
+        offsets = [TopicPartitionOffset(t, p, o) for (t, p), o in sorted(next_offsets.items())]
+        return DecodedBatch(list(events.values()), dead, offsets)
+
+    def _decode_one(self, record: InboundRecord) -> StoredEvent:
+        if record.value is None:
+            raise ContractViolation("message has no value (tombstone) on a case topic")
+        event = self.codec.decode(record.value)
+        expected = self.topic_agency(record.topic)
+        if expected is not None and event.agency != expected:
+            raise ContractViolation(f"agency {event.agency!r} may not publish on {record.topic} ({expected}'s topic)")
+        return stored_event(event, record.topic, record.partition, record.offset)
+
+    def _dead_letter(self, record: InboundRecord, exc: CasehubError) -> DeadLetter:
+        logger.warning(
+            "dead_letter",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error_class=type(exc).__name__,
+            reason=str(exc),
+        )
+        return DeadLetter(
+            consumer_group=self.group,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error_class=type(exc).__name__,
+            error_message=str(exc),
+            key=record.key,
+            value=record.value,
+            created_at=utcnow(),
+        )
+
+    def _count(self, records: Sequence[InboundRecord], batch: DecodedBatch) -> None:
+        self.stats.batches += 1
+        self.stats.records += len(records)
+        self.stats.events += len(batch.events)
+        self.stats.dead_letters += len(batch.dead_letters)
+        logger.info(
+            "batch_materialized",
+            records=len(records),
+            events=len(batch.events),
+            dead_letters=len(batch.dead_letters),
+            partitions=len(batch.next_offsets),
+        )

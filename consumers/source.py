@@ -1,0 +1,47 @@
+"""What the materializer reads from and reports to; Kafka implements these, unit tests fake them."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from services.store.records import DeadLetter
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """One message as read from an agency topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int = 0
+    headers: Sequence[tuple[str, bytes]] = field(default_factory=tuple)
+
+
+class RecordSource(ABC):
+    """A subscription that yields batches and accepts commits of next offsets."""
+
+    @abstractmethod
+    def poll(self, timeout_s: float) -> list[InboundRecord]:
+        """The next batch (possibly empty), in offset order per partition."""
+
+    @abstractmethod
+    def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
+        """Tell the broker how far the group got (after the store has committed)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class DeadLetterSink(ABC):
+    """Where rejected records are republished with their context, for ops tools and replay."""
+
+    @abstractmethod
+    def publish(self, letters: Sequence[DeadLetter]) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...

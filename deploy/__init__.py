@@ -1,0 +1,1 @@
+"""Local infrastructure launchers (Kafka broker, PostgreSQL cluster) for development and tests."""

@@ -1,0 +1,1 @@
+"""What agencies run: the publisher that validates, encodes and sends case events to their topic."""

@@ -1,0 +1,64 @@
+"""The versioned .avsc files shipped in schemas/avro and the ids the hub gives them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from fastavro import parse_schema
+
+from schemas.errors import UnknownSchemaError
+
+ENVELOPE_RECORD = "vn.casehub.CaseEvent"
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    schema_id: int
+    record: str
+    version: int
+    text: str
+    parsed: Any
+
+
+class SchemaCatalog:
+    """Schema lookup by id and the current writer schema; the registry client implements the same."""
+
+    def __init__(self, versions: list[SchemaVersion]) -> None:
+        self._by_id = {v.schema_id: v for v in versions}
+        self._latest = {v.record: v for v in sorted(versions, key=lambda v: v.version)}
+
+    def by_id(self, schema_id: int) -> SchemaVersion:
+        try:
+            return self._by_id[schema_id]
+        except KeyError:
+            raise UnknownSchemaError(f"unknown schema id {schema_id}") from None
+
+    def latest(self, record: str = ENVELOPE_RECORD) -> SchemaVersion:
+        return self._latest[record]
+
+    def versions(self) -> list[SchemaVersion]:
+        return sorted(self._by_id.values(), key=lambda v: v.schema_id)
+
+
+@cache
+def bundled_catalog() -> SchemaCatalog:
+    """The catalog of every .avsc shipped with this package, as listed in avro/catalog.json."""
+    folder = resources.files(__package__).joinpath("avro")
+    manifest = json.loads(folder.joinpath("catalog.json").read_text(encoding="utf-8"))
+    versions = []
+    for entry in manifest["schemas"]:
+        text = folder.joinpath(entry["file"]).read_text(encoding="utf-8")
+        versions.append(
+            SchemaVersion(
+                schema_id=entry["id"],
+                record=entry["record"],
+                version=entry["version"],
+                text=text,
+                parsed=parse_schema(json.loads(text)),
+            )
+        )
+    return SchemaCatalog(versions)

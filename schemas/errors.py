@@ -1,0 +1,29 @@
+"""Errors of the contract layer, each a one-line reason a user can act on."""
+
+
+class CasehubError(Exception):
+    """Root of every error casehub raises on purpose."""
+
+
+class SerializationError(CasehubError):
+    """An event could not be encoded into its Avro wire form."""
+
+
+class DecodeError(CasehubError):
+    """Bytes on the wire could not be turned back into an event."""
+
+
+class UnknownSchemaError(DecodeError):
+    """The wire header names a schema id the catalog or registry does not know."""
+
+
+class ContractViolation(CasehubError):
+    """A well-formed event breaks a rule of the contract (bad value, unknown code)."""
+
+
+class BrokerUnavailable(CasehubError):
+    """The Kafka bootstrap address did not answer in time."""
+
+
+class StoreUnavailable(CasehubError):
+    """The shared database could not be reached or written."""

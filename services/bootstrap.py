@@ -1,0 +1,58 @@
+"""The one place that wires settings → clients → handlers for each kind of process."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
+from consumers.materializer import Materializer
+from producers.publisher import Publisher
+from schemas.codec import CaseEventCodec
+from services.kafka_admin import ensure_topics
+from services.settings import AGENCY_CODES, Settings
+from services.store.engine import make_engine, migrate
+from services.store.sql_store import SqlCaseStore
+
+
+def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
+    """The store engine with its schema migrated to the newest version."""
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    return engine, SqlCaseStore(engine)
+
+
+def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
+    names = [settings.agency_topic(a) for a in agencies] + [settings.dead_letter_topic]
+    return ensure_topics(settings.kafka_bootstrap, names, settings.topic_partitions, settings.connect_timeout_s)
+
+
+def build_materializer(settings: Settings, store: SqlCaseStore) -> Materializer:
+    group = settings.consumer_group
+    source = KafkaRecordSource(
+        bootstrap=settings.kafka_bootstrap,
+        group=group,
+        topic_pattern=settings.agency_topic_pattern,
+        stored_offsets=lambda: store.stored_offsets(group),
+        connect_timeout_s=settings.connect_timeout_s,
+    )
+    sink = KafkaDeadLetterSink(
+        bootstrap=settings.kafka_bootstrap,
+        topic=settings.dead_letter_topic,
+        connect_timeout_s=settings.connect_timeout_s,
+    )
+    return Materializer(
+        source=source,
+        store=store,
+        dead_letter_sink=sink,
+        codec=CaseEventCodec(),
+        group=group,
+        topic_agency=settings.agency_of_topic,
+    )
+
+
+def build_publisher(settings: Settings) -> Publisher:
+    return Publisher(
+        bootstrap=settings.kafka_bootstrap,
+        topic_of=settings.agency_topic,
+        connect_timeout_s=settings.connect_timeout_s,
+    )

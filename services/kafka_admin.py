@@ -1,0 +1,50 @@
+"""Cluster operations the hub needs: is the broker there, and do our topics exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import structlog
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from schemas.errors import BrokerUnavailable
+
+logger = structlog.get_logger()
+
+
+def admin_client(bootstrap: str, timeout_s: float = 10.0) -> KafkaAdminClient:
+    """An admin client, or BrokerUnavailable naming the address within `timeout_s`."""
+    try:
+        return KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            client_id="casehub-admin",
+            request_timeout_ms=int(timeout_s * 1000),
+            bootstrap_timeout_ms=int(timeout_s * 1000),
+        )
+    except KafkaError as exc:
+        raise BrokerUnavailable(
+            f"cannot reach Kafka at {bootstrap} within {timeout_s:.0f}s ({type(exc).__name__})"
+        ) from exc
+
+
+def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int, timeout_s: float = 10.0) -> list[str]:
+    """Create the topics that are missing; returns the names created. Case topics keep everything."""
+    admin = admin_client(bootstrap, timeout_s)
+    try:
+        existing = set(admin.list_topics())
+        missing = [name for name in names if name not in existing]
+        created = []
+        for name in missing:
+            topic = NewTopic(name, partitions, 1, topic_configs={"retention.ms": "-1"})
+            try:
+                admin.create_topics([topic])
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass
+        if created:
+            logger.info("topics_created", topics=created, partitions=partitions)
+        return created
+    finally:
+        admin.close()

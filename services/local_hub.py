@@ -1,0 +1,126 @@
+"""`casehub up`: the whole hub on one machine — broker, topics, store, materializer, API, demo data."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import uvicorn
+from sqlalchemy import Engine
+
+from deploy.kafka_broker import KafkaBroker
+from producers.demo_data import demo_events
+from services.api.app import create_app
+from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.settings import Settings
+from services.store.queries import store_counts
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class HubSummary:
+    bootstrap: str
+    store_url: str
+    api_url: str
+    published: int
+    events_stored: int
+    cases_stored: int
+
+
+def broker_for(settings: Settings) -> KafkaBroker:
+    """The local broker behind settings.kafka_bootstrap, with its data under settings.home."""
+    host, _, port = settings.kafka_bootstrap.rpartition(":")
+    return KafkaBroker(
+        data_dir=(settings.home / "kafka").resolve(),
+        host=host or "127.0.0.1",
+        port=int(port),
+        controller_port=settings.kafka_controller_port,
+    )
+
+
+def ensure_port_free(host: str, port: int, what: str) -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            raise OSError(f"port {port} on {host} is already in use; {what} cannot start (set CASEHUB_API_PORT)")
+
+
+class LocalHub:
+    """Starts the parts in order and stops them in reverse; `run_until_interrupted` is `make demo`."""
+
+    def __init__(self, settings: Settings, say: Say) -> None:
+        self.settings = settings
+        self.say = say
+        self.broker = broker_for(settings)
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.server: uvicorn.Server | None = None
+
+    def start(self, demo_cases: int = 40) -> HubSummary:
+        s = self.settings
+        ensure_port_free(s.api_host, s.api_port, "the API")
+        started = time.monotonic()
+        self.broker.start()
+        self.say(f"Kafka broker ready on {self.broker.bootstrap} ({time.monotonic() - started:.1f}s)")
+        create_topics(s)
+        engine, store = open_store(s)
+        self._spawn("materializer", build_materializer(s, store).run, self.stop_event)
+        self._serve_api(engine)
+        events = demo_events(cases=demo_cases)
+        publisher = build_publisher(s)
+        try:
+            report = publisher.publish(events)
+        finally:
+            publisher.close()
+        self.say(f"Published {report.sent} demo events from 5 agencies; waiting for the materializer...")
+        counts = self._wait_materialized(engine, {str(e.event_id) for e in events})
+        return HubSummary(
+            s.kafka_bootstrap, s.store_url, self.api_url, report.sent, counts["events"], counts["cases"]
+        )
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.settings.api_host}:{self.settings.api_port}"
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.server is not None:
+            self.server.should_exit = True
+        for thread in self.threads:
+            thread.join(timeout=15)
+        if self.broker.stop():
+            self.say("Kafka broker stopped.")
+
+    def run_until_interrupted(self) -> None:
+        try:
+            while not self.stop_event.wait(1.0):
+                pass
+        except KeyboardInterrupt:
+            self.say("Stopping...")
+
+    def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _serve_api(self, engine: Engine) -> None:
+        config = uvicorn.Config(
+            create_app(engine), host=self.settings.api_host, port=self.settings.api_port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self._spawn("api", self.server.run)
+        deadline = time.monotonic() + 15
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _wait_materialized(self, engine: Engine, event_ids: set[str], timeout_s: float = 60) -> dict[str, int]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with engine.connect() as connection:
+                counts = store_counts(connection)
+            if counts["events"] >= len(event_ids) or time.monotonic() > deadline:
+                return counts
+            time.sleep(0.25)

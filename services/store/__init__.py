@@ -1,0 +1,1 @@
+"""The shared violation store: tables, migrations, the transactional writer and analyst queries."""

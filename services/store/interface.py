@@ -1,0 +1,47 @@
+"""What the materializer needs from a store: one transaction per batch and the offsets it holds.
+
+The SQL store implements it for SQLite and PostgreSQL; unit tests use an in-memory fake subclass,
+and one contract test suite runs against all of them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+
+from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
+
+
+class StoreTransaction(ABC):
+    """Writes of one batch; nothing is visible to others until the transaction commits."""
+
+    @abstractmethod
+    def add_events(self, events: Sequence[StoredEvent]) -> None:
+        """Append events to the log; an event id already stored is ignored (idempotence)."""
+
+    @abstractmethod
+    def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
+        """Every stored event of each case, including those added in this transaction."""
+
+    @abstractmethod
+    def put_cases(self, cases: Sequence[CaseState]) -> None:
+        """Insert or replace the projection rows of these cases."""
+
+    @abstractmethod
+    def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        """Keep rejected records; the same source position twice is stored once."""
+
+    @abstractmethod
+    def save_offsets(self, group: str, offsets: Sequence[TopicPartitionOffset]) -> None:
+        """Record the next offset to read per partition for this consumer group."""
+
+
+class CaseStore(ABC):
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[StoreTransaction]:
+        """A unit of work: commits when the block ends normally, rolls back on any exception."""
+
+    @abstractmethod
+    def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
+        """Next offset per (topic, partition) the store has recorded for a consumer group."""

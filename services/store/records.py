@@ -1,0 +1,78 @@
+"""Plain data passed between the materializer and the store (no ORM, no Kafka)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the log table holds it, plus where it was read from."""
+
+    event_id: str
+    case_id: str
+    event_type: str
+    agency: str
+    reporting_unit: str
+    occurred_at: datetime
+    recorded_at: datetime
+    producer: str
+    schema_version: int
+    distribution: dict[str, Any]
+    embargo_until: datetime | None
+    payload: dict[str, Any]
+    source_topic: str = ""
+    source_partition: int = -1
+    source_offset: int = -1
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """The folded shared record of one case."""
+
+    case_id: str
+    status: str
+    title: str | None
+    opened_by: str | None
+    agencies: tuple[str, ...]
+    province_code: str | None
+    category: str | None
+    channel: str | None
+    platform: str | None
+    goods: str | None
+    total_fines_vnd: int
+    event_count: int
+    first_event_at: datetime
+    last_event_at: datetime
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record the materializer could not accept, with the reason and the raw bytes."""
+
+    consumer_group: str
+    topic: str
+    partition: int
+    offset: int
+    error_class: str
+    error_message: str
+    key: bytes | None
+    value: bytes | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TopicPartitionOffset:
+    topic: str
+    partition: int
+    next_offset: int
+
+
+@dataclass
+class BatchCounts:
+    events_written: int = 0
+    cases_written: int = 0
+    dead_letters_written: int = 0
+    extra: dict[str, int] = field(default_factory=dict)

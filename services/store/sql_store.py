@@ -1,0 +1,109 @@
+"""The store on SQLite or PostgreSQL: set-based upserts, one transaction per materialized batch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.store.interface import CaseStore, StoreTransaction
+from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
+from services.store.tables import CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
+
+_IN_CHUNK = 500
+EVENTS = CaseEventRow.__table__
+CASES = CaseRow.__table__
+OFFSETS = ConsumerOffsetRow.__table__
+DEAD_LETTERS = DeadLetterRow.__table__
+_EVENT_COLUMNS = [EVENTS.c[name] for name in StoredEvent.__dataclass_fields__]
+
+
+def _insert(connection: Connection, table: Any) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT on both SQLite and PostgreSQL."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _upsert(connection: Connection, table: Table, keys: list[str], where: Any = None) -> Insert:
+    statement = _insert(connection, table)
+    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    condition = where(statement.excluded) if where is not None else None
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=keys, set_=updates, where=condition
+    )
+
+
+class SqlTransaction(StoreTransaction):
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add_events(self, events: Sequence[StoredEvent]) -> None:
+        if not events:
+            return
+        now = utcnow()
+        rows = [{**asdict(event), "materialized_at": now} for event in events]
+        statement = _insert(self.connection, EVENTS).on_conflict_do_nothing(index_elements=["event_id"])
+        self.connection.execute(statement, rows)
+
+    def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
+        found: dict[str, list[StoredEvent]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(case_ids)), _IN_CHUNK):
+            query = select(*_EVENT_COLUMNS).where(EVENTS.c.case_id.in_(chunk))
+            for row in self.connection.execute(query):
+                found[row.case_id].append(StoredEvent(*row))
+        return dict(found)
+
+    def put_cases(self, cases: Sequence[CaseState]) -> None:
+        if not cases:
+            return
+        rows = [{**asdict(case), "agencies": _agency_list(case.agencies)} for case in cases]
+        self.connection.execute(_upsert(self.connection, CASES, ["case_id"]), rows)
+
+    def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        if not letters:
+            return
+        statement = _insert(self.connection, DEAD_LETTERS).on_conflict_do_nothing(
+            index_elements=["consumer_group", "topic", "partition", "offset"]
+        )
+        self.connection.execute(statement, [asdict(letter) for letter in letters])
+
+    def save_offsets(self, group: str, offsets: Sequence[TopicPartitionOffset]) -> None:
+        if not offsets:
+            return
+        now = utcnow()
+        rows = [{"consumer_group": group, **asdict(o), "updated_at": now} for o in offsets]
+        keys = ["consumer_group", "topic", "partition"]
+        forward_only = lambda excluded: OFFSETS.c.next_offset < excluded.next_offset  # noqa: E731
+        self.connection.execute(_upsert(self.connection, OFFSETS, keys, forward_only), rows)
+
+
+class SqlCaseStore(CaseStore):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTransaction]:
+        with self.engine.begin() as connection:
+            yield SqlTransaction(connection)
+
+    def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
+        query = select(OFFSETS.c.topic, OFFSETS.c.partition, OFFSETS.c.next_offset).where(
+            OFFSETS.c.consumer_group == group
+        )
+        with self.engine.connect() as connection:
+            return {(topic, partition): offset for topic, partition, offset in connection.execute(query)}
+
+
+def _agency_list(agencies: Sequence[str]) -> str:
+    """Agencies as ',a,b,' so that `LIKE '%,a,%'` finds a case by any agency on both backends."""
+    return "," + ",".join(sorted(agencies)) + ","
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,114 @@
+"""SQLAlchemy 2.x tables of the shared store. The event log is immutable; the rest are projections."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, LargeBinary, String, Text, TypeDecorator
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC and always read back time-zone aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: Json, int: BigInteger}
+
+
+class CaseEventRow(Base):
+    """The decoded log: one row per event id, with where it was read from."""
+
+    __tablename__ = "case_events"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_type: Mapped[str] = mapped_column(String(48))
+    agency: Mapped[str] = mapped_column(String(16))
+    reporting_unit: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    producer: Mapped[str] = mapped_column(Text)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    distribution: Mapped[dict[str, Any]]
+    embargo_until: Mapped[datetime | None]
+    payload: Mapped[dict[str, Any]]
+    source_topic: Mapped[str] = mapped_column(String(249))
+    source_partition: Mapped[int] = mapped_column(Integer)
+    source_offset: Mapped[int]
+    materialized_at: Mapped[datetime]
+
+
+class CaseRow(Base):
+    """One shared record per case, folded from all agencies' events."""
+
+    __tablename__ = "cases"
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    opened_by: Mapped[str | None] = mapped_column(String(16))
+    agencies: Mapped[str] = mapped_column(String(200), doc="Sorted agency codes as ',a,b,' for LIKE filters.")
+    province_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    platform: Mapped[str | None] = mapped_column(String(64))
+    goods: Mapped[str | None] = mapped_column(Text)
+    total_fines_vnd: Mapped[int]
+    event_count: Mapped[int] = mapped_column(Integer)
+    first_event_at: Mapped[datetime]
+    last_event_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ConsumerOffsetRow(Base):
+    """Next offset per consumer group and partition, written in the same transaction as the rows."""
+
+    __tablename__ = "consumer_offsets"
+
+    consumer_group: Mapped[str] = mapped_column(String(249), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(249), primary_key=True)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_offset: Mapped[int]
+    updated_at: Mapped[datetime]
+
+
+class DeadLetterRow(Base):
+    """A record that could not be decoded or validated, kept with its reason and raw bytes."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (Index("ux_dead_letters_source", "consumer_group", "topic", "partition", "offset", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    consumer_group: Mapped[str] = mapped_column(String(249))
+    topic: Mapped[str] = mapped_column(String(249))
+    partition: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int]
+    error_class: Mapped[str] = mapped_column(String(64))
+    error_message: Mapped[str] = mapped_column(Text)
+    key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    value: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

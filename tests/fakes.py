@@ -1,0 +1,99 @@
+"""In-memory fakes that subclass the real interfaces, for unit tests of the materializer."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from services.store.interface import CaseStore, StoreTransaction
+from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
+
+
+@dataclass
+class MemoryState:
+    events: dict[str, StoredEvent] = field(default_factory=dict)
+    cases: dict[str, CaseState] = field(default_factory=dict)
+    dead_letters: dict[tuple[str, str, int, int], DeadLetter] = field(default_factory=dict)
+    offsets: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+
+class MemoryTransaction(StoreTransaction):
+    def __init__(self, state: MemoryState) -> None:
+        self.state = state
+
+    def add_events(self, events: Sequence[StoredEvent]) -> None:
+        for event in events:
+            self.state.events.setdefault(event.event_id, event)
+
+    def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
+        wanted = set(case_ids)
+        found: dict[str, list[StoredEvent]] = {}
+        for event in self.state.events.values():
+            if event.case_id in wanted:
+                found.setdefault(event.case_id, []).append(event)
+        return found
+
+    def put_cases(self, cases: Sequence[CaseState]) -> None:
+        self.state.cases.update({case.case_id: case for case in cases})
+
+    def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        for letter in letters:
+            key = (letter.consumer_group, letter.topic, letter.partition, letter.offset)
+            self.state.dead_letters.setdefault(key, letter)
+
+    def save_offsets(self, group: str, offsets: Sequence[TopicPartitionOffset]) -> None:
+        for o in offsets:
+            key = (group, o.topic, o.partition)
+            self.state.offsets[key] = max(o.next_offset, self.state.offsets.get(key, 0))
+
+
+class MemoryCaseStore(CaseStore):
+    """Transactions work on a copy that replaces the state only on success, like a real rollback."""
+
+    def __init__(self) -> None:
+        self.state = MemoryState()
+        self.fail_next_transactions = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTransaction]:
+        if self.fail_next_transactions:
+            self.fail_next_transactions -= 1
+            raise ConnectionError("database is down (fake)")
+        draft = copy.deepcopy(self.state)
+        yield MemoryTransaction(draft)
+        self.state = draft
+
+    def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
+        return {(t, p): o for (g, t, p), o in self.state.offsets.items() if g == group}
+
+
+class ListSource(RecordSource):
+    """Hands out pre-made batches and remembers what was committed."""
+
+    def __init__(self, batches: list[list[InboundRecord]]) -> None:
+        self.batches = list(batches)
+        self.commits: list[dict[tuple[str, int], int]] = []
+        self.closed = False
+
+    def poll(self, timeout_s: float) -> list[InboundRecord]:
+        return self.batches.pop(0) if self.batches else []
+
+    def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
+        self.commits.append(dict(next_offsets))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class ListSink(DeadLetterSink):
+    def __init__(self) -> None:
+        self.published: list[DeadLetter] = []
+
+    def publish(self, letters: Sequence[DeadLetter]) -> None:
+        self.published.extend(letters)
+
+    def close(self) -> None:
+        pass

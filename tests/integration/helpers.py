@@ -1,0 +1,43 @@
+"""Per-test settings with a random topic prefix and consumer group, and raw Kafka access."""
+
+from __future__ import annotations
+
+import uuid
+
+from kafka import KafkaConsumer, KafkaProducer
+
+from services.settings import Settings
+
+
+def isolated_settings(bootstrap: str, database_url: str) -> Settings:
+    """Settings whose topics and group no other test uses."""
+    tag = uuid.uuid4().hex[:10]
+    return Settings(
+        kafka_bootstrap=bootstrap,
+        database_url=database_url,
+        topic_prefix=f"t{tag}.cases.",
+        dead_letter_topic=f"t{tag}.deadletters",
+        consumer_group=f"g{tag}",
+        topic_partitions=3,
+        connect_timeout_s=10,
+    )
+
+
+def send_raw(bootstrap: str, topic: str, values: list[bytes]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for value in values:
+        producer.send(topic, key=b"poison", value=value)
+    producer.flush()
+    producer.close()
+
+
+def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -> list[object]:
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=int(timeout_s * 1000))
+    records = []
+    for record in consumer:
+        records.append(record)
+        if len(records) >= expected:
+            break
+    consumer.close()
+    return records

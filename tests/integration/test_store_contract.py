@@ -1,0 +1,112 @@
+"""One contract suite for the CaseStore interface, run on the in-memory fake, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from consumers.projections import fold_case, stored_event
+from services.store.engine import make_engine, migrate
+from services.store.interface import CaseStore
+from services.store.records import DeadLetter, TopicPartitionOffset
+from services.store.sql_store import SqlCaseStore
+from services.store.tables import utcnow
+from tests.factories import T0, opened, penalty
+from tests.fakes import MemoryCaseStore
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Iterator[CaseStore]:
+    if request.param == "memory":
+        yield MemoryCaseStore()
+        return
+    engine = make_engine(request.getfixturevalue(f"{request.param}_url"))
+    migrate(engine)
+    yield SqlCaseStore(engine)
+    engine.dispose()
+
+
+def letter(offset: int) -> DeadLetter:
+    return DeadLetter("g", "t", 0, offset, "DecodeError", "bad bytes", b"k", b"\x01", utcnow())
+
+
+def test_events_are_idempotent_by_event_id(store: CaseStore) -> None:
+    event = stored_event(opened("C1"), "t", 0, 0)
+    with store.transaction() as tx:
+        tx.add_events([event])
+    with store.transaction() as tx:
+        tx.add_events([event, stored_event(penalty("C1"), "t", 0, 1)])
+        found = tx.events_of_cases(["C1"])
+    assert sorted(e.event_type for e in found["C1"]) == ["CaseOpened", "PenaltyDecided"]
+
+
+def test_events_read_back_equal_what_was_written(store: CaseStore) -> None:
+    event = stored_event(opened("C2"), "topic-a", 2, 17)
+    with store.transaction() as tx:
+        tx.add_events([event])
+        assert tx.events_of_cases(["C2", "unknown"]) == {"C2": [event]}
+
+
+def test_cases_are_inserted_then_replaced(store: CaseStore) -> None:
+    first = stored_event(opened("C3"), "t", 0, 0)
+    with store.transaction() as tx:
+        tx.add_events([first])
+        tx.put_cases([fold_case("C3", [first])])
+    fine = stored_event(penalty("C3", fine=7_000_000), "t", 0, 1)
+    with store.transaction() as tx:
+        tx.add_events([fine])
+        events = tx.events_of_cases(["C3"])["C3"]
+        tx.put_cases([fold_case("C3", events)])
+        assert fold_case("C3", tx.events_of_cases(["C3"])["C3"]).total_fines_vnd == 7_000_000
+
+
+def test_a_failed_transaction_leaves_nothing_behind(store: CaseStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.add_events([stored_event(opened("C4"), "t", 0, 0)])
+        tx.save_offsets("g", [TopicPartitionOffset("t", 0, 1)])
+        raise RuntimeError("crash mid-batch")
+    assert store.stored_offsets("g") == {}
+    with store.transaction() as tx:
+        assert tx.events_of_cases(["C4"]) == {}
+
+
+def test_offsets_are_kept_per_group_and_never_move_backwards(store: CaseStore) -> None:
+    with store.transaction() as tx:
+        tx.save_offsets("g", [TopicPartitionOffset("t", 0, 10), TopicPartitionOffset("t", 1, 3)])
+        tx.save_offsets("other", [TopicPartitionOffset("t", 0, 99)])
+    with store.transaction() as tx:
+        tx.save_offsets("g", [TopicPartitionOffset("t", 0, 7), TopicPartitionOffset("t", 1, 5)])
+    assert store.stored_offsets("g") == {("t", 0): 10, ("t", 1): 5}
+
+
+def test_the_same_dead_letter_position_is_kept_once(store: CaseStore) -> None:
+    with store.transaction() as tx:
+        tx.add_dead_letters([letter(4), letter(5)])
+    with store.transaction() as tx:
+        tx.add_dead_letters([letter(5)])
+        tx.save_offsets("g", [TopicPartitionOffset("t", 0, 6)])
+    assert store.stored_offsets("g") == {("t", 0): 6}
+    assert _dead_letter_count(store) == 2
+
+
+def test_timestamps_come_back_in_utc(store: CaseStore) -> None:
+    event = stored_event(opened("C5"), "t", 0, 0)
+    with store.transaction() as tx:
+        tx.add_events([event])
+        (back,) = tx.events_of_cases(["C5"])["C5"]
+    assert back.occurred_at == T0 and back.occurred_at.tzinfo is not None
+
+
+def _dead_letter_count(store: CaseStore) -> int:
+    if isinstance(store, MemoryCaseStore):
+        return len(store.state.dead_letters)
+    assert isinstance(store, SqlCaseStore)
+    from sqlalchemy import func, select
+
+    from services.store.sql_store import DEAD_LETTERS
+
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(DEAD_LETTERS)).scalar_one())
