@@ -17,10 +17,12 @@ from services.store.records import DeadLetter
 logger = structlog.get_logger()
 
 
-class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
+class SeekToStoredOffsets(ConsumerRebalanceListener):
     """On assignment, continue from where the store says this group got (or from the start)."""
 
-    def __init__(self, consumer: KafkaConsumer, stored_offsets: Callable[[], dict[tuple[str, int], int]]) -> None:
+    def __init__(
+        self, consumer: KafkaConsumer, stored_offsets: Callable[[], dict[tuple[str, int], int]]
+    ) -> None:
         self.consumer = consumer
         self.stored_offsets = stored_offsets
 
@@ -66,7 +68,9 @@ class KafkaRecordSource(RecordSource):
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
-        self.consumer.subscribe(pattern=topic_pattern, listener=SeekToStoredOffsets(self.consumer, stored_offsets))
+        self.consumer.subscribe(
+            pattern=topic_pattern, listener=SeekToStoredOffsets(self.consumer, stored_offsets)
+        )
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
         polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))

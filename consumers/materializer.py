@@ -106,7 +106,9 @@ class Materializer:
         event = self.codec.decode(record.value)
         expected = self.topic_agency(record.topic)
         if expected is not None and event.agency != expected:
-            raise ContractViolation(f"agency {event.agency!r} may not publish on {record.topic} ({expected}'s topic)")
+            raise ContractViolation(
+                f"agency {event.agency!r} may not publish on {record.topic} ({expected}'s topic)"
+            )
         return stored_event(event, record.topic, record.partition, record.offset)
 
     def _dead_letter(self, record: InboundRecord, exc: CasehubError) -> DeadLetter:

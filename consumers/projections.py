@@ -56,7 +56,9 @@ def fold_case(case_id: str, events: Sequence[StoredEvent]) -> CaseState:
         channel=details.get("channel"),
         platform=details.get("platform"),
         goods=details.get("goods"),
-        total_fines_vnd=sum(e.payload.get("fine_vnd", 0) for e in ordered if e.event_type == "PenaltyDecided"),
+        total_fines_vnd=sum(
+            e.payload.get("fine_vnd", 0) for e in ordered if e.event_type == "PenaltyDecided"
+        ),
         event_count=len(ordered),
         first_event_at=ordered[0].occurred_at,
         last_event_at=ordered[-1].occurred_at,

@@ -299,6 +299,8 @@ class KafkaBroker:
         this ``data_dir`` is already running on the same ports.
         """
         _heap_bytes(self.heap)  # reject a bad heap size before doing any work
+        if self.port == self.controller_port:
+            raise BrokerError(f"broker and controller ports must differ (both are {self.port})")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with _file_lock(self.data_dir / ".launcher.lock"):
             if self._adopt_running(timeout):
@@ -442,7 +444,7 @@ class KafkaBroker:
             text = self.config_file.read_text(encoding="utf-8")
         except OSError:
             return None
-        match = re.search(r"^listeners=PLAINTEXT://(\[[^\]]+\]|[^:,]+):(\d+)", text, re.M)
+        match = re.search(r"^listeners=PLAINTEXT://(\[[^\]]+\]|[^:,]+):(\d+)", text, re.MULTILINE)
         if match is None:
             return None
         return match.group(1).strip("[]"), int(match.group(2))

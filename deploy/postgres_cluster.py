@@ -123,7 +123,10 @@ def _make_traversable(path: Path, uid: int) -> None:
     """Let ``uid`` reach ``path``: add o+x to temp-dir ancestors that lack it, else explain."""
     temp_root = Path(tempfile.gettempdir()).resolve()
     for ancestor in reversed(path.parents):
-        st = ancestor.stat()
+        try:
+            st = ancestor.stat()
+        except FileNotFoundError:
+            break  # not created yet; checked again once it exists
         if st.st_uid == uid or st.st_mode & 0o001:
             continue
         if ancestor == temp_root or temp_root in ancestor.parents:
@@ -301,10 +304,12 @@ class PostgresCluster:
         return entry.pw_uid, entry.pw_gid
 
     def _prepare_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         if not self._as_root():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
             return
         uid, gid = self._postgres_uid_gid()
+        _make_traversable(self.data_dir, uid)  # fail before creating anything
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         _make_traversable(self.data_dir, uid)
         os.chown(self.data_dir, uid, gid)
         self.data_dir.chmod(0o700)

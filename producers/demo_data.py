@@ -39,36 +39,126 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("qltt", "Đội QLTT số 1 - Chi cục QLTT Hà Nội", "Kinh doanh mỹ phẩm giả mạo nhãn hiệu trên sàn TMĐT",
-             "son môi, kem dưỡng da nhãn hiệu giả", "counterfeit", SalesChannel.MARKETPLACE, "shopee", "01",
-             CaseSource.PLATFORM_REPORT, (10_000_000, 60_000_000)),
-    Scenario("qltt", "Đội QLTT số 4 - Chi cục QLTT TP. Hồ Chí Minh", "Bán hàng nhập lậu không rõ nguồn gốc qua livestream",
-             "đồng hồ, túi xách không hóa đơn chứng từ", "smuggled", SalesChannel.LIVESTREAM, "tiktok", "79",
-             CaseSource.PATROL, (5_000_000, 40_000_000)),
-    Scenario("qltt", "Đội QLTT số 2 - Chi cục QLTT Đà Nẵng", "Kinh doanh thực phẩm chức năng không rõ nguồn gốc",
-             "thực phẩm bảo vệ sức khỏe", "unknown_origin", SalesChannel.SOCIAL_NETWORK, "facebook", "48",
-             CaseSource.HOTLINE_TIP, (3_000_000, 25_000_000)),
-    Scenario("customs", "Chi cục Hải quan khu vực II", "Hàng điện tử nhập lậu bán qua website",
-             "điện thoại di động, tai nghe không khai báo hải quan", "smuggled", SalesChannel.WEBSITE, None, "79",
-             CaseSource.CONTROL_PLAN, (20_000_000, 150_000_000)),
-    Scenario("customs", "Chi cục Hải quan khu vực VIII", "Vận chuyển hàng giả qua đường bưu chính quốc tế",
-             "giày thể thao giả nhãn hiệu", "counterfeit", SalesChannel.MARKETPLACE, "lazada", "31",
-             CaseSource.CONTROL_PLAN, (15_000_000, 90_000_000)),
-    Scenario("tax", "Thuế TP. Hồ Chí Minh", "Không kê khai doanh thu bán hàng trên TikTok Shop",
-             "quần áo thời trang", "tax_evasion", SalesChannel.MARKETPLACE, "tiktok", "79",
-             CaseSource.CONTROL_PLAN, (30_000_000, 300_000_000)),
-    Scenario("tax", "Thuế tỉnh Thái Nguyên", "Kinh doanh trên mạng xã hội không đăng ký thuế",
-             "đồ gia dụng", "tax_evasion", SalesChannel.SOCIAL_NETWORK, "zalo", "19",
-             CaseSource.REFERRAL, (5_000_000, 50_000_000)),
-    Scenario("police", "Phòng An ninh mạng và PCTP sử dụng CNC - Công an TP. Hà Nội",
-             "Đường dây buôn bán thuốc lá điện tử qua mạng xã hội", "thuốc lá điện tử, tinh dầu",
-             "banned", SalesChannel.SOCIAL_NETWORK, "facebook", "01", CaseSource.REFERRAL, (40_000_000, 200_000_000)),
-    Scenario("police", "Cục A05 - Bộ Công an", "Website giả mạo bán thuốc chữa bệnh",
-             "thuốc tân dược không rõ nguồn gốc", "banned", SalesChannel.WEBSITE, None, "01",
-             CaseSource.PLATFORM_REPORT, (50_000_000, 200_000_000)),
-    Scenario("ipvn", "Cục Sở hữu trí tuệ - Phòng Thực thi", "Xâm phạm quyền sở hữu công nghiệp đối với nhãn hiệu thời trang",
-             "quần áo mang nhãn hiệu bảo hộ", "ip_infringement", SalesChannel.MARKETPLACE, "shopee", "01",
-             CaseSource.PLATFORM_REPORT, (10_000_000, 100_000_000)),
+    Scenario(
+        "qltt",
+        "Đội QLTT số 1 - Chi cục QLTT Hà Nội",
+        "Kinh doanh mỹ phẩm giả mạo nhãn hiệu trên sàn TMĐT",
+        "son môi, kem dưỡng da nhãn hiệu giả",
+        "counterfeit",
+        SalesChannel.MARKETPLACE,
+        "shopee",
+        "01",
+        CaseSource.PLATFORM_REPORT,
+        (10_000_000, 60_000_000),
+    ),
+    Scenario(
+        "qltt",
+        "Đội QLTT số 4 - Chi cục QLTT TP. Hồ Chí Minh",
+        "Bán hàng nhập lậu không rõ nguồn gốc qua livestream",
+        "đồng hồ, túi xách không hóa đơn chứng từ",
+        "smuggled",
+        SalesChannel.LIVESTREAM,
+        "tiktok",
+        "79",
+        CaseSource.PATROL,
+        (5_000_000, 40_000_000),
+    ),
+    Scenario(
+        "qltt",
+        "Đội QLTT số 2 - Chi cục QLTT Đà Nẵng",
+        "Kinh doanh thực phẩm chức năng không rõ nguồn gốc",
+        "thực phẩm bảo vệ sức khỏe",
+        "unknown_origin",
+        SalesChannel.SOCIAL_NETWORK,
+        "facebook",
+        "48",
+        CaseSource.HOTLINE_TIP,
+        (3_000_000, 25_000_000),
+    ),
+    Scenario(
+        "customs",
+        "Chi cục Hải quan khu vực II",
+        "Hàng điện tử nhập lậu bán qua website",
+        "điện thoại di động, tai nghe không khai báo hải quan",
+        "smuggled",
+        SalesChannel.WEBSITE,
+        None,
+        "79",
+        CaseSource.CONTROL_PLAN,
+        (20_000_000, 150_000_000),
+    ),
+    Scenario(
+        "customs",
+        "Chi cục Hải quan khu vực VIII",
+        "Vận chuyển hàng giả qua đường bưu chính quốc tế",
+        "giày thể thao giả nhãn hiệu",
+        "counterfeit",
+        SalesChannel.MARKETPLACE,
+        "lazada",
+        "31",
+        CaseSource.CONTROL_PLAN,
+        (15_000_000, 90_000_000),
+    ),
+    Scenario(
+        "tax",
+        "Thuế TP. Hồ Chí Minh",
+        "Không kê khai doanh thu bán hàng trên TikTok Shop",
+        "quần áo thời trang",
+        "tax_evasion",
+        SalesChannel.MARKETPLACE,
+        "tiktok",
+        "79",
+        CaseSource.CONTROL_PLAN,
+        (30_000_000, 300_000_000),
+    ),
+    Scenario(
+        "tax",
+        "Thuế tỉnh Thái Nguyên",
+        "Kinh doanh trên mạng xã hội không đăng ký thuế",
+        "đồ gia dụng",
+        "tax_evasion",
+        SalesChannel.SOCIAL_NETWORK,
+        "zalo",
+        "19",
+        CaseSource.REFERRAL,
+        (5_000_000, 50_000_000),
+    ),
+    Scenario(
+        "police",
+        "Phòng An ninh mạng và PCTP sử dụng CNC - Công an TP. Hà Nội",
+        "Đường dây buôn bán thuốc lá điện tử qua mạng xã hội",
+        "thuốc lá điện tử, tinh dầu",
+        "banned",
+        SalesChannel.SOCIAL_NETWORK,
+        "facebook",
+        "01",
+        CaseSource.REFERRAL,
+        (40_000_000, 200_000_000),
+    ),
+    Scenario(
+        "police",
+        "Cục A05 - Bộ Công an",
+        "Website giả mạo bán thuốc chữa bệnh",
+        "thuốc tân dược không rõ nguồn gốc",
+        "banned",
+        SalesChannel.WEBSITE,
+        None,
+        "01",
+        CaseSource.PLATFORM_REPORT,
+        (50_000_000, 200_000_000),
+    ),
+    Scenario(
+        "ipvn",
+        "Cục Sở hữu trí tuệ - Phòng Thực thi",
+        "Xâm phạm quyền sở hữu công nghiệp đối với nhãn hiệu thời trang",
+        "quần áo mang nhãn hiệu bảo hộ",
+        "ip_infringement",
+        SalesChannel.MARKETPLACE,
+        "shopee",
+        "01",
+        CaseSource.PLATFORM_REPORT,
+        (10_000_000, 100_000_000),
+    ),
 ]
 
 
@@ -87,7 +177,9 @@ def demo_events(cases: int = 40, seed: int = 389, start: datetime | None = None)
         if number % 4 == 0:
             partner = SCENARIOS[(number + 2) % len(SCENARIOS)]
             if partner.agency != scenario.agency:
-                events.append(_penalty(rng, case_id, partner, opened_at + timedelta(days=rng.randint(41, 90))))
+                events.append(
+                    _penalty(rng, case_id, partner, opened_at + timedelta(days=rng.randint(41, 90)))
+                )
     return events
 
 
@@ -118,7 +210,9 @@ def _penalty(rng: random.Random, case_id: str, s: Scenario, at: datetime) -> Cas
     return _event(rng, case_id, s, payload, at)
 
 
-def _event(rng: random.Random, case_id: str, s: Scenario, payload: CaseOpened | PenaltyDecided, at: datetime) -> CaseEvent:
+def _event(
+    rng: random.Random, case_id: str, s: Scenario, payload: CaseOpened | PenaltyDecided, at: datetime
+) -> CaseEvent:
     level = DistributionLevel.OWNER_ONLY if s.agency == "police" else DistributionLevel.ALL_AGENCIES
     return new_event(
         case_id=case_id,

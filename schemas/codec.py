@@ -47,14 +47,16 @@ class CaseEventCodec:
         try:
             datum = schemaless_reader(io.BytesIO(body), writer.parsed, reader, return_record_name=True)
         except Exception as exc:  # fastavro raises many types (EOFError, ValueError, IndexError, ...)
-            raise DecodeError(f"Avro body does not match schema id {schema_id}: {type(exc).__name__}") from exc
+            raise DecodeError(
+                f"Avro body does not match schema id {schema_id}: {type(exc).__name__}"
+            ) from exc
         return from_avro(datum)
 
 
 def from_avro(datum: Any) -> CaseEvent:
     if not isinstance(datum, dict) or not isinstance(datum.get("payload"), tuple):
         raise DecodeError("Avro body is not a case-event envelope")
-    record_name, payload = datum["payload"]
+    _record_name, payload = datum["payload"]
     try:
         return CaseEvent.model_validate({**datum, "payload": payload})
     except pydantic.ValidationError as exc:

@@ -23,7 +23,9 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
 
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
     names = [settings.agency_topic(a) for a in agencies] + [settings.dead_letter_topic]
-    return ensure_topics(settings.kafka_bootstrap, names, settings.topic_partitions, settings.connect_timeout_s)
+    return ensure_topics(
+        settings.kafka_bootstrap, names, settings.topic_partitions, settings.connect_timeout_s
+    )
 
 
 def build_materializer(settings: Settings, store: SqlCaseStore) -> Materializer:

@@ -23,8 +23,11 @@ from services.local_hub import LocalHub, broker_for
 from services.logging import configure_logging
 from services.settings import Settings
 
-app = typer.Typer(help="casehub — the shared enforcement data hub (Kafka → shared violation database).",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="casehub — the shared enforcement data hub (Kafka → shared violation database).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
 topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")

@@ -29,7 +29,9 @@ def admin_client(bootstrap: str, timeout_s: float = 10.0) -> KafkaAdminClient:
         ) from exc
 
 
-def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int, timeout_s: float = 10.0) -> list[str]:
+def ensure_topics(
+    bootstrap: str, names: Iterable[str], partitions: int, timeout_s: float = 10.0
+) -> list[str]:
     """Create the topics that are missing; returns the names created. Case topics keep everything."""
     admin = admin_client(bootstrap, timeout_s)
     try:

@@ -45,7 +45,9 @@ def broker_for(settings: Settings) -> KafkaBroker:
 def ensure_port_free(host: str, port: int, what: str) -> None:
     with socket.socket() as probe:
         if probe.connect_ex((host, port)) == 0:
-            raise OSError(f"port {port} on {host} is already in use; {what} cannot start (set CASEHUB_API_PORT)")
+            raise OSError(
+                f"port {port} on {host} is already in use; {what} cannot start (set CASEHUB_API_PORT)"
+            )
 
 
 class LocalHub:
@@ -116,7 +118,9 @@ class LocalHub:
         while not self.server.started and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    def _wait_materialized(self, engine: Engine, event_ids: set[str], timeout_s: float = 60) -> dict[str, int]:
+    def _wait_materialized(
+        self, engine: Engine, event_ids: set[str], timeout_s: float = 60
+    ) -> dict[str, int]:
         deadline = time.monotonic() + timeout_s
         while True:
             with engine.connect() as connection:

@@ -39,4 +39,5 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
     root.setLevel(level.upper())
     for noisy in ("kafka", "uvicorn.access", "sqlalchemy.engine", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("kafka").setLevel(logging.ERROR)
+    # kafka-python logs every refused connection at ERROR; our adapters raise one clear error instead.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)

@@ -13,7 +13,9 @@ AGENCY_CODES = ("qltt", "customs", "tax", "police", "ipvn")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEHUB_", extra="ignore")
 
-    home: Path = Field(default=Path(".casehub"), description="Where local data lives: broker logs, SQLite file.")
+    home: Path = Field(
+        default=Path(".casehub"), description="Where local data lives: broker logs, SQLite file."
+    )
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_controller_port: int = 9093
     database_url: str = ""

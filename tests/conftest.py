@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, make_url, text
 from deploy.kafka_broker import KafkaBroker, ensure_jars, free_port
 from deploy.postgres_cluster import PostgresCluster, ensure_postgres_installed
 
+
 def docker_engine_available() -> bool:
     try:
         import docker  # testcontainers depends on it

@@ -10,7 +10,9 @@ from schemas.events import CaseEvent, CaseOpened, PenaltyDecided, SalesChannel, 
 T0 = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
 
 
-def opened(case_id: str = "VN-2025-QLTT-00001", agency: str = "qltt", minutes: int = 0, **changes: object) -> CaseEvent:
+def opened(
+    case_id: str = "VN-2025-QLTT-00001", agency: str = "qltt", minutes: int = 0, **changes: object
+) -> CaseEvent:
     payload = CaseOpened(
         title="Kinh doanh mỹ phẩm giả trên sàn TMĐT",
         goods="son môi giả nhãn hiệu",
@@ -22,7 +24,9 @@ def opened(case_id: str = "VN-2025-QLTT-00001", agency: str = "qltt", minutes: i
     return _event(case_id, agency, payload, minutes)
 
 
-def penalty(case_id: str = "VN-2025-QLTT-00001", agency: str = "qltt", fine: int = 15_000_000, minutes: int = 60) -> CaseEvent:
+def penalty(
+    case_id: str = "VN-2025-QLTT-00001", agency: str = "qltt", fine: int = 15_000_000, minutes: int = 60
+) -> CaseEvent:
     payload = PenaltyDecided(decision_number=f"{fine // 1000}/QĐ-XPVPHC", fine_vnd=fine)
     return _event(case_id, agency, payload, minutes)
 

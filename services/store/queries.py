@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from services.store.sql_store import CASES, EVENTS
 
@@ -22,7 +22,7 @@ class CaseFilter:
 
 def list_cases(connection: Connection, where: CaseFilter) -> tuple[list[dict[str, Any]], int]:
     """One page of cases, newest activity first, and the total count that matches."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if where.agency:
         conditions.append(CASES.c.agencies.like(f"%,{where.agency},%"))
     if where.province_code:

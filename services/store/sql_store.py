@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Insert, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,10 +16,10 @@ from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPart
 from services.store.tables import CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
 
 _IN_CHUNK = 500
-EVENTS = CaseEventRow.__table__
-CASES = CaseRow.__table__
-OFFSETS = ConsumerOffsetRow.__table__
-DEAD_LETTERS = DeadLetterRow.__table__
+EVENTS = cast(Table, CaseEventRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
+OFFSETS = cast(Table, ConsumerOffsetRow.__table__)
+DEAD_LETTERS = cast(Table, DeadLetterRow.__table__)
 _EVENT_COLUMNS = [EVENTS.c[name] for name in StoredEvent.__dataclass_fields__]
 
 
@@ -33,9 +33,7 @@ def _upsert(connection: Connection, table: Table, keys: list[str], where: Any = 
     statement = _insert(connection, table)
     updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
     condition = where(statement.excluded) if where is not None else None
-    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=keys, set_=updates, where=condition
-    )
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates, where=condition)
 
 
 class SqlTransaction(StoreTransaction):

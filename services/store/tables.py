@@ -33,7 +33,11 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: Json, int: BigInteger}
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UtcDateTime,
+        dict[str, Any]: Json,
+        int: BigInteger,
+    }
 
 
 class CaseEventRow(Base):
@@ -96,7 +100,9 @@ class DeadLetterRow(Base):
     """A record that could not be decoded or validated, kept with its reason and raw bytes."""
 
     __tablename__ = "dead_letters"
-    __table_args__ = (Index("ux_dead_letters_source", "consumer_group", "topic", "partition", "offset", unique=True),)
+    __table_args__ = (
+        Index("ux_dead_letters_source", "consumer_group", "topic", "partition", "offset", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     consumer_group: Mapped[str] = mapped_column(String(249))

@@ -32,8 +32,13 @@ def send_raw(bootstrap: str, topic: str, values: list[bytes]) -> None:
 
 
 def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -> list[object]:
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=int(timeout_s * 1000))
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout_s * 1000),
+    )
     records = []
     for record in consumer:
         records.append(record)

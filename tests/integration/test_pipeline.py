@@ -17,7 +17,9 @@ from tests.integration.helpers import isolated_settings, read_all, send_raw
 pytestmark = pytest.mark.integration
 
 
-def test_demo_events_flow_from_kafka_into_the_store_and_out_of_the_api(kafka_bootstrap: str, database_url: str) -> None:
+def test_demo_events_flow_from_kafka_into_the_store_and_out_of_the_api(
+    kafka_bootstrap: str, database_url: str
+) -> None:
     settings = isolated_settings(kafka_bootstrap, database_url)
     create_topics(settings)
     events = demo_events(cases=20)
@@ -56,7 +58,9 @@ class CommitNothing(KafkaRecordSource):
         return None
 
 
-def test_a_restart_resumes_from_the_store_offsets_without_duplicates(kafka_bootstrap: str, database_url: str) -> None:
+def test_a_restart_resumes_from_the_store_offsets_without_duplicates(
+    kafka_bootstrap: str, database_url: str
+) -> None:
     settings = isolated_settings(kafka_bootstrap, database_url)
     create_topics(settings)
     events = demo_events(cases=12)

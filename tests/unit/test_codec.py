@@ -55,8 +55,9 @@ def test_garbage_body_is_a_decode_error(codec: CaseEventCodec) -> None:
 
 def test_negative_fine_on_the_wire_is_a_contract_violation(codec: CaseEventCodec) -> None:
     good = penalty(fine=1_000_000)
-    forged = good.model_construct(**{**dict(good), "payload": good.payload.model_construct(
-        **{**dict(good.payload), "fine_vnd": -5})})
+    forged = good.model_construct(
+        **{**dict(good), "payload": good.payload.model_construct(**{**dict(good.payload), "fine_vnd": -5})}
+    )
     with pytest.raises(ContractViolation, match="fine_vnd"):
         codec.decode(codec.encode(forged))
 

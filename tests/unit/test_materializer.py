@@ -43,14 +43,19 @@ def test_poison_messages_go_to_dead_letters_and_good_ones_still_flow() -> None:
     materializer.process(source.poll(0))
     assert set(store.state.cases) == {"C1"}
     assert len(store.state.events) == 2
-    assert [(d.offset, d.error_class) for d in sink.published] == [(1, "DecodeError"), (2, "ContractViolation")]
+    assert [(d.offset, d.error_class) for d in sink.published] == [
+        (1, "DecodeError"),
+        (2, "ContractViolation"),
+    ]
     assert len(store.state.dead_letters) == 2
     assert source.commits == [{(TOPIC, 0): 4}]
     assert store.stored_offsets("g") == {(TOPIC, 0): 4}
 
 
 def test_an_event_on_another_agencys_topic_is_rejected_as_spoofed() -> None:
-    materializer, source, store, sink = build([[record(0, encoded(opened("C2", agency="qltt")), topic="casehub.cases.tax")]])
+    materializer, source, store, sink = build(
+        [[record(0, encoded(opened("C2", agency="qltt")), topic="casehub.cases.tax")]]
+    )
     materializer.process(source.poll(0))
     assert store.state.events == {}
     assert "may not publish" in sink.published[0].error_message
@@ -58,7 +63,9 @@ def test_an_event_on_another_agencys_topic_is_rejected_as_spoofed() -> None:
 
 def test_the_same_event_twice_is_stored_once() -> None:
     event = opened("C3")
-    materializer, source, store, _ = build([[record(0, encoded(event)), record(1, encoded(event))], [record(2, encoded(event))]])
+    materializer, source, store, _ = build(
+        [[record(0, encoded(event)), record(1, encoded(event))], [record(2, encoded(event))]]
+    )
     materializer.process(source.poll(0))
     materializer.process(source.poll(0))
     assert list(store.state.events) == [str(event.event_id)]
@@ -66,7 +73,7 @@ def test_the_same_event_twice_is_stored_once() -> None:
 
 
 def test_nothing_is_committed_to_kafka_when_the_store_fails() -> None:
-    materializer, source, store, sink = build([[record(0, encoded(opened("C4")))]])
+    materializer, source, store, _sink = build([[record(0, encoded(opened("C4")))]])
     store.fail_next_transactions = 1
     batch = source.poll(0)
     with pytest.raises(ConnectionError):

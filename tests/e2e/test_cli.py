@@ -1,0 +1,79 @@
+"""The casehub CLI as a user types it, in subprocesses, against the session's real broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deploy.kafka_broker import free_port
+from tests.integration.helpers import isolated_settings
+
+pytestmark = pytest.mark.integration
+CASEHUB = str(Path(sys.executable).with_name("casehub"))
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CASEHUB, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def casehub_env(settings: object, home: Path) -> dict[str, str]:
+    fields = ["kafka_bootstrap", "database_url", "topic_prefix", "dead_letter_topic", "consumer_group"]
+    env = {f"CASEHUB_{name.upper()}": str(getattr(settings, name)) for name in fields}
+    return {**env, "CASEHUB_HOME": str(home)}
+
+
+def test_help_lists_the_commands() -> None:
+    result = run(["--help"], {})
+    assert result.returncode == 0
+    for command in ("up", "broker", "topics", "publish", "consume", "api"):
+        assert command in result.stdout
+
+
+def test_topics_publish_and_consume_through_the_cli(
+    kafka_bootstrap: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    env = casehub_env(isolated_settings(kafka_bootstrap, sqlite_url), tmp_path)
+    created = run(["topics", "create"], env)
+    assert created.returncode == 0, created.stderr
+    assert "Created:" in created.stdout
+    published = run(["publish", "--demo"], env)
+    assert published.returncode == 0, published.stderr
+    assert "Published 79 events; 0 failed." in published.stdout
+    consumed = run(["consume", "--until-idle", "3"], env)
+    assert consumed.returncode == 0, consumed.stderr
+    assert "Materialized 79 events" in consumed.stdout
+    assert "0 dead letters" in consumed.stdout
+
+
+@pytest.mark.parametrize("command", [["publish", "--demo"], ["topics", "create"], ["consume"]])
+def test_an_unreachable_broker_fails_fast_with_one_line(command: list[str], tmp_path: Path) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    env = {
+        "CASEHUB_KAFKA_BOOTSTRAP": address,
+        "CASEHUB_CONNECT_TIMEOUT_S": "3",
+        "CASEHUB_HOME": str(tmp_path),
+    }
+    started = time.monotonic()
+    result = run(command, env, timeout=60)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert address in lines[0] and "Traceback" not in result.stderr
+    assert elapsed < 30, f"took {elapsed:.0f}s"
+
+
+def test_publishing_a_bad_events_file_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "events.jsonl"
+    bad.write_text('{"event_type": "CaseOpened"}\n', encoding="utf-8")
+    result = run(["publish", str(bad)], {"CASEHUB_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert f"{bad}:1:" in result.stderr
+    assert "Traceback" not in result.stderr
