@@ -76,6 +76,7 @@ def up(cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40) 
             f"  Materialized : {summary.events_stored} events in {summary.cases_stored} cases\n"
             "Press Ctrl-C to stop.",
             highlight=False,
+            soft_wrap=True,
         )
         hub.run_until_interrupted()
     finally:

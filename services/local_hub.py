@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 from sqlalchemy import Engine
 
+from consumers.materializer import Materializer
 from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
 from services.api.app import create_app
@@ -60,6 +62,7 @@ class LocalHub:
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.server: uvicorn.Server | None = None
+        self.materializer: Materializer | None = None
 
     def start(self, demo_cases: int = 40) -> HubSummary:
         s = self.settings
@@ -69,7 +72,8 @@ class LocalHub:
         self.say(f"Kafka broker ready on {self.broker.bootstrap} ({time.monotonic() - started:.1f}s)")
         create_topics(s)
         engine, store = open_store(s)
-        self._spawn("materializer", build_materializer(s, store).run, self.stop_event)
+        self.materializer = build_materializer(s, store)
+        self._spawn("materializer", self.materializer.run, self.stop_event)
         self._serve_api(engine)
         events = demo_events(cases=demo_cases)
         publisher = build_publisher(s)
@@ -93,15 +97,23 @@ class LocalHub:
             self.server.should_exit = True
         for thread in self.threads:
             thread.join(timeout=15)
+        if self.materializer is not None:
+            self.materializer.source.close()
+            self.materializer.dead_letter_sink.close()
         if self.broker.stop():
             self.say("Kafka broker stopped.")
 
     def run_until_interrupted(self) -> None:
-        try:
-            while not self.stop_event.wait(1.0):
-                pass
-        except KeyboardInterrupt:
-            self.say("Stopping...")
+        """Block until Ctrl-C or SIGTERM (handlers installed explicitly: a background job ignores SIGINT)."""
+
+        def request_stop(signum: int, _frame: object) -> None:
+            self.say(f"{signal.Signals(signum).name} received, stopping...")
+            self.stop_event.set()
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        while not self.stop_event.wait(1.0):
+            pass
 
     def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)

@@ -1,0 +1,89 @@
+"""`casehub up` (what `make demo` runs): everything starts, the API answers, Ctrl-C stops the broker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from deploy.kafka_broker import KafkaBroker, free_port
+from tests.e2e.test_cli import CASEHUB
+
+pytestmark = pytest.mark.integration
+
+
+def up_env(home: Path, broker_port: int, api_port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CASEHUB_HOME": str(home),
+        "CASEHUB_KAFKA_BOOTSTRAP": f"127.0.0.1:{broker_port}",
+        "CASEHUB_KAFKA_CONTROLLER_PORT": str(free_port()),
+        "CASEHUB_API_PORT": str(api_port),
+        "CASEHUB_DATABASE_URL": "",
+    }
+
+
+def wait_for_line(process: subprocess.Popen[str], needle: str, timeout_s: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        if needle in line:
+            return lines
+    raise AssertionError(f"no {needle!r} within {timeout_s}s; output: {''.join(lines)}")
+
+
+def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    broker_port, api_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [CASEHUB, "up", "--cases", "12"],
+        env=up_env(tmp_path, broker_port, api_port),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = "".join(wait_for_line(process, "Press Ctrl-C", timeout_s=180))
+        assert f"127.0.0.1:{broker_port}" in output
+        assert "Materialized :" in output
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{api_port}/api/cases?limit=100", timeout=10
+        ) as response:
+            listing = json.load(response)
+        assert listing["count"] == 12
+        assert KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).is_running()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).stop()
+    assert not KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).is_running()
+
+
+def test_up_refuses_a_broker_port_in_use_with_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        result = subprocess.run(
+            [CASEHUB, "up"],
+            env=up_env(tmp_path, port, free_port()),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "Traceback" not in result.stderr
