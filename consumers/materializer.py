@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from consumers.observer import BatchObserver
 from consumers.projections import fold_case, stored_event
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
@@ -49,6 +50,7 @@ class Materializer:
         codec: CaseEventCodec,
         group: str,
         topic_agency: Callable[[str], str | None] = lambda _topic: None,
+        observer: BatchObserver | None = None,
     ) -> None:
         self.source = source
         self.store = store
@@ -57,6 +59,7 @@ class Materializer:
         self.group = group
         self.stats = MaterializerStats()
         self.topic_agency = topic_agency
+        self.observer = observer or BatchObserver()
 
     def run(self, stop: threading.Event, idle_exit_s: float | None = None) -> MaterializerStats:
         """Consume until `stop` is set (or, with idle_exit_s, until nothing arrived for that long)."""
@@ -72,7 +75,9 @@ class Materializer:
 
     def process(self, records: Sequence[InboundRecord]) -> DecodedBatch:
         """Materialize one polled batch; the broker commit follows the store commit."""
+        started = time.perf_counter()
         batch = self.decode(records)
+        store_started = time.perf_counter()
         with self.store.transaction() as tx:
             tx.add_events(batch.events)
             tx.add_dead_letters(batch.dead_letters)
@@ -80,9 +85,17 @@ class Materializer:
             folded = [fold_case(case_id, events) for case_id, events in tx.events_of_cases(touched).items()]
             tx.put_cases(folded)
             tx.save_offsets(self.group, batch.next_offsets)
+        store_seconds = time.perf_counter() - store_started
         self.dead_letter_sink.publish(batch.dead_letters)
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, batch)
+        self.observer.batch_materialized(
+            records=len(records),
+            events=batch.events,
+            dead_letters=batch.dead_letters,
+            batch_seconds=time.perf_counter() - started,
+            store_seconds=store_seconds,
+        )
         return batch
 
     def decode(self, records: Sequence[InboundRecord]) -> DecodedBatch:

@@ -1,60 +1,32 @@
-"""The `casehub` command line. Errors are one clear line on stderr and a non-zero exit."""
+"""The casehub CLI application: hub commands here, command groups from their own modules."""
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 
-from deploy.kafka_broker import BrokerError, ensure_jars
+from deploy.kafka_broker import ensure_jars
 from producers.demo_data import demo_events
 from schemas.errors import CasehubError
 from schemas.events import CaseEvent
 from services.api.app import create_app
-from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
-from services.local_hub import LocalHub, broker_for
-from services.logging import configure_logging
-from services.settings import Settings
+from services.bootstrap import build_materializer, build_publisher, open_store
+from services.cli.broker import broker_app, topics_app
+from services.cli.common import console, err, one_line_errors, settings
+from services.local_hub import LocalHub
 
 app = typer.Typer(
     help="casehub — the shared enforcement data hub (Kafka → shared violation database).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
-topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
-
-console = Console()
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def one_line_errors(command: F) -> F:
-    """Turn our errors into one red line and exit code 1 instead of a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (CasehubError, BrokerError, OSError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def settings() -> Settings:
-    configure_logging("WARNING")
-    return Settings()
 
 
 @app.command()
@@ -81,44 +53,6 @@ def up(cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40) 
         hub.run_until_interrupted()
     finally:
         hub.stop()
-
-
-@broker_app.command("start")
-@one_line_errors
-def broker_start() -> None:
-    """Fetch the jars if needed, format storage once, start the broker and wait until it answers."""
-    s = settings()
-    ensure_jars()
-    broker = broker_for(s)
-    broker.start()
-    console.print(f"Kafka broker running on {broker.bootstrap} (data in {broker.data_dir})")
-
-
-@broker_app.command("stop")
-@one_line_errors
-def broker_stop() -> None:
-    """Stop the local broker cleanly (SIGTERM, then SIGKILL after a timeout)."""
-    stopped = broker_for(settings()).stop()
-    console.print("Kafka broker stopped." if stopped else "No local Kafka broker was running.")
-
-
-@broker_app.command("status")
-@one_line_errors
-def broker_status() -> None:
-    """Is the local broker running and does it answer?"""
-    status = broker_for(settings()).status()
-    state = "running" if status.running else "stopped"
-    console.print(f"{state}; pid={status.pid}; bootstrap={status.bootstrap}; reachable={status.reachable}")
-    if not status.running:
-        raise typer.Exit(3)
-
-
-@topics_app.command("create")
-@one_line_errors
-def topics_create() -> None:
-    """Create the agency case topics and the dead-letter topic where missing."""
-    created = create_topics(settings())
-    console.print(f"Created: {', '.join(created)}" if created else "All topics already exist.")
 
 
 @app.command()

@@ -1,0 +1,39 @@
+"""Shared pieces of the casehub CLI: consoles, settings, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from deploy.kafka_broker import BrokerError
+from deploy.postgres_cluster import PostgresError
+from schemas.errors import CasehubError
+from services.logging import configure_logging
+from services.settings import Settings
+
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_line_errors(command: F) -> F:
+    """Turn our errors into one red line and exit code 1 instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (CasehubError, BrokerError, PostgresError, OSError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings() -> Settings:
+    configure_logging("WARNING")
+    return Settings()
