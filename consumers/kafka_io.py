@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import structlog
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
@@ -86,9 +86,16 @@ class KafkaRecordSource(RecordSource):
         offsets = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in next_offsets.items()}
         try:
             self.consumer.commit(offsets)
-        except CommitFailedError as exc:
-            # The store already holds these offsets; the next owner of the partition seeks to them.
-            logger.warning("kafka_commit_failed", reason=str(exc))
+        except KafkaError as exc:
+            # The store already holds these offsets (and seeks to them on assignment); Kafka's copy
+            # only feeds lag tools and catches up with the next commit.
+            logger.warning("kafka_commit_failed", error=type(exc).__name__, reason=str(exc))
+
+    def pause(self) -> None:
+        self.consumer.pause(*self.consumer.assignment())
+
+    def resume(self) -> None:
+        self.consumer.resume(*self.consumer.paused())
 
     def close(self) -> None:
         self.consumer.close()
@@ -107,19 +114,33 @@ class KafkaDeadLetterSink(DeadLetterSink):
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
 
     def publish(self, letters: Sequence[DeadLetter]) -> None:
-        for letter in letters:
-            headers = [
-                ("casehub.errors.topic", letter.topic.encode()),
-                ("casehub.errors.partition", str(letter.partition).encode()),
-                ("casehub.errors.offset", str(letter.offset).encode()),
-                ("casehub.errors.exception.class.name", letter.error_class.encode()),
-                ("casehub.errors.exception.message", letter.error_message.encode()),
-                ("casehub.errors.consumer.group", letter.consumer_group.encode()),
-                ("casehub.errors.time", letter.created_at.isoformat().encode()),
+        if not letters:
+            return
+        try:
+            futures = [
+                self.producer.send(self.topic, key=letter.key, value=letter.value, headers=_headers(letter))
+                for letter in letters
             ]
-            self.producer.send(self.topic, key=letter.key, value=letter.value, headers=headers)
-        if letters:
             self.producer.flush()
+            for future in futures:
+                future.get(timeout=0)
+        except KafkaError as exc:
+            raise BrokerUnavailable(
+                f"dead-letter topic {self.topic} unreachable: {type(exc).__name__}"
+            ) from exc
 
     def close(self) -> None:
         self.producer.close()
+
+
+def _headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
+    """Kafka Connect-style error context, so standard tools can show why a record was rejected."""
+    return [
+        ("casehub.errors.topic", letter.topic.encode()),
+        ("casehub.errors.partition", str(letter.partition).encode()),
+        ("casehub.errors.offset", str(letter.offset).encode()),
+        ("casehub.errors.exception.class.name", letter.error_class.encode()),
+        ("casehub.errors.exception.message", letter.error_message.encode()),
+        ("casehub.errors.consumer.group", letter.consumer_group.encode()),
+        ("casehub.errors.time", letter.created_at.isoformat().encode()),
+    ]

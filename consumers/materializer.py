@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import structlog
 
+from consumers.backoff import Backoff
 from consumers.observer import BatchObserver
 from consumers.projections import fold_case, stored_event
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
-from schemas.errors import CasehubError, ContractViolation
+from schemas.errors import BrokerUnavailable, CasehubError, ContractViolation, StoreUnavailable
 from services.store.interface import CaseStore
 from services.store.records import DeadLetter, StoredEvent, TopicPartitionOffset
 from services.store.tables import utcnow
@@ -51,6 +52,7 @@ class Materializer:
         group: str,
         topic_agency: Callable[[str], str | None] = lambda _topic: None,
         observer: BatchObserver | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.source = source
         self.store = store
@@ -60,33 +62,32 @@ class Materializer:
         self.stats = MaterializerStats()
         self.topic_agency = topic_agency
         self.observer = observer or BatchObserver()
+        self.backoff = backoff or Backoff()
+        self._held: list[InboundRecord] = []
 
     def run(self, stop: threading.Event, idle_exit_s: float | None = None) -> MaterializerStats:
         """Consume until `stop` is set (or, with idle_exit_s, until nothing arrived for that long)."""
         last_data = time.monotonic()
         while not stop.is_set():
-            records = self.source.poll(timeout_s=0.5)
+            records = self._held or self.source.poll(timeout_s=0.5)
+            self._held = []
             if records:
-                self.process(records)
+                self.process(records, stop)
                 last_data = time.monotonic()
             elif idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
                 break
         return self.stats
 
-    def process(self, records: Sequence[InboundRecord]) -> DecodedBatch:
-        """Materialize one polled batch; the broker commit follows the store commit."""
+    def process(self, records: Sequence[InboundRecord], stop: threading.Event | None = None) -> DecodedBatch:
+        """Materialize one polled batch; the broker commit follows the store commit.
+
+        With a `stop` event, an unavailable store or dead-letter topic is waited out (partitions
+        paused, exponential back-off) and the same batch retried; without one, the error is raised.
+        """
         started = time.perf_counter()
         batch = self.decode(records)
-        store_started = time.perf_counter()
-        with self.store.transaction() as tx:
-            tx.add_events(batch.events)
-            tx.add_dead_letters(batch.dead_letters)
-            touched = {event.case_id for event in batch.events}
-            folded = [fold_case(case_id, events) for case_id, events in tx.events_of_cases(touched).items()]
-            tx.put_cases(folded)
-            tx.save_offsets(self.group, batch.next_offsets)
-        store_seconds = time.perf_counter() - store_started
-        self.dead_letter_sink.publish(batch.dead_letters)
+        store_seconds = self._until_done(lambda: self._write(batch), StoreUnavailable, stop)
+        self._until_done(lambda: self.dead_letter_sink.publish(batch.dead_letters), BrokerUnavailable, stop)
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, batch)
         self.observer.batch_materialized(
@@ -98,12 +99,54 @@ class Materializer:
         )
         return batch
 
+    def _write(self, batch: DecodedBatch) -> None:
+        """Rows, dead letters and next offsets of one batch in ONE store transaction."""
+        with self.store.transaction() as tx:
+            tx.add_events(batch.events)
+            tx.add_dead_letters(batch.dead_letters)
+            touched = {event.case_id for event in batch.events}
+            folded = [fold_case(case_id, events) for case_id, events in tx.events_of_cases(touched).items()]
+            tx.put_cases(folded)
+            tx.save_offsets(self.group, batch.next_offsets)
+
+    def _until_done(
+        self, action: Callable[[], None], retryable: type[CasehubError], stop: threading.Event | None
+    ) -> float:
+        """Run `action` until it succeeds; returns the seconds of the successful attempt."""
+        delays = self.backoff.delays()
+        paused = False
+        try:
+            while True:
+                began = time.perf_counter()
+                try:
+                    action()
+                    return time.perf_counter() - began
+                except retryable as exc:
+                    if stop is None or stop.is_set():
+                        raise
+                    self.observer.store_unavailable(exc)
+                    delay = next(delays)
+                    logger.warning("waiting_to_retry_batch", reason=str(exc), retry_in_s=round(delay, 2))
+                    paused = True
+                    self._wait_paused(delay, stop)
+        finally:
+            if paused:
+                self.source.resume()
+
+    def _wait_paused(self, seconds: float, stop: threading.Event) -> None:
+        """Keep polling (group membership) with partitions paused; hold records of new assignments."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+            self.source.pause()
+            self._held.extend(self.source.poll(timeout_s=min(remaining, 0.5)))
+
     def decode(self, records: Sequence[InboundRecord]) -> DecodedBatch:
         events: dict[str, StoredEvent] = {}
         dead: list[DeadLetter] = []
         next_offsets: dict[tuple[str, int], int] = {}
         for record in records:
-            next_offsets[(record.topic, record.partition)] = record.offset + 1
+            position = (record.topic, record.partition)
+            next_offsets[position] = max(next_offsets.get(position, 0), record.offset + 1)
             try:
                 event = self._decode_one(record)
             except CasehubError as exc:

@@ -34,6 +34,14 @@ class RecordSource(ABC):
         """Tell the broker how far the group got (after the store has committed)."""
 
     @abstractmethod
+    def pause(self) -> None:
+        """Stop fetching from every assigned partition (the group membership stays)."""
+
+    @abstractmethod
+    def resume(self) -> None:
+        """Fetch again from every paused partition."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
 
@@ -41,7 +49,8 @@ class DeadLetterSink(ABC):
     """Where rejected records are republished with their context, for ops tools and replay."""
 
     @abstractmethod
-    def publish(self, letters: Sequence[DeadLetter]) -> None: ...
+    def publish(self, letters: Sequence[DeadLetter]) -> None:
+        """Send and confirm every letter, or raise BrokerUnavailable."""
 
     @abstractmethod
     def close(self) -> None: ...

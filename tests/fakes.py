@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from schemas.errors import StoreUnavailable
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
 
@@ -61,7 +62,7 @@ class MemoryCaseStore(CaseStore):
     def transaction(self) -> Iterator[StoreTransaction]:
         if self.fail_next_transactions:
             self.fail_next_transactions -= 1
-            raise ConnectionError("database is down (fake)")
+            raise StoreUnavailable("database is down (fake)")
         draft = copy.deepcopy(self.state)
         yield MemoryTransaction(draft)
         self.state = draft
@@ -76,6 +77,7 @@ class ListSource(RecordSource):
     def __init__(self, batches: list[list[InboundRecord]]) -> None:
         self.batches = list(batches)
         self.commits: list[dict[tuple[str, int], int]] = []
+        self.paused = False
         self.closed = False
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
@@ -83,6 +85,12 @@ class ListSource(RecordSource):
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
         self.commits.append(dict(next_offsets))
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
 
     def close(self) -> None:
         self.closed = True

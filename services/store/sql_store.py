@@ -10,7 +10,9 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Insert, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from schemas.errors import StoreUnavailable
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
 from services.store.tables import CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
@@ -86,8 +88,13 @@ class SqlCaseStore(CaseStore):
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:
-        with self.engine.begin() as connection:
-            yield SqlTransaction(connection)
+        try:
+            with self.engine.begin() as connection:
+                yield SqlTransaction(connection)
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(
+                f"store {self.engine.url.render_as_string()} unavailable: {_first_line(exc)}"
+            ) from exc
 
     def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
         query = select(OFFSETS.c.topic, OFFSETS.c.partition, OFFSETS.c.next_offset).where(
@@ -95,6 +102,10 @@ class SqlCaseStore(CaseStore):
         )
         with self.engine.connect() as connection:
             return {(topic, partition): offset for topic, partition, offset in connection.execute(query)}
+
+
+def _first_line(exc: Exception) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def _agency_list(agencies: Sequence[str]) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from consumers.backoff import Backoff
 from consumers.materializer import Materializer
 from consumers.source import InboundRecord
 from schemas.codec import CaseEventCodec
+from schemas.errors import StoreUnavailable
 from schemas.events import CaseEvent
 from tests.factories import opened, penalty
 from tests.fakes import ListSink, ListSource, MemoryCaseStore
@@ -76,10 +80,23 @@ def test_nothing_is_committed_to_kafka_when_the_store_fails() -> None:
     materializer, source, store, _sink = build([[record(0, encoded(opened("C4")))]])
     store.fail_next_transactions = 1
     batch = source.poll(0)
-    with pytest.raises(ConnectionError):
+    with pytest.raises(StoreUnavailable):
         materializer.process(batch)
     assert source.commits == []
     assert store.state.events == {}
     materializer.process(batch)
     assert source.commits == [{(TOPIC, 0): 1}]
     assert set(store.state.cases) == {"C4"}
+
+
+def test_a_store_outage_is_waited_out_with_partitions_paused_and_the_batch_retried() -> None:
+    materializer, source, store, _sink = build([[record(0, encoded(opened("C5"))), record(1, b"junk")]])
+    materializer.backoff = Backoff(initial_s=0.01, maximum_s=0.02)
+    store.fail_next_transactions = 3
+    stop = threading.Event()
+    materializer.run(stop, idle_exit_s=0.05)
+    assert store.fail_next_transactions == 0
+    assert set(store.state.cases) == {"C5"}
+    assert len(store.state.dead_letters) == 1
+    assert source.commits == [{(TOPIC, 0): 2}]
+    assert source.paused is False
