@@ -27,3 +27,11 @@ class BrokerUnavailable(CasehubError):
 
 class StoreUnavailable(CasehubError):
     """The shared database could not be reached or written."""
+
+
+class InvalidSchemaError(CasehubError):
+    """A schema text is not valid Avro (bad JSON, unknown type, missing name, ...)."""
+
+
+class RegistryUnavailable(CasehubError):
+    """The schema registry did not answer; retry later rather than treat the message as bad."""

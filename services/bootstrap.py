@@ -7,17 +7,20 @@ from sqlalchemy import Engine
 from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
 from consumers.materializer import Materializer
 from producers.publisher import Publisher
+from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
 from services.kafka_admin import ensure_topics
+from services.registry.seed import agency_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
 from services.store.engine import make_engine, migrate
 from services.store.sql_store import SqlCaseStore
 
 
 def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
-    """The store engine with its schema migrated to the newest version."""
+    """The store engine with its schema migrated to the newest version and the bundled schemas registered."""
     engine = make_engine(settings.store_url)
     migrate(engine)
+    seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
     return engine, SqlCaseStore(engine)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from services.store import registry_tables  # noqa: F401 - registers the registry tables on Base
 from services.store.tables import Base
 
 connection = context.config.attributes["connection"]

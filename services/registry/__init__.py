@@ -1,0 +1,1 @@
+"""The Confluent-compatible schema registry the hub serves from its own store."""

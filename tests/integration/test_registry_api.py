@@ -1,0 +1,248 @@
+"""The hub's Confluent-compatible schema registry over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from schemas.catalog import bundled_catalog
+from services.api.app import create_app
+from services.bootstrap import open_store
+from services.registry.store import FIRST_REGISTERED_ID
+from services.settings import Settings
+
+pytestmark = pytest.mark.integration
+MEDIA = "application/vnd.schemaregistry.v1+json"
+QLTT = "casehub.cases.qltt-value"
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    engine, _ = open_store(Settings(database_url=database_url))
+    with TestClient(create_app(engine)) as test_client:
+        yield test_client
+    engine.dispose()
+
+
+def post(client: TestClient, path: str, body: dict[str, Any]) -> Response:
+    return client.post(path, content=json.dumps(body), headers={"Content-Type": MEDIA, "Accept": MEDIA})
+
+
+def avro(schema: Any) -> dict[str, Any]:
+    return {"schema": json.dumps(schema), "schemaType": "AVRO", "references": []}
+
+
+def record(*fields: tuple[str, Any, Any]) -> dict[str, Any]:
+    """A record `Tip` with (name, type, default) fields; default ... means none."""
+    return {
+        "type": "record",
+        "name": "Tip",
+        "namespace": "vn.casehub.test",
+        "fields": [{"name": n, "type": t, **({} if d is ... else {"default": d})} for n, t, d in fields],
+    }
+
+
+TIP_V1 = record(("tip_id", "string", ...))
+TIP_V2 = record(("tip_id", "string", ...), ("channel", "string", "hotline"))
+TIP_BREAKING = record(("tip_id", "string", ...), ("reporter", "string", ...))
+
+
+def test_bundled_schemas_keep_their_catalog_ids_and_are_versions_of_every_agency_subject(
+    client: TestClient,
+) -> None:
+    bundled = bundled_catalog().versions()
+    for version in bundled:
+        found = client.get(f"/schemas/ids/{version.schema_id}")
+        assert found.status_code == 200
+        assert found.headers["content-type"] == MEDIA
+        assert json.loads(found.json()["schema"]) == json.loads(version.text)
+    assert set(client.get("/subjects").json()) >= {f"casehub.cases.{a}-value" for a in ("qltt", "police")}
+    assert client.get(f"/subjects/{QLTT}/versions").json() == [v.version for v in bundled]
+    latest = client.get(f"/subjects/{QLTT}/versions/latest").json()
+    assert (latest["subject"], latest["id"]) == (QLTT, bundled_catalog().latest().schema_id)
+
+
+def test_registering_a_bundled_text_returns_its_bundled_id_under_any_subject(client: TestClient) -> None:
+    first = bundled_catalog().versions()[0]
+    reformatted = json.dumps(json.loads(first.text), indent=4)
+    again = post(client, f"/subjects/{QLTT}/versions", {"schema": reformatted})
+    assert again.status_code == 200 and again.json() == {"id": first.schema_id}
+    assert len(client.get(f"/subjects/{QLTT}/versions").json()) == len(bundled_catalog().versions())
+    elsewhere = post(client, "/subjects/vn.casehub.CaseEvent/versions", {"schema": first.text})
+    assert elsewhere.json() == {"id": first.schema_id}
+    assert client.get("/subjects/vn.casehub.CaseEvent/versions").json() == [1]
+
+
+def test_a_new_schema_gets_a_registered_id_shared_by_every_subject_that_holds_it(client: TestClient) -> None:
+    first = post(client, "/subjects/tips-value/versions", avro(TIP_V1))
+    assert first.status_code == 200
+    schema_id = first.json()["id"]
+    assert schema_id >= FIRST_REGISTERED_ID
+    assert post(client, "/subjects/other-tips-value/versions", avro(TIP_V1)).json() == {"id": schema_id}
+    assert post(client, "/subjects/tips-value/versions", avro(TIP_V1)).json() == {"id": schema_id}
+    assert client.get(f"/schemas/ids/{schema_id}/versions").json() == [
+        {"subject": "other-tips-value", "version": 1},
+        {"subject": "tips-value", "version": 1},
+    ]
+    assert client.get(f"/schemas/ids/{schema_id}/subjects").json() == ["other-tips-value", "tips-value"]
+    second = post(client, "/subjects/tips-value/versions", avro(TIP_V2)).json()["id"]
+    assert second == schema_id + 1
+    assert client.get("/subjects/tips-value/versions").json() == [1, 2]
+    assert client.get("/subjects/tips-value/versions/2").json() == {
+        "subject": "tips-value",
+        "version": 2,
+        "id": second,
+        "schema": json.dumps(TIP_V2),
+    }
+    raw = client.get("/subjects/tips-value/versions/1/schema")
+    assert raw.status_code == 200 and raw.json() == TIP_V1
+
+
+def test_an_incompatible_schema_is_refused_with_409_naming_the_field(client: TestClient) -> None:
+    post(client, "/subjects/tips-value/versions", avro(TIP_V1))
+    refused = post(client, "/subjects/tips-value/versions", avro(TIP_BREAKING))
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == MEDIA
+    body = refused.json()
+    assert body["error_code"] == 40901
+    assert "reporter: reader field has no default and writer lacks it" in body["message"]
+    assert "BACKWARD_TRANSITIVE" in body["message"]
+    assert client.get("/subjects/tips-value/versions").json() == [1]
+
+
+def test_the_default_level_checks_every_earlier_version_not_only_the_latest(client: TestClient) -> None:
+    post(client, "/subjects/tips-value/versions", avro(TIP_V1))
+    post(client, "/subjects/tips-value/versions", avro(TIP_V2))
+    needs_v2_field = record(("tip_id", "string", ...), ("channel", "string", ...))
+    refused = post(client, "/subjects/tips-value/versions", avro(needs_v2_field))
+    assert refused.status_code == 409
+    assert (
+        "channel: reader field has no default and writer lacks it (new schema reading version 1)"
+        in (refused.json()["message"])
+    )
+    assert client.put("/config/tips-value", json={"compatibility": "BACKWARD"}).json() == {
+        "compatibility": "BACKWARD"
+    }
+    assert post(client, "/subjects/tips-value/versions", avro(needs_v2_field)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"schema": "{not json"}, "schema is not JSON"),
+        ({"schema": json.dumps({"type": "record", "fields": []})}, '"name" is a required field'),
+        ({"schema": json.dumps({"type": "Nope"})}, "UnknownType"),
+        ({"schema": '"string"', "schemaType": "PROTOBUF"}, "AVRO only"),
+        ({"schema": '"string"', "references": [{"name": "x", "subject": "y", "version": 1}]}, "references"),
+        ({"schemaType": "AVRO"}, "Invalid request"),
+    ],
+)
+def test_an_invalid_schema_is_refused_with_422(
+    client: TestClient, body: dict[str, Any], fragment: str
+) -> None:
+    refused = post(client, "/subjects/tips-value/versions", body)
+    assert refused.status_code == 422
+    assert refused.json()["error_code"] == 42201
+    assert fragment in refused.json()["message"]
+
+
+def test_lookup_finds_a_registered_schema_and_says_which_part_is_missing(client: TestClient) -> None:
+    schema_id = post(client, "/subjects/tips-value/versions", avro(TIP_V1)).json()["id"]
+    found = post(client, "/subjects/tips-value", avro(TIP_V1))
+    assert found.status_code == 200
+    assert found.json() == {
+        "subject": "tips-value",
+        "version": 1,
+        "id": schema_id,
+        "schema": json.dumps(TIP_V1),
+    }
+    missing_schema = post(client, "/subjects/tips-value", avro(TIP_V2))
+    assert (missing_schema.status_code, missing_schema.json()["error_code"]) == (404, 40403)
+    missing_subject = post(client, "/subjects/no-such-value", avro(TIP_V1))
+    assert (missing_subject.status_code, missing_subject.json()["error_code"]) == (404, 40401)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/subjects/no-such-value/versions", 404, 40401),
+        (f"/subjects/{QLTT}/versions/99", 404, 40402),
+        (f"/subjects/{QLTT}/versions/abc", 422, 42202),
+        (f"/subjects/{QLTT}/versions/0", 422, 42202),
+        ("/schemas/ids/99999", 404, 40403),
+        (f"/config/{QLTT}", 404, 40408),
+        ("/associations/resources/-/casehub.cases.qltt?resourceType=topic&associationType=value", 404, 40401),
+    ],
+)
+def test_missing_things_answer_with_confluent_error_codes(
+    client: TestClient, path: str, status: int, code: int
+) -> None:
+    answer = client.get(path)
+    assert answer.status_code == status
+    assert answer.json()["error_code"] == code
+    assert answer.json()["message"]
+
+
+def test_the_compatibility_endpoint_reports_without_registering(client: TestClient) -> None:
+    post(client, "/subjects/tips-value/versions", avro(TIP_V1))
+    ok = post(client, "/compatibility/subjects/tips-value/versions/latest", avro(TIP_V2))
+    assert ok.status_code == 200 and ok.json() == {"is_compatible": True, "messages": []}
+    bad = post(client, "/compatibility/subjects/tips-value/versions/1", avro(TIP_BREAKING)).json()
+    assert bad["is_compatible"] is False
+    assert bad["messages"] == [
+        "reporter: reader field has no default and writer lacks it (new schema reading version 1)"
+    ]
+    assert (
+        post(client, "/compatibility/subjects/tips-value/versions", avro(TIP_BREAKING)).json()[
+            "is_compatible"
+        ]
+        is False
+    )
+    assert client.get("/subjects/tips-value/versions").json() == [1]
+    unknown = post(client, "/compatibility/subjects/no-such-value/versions/latest", avro(TIP_V1))
+    assert (unknown.status_code, unknown.json()["error_code"]) == (404, 40401)
+    no_version = post(client, "/compatibility/subjects/tips-value/versions/7", avro(TIP_V1))
+    assert (no_version.status_code, no_version.json()["error_code"]) == (404, 40402)
+
+
+def test_config_is_global_by_default_and_can_be_set_per_subject(client: TestClient) -> None:
+    assert client.get("/config").json() == {"compatibilityLevel": "BACKWARD_TRANSITIVE"}
+    assert client.get(f"/config/{QLTT}", params={"defaultToGlobal": "true"}).json() == {
+        "compatibilityLevel": "BACKWARD_TRANSITIVE"
+    }
+    assert client.put(f"/config/{QLTT}", json={"compatibility": "FULL"}).json() == {"compatibility": "FULL"}
+    assert client.get(f"/config/{QLTT}").json() == {"compatibilityLevel": "FULL"}
+    assert client.put("/config", json={"compatibility": "FORWARD"}).json() == {"compatibility": "FORWARD"}
+    assert client.get("/config").json() == {"compatibilityLevel": "FORWARD"}
+    assert client.get(f"/config/{QLTT}").json() == {"compatibilityLevel": "FULL"}
+    assert client.delete(f"/config/{QLTT}").json() == {"compatibilityLevel": "FULL"}
+    assert client.get(f"/config/{QLTT}", params={"defaultToGlobal": "true"}).json() == {
+        "compatibilityLevel": "FORWARD"
+    }
+    refused = client.put("/config", json={"compatibility": "SIDEWAYS"})
+    assert (refused.status_code, refused.json()["error_code"]) == (422, 42203)
+
+
+def test_level_none_accepts_a_breaking_schema(client: TestClient) -> None:
+    post(client, "/subjects/tips-value/versions", avro(TIP_V1))
+    client.put("/config/tips-value", json={"compatibility": "NONE"})
+    assert post(client, "/subjects/tips-value/versions", avro(TIP_BREAKING)).status_code == 200
+    assert client.get("/subjects/tips-value/versions").json() == [1, 2]
+
+
+def test_seeding_again_at_the_next_start_changes_nothing(database_url: str) -> None:
+    settings = Settings(database_url=database_url)
+    engine, _ = open_store(settings)
+    client = TestClient(create_app(engine))
+    before = {s: client.get(f"/subjects/{s}/versions").json() for s in client.get("/subjects").json()}
+    engine.dispose()
+    engine, _ = open_store(settings)
+    client = TestClient(create_app(engine))
+    after = {s: client.get(f"/subjects/{s}/versions").json() for s in client.get("/subjects").json()}
+    assert after == before and len(after) == 5
+    engine.dispose()
