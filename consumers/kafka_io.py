@@ -49,6 +49,7 @@ class KafkaRecordSource(RecordSource):
         topic_pattern: str,
         stored_offsets: Callable[[], dict[tuple[str, int], int]],
         max_poll_records: int = 2000,
+        session_timeout_ms: int = 10_000,
         connect_timeout_s: float = 10.0,
     ) -> None:
         try:
@@ -60,8 +61,8 @@ class KafkaRecordSource(RecordSource):
                 auto_offset_reset="earliest",
                 max_poll_records=max_poll_records,
                 max_poll_interval_ms=60_000,
-                session_timeout_ms=10_000,
-                heartbeat_interval_ms=3_000,
+                session_timeout_ms=session_timeout_ms,
+                heartbeat_interval_ms=max(1_000, session_timeout_ms // 3),
                 metadata_max_age_ms=5_000,
                 fetch_max_bytes=16 * 1024 * 1024,
                 bootstrap_timeout_ms=int(connect_timeout_s * 1000),
@@ -91,6 +92,9 @@ class KafkaRecordSource(RecordSource):
             # only feeds lag tools and catches up with the next commit.
             logger.warning("kafka_commit_failed", error=type(exc).__name__, reason=str(exc))
 
+    def is_assigned(self) -> bool:
+        return bool(self.consumer.assignment())
+
     def pause(self) -> None:
         self.consumer.pause(*self.consumer.assignment())
 
@@ -108,7 +112,12 @@ class KafkaDeadLetterSink(DeadLetterSink):
         self.topic = topic
         try:
             self.producer = KafkaProducer(
-                bootstrap_servers=bootstrap, acks="all", bootstrap_timeout_ms=int(connect_timeout_s * 1000)
+                bootstrap_servers=bootstrap,
+                acks="all",
+                bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+                max_block_ms=int(connect_timeout_s * 1000),
+                delivery_timeout_ms=int(connect_timeout_s * 3000),
+                request_timeout_ms=int(connect_timeout_s * 1000),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc

@@ -71,9 +71,10 @@ class Materializer:
         while not stop.is_set():
             records = self._held or self.source.poll(timeout_s=0.5)
             self._held = []
-            if records:
-                self.process(records, stop)
-                last_data = time.monotonic()
+            if records or not self.source.is_assigned():
+                if records:
+                    self.process(records, stop)
+                last_data = time.monotonic()  # idle time counts only while partitions are held
             elif idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
                 break
         return self.stats
@@ -86,8 +87,10 @@ class Materializer:
         """
         started = time.perf_counter()
         batch = self.decode(records)
-        store_seconds = self._until_done(lambda: self._write(batch), StoreUnavailable, stop)
+        # Dead letters reach their topic before the store commits: a crash in between re-reads the batch
+        # and republishes them (at least once on the topic, exactly once in the dead_letters table).
         self._until_done(lambda: self.dead_letter_sink.publish(batch.dead_letters), BrokerUnavailable, stop)
+        store_seconds = self._until_done(lambda: self._write(batch), StoreUnavailable, stop)
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, batch)
         self.observer.batch_materialized(

@@ -34,6 +34,10 @@ class RecordSource(ABC):
         """Tell the broker how far the group got (after the store has committed)."""
 
     @abstractmethod
+    def is_assigned(self) -> bool:
+        """Whether the group has given this consumer any partitions yet."""
+
+    @abstractmethod
     def pause(self) -> None:
         """Stop fetching from every assigned partition (the group membership stays)."""
 

@@ -98,3 +98,14 @@ def sqlite_url(tmp_path: Path) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     """Each store test runs once on SQLite and once on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the fault scenarios' figures (published / stored / dead-lettered / duplicated)."""
+    from tests.integration.faults import FIGURES
+
+    if not FIGURES:
+        return
+    terminalreporter.section("exactly-once under faults")
+    for row in FIGURES:
+        terminalreporter.write_line("  ".join(f"{key}={value}" for key, value in row.items()))

@@ -86,6 +86,9 @@ class ListSource(RecordSource):
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
         self.commits.append(dict(next_offsets))
 
+    def is_assigned(self) -> bool:
+        return True
+
     def pause(self) -> None:
         self.paused = True
 

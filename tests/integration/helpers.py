@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -32,17 +33,20 @@ def send_raw(bootstrap: str, topic: str, values: list[bytes]) -> None:
 
 
 def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -> list[object]:
+    """Every record on the topic: waits up to `timeout_s` for `expected`, then drains what follows."""
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout_s * 1000),
+        consumer_timeout_ms=1000,
     )
-    records = []
-    for record in consumer:
-        records.append(record)
-        if len(records) >= expected:
+    records: list[object] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        batch = list(consumer)
+        records.extend(batch)
+        if len(records) >= expected and not batch:
             break
     consumer.close()
     return records
