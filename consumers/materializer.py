@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import structlog
 
 from consumers.backoff import Backoff
+from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.observer import BatchObserver
-from consumers.projections import fold_case, stored_event
+from consumers.projections import apply_events
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
-from schemas.errors import BrokerUnavailable, CasehubError, ContractViolation, StoreUnavailable
+from schemas.errors import BrokerUnavailable, CasehubError, StoreUnavailable
 from services.store.interface import CaseStore
-from services.store.records import DeadLetter, StoredEvent, TopicPartitionOffset
-from services.store.tables import utcnow
 
 logger = structlog.get_logger()
 
@@ -32,13 +31,6 @@ class MaterializerStats:
     records: int = 0
     events: int = 0
     dead_letters: int = 0
-
-
-@dataclass(frozen=True)
-class DecodedBatch:
-    events: list[StoredEvent]
-    dead_letters: list[DeadLetter]
-    next_offsets: list[TopicPartitionOffset]
 
 
 class Materializer:
@@ -57,10 +49,9 @@ class Materializer:
         self.source = source
         self.store = store
         self.dead_letter_sink = dead_letter_sink
-        self.codec = codec
+        self.decoder = RecordDecoder(codec=codec, group=group, topic_agency=topic_agency)
         self.group = group
         self.stats = MaterializerStats()
-        self.topic_agency = topic_agency
         self.observer = observer or BatchObserver()
         self.backoff = backoff or Backoff()
         self._held: list[InboundRecord] = []
@@ -86,7 +77,7 @@ class Materializer:
         paused, exponential back-off) and the same batch retried; without one, the error is raised.
         """
         started = time.perf_counter()
-        batch = self.decode(records)
+        batch = self.decoder.decode(records)
         # Dead letters reach their topic before the store commits: a crash in between re-reads the batch
         # and republishes them (at least once on the topic, exactly once in the dead_letters table).
         self._until_done(lambda: self.dead_letter_sink.publish(batch.dead_letters), BrokerUnavailable, stop)
@@ -105,11 +96,8 @@ class Materializer:
     def _write(self, batch: DecodedBatch) -> None:
         """Rows, dead letters and next offsets of one batch in ONE store transaction."""
         with self.store.transaction() as tx:
-            tx.add_events(batch.events)
+            apply_events(tx, batch.events)
             tx.add_dead_letters(batch.dead_letters)
-            touched = {event.case_id for event in batch.events}
-            folded = [fold_case(case_id, events) for case_id, events in tx.events_of_cases(touched).items()]
-            tx.put_cases(folded)
             tx.save_offsets(self.group, batch.next_offsets)
 
     def _until_done(
@@ -142,54 +130,6 @@ class Materializer:
         while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
             self.source.pause()
             self._held.extend(self.source.poll(timeout_s=min(remaining, 0.5)))
-
-    def decode(self, records: Sequence[InboundRecord]) -> DecodedBatch:
-        events: dict[str, StoredEvent] = {}
-        dead: list[DeadLetter] = []
-        next_offsets: dict[tuple[str, int], int] = {}
-        for record in records:
-            position = (record.topic, record.partition)
-            next_offsets[position] = max(next_offsets.get(position, 0), record.offset + 1)
-            try:
-                event = self._decode_one(record)
-            except CasehubError as exc:
-                dead.append(self._dead_letter(record, exc))
-                continue
-            events.setdefault(event.event_id, event)
-        offsets = [TopicPartitionOffset(t, p, o) for (t, p), o in sorted(next_offsets.items())]
-        return DecodedBatch(list(events.values()), dead, offsets)
-
-    def _decode_one(self, record: InboundRecord) -> StoredEvent:
-        if record.value is None:
-            raise ContractViolation("message has no value (tombstone) on a case topic")
-        event = self.codec.decode(record.value)
-        expected = self.topic_agency(record.topic)
-        if expected is not None and event.agency != expected:
-            raise ContractViolation(
-                f"agency {event.agency!r} may not publish on {record.topic} ({expected}'s topic)"
-            )
-        return stored_event(event, record.topic, record.partition, record.offset)
-
-    def _dead_letter(self, record: InboundRecord, exc: CasehubError) -> DeadLetter:
-        logger.warning(
-            "dead_letter",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            error_class=type(exc).__name__,
-            reason=str(exc),
-        )
-        return DeadLetter(
-            consumer_group=self.group,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            error_class=type(exc).__name__,
-            error_message=str(exc),
-            key=record.key,
-            value=record.value,
-            created_at=utcnow(),
-        )
 
     def _count(self, records: Sequence[InboundRecord], batch: DecodedBatch) -> None:
         self.stats.batches += 1

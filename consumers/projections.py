@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schemas.events import CaseEvent
+from services.store.interface import StoreTransaction
 from services.store.records import CaseState, StoredEvent
 
 STATUS_AFTER: dict[str, str] = {"CaseOpened": "open", "PenaltyDecided": "penalized"}
@@ -63,3 +64,10 @@ def fold_case(case_id: str, events: Sequence[StoredEvent]) -> CaseState:
         first_event_at=ordered[0].occurred_at,
         last_event_at=ordered[-1].occurred_at,
     )
+
+
+def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
+    """Append events to the log and refold every case they touch (idempotent by event id)."""
+    tx.add_events(events)
+    touched = {event.case_id for event in events}
+    tx.put_cases([fold_case(case_id, evs) for case_id, evs in tx.events_of_cases(touched).items()])

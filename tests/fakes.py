@@ -5,12 +5,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.errors import StoreUnavailable
 from services.store.interface import CaseStore, StoreTransaction
-from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
+from services.store.records import (
+    CaseState,
+    DeadLetter,
+    ReplayOutcome,
+    StoredDeadLetter,
+    StoredEvent,
+    TopicPartitionOffset,
+)
 
 
 @dataclass
@@ -19,6 +26,7 @@ class MemoryState:
     cases: dict[str, CaseState] = field(default_factory=dict)
     dead_letters: dict[tuple[str, str, int, int], DeadLetter] = field(default_factory=dict)
     offsets: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    dead_letters_by_id: dict[int, StoredDeadLetter] = field(default_factory=dict)
 
 
 class MemoryTransaction(StoreTransaction):
@@ -43,7 +51,25 @@ class MemoryTransaction(StoreTransaction):
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         for letter in letters:
             key = (letter.consumer_group, letter.topic, letter.partition, letter.offset)
-            self.state.dead_letters.setdefault(key, letter)
+            if key not in self.state.dead_letters:
+                self.state.dead_letters[key] = letter
+                letter_id = len(self.state.dead_letters_by_id) + 1
+                self.state.dead_letters_by_id[letter_id] = StoredDeadLetter(letter_id, letter)
+
+    def record_replays(self, outcomes: Sequence[ReplayOutcome]) -> None:
+        for outcome in outcomes:
+            stored = self.state.dead_letters_by_id[outcome.letter_id]
+            letter = stored.letter
+            if outcome.event_id is None:
+                letter = replace(
+                    letter, error_class=outcome.error_class or "", error_message=outcome.error_message or ""
+                )
+            self.state.dead_letters_by_id[outcome.letter_id] = replace(
+                stored,
+                letter=letter,
+                replay_attempts=stored.replay_attempts + 1,
+                resolved_event_id=outcome.event_id,
+            )
 
     def save_offsets(self, group: str, offsets: Sequence[TopicPartitionOffset]) -> None:
         for o in offsets:
@@ -69,6 +95,15 @@ class MemoryCaseStore(CaseStore):
 
     def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
         return {(t, p): o for (g, t, p), o in self.state.offsets.items() if g == group}
+
+    def dead_letters(
+        self, *, pending_only: bool = True, ids: Sequence[int] | None = None
+    ) -> list[StoredDeadLetter]:
+        return [
+            stored
+            for letter_id, stored in sorted(self.state.dead_letters_by_id.items())
+            if (ids is None or letter_id in ids) and not (pending_only and stored.resolved_event_id)
+        ]
 
 
 class ListSource(RecordSource):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,8 +16,9 @@ from schemas.errors import CasehubError
 from services.logging import configure_logging
 from services.settings import Settings
 
-console = Console()
-err = Console(stderr=True)
+# Piped output (logs, CI, tests) gets wide tables instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

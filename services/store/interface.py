@@ -10,7 +10,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 
-from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
+from services.store.records import (
+    CaseState,
+    DeadLetter,
+    ReplayOutcome,
+    StoredDeadLetter,
+    StoredEvent,
+    TopicPartitionOffset,
+)
 
 
 class StoreTransaction(ABC):
@@ -36,6 +43,10 @@ class StoreTransaction(ABC):
     def save_offsets(self, group: str, offsets: Sequence[TopicPartitionOffset]) -> None:
         """Record the next offset to read per partition for this consumer group."""
 
+    @abstractmethod
+    def record_replays(self, outcomes: Sequence[ReplayOutcome]) -> None:
+        """Count a replay per dead letter: resolve those that became events, renew the reason of the rest."""
+
 
 class CaseStore(ABC):
     @abstractmethod
@@ -45,3 +56,9 @@ class CaseStore(ABC):
     @abstractmethod
     def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
         """Next offset per (topic, partition) the store has recorded for a consumer group."""
+
+    @abstractmethod
+    def dead_letters(
+        self, *, pending_only: bool = True, ids: Sequence[int] | None = None
+    ) -> list[StoredDeadLetter]:
+        """Kept dead letters in arrival order; pending = not yet resolved by a replay."""

@@ -64,6 +64,26 @@ class DeadLetter:
 
 
 @dataclass(frozen=True)
+class StoredDeadLetter:
+    """A kept dead letter with its row id and replay state."""
+
+    letter_id: int
+    letter: DeadLetter
+    replay_attempts: int = 0
+    resolved_event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    """What a replay made of one dead letter: an event id, or the reason it still fails."""
+
+    letter_id: int
+    event_id: str | None
+    error_class: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
 class TopicPartitionOffset:
     topic: str
     partition: int

@@ -8,13 +8,20 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Insert, Table, select
+from sqlalchemy import Connection, Engine, Insert, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from schemas.errors import StoreUnavailable
 from services.store.interface import CaseStore, StoreTransaction
-from services.store.records import CaseState, DeadLetter, StoredEvent, TopicPartitionOffset
+from services.store.records import (
+    CaseState,
+    DeadLetter,
+    ReplayOutcome,
+    StoredDeadLetter,
+    StoredEvent,
+    TopicPartitionOffset,
+)
 from services.store.tables import CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
 
 _IN_CHUNK = 500
@@ -81,6 +88,21 @@ class SqlTransaction(StoreTransaction):
         forward_only = lambda excluded: OFFSETS.c.next_offset < excluded.next_offset  # noqa: E731
         self.connection.execute(_upsert(self.connection, OFFSETS, keys, forward_only), rows)
 
+    def record_replays(self, outcomes: Sequence[ReplayOutcome]) -> None:
+        now = utcnow()
+        for outcome in outcomes:
+            changes: dict[str, Any] = {
+                "replay_attempts": DEAD_LETTERS.c.replay_attempts + 1,
+                "last_replay_at": now,
+            }
+            if outcome.event_id is not None:
+                changes |= {"resolved_at": now, "resolved_event_id": outcome.event_id}
+            else:
+                changes |= {"error_class": outcome.error_class, "error_message": outcome.error_message}
+            self.connection.execute(
+                update(DEAD_LETTERS).where(DEAD_LETTERS.c.id == outcome.letter_id).values(**changes)
+            )
+
 
 class SqlCaseStore(CaseStore):
     def __init__(self, engine: Engine) -> None:
@@ -102,6 +124,22 @@ class SqlCaseStore(CaseStore):
         )
         with self.engine.connect() as connection:
             return {(topic, partition): offset for topic, partition, offset in connection.execute(query)}
+
+    def dead_letters(
+        self, *, pending_only: bool = True, ids: Sequence[int] | None = None
+    ) -> list[StoredDeadLetter]:
+        query = select(DEAD_LETTERS).order_by(DEAD_LETTERS.c.id)
+        if pending_only:
+            query = query.where(DEAD_LETTERS.c.resolved_at.is_(None))
+        if ids is not None:
+            query = query.where(DEAD_LETTERS.c.id.in_(list(ids)))
+        with self.engine.connect() as connection:
+            return [_stored_dead_letter(row._mapping) for row in connection.execute(query)]
+
+
+def _stored_dead_letter(row: Any) -> StoredDeadLetter:
+    letter = DeadLetter(**{name: row[name] for name in DeadLetter.__dataclass_fields__})
+    return StoredDeadLetter(row["id"], letter, row["replay_attempts"], row["resolved_event_id"])
 
 
 def _first_line(exc: Exception) -> str:

@@ -114,6 +114,12 @@ class DeadLetterRow(Base):
     key: Mapped[bytes | None] = mapped_column(LargeBinary)
     value: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    replay_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_replay_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None] = mapped_column(
+        doc="Set when a replay turned the record into an event."
+    )
+    resolved_event_id: Mapped[str | None] = mapped_column(String(36))
 
 
 def utcnow() -> datetime:

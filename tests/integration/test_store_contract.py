@@ -9,7 +9,7 @@ import pytest
 from consumers.projections import fold_case, stored_event
 from services.store.engine import make_engine, migrate
 from services.store.interface import CaseStore
-from services.store.records import DeadLetter, TopicPartitionOffset
+from services.store.records import DeadLetter, ReplayOutcome, TopicPartitionOffset
 from services.store.sql_store import SqlCaseStore
 from services.store.tables import utcnow
 from tests.factories import T0, opened, penalty
@@ -90,6 +90,25 @@ def test_the_same_dead_letter_position_is_kept_once(store: CaseStore) -> None:
         tx.save_offsets("g", [TopicPartitionOffset("t", 0, 6)])
     assert store.stored_offsets("g") == {("t", 0): 6}
     assert _dead_letter_count(store) == 2
+
+
+def test_dead_letters_are_listed_and_replays_recorded(store: CaseStore) -> None:
+    with store.transaction() as tx:
+        tx.add_dead_letters([letter(1), letter(2)])
+    first, second = store.dead_letters()
+    assert (first.letter.offset, second.letter.offset) == (1, 2)
+    with store.transaction() as tx:
+        tx.record_replays(
+            [
+                ReplayOutcome(first.letter_id, "0f0e0d0c-0000-4000-8000-000000000001"),
+                ReplayOutcome(second.letter_id, None, "ContractViolation", "still wrong"),
+            ]
+        )
+    (pending,) = store.dead_letters(pending_only=True)
+    assert (pending.letter.offset, pending.replay_attempts) == (2, 1)
+    assert (pending.letter.error_class, pending.letter.error_message) == ("ContractViolation", "still wrong")
+    resolved = store.dead_letters(pending_only=False, ids=[first.letter_id])
+    assert resolved[0].resolved_event_id == "0f0e0d0c-0000-4000-8000-000000000001"
 
 
 def test_timestamps_come_back_in_utc(store: CaseStore) -> None:

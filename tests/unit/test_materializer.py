@@ -100,3 +100,36 @@ def test_a_store_outage_is_waited_out_with_partitions_paused_and_the_batch_retri
     assert len(store.state.dead_letters) == 1
     assert source.commits == [{(TOPIC, 0): 2}]
     assert source.paused is False
+
+
+def test_replay_turns_a_dead_letter_into_an_event_once_the_code_knows_its_schema() -> None:
+    from consumers.dead_letter_replay import replay_dead_letters
+    from consumers.decoding import RecordDecoder
+    from schemas.catalog import SchemaCatalog, bundled_catalog
+
+    first_version_only = CaseEventCodec(SchemaCatalog([bundled_catalog().by_id(1)]))
+    message = CODEC.encode(opened("C6"))
+    assert message[1:5] != b"\x00\x00\x00\x01", "the message must carry a schema id the old code lacks"
+    source, store, sink = ListSource([[record(0, message)]]), MemoryCaseStore(), ListSink()
+    old = Materializer(source=source, store=store, dead_letter_sink=sink, codec=first_version_only, group="g")
+    old.process(source.poll(0))
+    assert [d.error_class for d in sink.published] == ["UnknownSchemaError"]
+
+    report = replay_dead_letters(store, RecordDecoder(codec=CODEC, group="g"))
+    assert (len(report.resolved), len(report.still_failing)) == (1, 0)
+    assert set(store.state.cases) == {"C6"}
+    assert store.dead_letters(pending_only=True) == []
+    assert replay_dead_letters(store, RecordDecoder(codec=CODEC, group="g")).replayed == 0
+
+
+def test_replay_keeps_still_failing_letters_pending_with_a_renewed_reason() -> None:
+    from consumers.dead_letter_replay import replay_dead_letters
+    from consumers.decoding import RecordDecoder
+
+    materializer, source, store, _sink = build([[record(0, b"garbage")]])
+    materializer.process(source.poll(0))
+    report = replay_dead_letters(store, RecordDecoder(codec=CODEC, group="g"))
+    assert len(report.still_failing) == 1
+    (pending,) = store.dead_letters(pending_only=True)
+    assert pending.replay_attempts == 1
+    assert "magic byte" in pending.letter.error_message
