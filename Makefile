@@ -10,6 +10,7 @@ demo: install jars  ## run the hub with demo data until Ctrl-C (SQLite unless CA
 	$(BIN)/casehub up
 
 test: install jars postgres lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
+	$(BIN)/casehub schemas check
 	$(BIN)/pytest
 
 install: $(STAMP)

@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from fastavro import parse_schema
 
-from schemas.errors import UnknownSchemaError
+from schemas.errors import InvalidSchemaError, UnknownSchemaError
 
 ENVELOPE_RECORD = "vn.casehub.CaseEvent"
 
@@ -47,18 +48,31 @@ class SchemaCatalog:
 @cache
 def bundled_catalog() -> SchemaCatalog:
     """The catalog of every .avsc shipped with this package, as listed in avro/catalog.json."""
-    folder = resources.files(__package__).joinpath("avro")
+    return load_catalog(resources.files(__package__).joinpath("avro"))
+
+
+def catalog_manifest(folder: Traversable) -> list[dict[str, Any]]:
+    """The entries of a folder's catalog.json: id, record, version and file of each schema."""
     manifest = json.loads(folder.joinpath("catalog.json").read_text(encoding="utf-8"))
+    return list(manifest["schemas"])
+
+
+def load_catalog(folder: Traversable) -> SchemaCatalog:
+    """The catalog of the .avsc files a folder's catalog.json lists (the bundled one, or a candidate)."""
     versions = []
-    for entry in manifest["schemas"]:
+    for entry in catalog_manifest(folder):
         text = folder.joinpath(entry["file"]).read_text(encoding="utf-8")
+        try:
+            parsed = parse_schema(json.loads(text))
+        except Exception as exc:  # json and fastavro raise many types for a broken file
+            raise InvalidSchemaError(f"{entry['file']}: not a valid Avro schema: {exc}") from exc
         versions.append(
             SchemaVersion(
                 schema_id=entry["id"],
                 record=entry["record"],
                 version=entry["version"],
                 text=text,
-                parsed=parse_schema(json.loads(text)),
+                parsed=parsed,
             )
         )
     return SchemaCatalog(versions)

@@ -35,3 +35,7 @@ class InvalidSchemaError(CasehubError):
 
 class RegistryUnavailable(CasehubError):
     """The schema registry did not answer; retry later rather than treat the message as bad."""
+
+
+class SchemaRejected(CasehubError):
+    """A schema registry refused a schema (incompatible or invalid), with the registry's reason."""

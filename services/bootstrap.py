@@ -9,6 +9,7 @@ from consumers.materializer import Materializer
 from producers.publisher import Publisher
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
+from schemas.registry_client import RegistryCatalog
 from services.kafka_admin import ensure_topics
 from services.registry.seed import agency_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
@@ -49,10 +50,17 @@ def build_materializer(settings: Settings, store: SqlCaseStore) -> Materializer:
         source=source,
         store=store,
         dead_letter_sink=sink,
-        codec=CaseEventCodec(),
+        codec=build_codec(settings),
         group=group,
         topic_agency=settings.agency_of_topic,
     )
+
+
+def build_codec(settings: Settings) -> CaseEventCodec:
+    """Bundled schemas only, or with a registry URL also every schema id registered there."""
+    if not settings.schema_registry_url:
+        return CaseEventCodec()
+    return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
 
 
 def build_publisher(settings: Settings) -> Publisher:

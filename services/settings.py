@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     consumer_group: str = "casehub-materializer"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    schema_registry_url: str = Field(
+        default="", description="Confluent-compatible registry to ask for schema ids not bundled."
+    )
     connect_timeout_s: float = 10.0
 
     @property

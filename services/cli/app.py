@@ -18,6 +18,7 @@ from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, open_store
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
+from services.cli.schemas import schemas_app
 from services.local_hub import LocalHub
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
+app.add_typer(schemas_app, name="schemas")
 
 
 @app.command()

@@ -1,0 +1,95 @@
+"""`casehub schemas list | check | register`: the versioned Avro contract and its schema registry."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from schemas.catalog import ENVELOPE_RECORD, SchemaVersion, bundled_catalog, catalog_manifest, load_catalog
+from schemas.catalog_check import check_schema_folder
+from schemas.compatibility import CompatibilityLevel
+from schemas.registry_client import RegistryCatalog
+from services.cli.common import console, err, one_line_errors, settings
+from services.registry.seed import agency_subjects
+
+schemas_app = typer.Typer(help="The Avro case-event contract and the schema registry.", no_args_is_help=True)
+DirOption = Annotated[
+    Path | None,
+    typer.Option("--dir", help="A folder with catalog.json and .avsc files (default: the bundled ones)."),
+]
+
+
+def _folder(directory: Path | None) -> Any:
+    return directory if directory is not None else resources.files("schemas").joinpath("avro")
+
+
+@schemas_app.command("list")
+@one_line_errors
+def list_schemas(directory: DirOption = None) -> None:
+    """Every versioned schema: record, version, id, file and the event types of its payload union."""
+    folder = _folder(directory)
+    files = {entry["id"]: entry["file"] for entry in catalog_manifest(folder)}
+    for version in load_catalog(folder).versions():
+        event_types = _event_types(version)
+        heading = f"[bold]{version.record}[/bold] v{version.version}  id {version.schema_id}"
+        listing = f"event types ({len(event_types)}): {', '.join(event_types)}"
+        console.print(
+            f"{heading}  {files[version.schema_id]}\n  {listing}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"Registry subjects: <topic>-value of each agency topic, e.g. {agency_subjects(settings())[0]}; "
+        f"default compatibility {CompatibilityLevel.BACKWARD_TRANSITIVE.value}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@schemas_app.command("check")
+@one_line_errors
+def check_schemas(directory: DirOption = None) -> None:
+    """Check each .avsc against all earlier versions of its record (BACKWARD_TRANSITIVE); exit 1 if not."""
+    folder = _folder(directory)
+    problems = check_schema_folder(folder)
+    for problem in problems:
+        err.print(f"[red]incompatible:[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    count = len(load_catalog(folder).versions())
+    console.print(f"{count} schema versions checked: each reads every earlier version of its record.")
+
+
+@schemas_app.command("register")
+@one_line_errors
+def register_schemas(
+    url: Annotated[str | None, typer.Option(help="Registry URL (default: the hub API's address).")] = None,
+) -> None:
+    """Register the bundled envelope versions, oldest first, under every agency topic's value subject."""
+    s = settings()
+    registry = RegistryCatalog(url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}")
+    envelopes = sorted(
+        (v for v in bundled_catalog().versions() if v.record == ENVELOPE_RECORD), key=_by_version
+    )
+    try:
+        for subject in agency_subjects(s):
+            ids = [registry.register(subject, version.text) for version in envelopes]
+            console.print(
+                f"{subject}: versions {[v.version for v in envelopes]} → ids {ids}", highlight=False
+            )
+    finally:
+        registry.close()
+
+
+def _by_version(version: SchemaVersion) -> int:
+    return version.version
+
+
+def _event_types(version: SchemaVersion) -> list[str]:
+    """Names of the records in the envelope's payload union (empty for other records)."""
+    fields = version.parsed.get("fields", []) if isinstance(version.parsed, dict) else []
+    payload: list[Any] = next((f["type"] for f in fields if f["name"] == "payload"), [])
+    return [branch["name"].rpartition(".")[2] for branch in payload if isinstance(branch, dict)]
