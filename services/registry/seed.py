@@ -39,7 +39,7 @@ def seed_bundled_schemas(engine: Engine, catalog: SchemaCatalog, subjects: Itera
 def _seed(connection: Connection, catalog: SchemaCatalog, subjects: list[str]) -> None:
     for bundled in catalog.versions():
         fingerprint = schema_fingerprint(json.loads(bundled.text))
-        store.add_schema(connection, fingerprint, bundled.text, schema_id=bundled.schema_id)
+        store.add_bundled_schema(connection, bundled.schema_id, fingerprint, bundled.text)
         if store.schema_fingerprint(connection, bundled.schema_id) != fingerprint:
             logger.warning("bundled_schema_differs_from_registry", schema_id=bundled.schema_id)
     envelopes = sorted(

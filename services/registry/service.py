@@ -25,7 +25,7 @@ from services.registry.errors import (
 from services.store.registry_tables import GLOBAL_CONFIG
 
 DEFAULT_COMPATIBILITY = CompatibilityLevel.BACKWARD_TRANSITIVE
-_ATTEMPTS = 5  # concurrent registrations race for the next id/version; the loser retries
+_ATTEMPTS = 10  # concurrent registrations race for the next id/version; the loser retries
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,9 @@ def _register(connection: Connection, subject: str, text: str, schema: object) -
             f"Schema being registered is incompatible with an earlier schema for subject {subject!r} "
             f"({level.value}): " + "; ".join(result.messages)
         )
-    schema_id = store.schema_id_of(connection, fingerprint) or store.add_schema(connection, fingerprint, text)
+    schema_id = store.schema_id_of(connection, fingerprint) or store.add_registered_schema(
+        connection, fingerprint, text
+    )
     store.add_subject_version(connection, subject, schema_id)
     return schema_id
 

@@ -71,15 +71,28 @@ def schema_id_of(connection: Connection, fingerprint: str) -> int | None:
     return connection.scalar(select(func.min(SCHEMAS.c.id)).where(SCHEMAS.c.fingerprint == fingerprint))
 
 
-def add_schema(connection: Connection, fingerprint: str, text: str, schema_id: int | None = None) -> int:
-    """Store a schema under `schema_id` (bundled) or the next free registered id; existing ids are kept."""
-    if schema_id is None:
-        highest = connection.scalar(select(func.max(SCHEMAS.c.id))) or 0
-        schema_id = max(highest + 1, FIRST_REGISTERED_ID)
-    row = {"id": schema_id, "fingerprint": fingerprint, "schema_type": "AVRO", "schema_text": text}
+def add_bundled_schema(connection: Connection, schema_id: int, fingerprint: str, text: str) -> None:
+    """Store a bundled schema under its catalog id; an id already stored is left as it is."""
     statement = _insert(connection, SCHEMAS).on_conflict_do_nothing(index_elements=["id"])
-    connection.execute(statement, {**row, "created_at": utcnow()})
+    connection.execute(statement, _schema_row(schema_id, fingerprint, text))
+
+
+def add_registered_schema(connection: Connection, fingerprint: str, text: str) -> int:
+    """Store a client's schema under the next free id; a concurrent taker of that id makes this raise."""
+    highest = connection.scalar(select(func.max(SCHEMAS.c.id))) or 0
+    schema_id = max(highest + 1, FIRST_REGISTERED_ID)
+    connection.execute(SCHEMAS.insert(), _schema_row(schema_id, fingerprint, text))
     return schema_id
+
+
+def _schema_row(schema_id: int, fingerprint: str, text: str) -> dict[str, object]:
+    return {
+        "id": schema_id,
+        "fingerprint": fingerprint,
+        "schema_type": "AVRO",
+        "schema_text": text,
+        "created_at": utcnow(),
+    }
 
 
 def add_subject_version(connection: Connection, subject: str, schema_id: int) -> int:

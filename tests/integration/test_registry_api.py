@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from httpx import Response
 from schemas.catalog import bundled_catalog
 from services.api.app import create_app
 from services.bootstrap import open_store
+from services.registry.service import SchemaRegistry
 from services.registry.store import FIRST_REGISTERED_ID
 from services.settings import Settings
 
@@ -245,4 +247,22 @@ def test_seeding_again_at_the_next_start_changes_nothing(database_url: str) -> N
     client = TestClient(create_app(engine))
     after = {s: client.get(f"/subjects/{s}/versions").json() for s in client.get("/subjects").json()}
     assert after == before and len(after) == 5
+    engine.dispose()
+
+
+def test_concurrent_registrations_get_their_own_versions_and_one_id_per_schema(database_url: str) -> None:
+    engine, _ = open_store(Settings(database_url=database_url))
+    registry = SchemaRegistry(engine)
+    registry.register("tips-value", json.dumps(TIP_V1))
+    variants = [record(("tip_id", "string", ...), (f"extra_{n}", "string", "")) for n in range(5)]
+    subjects = [f"tips-{n}-value" for n in range(5)]
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        ids = list(pool.map(lambda schema: registry.register("tips-value", json.dumps(schema)), variants))
+        shared = list(pool.map(lambda subject: registry.register(subject, json.dumps(TIP_V2)), subjects))
+    assert len(set(ids)) == 5
+    assert registry.versions("tips-value") == [1, 2, 3, 4, 5, 6]
+    for schema_id, schema in zip(ids, variants, strict=True):
+        assert json.loads(registry.schema(schema_id)) == schema
+    assert len(set(shared)) == 1
+    assert sorted(subject for subject, _ in registry.usages(shared[0])) == subjects
     engine.dispose()
