@@ -63,9 +63,9 @@ class ServedHub:
 
 
 @pytest.fixture
-def hub(kafka_bootstrap: str, sqlite_url: str) -> Iterator[ServedHub]:
-    """The hub app (analyst API + registry) on uvicorn in a background thread, store on SQLite."""
-    settings = isolated_settings(kafka_bootstrap, sqlite_url)
+def hub(kafka_bootstrap: str, database_url: str) -> Iterator[ServedHub]:
+    """The hub app (analyst API + registry) on uvicorn in a background thread, on SQLite and PostgreSQL."""
+    settings = isolated_settings(kafka_bootstrap, database_url)
     engine, store = open_store(settings)
     port = free_port()
     server = uvicorn.Server(
