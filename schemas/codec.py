@@ -45,7 +45,13 @@ class CaseEventCodec:
         writer = self.catalog.by_id(schema_id)
         reader = self._writer.parsed if writer.schema_id != self._writer.schema_id else None
         try:
-            datum = schemaless_reader(io.BytesIO(body), writer.parsed, reader, return_record_name=True)
+            datum = schemaless_reader(
+                io.BytesIO(body),
+                writer.parsed,
+                reader,
+                return_record_name=True,  # the payload union says which record it holds
+                return_record_name_override=True,  # ["null", Record] unions give the record alone
+            )
         except Exception as exc:  # fastavro raises many types (EOFError, ValueError, IndexError, ...)
             raise DecodeError(
                 f"Avro body does not match schema id {schema_id}: {type(exc).__name__}"

@@ -1,93 +1,111 @@
-"""Frozen pydantic models mirroring the Avro case-event schemas (a test keeps them in agreement)."""
+"""The case-event envelope mirroring case_event.v2.avsc; payload records live in schemas/payloads.py.
+
+Everything a producer needs is importable from here (a test keeps the models and the .avsc in agreement).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-SCHEMA_VERSION = 1
+from schemas.payloads import (
+    PAYLOAD_TYPES,
+    AnyPayload,
+    CaseClosed,
+    CaseOpened,
+    CaseReferred,
+    GoodsSeized,
+    InspectionConducted,
+    LegalBasis,
+    Payload,
+    PenaltyDecided,
+    ReactionRecorded,
+    SeizedItem,
+    SubjectIdentified,
+    TakedownCompleted,
+    TakedownRequested,
+    TipReceived,
+    ViolationConfirmed,
+)
+from schemas.record import Frozen, UtcMillis
+from schemas.shapes import AgencyCode
+from schemas.unknown import UnknownValue, unknown_path_problem
+from schemas.vocabulary import (
+    CaseOutcome,
+    CaseSource,
+    DistributionLevel,
+    GoodsHandling,
+    InspectionKind,
+    InspectionResult,
+    ReactionKind,
+    ReferralKind,
+    SalesChannel,
+    SubjectKind,
+    SubjectRole,
+    TakedownOutcome,
+    TipChannel,
+    UnknownReason,
+)
 
+SCHEMA_VERSION = 2
 
-def _utc_millis(value: datetime) -> datetime:
-    """Avro timestamp-millis keeps milliseconds in UTC; make the model hold exactly that."""
-    if value.tzinfo is None:
-        raise ValueError("timestamp must carry a time zone")
-    value = value.astimezone(UTC)
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
-
-
-UtcMillis = Annotated[datetime, AfterValidator(_utc_millis)]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DistributionLevel(StrEnum):
-    ALL_AGENCIES = "ALL_AGENCIES"
-    LISTED_AGENCIES = "LISTED_AGENCIES"
-    OWNER_ONLY = "OWNER_ONLY"
-
-
-class CaseSource(StrEnum):
-    PATROL = "PATROL"
-    HOTLINE_TIP = "HOTLINE_TIP"
-    PLATFORM_REPORT = "PLATFORM_REPORT"
-    REFERRAL = "REFERRAL"
-    CONTROL_PLAN = "CONTROL_PLAN"
-    UNKNOWN = "UNKNOWN"
-
-
-class SalesChannel(StrEnum):
-    MARKETPLACE = "MARKETPLACE"
-    SOCIAL_NETWORK = "SOCIAL_NETWORK"
-    WEBSITE = "WEBSITE"
-    LIVESTREAM = "LIVESTREAM"
-    OFFLINE = "OFFLINE"
-    UNKNOWN = "UNKNOWN"
+__all__ = [
+    "PAYLOAD_TYPES",
+    "SCHEMA_VERSION",
+    "AnyPayload",
+    "CaseClosed",
+    "CaseEvent",
+    "CaseOpened",
+    "CaseOutcome",
+    "CaseReferred",
+    "CaseSource",
+    "Distribution",
+    "DistributionLevel",
+    "Frozen",
+    "GoodsHandling",
+    "GoodsSeized",
+    "InspectionConducted",
+    "InspectionKind",
+    "InspectionResult",
+    "LegalBasis",
+    "Payload",
+    "PenaltyDecided",
+    "ReactionKind",
+    "ReactionRecorded",
+    "ReferralKind",
+    "SalesChannel",
+    "SeizedItem",
+    "SubjectIdentified",
+    "SubjectKind",
+    "SubjectRole",
+    "TakedownCompleted",
+    "TakedownOutcome",
+    "TakedownRequested",
+    "TipChannel",
+    "TipReceived",
+    "UnknownReason",
+    "UnknownValue",
+    "UtcMillis",
+    "ViolationConfirmed",
+    "new_event",
+]
 
 
 class Distribution(Frozen):
-    """Who may see an event: every agency, the listed ones, or the owner only."""
+    """Who may see an event: every agency, the listed ones, or the owner only; plus a handling code."""
 
     level: DistributionLevel = DistributionLevel.OWNER_ONLY
-    agencies: tuple[str, ...] = ()
-    handling: str | None = None
+    agencies: tuple[AgencyCode, ...] = ()
+    handling: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]{1,39}$")
 
-
-class Payload(Frozen):
-    """Base of every event payload; `event_type` is the Avro record name."""
-
-    event_type: ClassVar[str]
-
-
-class CaseOpened(Payload):
-    event_type: ClassVar[str] = "CaseOpened"
-
-    title: str = Field(min_length=1)
-    source: CaseSource = CaseSource.UNKNOWN
-    channel: SalesChannel = SalesChannel.UNKNOWN
-    platform: str | None = None
-    goods: str
-    province_code: str = Field(pattern=r"^\d{2}$")
-    category: str = Field(min_length=1)
-
-
-class PenaltyDecided(Payload):
-    event_type: ClassVar[str] = "PenaltyDecided"
-
-    decision_number: str = Field(min_length=1)
-    fine_vnd: int = Field(ge=0, description="Fine in Vietnamese dong, a whole number.")
-    violator_name: str | None = None
-    additional_measures: tuple[str, ...] = ()
-
-
-PAYLOAD_TYPES: dict[str, type[Payload]] = {cls.event_type: cls for cls in (CaseOpened, PenaltyDecided)}
-AnyPayload = CaseOpened | PenaltyDecided
+    @model_validator(mode="after")
+    def _listed_means_a_list(self) -> Distribution:
+        if self.level == DistributionLevel.LISTED_AGENCIES and not self.agencies:
+            raise ValueError("level LISTED_AGENCIES needs at least one agency")
+        return self
 
 
 class CaseEvent(Frozen):
@@ -96,14 +114,16 @@ class CaseEvent(Frozen):
     event_id: uuid.UUID
     event_type: str
     case_id: str = Field(min_length=1, max_length=64)
-    agency: str = Field(pattern=r"^[a-z][a-z0-9]{1,15}$")
+    agency: AgencyCode
     reporting_unit: str
     occurred_at: UtcMillis
     recorded_at: UtcMillis
     producer: str
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     distribution: Distribution = Distribution()
     embargo_until: UtcMillis | None = None
+    agency_case_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    unknown: tuple[UnknownValue, ...] = ()
     payload: AnyPayload
 
     @model_validator(mode="before")
@@ -123,9 +143,18 @@ class CaseEvent(Frozen):
         return data
 
     @model_validator(mode="after")
-    def _event_type_matches_payload(self) -> CaseEvent:
+    def _envelope_agrees_with_payload(self) -> CaseEvent:
         if self.event_type != self.payload.event_type:
             raise ValueError(f"event_type {self.event_type} does not match payload {self.payload.event_type}")
+        if self.embargo_until is not None and self.embargo_until < self.occurred_at:
+            raise ValueError("embargo_until is before occurred_at")
+        paths = [entry.path for entry in self.unknown]
+        if len(set(paths)) != len(paths):
+            raise ValueError("unknown names the same path twice")
+        for path in paths:
+            problem = unknown_path_problem(self.payload, path)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
 
@@ -140,6 +169,9 @@ def new_event(
     distribution: Distribution | None = None,
     event_id: uuid.UUID | None = None,
     recorded_at: datetime | None = None,
+    embargo_until: datetime | None = None,
+    agency_case_ref: str | None = None,
+    unknown: tuple[UnknownValue, ...] = (),
 ) -> CaseEvent:
     """Build an envelope around a payload with a fresh id and the current time as recorded_at."""
     return CaseEvent(
@@ -152,5 +184,8 @@ def new_event(
         recorded_at=recorded_at or datetime.now(UTC),
         producer=producer,
         distribution=distribution or Distribution(),
+        embargo_until=embargo_until,
+        agency_case_ref=agency_case_ref,
+        unknown=unknown,
         payload=payload,
     )

@@ -1,37 +1,62 @@
-"""Versioned reference data (agencies, ...) shipped with the contract, each file with its source."""
+"""Versioned reference data shipped with the contract: each file dated by row and sourced (manifest.json).
 
-from __future__ import annotations
+Codes on an event are read as of the event's local date; every lookup raises ContractViolation
+with the reason when a code is unknown or not in force.
+"""
 
-import csv
-from dataclasses import dataclass
-from datetime import date
-from functools import cache
-from importlib import resources
+from schemas.reference.agencies import Agency, agencies, agency, agency_history, publishing_agencies
+from schemas.reference.categories import (
+    Bucket,
+    ViolationCategory,
+    bucket_of,
+    categories_on,
+    category,
+    category_history,
+)
+from schemas.reference.datasets import VIETNAM, Confidence, Dataset, datasets, local_date
+from schemas.reference.handling import HandlingCode, handling_code, handling_codes
+from schemas.reference.platforms import Channel, Platform, channel, channels, platform, platforms
+from schemas.reference.provinces import (
+    Province,
+    current_province,
+    province_history,
+    province_on,
+    provinces_on,
+    retired_codes,
+    reused_codes,
+)
 
-
-@dataclass(frozen=True)
-class Agency:
-    code: str
-    name_vi: str
-    name_en: str
-    valid_from: date
-    valid_to: date | None
-    source: str
-
-
-@cache
-def agencies() -> dict[str, Agency]:
-    """The publishing agencies by code, read once from agencies.csv."""
-    text = resources.files(__package__).joinpath("agencies.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines())
-    return {
-        row["code"]: Agency(
-            code=row["code"],
-            name_vi=row["name_vi"],
-            name_en=row["name_en"],
-            valid_from=date.fromisoformat(row["valid_from"]),
-            valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
-            source=row["source"],
-        )
-        for row in rows
-    }
+__all__ = [
+    "VIETNAM",
+    "Agency",
+    "Bucket",
+    "Channel",
+    "Confidence",
+    "Dataset",
+    "HandlingCode",
+    "Platform",
+    "Province",
+    "ViolationCategory",
+    "agencies",
+    "agency",
+    "agency_history",
+    "bucket_of",
+    "categories_on",
+    "category",
+    "category_history",
+    "channel",
+    "channels",
+    "current_province",
+    "datasets",
+    "handling_code",
+    "handling_codes",
+    "local_date",
+    "platform",
+    "platforms",
+    "province_history",
+    "province_on",
+    "provinces_on",
+    "publishing_agencies",
+    "retired_codes",
+    "reused_codes",
+]

@@ -45,10 +45,10 @@ def test_topics_publish_and_consume_through_the_cli(
     assert "Created:" in created.stdout
     published = run(["publish", "--demo"], env)
     assert published.returncode == 0, published.stderr
-    assert "Published 79 events; 0 failed." in published.stdout
+    assert "Published 251 events; 0 failed." in published.stdout
     consumed = run(["consume", "--until-idle", "3"], env)
     assert consumed.returncode == 0, consumed.stderr
-    assert "Materialized 79 events" in consumed.stdout
+    assert "Materialized 251 events" in consumed.stdout
     assert "0 dead letters" in consumed.stdout
 
 

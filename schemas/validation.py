@@ -1,0 +1,122 @@
+"""The contract's reference rules: every code on an event must exist on the event's local date.
+
+Value rules (shapes, non-negative money) live in the models; these need the dated reference data,
+so the materializer applies them after decoding and dead-letters the event with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import singledispatch
+
+from schemas.errors import ContractViolation
+from schemas.events import (
+    CaseEvent,
+    CaseOpened,
+    CaseReferred,
+    InspectionConducted,
+    Payload,
+    ReactionRecorded,
+    SalesChannel,
+    SubjectIdentified,
+    TakedownCompleted,
+    TakedownRequested,
+    TipReceived,
+    ViolationConfirmed,
+)
+from schemas.reference import agency, category, handling_code, local_date, platform, province_on
+
+
+def check_event(event: CaseEvent) -> None:
+    """Raise ContractViolation naming the first code the event uses that is unknown for its date."""
+    day = local_date(event.occurred_at)
+    publisher = agency(event.agency, day)
+    if not publisher.publishes:
+        raise ContractViolation(f"agency {event.agency!r} does not publish case events")
+    for listed in event.distribution.agencies:
+        _known_agency(listed, day, "distribution.agencies")
+    if event.distribution.handling is not None:
+        handling_code(event.distribution.handling)
+    check_payload(event.payload, day, event)
+
+
+@singledispatch
+def check_payload(payload: Payload, day: date, event: CaseEvent) -> None:
+    """Payloads without coded fields (penalties, seizures, closures) need no reference check."""
+
+
+@check_payload.register
+def _opened(payload: CaseOpened, day: date, event: CaseEvent) -> None:
+    province_on(payload.province_code, day)
+    category(payload.category, day)
+    _platform_and_channel(payload.platform, payload.channel, day)
+
+
+@check_payload.register
+def _tip(payload: TipReceived, day: date, event: CaseEvent) -> None:
+    _optional_province(payload.province_code, day)
+    if payload.suspected_category is not None:
+        category(payload.suspected_category, day)
+    _platform_and_channel(payload.platform, SalesChannel.UNKNOWN, day)
+
+
+@check_payload.register
+def _subject(payload: SubjectIdentified, day: date, event: CaseEvent) -> None:
+    _optional_province(payload.province_code, day)
+    _platform_and_channel(payload.platform, SalesChannel.UNKNOWN, day)
+
+
+@check_payload.register
+def _inspection(payload: InspectionConducted, day: date, event: CaseEvent) -> None:
+    _optional_province(payload.province_code, day)
+    for joint in payload.joint_agencies:
+        _known_agency(joint, day, "joint_agencies")
+
+
+@check_payload.register
+def _violation(payload: ViolationConfirmed, day: date, event: CaseEvent) -> None:
+    category(payload.category, day)
+
+
+@check_payload.register
+def _referral(payload: CaseReferred, day: date, event: CaseEvent) -> None:
+    _known_agency(payload.to_agency, day, "to_agency")
+    if payload.to_agency == event.agency:
+        raise ContractViolation(f"to_agency: {event.agency!r} cannot refer a case to itself")
+
+
+@check_payload.register
+def _reaction(payload: ReactionRecorded, day: date, event: CaseEvent) -> None:
+    _known_agency(payload.reacting_agency, day, "reacting_agency")
+
+
+@check_payload.register
+def _takedown_requested(payload: TakedownRequested, day: date, event: CaseEvent) -> None:
+    platform(payload.platform, day)
+
+
+@check_payload.register
+def _takedown_completed(payload: TakedownCompleted, day: date, event: CaseEvent) -> None:
+    platform(payload.platform, day)
+
+
+def _known_agency(code: str, day: date, where: str) -> None:
+    try:
+        agency(code, day)
+    except ContractViolation as exc:
+        raise ContractViolation(f"{where}: {exc}") from None
+
+
+def _optional_province(code: str | None, day: date) -> None:
+    if code is not None:
+        province_on(code, day)
+
+
+def _platform_and_channel(code: str | None, channel: SalesChannel, day: date) -> None:
+    """A platform must exist, and a stated channel must be one the platform offers."""
+    if code is None:
+        return
+    found = platform(code, day)
+    if channel != SalesChannel.UNKNOWN and channel not in found.channels:
+        offered = ", ".join(sorted(found.channels))
+        raise ContractViolation(f"channel {channel} is not offered by platform {code!r} ({offered})")

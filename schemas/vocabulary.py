@@ -1,0 +1,132 @@
+"""The Avro enums of the case-event schema as Python enums (same names, same symbols, same order).
+
+Symbols are only ever appended, and each enum has an Avro default, so older readers degrade gracefully.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DistributionLevel(StrEnum):
+    ALL_AGENCIES = "ALL_AGENCIES"
+    LISTED_AGENCIES = "LISTED_AGENCIES"
+    OWNER_ONLY = "OWNER_ONLY"
+
+
+class UnknownReason(StrEnum):
+    """Why a fact is missing: the Avro doc of UnknownValue explains each."""
+
+    NOT_RECORDED = "NOT_RECORDED"
+    WITHHELD = "WITHHELD"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    PENDING = "PENDING"
+
+
+class CaseSource(StrEnum):
+    PATROL = "PATROL"
+    HOTLINE_TIP = "HOTLINE_TIP"
+    PLATFORM_REPORT = "PLATFORM_REPORT"
+    REFERRAL = "REFERRAL"
+    CONTROL_PLAN = "CONTROL_PLAN"
+    UNKNOWN = "UNKNOWN"
+    RIGHTS_HOLDER_COMPLAINT = "RIGHTS_HOLDER_COMPLAINT"
+    DATA_ANALYSIS = "DATA_ANALYSIS"
+
+
+class SalesChannel(StrEnum):
+    MARKETPLACE = "MARKETPLACE"
+    SOCIAL_NETWORK = "SOCIAL_NETWORK"
+    WEBSITE = "WEBSITE"
+    LIVESTREAM = "LIVESTREAM"
+    OFFLINE = "OFFLINE"
+    UNKNOWN = "UNKNOWN"
+    MESSAGING = "MESSAGING"
+
+
+class TipChannel(StrEnum):
+    HOTLINE = "HOTLINE"
+    EMAIL = "EMAIL"
+    WEB_FORM = "WEB_FORM"
+    SOCIAL_MEDIA = "SOCIAL_MEDIA"
+    IN_PERSON = "IN_PERSON"
+    PLATFORM = "PLATFORM"
+    OTHER = "OTHER"
+
+
+class SubjectKind(StrEnum):
+    PERSON = "PERSON"
+    ORGANISATION = "ORGANISATION"
+    UNKNOWN = "UNKNOWN"
+
+
+class SubjectRole(StrEnum):
+    SELLER = "SELLER"
+    SUPPLIER = "SUPPLIER"
+    IMPORTER = "IMPORTER"
+    TRANSPORTER = "TRANSPORTER"
+    PLATFORM_OPERATOR = "PLATFORM_OPERATOR"
+    OTHER = "OTHER"
+
+
+class InspectionKind(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    SURPRISE = "SURPRISE"
+    ONLINE_MONITORING = "ONLINE_MONITORING"
+    TEST_PURCHASE = "TEST_PURCHASE"
+    DOCUMENT_REVIEW = "DOCUMENT_REVIEW"
+    OTHER = "OTHER"
+
+
+class InspectionResult(StrEnum):
+    VIOLATION_FOUND = "VIOLATION_FOUND"
+    NO_VIOLATION = "NO_VIOLATION"
+    AWAITING_EXPERTISE = "AWAITING_EXPERTISE"
+    UNKNOWN = "UNKNOWN"
+
+
+class GoodsHandling(StrEnum):
+    SEIZED = "SEIZED"
+    CONFISCATED = "CONFISCATED"
+    DESTROYED = "DESTROYED"
+    RETURNED = "RETURNED"
+    RE_EXPORTED = "RE_EXPORTED"
+    HANDED_OVER = "HANDED_OVER"
+    UNKNOWN = "UNKNOWN"
+
+
+class ReferralKind(StrEnum):
+    CRIMINAL_INVESTIGATION = "CRIMINAL_INVESTIGATION"
+    TRANSFER_OF_COMPETENCE = "TRANSFER_OF_COMPETENCE"
+    FOR_COORDINATION = "FOR_COORDINATION"
+    OTHER = "OTHER"
+
+
+class ReactionKind(StrEnum):
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    SUBJECT_ALSO_KNOWN = "SUBJECT_ALSO_KNOWN"
+    GOODS_FOUND = "GOODS_FOUND"
+    GOODS_NOT_FOUND = "GOODS_NOT_FOUND"
+    MEASURE_TAKEN = "MEASURE_TAKEN"
+    INVESTIGATION_OPENED = "INVESTIGATION_OPENED"
+    DISAGREED = "DISAGREED"
+    OTHER = "OTHER"
+
+
+class TakedownOutcome(StrEnum):
+    REMOVED = "REMOVED"
+    PARTIALLY_REMOVED = "PARTIALLY_REMOVED"
+    REFUSED = "REFUSED"
+    NOT_FOUND = "NOT_FOUND"
+    UNKNOWN = "UNKNOWN"
+
+
+class CaseOutcome(StrEnum):
+    PENALIZED = "PENALIZED"
+    NO_VIOLATION = "NO_VIOLATION"
+    TRANSFERRED = "TRANSFERRED"
+    PROSECUTION_STARTED = "PROSECUTION_STARTED"
+    MERGED = "MERGED"
+    TIME_BARRED = "TIME_BARRED"
+    SUBJECT_NOT_FOUND = "SUBJECT_NOT_FOUND"
+    OTHER = "OTHER"
