@@ -6,6 +6,7 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.errors import StoreUnavailable
@@ -13,11 +14,14 @@ from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
     CaseState,
     DeadLetter,
+    ProjectionRow,
     ReplayOutcome,
     StoredDeadLetter,
     StoredEvent,
+    SubjectState,
     TopicPartitionOffset,
 )
+from services.store.sql_store import PROJECTIONS
 
 
 @dataclass
@@ -26,6 +30,8 @@ class MemoryState:
     cases: dict[str, CaseState] = field(default_factory=dict)
     dead_letters: dict[tuple[str, str, int, int], DeadLetter] = field(default_factory=dict)
     offsets: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
+    subjects: dict[str, SubjectState] = field(default_factory=dict)
     dead_letters_by_id: dict[int, StoredDeadLetter] = field(default_factory=dict)
 
 
@@ -47,6 +53,24 @@ class MemoryTransaction(StoreTransaction):
 
     def put_cases(self, cases: Sequence[CaseState]) -> None:
         self.state.cases.update({case.case_id: case for case in cases})
+
+    def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
+        for row in rows:
+            keys = [c.name for c in PROJECTIONS[row.table].primary_key.columns]
+            self.state.rows.setdefault(row.table, {}).setdefault(
+                tuple(row.values[k] for k in keys), row.values
+            )
+
+    def observations_of_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        wanted = set(subject_ids)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for values in self.state.rows.get("subject_observations", {}).values():
+            if values["subject_id"] in wanted:
+                found.setdefault(values["subject_id"], []).append(values)
+        return found
+
+    def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
+        self.state.subjects.update({subject.subject_id: subject for subject in subjects})
 
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         for letter in letters:

@@ -10,13 +10,15 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, select
 
-from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
+from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS, PROJECTIONS, SUBJECTS
 
 # Columns that say what the store knows (not when or by which process it was written).
 COMPARED: dict[str, tuple[Table, list[str]]] = {
     "case_events": (EVENTS, [c.name for c in EVENTS.columns if c.name != "materialized_at"]),
     "cases": (CASES, [c.name for c in CASES.columns]),
     "dead_letters": (DEAD_LETTERS, ["topic", "partition", "offset", "error_class", "error_message", "value"]),
+    **{name: (table, [c.name for c in table.columns]) for name, table in sorted(PROJECTIONS.items())},
+    "subjects": (SUBJECTS, [c.name for c in SUBJECTS.columns]),
 }
 
 

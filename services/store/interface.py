@@ -9,13 +9,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from typing import Any
 
 from services.store.records import (
     CaseState,
     DeadLetter,
+    ProjectionRow,
     ReplayOutcome,
     StoredDeadLetter,
     StoredEvent,
+    SubjectState,
     TopicPartitionOffset,
 )
 
@@ -34,6 +37,18 @@ class StoreTransaction(ABC):
     @abstractmethod
     def put_cases(self, cases: Sequence[CaseState]) -> None:
         """Insert or replace the projection rows of these cases."""
+
+    @abstractmethod
+    def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
+        """Insert per-event projection rows; a row whose key is already stored is ignored."""
+
+    @abstractmethod
+    def observations_of_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Every stored observation row of each subject, this transaction's included."""
+
+    @abstractmethod
+    def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
+        """Insert or replace the shared records of these subjects."""
 
     @abstractmethod
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:

@@ -43,9 +43,36 @@ class CaseState:
     platform: str | None
     goods: str | None
     total_fines_vnd: int
+    goods_value_vnd: int
+    current_province_code: str | None
+    bucket: str | None
+    outcome: str | None
+    closed_at: datetime | None
     event_count: int
     first_event_at: datetime
     last_event_at: datetime
+
+
+@dataclass(frozen=True)
+class SubjectState:
+    """The folded shared record of one subject (seller) across agencies and cases."""
+
+    subject_id: str
+    kind: str
+    display_name: str | None
+    platforms: tuple[str, ...]
+    agencies: tuple[str, ...]
+    case_count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectionRow:
+    """One row for a per-event projection table (penalties, seizures, ...), written insert-or-ignore."""
+
+    table: str
+    values: dict[str, Any]
 
 
 @dataclass(frozen=True)

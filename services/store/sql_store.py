@@ -13,22 +13,30 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from schemas.errors import StoreUnavailable
+from services.store import projection_tables
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
     CaseState,
     DeadLetter,
+    ProjectionRow,
     ReplayOutcome,
     StoredDeadLetter,
     StoredEvent,
+    SubjectState,
     TopicPartitionOffset,
 )
-from services.store.tables import CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
+from services.store.tables import Base, CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
 
 _IN_CHUNK = 500
 EVENTS = cast(Table, CaseEventRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
 OFFSETS = cast(Table, ConsumerOffsetRow.__table__)
 DEAD_LETTERS = cast(Table, DeadLetterRow.__table__)
+PROJECTIONS: dict[str, Table] = {
+    table.name: table for table in Base.metadata.sorted_tables if table.name in projection_tables.PER_EVENT
+}
+OBSERVATIONS = PROJECTIONS["subject_observations"]
+SUBJECTS = cast(Table, projection_tables.SubjectRow.__table__)
 _EVENT_COLUMNS = [EVENTS.c[name] for name in StoredEvent.__dataclass_fields__]
 
 
@@ -68,8 +76,36 @@ class SqlTransaction(StoreTransaction):
     def put_cases(self, cases: Sequence[CaseState]) -> None:
         if not cases:
             return
-        rows = [{**asdict(case), "agencies": _agency_list(case.agencies)} for case in cases]
+        rows = [{**asdict(case), "agencies": _delimited(case.agencies)} for case in cases]
         self.connection.execute(_upsert(self.connection, CASES, ["case_id"]), rows)
+
+    def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
+        by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_table[row.table].append(row.values)
+        for name, values in by_table.items():
+            table = PROJECTIONS[name]
+            keys = [c.name for c in table.primary_key.columns]
+            self.connection.execute(
+                _insert(self.connection, table).on_conflict_do_nothing(index_elements=keys), values
+            )
+
+    def observations_of_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(subject_ids)), _IN_CHUNK):
+            query = select(OBSERVATIONS).where(OBSERVATIONS.c.subject_id.in_(chunk))
+            for row in self.connection.execute(query):
+                found[row.subject_id].append(dict(row._mapping))
+        return dict(found)
+
+    def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
+        if not subjects:
+            return
+        rows = [
+            {**asdict(s), "platforms": _delimited(s.platforms), "agencies": _delimited(s.agencies)}
+            for s in subjects
+        ]
+        self.connection.execute(_upsert(self.connection, SUBJECTS, ["subject_id"]), rows)
 
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:
@@ -146,9 +182,9 @@ def _first_line(exc: Exception) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
-def _agency_list(agencies: Sequence[str]) -> str:
-    """Agencies as ',a,b,' so that `LIKE '%,a,%'` finds a case by any agency on both backends."""
-    return "," + ",".join(sorted(agencies)) + ","
+def _delimited(codes: Sequence[str]) -> str:
+    """Codes as ',a,b,' so that `LIKE '%,a,%'` finds a row by any of them on both backends."""
+    return "," + ",".join(sorted(codes)) + ","
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

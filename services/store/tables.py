@@ -79,6 +79,13 @@ class CaseRow(Base):
     platform: Mapped[str | None] = mapped_column(String(64))
     goods: Mapped[str | None] = mapped_column(Text)
     total_fines_vnd: Mapped[int]
+    goods_value_vnd: Mapped[int] = mapped_column(
+        server_default="0", doc="Sum of seized goods' declared values."
+    )
+    current_province_code: Mapped[str | None] = mapped_column(String(8), index=True, doc="34-unit successor.")
+    bucket: Mapped[str | None] = mapped_column(String(32), index=True, doc="BCĐ 389 reporting bucket.")
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
     event_count: Mapped[int] = mapped_column(Integer)
     first_event_at: Mapped[datetime]
     last_event_at: Mapped[datetime] = mapped_column(index=True)

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from kafka import KafkaProducer
 from sqlalchemy import Engine, func, select
 
-from consumers.projections import fold_case, stored_event
+from consumers.case_fold import fold_case
+from consumers.projections import stored_event
 from producers.demo_data import demo_events
 from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from consumers.projections import fold_case, stored_event
+from consumers.case_fold import fold_case
+from consumers.projections import stored_event
 from services.store.engine import make_engine, migrate
 from services.store.interface import CaseStore
 from services.store.records import DeadLetter, ReplayOutcome, TopicPartitionOffset
@@ -111,12 +112,67 @@ def test_dead_letters_are_listed_and_replays_recorded(store: CaseStore) -> None:
     assert resolved[0].resolved_event_id == "0f0e0d0c-0000-4000-8000-000000000001"
 
 
+def test_per_event_rows_are_idempotent_by_their_key(store: CaseStore) -> None:
+    from consumers.event_rows import projection_rows
+
+    fine = stored_event(penalty("C7", fine=3_000_000), "t", 0, 0)
+    with store.transaction() as tx:
+        tx.add_rows(projection_rows(fine))
+    with store.transaction() as tx:
+        tx.add_rows(projection_rows(fine) + projection_rows(fine))
+    assert _count(store, "penalties") == 1
+
+
+def test_subject_observations_are_read_back_and_subjects_replaced(store: CaseStore) -> None:
+    from consumers.event_rows import projection_rows
+    from consumers.subject_fold import fold_subject
+    from schemas.events import SubjectIdentified, SubjectKind
+    from tests.factories import event
+
+    seen = [
+        stored_event(
+            event(
+                SubjectIdentified(
+                    subject_id="S1",
+                    display_name=name,
+                    phone="0912345678",
+                    platform="shopee",
+                    kind=SubjectKind.PERSON,
+                ),
+                case_id=case,
+            ),
+            "t",
+            0,
+            i,
+        )
+        for i, (name, case) in enumerate([("Shop Minh Anh", "C8"), ("Minh Anh Official", "C9")])
+    ]
+    with store.transaction() as tx:
+        tx.add_rows([row for e in seen for row in projection_rows(e)])
+        observed = tx.observations_of_subjects(["S1", "nobody"])
+        assert list(observed) == ["S1"] and len(observed["S1"]) == 2
+        tx.put_subjects([fold_subject("S1", observed["S1"])])
+        tx.put_subjects([fold_subject("S1", observed["S1"][:1])])
+    assert _count(store, "subjects") == 1
+    assert _count(store, "subject_identifiers") == 1, "the same phone twice is one identifier"
+
+
 def test_timestamps_come_back_in_utc(store: CaseStore) -> None:
     event = stored_event(opened("C5"), "t", 0, 0)
     with store.transaction() as tx:
         tx.add_events([event])
         (back,) = tx.events_of_cases(["C5"])["C5"]
     assert back.occurred_at == T0 and back.occurred_at.tzinfo is not None
+
+
+def _count(store: CaseStore, table: str) -> int:
+    if isinstance(store, MemoryCaseStore):
+        return len(store.state.subjects) if table == "subjects" else len(store.state.rows.get(table, {}))
+    assert isinstance(store, SqlCaseStore)
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def _dead_letter_count(store: CaseStore) -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from services.store import registry_tables  # noqa: F401 - registers the registry tables on Base
+from services.store import (
+    projection_tables,  # noqa: F401 - registers the projection tables
+    registry_tables,  # noqa: F401 - registers the registry tables on Base
+)
 from services.store.tables import Base
 
 connection = context.config.attributes["connection"]
