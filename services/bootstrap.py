@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
 from consumers.materializer import Materializer
+from consumers.observer import BatchObserver
 from producers.publisher import Publisher
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
@@ -32,7 +33,9 @@ def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) 
     )
 
 
-def build_materializer(settings: Settings, store: SqlCaseStore) -> Materializer:
+def build_materializer(
+    settings: Settings, store: SqlCaseStore, observer: BatchObserver | None = None
+) -> Materializer:
     group = settings.consumer_group
     source = KafkaRecordSource(
         bootstrap=settings.kafka_bootstrap,
@@ -53,6 +56,7 @@ def build_materializer(settings: Settings, store: SqlCaseStore) -> Materializer:
         codec=build_codec(settings),
         group=group,
         topic_agency=settings.agency_of_topic,
+        observer=observer,
     )
 
 

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from consumers.materializer import Materializer
+from consumers.metrics import MaterializerMetrics
 from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
 from services.api.app import create_app
@@ -72,9 +74,11 @@ class LocalHub:
         self.say(f"Kafka broker ready on {self.broker.bootstrap} ({time.monotonic() - started:.1f}s)")
         create_topics(s)
         engine, store = open_store(s)
-        self.materializer = build_materializer(s, store)
+        app = create_app(engine, s, sample_lag=True)
+        metrics = MaterializerMetrics(s.consumer_group, app.state.ops.registry)  # one /metrics for both
+        self.materializer = build_materializer(s, store, observer=metrics)
         self._spawn("materializer", self.materializer.run, self.stop_event)
-        self._serve_api(engine)
+        self._serve_api(app)
         events = demo_events(cases=demo_cases)
         publisher = build_publisher(s)
         try:
@@ -120,9 +124,9 @@ class LocalHub:
         thread.start()
         self.threads.append(thread)
 
-    def _serve_api(self, engine: Engine) -> None:
+    def _serve_api(self, app: FastAPI) -> None:
         config = uvicorn.Config(
-            create_app(engine), host=self.settings.api_host, port=self.settings.api_port, log_level="warning"
+            app, host=self.settings.api_host, port=self.settings.api_port, log_level="warning"
         )
         self.server = uvicorn.Server(config)
         self._spawn("api", self.server.run)

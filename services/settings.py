@@ -29,6 +29,14 @@ class Settings(BaseSettings):
         default="", description="Confluent-compatible registry to ask for schema ids not bundled."
     )
     connect_timeout_s: float = 10.0
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(
+        default=9464, description="Prometheus /metrics, /healthz, /readyz of a consumer; 0 picks a free port."
+    )
+    lag_window_commits: int = Field(default=10, description="Burrow's window: commits per partition.")
+    lag_min_distance_s: float = Field(default=1.0, description="Commits closer than this share a slot.")
+    lag_lookback_s: float = Field(default=900.0, description="How far back the commit log is read.")
+    lag_sample_interval_s: float = Field(default=15.0, description="How often lag gauges are refreshed.")
 
     @property
     def store_url(self) -> str:

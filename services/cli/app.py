@@ -16,10 +16,12 @@ from schemas.errors import CasehubError
 from schemas.events import CaseEvent
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, open_store
+from services.cli import ops
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
 from services.cli.schemas import schemas_app
 from services.local_hub import LocalHub
+from services.ops.consumer_monitor import ConsumerMonitor
 
 app = typer.Typer(
     help="casehub — the shared enforcement data hub (Kafka → shared violation database).",
@@ -28,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
+app.command("lag")(ops.lag)
 app.add_typer(schemas_app, name="schemas")
 
 
@@ -100,14 +103,18 @@ def consume(
 ) -> None:
     """Run the materializer: agency topics → shared store, exactly once in effect."""
     s = settings()
-    _, store = open_store(s)
-    materializer = build_materializer(s, store)
+    engine, store = open_store(s)
+    monitor = ConsumerMonitor(s, engine)
+    materializer = build_materializer(s, store, observer=monitor.observer)
+    if server := monitor.start(materializer.source):
+        err.print(f"Metrics and probes on {server.url}/metrics, /healthz, /readyz", highlight=False)
     stop = threading.Event()
     try:
         stats = materializer.run(stop, idle_exit_s=until_idle)
     except KeyboardInterrupt:
         stats = materializer.stats
     finally:
+        monitor.stop()
         materializer.source.close()
         materializer.dead_letter_sink.close()
     console.print(
@@ -125,7 +132,12 @@ def api(
     """Serve the analyst API."""
     s = settings()
     engine, _ = open_store(s)
-    uvicorn.run(create_app(engine), host=host or s.api_host, port=port or s.api_port, log_level="warning")
+    uvicorn.run(
+        create_app(engine, s, sample_lag=True),
+        host=host or s.api_host,
+        port=port or s.api_port,
+        log_level="warning",
+    )
 
 
 def main() -> None:

@@ -1,0 +1,125 @@
+"""`casehub lag`: consumer lag of any group on the cluster, as tables, live, or JSON."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Group, RenderableType
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from schemas.errors import BrokerUnavailable
+from services.cli.common import console, one_line_errors, settings
+from services.ops.burrow import LagStatus
+from services.ops.consumer_monitor import lag_window
+from services.ops.durations import human_duration
+from services.ops.kafka_offsets import KafkaClusterOffsets
+from services.ops.lag import GroupLag, LagReport, LagWindow, consumer_lag
+
+STATUS_STYLE = {LagStatus.OK: "bold green", LagStatus.WARN: "bold yellow"}
+
+
+@one_line_errors
+def lag(
+    group: Annotated[str | None, typer.Option("--group", "-g", help="One group (default: all).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", "-w", help="Refresh until Ctrl-C.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document per refresh.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between refreshes with --watch.")] = 2.0,
+) -> None:
+    """Lag per group and partition: messages and time behind, Burrow status, member, catch-up estimate."""
+    s = settings()
+    window = lag_window(s)
+    groups = [group] if group else None
+    cluster = KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s)
+    try:
+        if not watch:
+            show(consumer_lag(cluster, window, groups), window, as_json)
+        elif as_json:
+            while True:
+                show(consumer_lag(cluster, window, groups), window, as_json=True)
+                time.sleep(interval)
+        else:
+            watch_live(cluster, window, groups, interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.close()
+
+
+def show(report: LagReport, window: LagWindow, as_json: bool) -> None:
+    """JSON is one unwrapped document per refresh (indented on a terminal), for jq and scripts."""
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2 if console.is_terminal else None))
+    else:
+        console.print(render(report, window))
+
+
+def watch_live(
+    cluster: KafkaClusterOffsets, window: LagWindow, groups: list[str] | None, interval: float
+) -> None:
+    """Redraw in place; a broker hiccup is shown and retried rather than ending the watch."""
+    with Live(Text("…"), console=console, auto_refresh=False) as live:
+        while True:
+            try:
+                view: RenderableType = render(consumer_lag(cluster, window, groups), window)
+            except BrokerUnavailable as exc:
+                view = Text(f"error: {exc} (retrying every {interval:g}s)", style="red")
+            live.update(view, refresh=True)
+            time.sleep(interval)
+
+
+def render(report: LagReport, window: LagWindow) -> RenderableType:
+    parts: list[RenderableType] = []
+    for group in report.groups:
+        parts += [group_line(group), partition_table(group), Text("")]
+    if not report.groups:
+        parts.append(Text("No consumer group has committed offsets on this cluster."))
+    parts.append(
+        Text(
+            f"Burrow window: last {window.intervals} commits ≥{window.min_distance_s:g}s apart "
+            f"(commit log read back {human_duration(window.lookback_s)}) · computed at "
+            f"{report.generated_at:%Y-%m-%d %H:%M:%S} UTC",
+            style="dim",
+        )
+    )
+    return Group(*parts)
+
+
+def group_line(group: GroupLag) -> Text:
+    line = Text(f"{group.group}  ", style="bold")
+    line.append(group.status.value, style=style_of(group.status))
+    if group.worst != group.status:
+        line.append(f" ({group.worst.value})", style=style_of(group.worst))
+    line.append(
+        f"  {group.state} · lag {group.lag_messages:,} messages · {human_duration(group.lag_seconds)} behind"
+        f" · catch-up {human_duration(group.catch_up_seconds)}"
+    )
+    return line
+
+
+def partition_table(group: GroupLag) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold dim")
+    for title in ("Topic", "Part", "Committed", "Log end", "Lag", "Behind", "Status", "Member", "Rate/s"):
+        table.add_column(title, justify="left" if title in ("Topic", "Status", "Member") else "right")
+    table.add_column("Catch-up", justify="right")
+    for row in group.partitions:
+        table.add_row(
+            row.topic,
+            str(row.partition),
+            f"{row.committed_offset:,}",
+            f"{row.log_end_offset:,}",
+            f"{row.lag_messages:,}",
+            human_duration(row.lag_seconds),
+            Text(row.status.value, style=style_of(row.status)),
+            row.member or "—",
+            "—" if row.consume_rate is None else f"{row.consume_rate:,.0f}",
+            human_duration(row.catch_up_seconds),
+        )
+    return table
+
+
+def style_of(status: LagStatus) -> str:
+    return STATUS_STYLE.get(status, "bold red")

@@ -1,0 +1,1 @@
+"""Operations: consumer lag with Burrow's status rules, pipeline metrics, health and readiness."""

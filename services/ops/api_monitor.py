@@ -1,0 +1,47 @@
+"""What the API process exposes to ops: lag gauges for every group, readiness of broker and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+
+from services.ops import health
+from services.ops.consumer_monitor import lag_window, process_registry
+from services.ops.kafka_offsets import KafkaClusterOffsets
+from services.ops.lag import LagWindow
+from services.ops.lag_metrics import LagCollector
+from services.ops.lag_sampler import LagSampler
+from services.settings import Settings
+
+
+class ApiMonitor:
+    """Built with the app; the lag sampler only runs when the app's lifespan starts it (a served API)."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.window: LagWindow = lag_window(settings)
+        self.registry: CollectorRegistry = process_registry()
+        self.sampler = LagSampler(self.open_cluster, self.window, interval_s=settings.lag_sample_interval_s)
+        self.registry.register(LagCollector(self.sampler))
+        self.checks = {
+            "broker": health.broker_check(settings.kafka_bootstrap, settings.connect_timeout_s),
+            "database": health.database_check(engine),
+        }
+
+    def open_cluster(self) -> KafkaClusterOffsets:
+        return KafkaClusterOffsets(self.settings.kafka_bootstrap, self.settings.connect_timeout_s)
+
+    def readiness(self) -> health.Readiness:
+        return health.evaluate(self.checks)
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        self.sampler.start()
+        try:
+            yield
+        finally:
+            self.sampler.stop()

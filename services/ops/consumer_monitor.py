@@ -1,0 +1,91 @@
+"""Everything a consumer process exposes to ops: batch metrics, its own group's lag, readiness, HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import structlog
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+from sqlalchemy import Engine
+
+from consumers.kafka_io import KafkaRecordSource
+from consumers.metrics import MaterializerMetrics
+from consumers.source import RecordSource
+from services.ops import health
+from services.ops.cluster_offsets import PartitionKey
+from services.ops.kafka_offsets import KafkaClusterOffsets
+from services.ops.lag import LagWindow
+from services.ops.lag_metrics import LagCollector
+from services.ops.lag_sampler import LagSampler
+from services.ops.metrics_server import MetricsServer
+from services.settings import Settings
+
+logger = structlog.get_logger()
+
+
+def lag_window(settings: Settings) -> LagWindow:
+    return LagWindow(settings.lag_window_commits, settings.lag_min_distance_s, settings.lag_lookback_s)
+
+
+def process_registry() -> CollectorRegistry:
+    """A registry of our own (tests build many) with the usual process and runtime collectors."""
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    return registry
+
+
+def assigned_partitions(source: RecordSource) -> Callable[[], set[PartitionKey]]:
+    """What the consumer currently owns (a read of kafka-python's subscription state, safe off-thread)."""
+
+    def assigned() -> set[PartitionKey]:
+        if not isinstance(source, KafkaRecordSource):
+            return set()
+        return {(tp.topic, tp.partition) for tp in source.consumer.assignment()}
+
+    return assigned
+
+
+class ConsumerMonitor:
+    """Create before the materializer (it needs `observer`), start once its source exists, stop last."""
+
+    def __init__(self, settings: Settings, engine: Engine, registry: CollectorRegistry | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.registry = registry or process_registry()
+        self.observer = MaterializerMetrics(settings.consumer_group, self.registry)
+        self.sampler = LagSampler(
+            lambda: KafkaClusterOffsets(settings.kafka_bootstrap, settings.connect_timeout_s),
+            lag_window(settings),
+            groups=[settings.consumer_group],
+            interval_s=settings.lag_sample_interval_s,
+        )
+        self.registry.register(LagCollector(self.sampler))
+        self.server: MetricsServer | None = None
+
+    def start(self, source: RecordSource) -> MetricsServer | None:
+        """Start sampling and serving; a busy port costs the metrics, never the consuming."""
+        assigned = assigned_partitions(source)
+        checks = {
+            "broker": health.broker_check(self.settings.kafka_bootstrap, self.settings.connect_timeout_s),
+            "database": health.database_check(self.engine),
+            "partitions": health.assignment_check(assigned),
+            "lag": health.consumer_lag_check(self.sampler, assigned),
+        }
+        self.sampler.start()
+        try:
+            self.server = MetricsServer(
+                self.settings.metrics_host,
+                self.settings.metrics_port,
+                self.registry,
+                lambda: health.evaluate(checks),
+            ).start()
+        except OSError as exc:
+            logger.warning("metrics_server_unavailable", port=self.settings.metrics_port, reason=str(exc))
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        self.sampler.stop()

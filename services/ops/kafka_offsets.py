@@ -1,0 +1,211 @@
+"""ClusterOffsets over kafka-python: the admin API for groups and offsets, plain consumers (no group) to
+read record timestamps and the commit log. Every library error becomes BrokerUnavailable."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import structlog
+from kafka import KafkaConsumer
+from kafka.errors import KafkaError
+from kafka.protocol.consumer import OffsetSpec
+from kafka.structs import TopicPartition
+
+from schemas.errors import BrokerUnavailable
+from services.kafka_admin import admin_client
+from services.ops.burrow import OffsetCommit
+from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey, PartitionOwner
+from services.ops.commit_log import CONSUMER_OFFSETS_TOPIC, coordinator_partition, decode_commit
+
+logger = structlog.get_logger()
+R = TypeVar("R")
+
+
+def _broker_errors(method: Callable[..., R]) -> Callable[..., R]:
+    """A failing Kafka call becomes one BrokerUnavailable line naming the address."""
+
+    @functools.wraps(method)
+    def wrapper(self: KafkaClusterOffsets, *args: Any, **kwargs: Any) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"Kafka at {self.bootstrap}: {type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
+class KafkaClusterOffsets(ClusterOffsets):
+    def __init__(self, bootstrap: str, timeout_s: float = 10.0) -> None:
+        self.bootstrap = bootstrap
+        self.timeout_s = timeout_s
+        self.admin = admin_client(bootstrap, timeout_s)
+        self._record_reader: KafkaConsumer | None = None
+        self._commit_reader: KafkaConsumer | None = None
+
+    @_broker_errors
+    def groups(self) -> list[str]:
+        listed = self.admin.list_groups()
+        return sorted(g["group_id"] for g in listed if g.get("group_type", "classic") != "share")
+
+    @_broker_errors
+    def committed_offsets(self, groups: Sequence[str]) -> dict[str, dict[PartitionKey, int]]:
+        if not groups:
+            return {}
+        try:
+            fetched = self.admin.list_group_offsets(list(groups))
+        except KafkaError:  # one odd group (e.g. a non-consumer protocol) must not hide the others
+            fetched = {}
+            for group in groups:
+                try:
+                    fetched.update(self.admin.list_group_offsets([group]))
+                except KafkaError as exc:
+                    logger.warning("group_offsets_unreadable", group=group, reason=str(exc))
+        return {
+            group: {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+            for group, offsets in fetched.items()
+        }
+
+    @_broker_errors
+    def members(self, groups: Sequence[str]) -> dict[str, GroupMembers]:
+        described = self.admin.describe_groups(list(groups)) if groups else {}
+        return {group: _group_members(info) for group, info in described.items()}
+
+    @_broker_errors
+    def log_ranges(self, partitions: Iterable[PartitionKey]) -> dict[PartitionKey, LogRange]:
+        existing = self._existing(partitions)
+        if not existing:
+            return {}
+        ends = self.admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in existing})
+        starts = self.admin.list_partition_offsets({tp: OffsetSpec.EARLIEST for tp in existing})
+        return {(tp.topic, tp.partition): LogRange(starts[tp].offset, ends[tp].offset) for tp in existing}
+
+    @_broker_errors
+    def log_ends_at(self, times: Mapping[PartitionKey, Sequence[int]]) -> dict[PartitionKey, dict[int, int]]:
+        pending = {key: sorted(set(stamps)) for key, stamps in times.items() if stamps}
+        found: dict[PartitionKey, dict[int, int]] = defaultdict(dict)
+        while pending:  # one ListOffsets round per i-th timestamp of every partition
+            round_ = {TopicPartition(*key): stamps.pop() for key, stamps in pending.items()}
+            for tp, answer in self.admin.list_partition_offsets(round_).items():
+                if answer.offset >= 0:
+                    found[(tp.topic, tp.partition)][int(round_[tp])] = answer.offset
+            pending = {key: stamps for key, stamps in pending.items() if stamps}
+        return dict(found)
+
+    @_broker_errors
+    def timestamps_at(self, offsets: Mapping[PartitionKey, int]) -> dict[PartitionKey, int]:
+        if not offsets:
+            return {}
+        reader = self._reader("record")
+        wanted = {TopicPartition(*key): offset for key, offset in offsets.items()}
+        reader.assign(list(wanted))
+        for tp, offset in wanted.items():
+            reader.seek(tp, offset)
+        stamps: dict[PartitionKey, int] = {}
+        deadline = time.monotonic() + self.timeout_s
+        while len(stamps) < len(wanted) and time.monotonic() < deadline:
+            for tp, records in reader.poll(timeout_ms=200, max_records=len(wanted) * 50).items():
+                first = next((r for r in records if r.offset >= wanted[tp]), None)
+                if first is not None:
+                    stamps.setdefault((tp.topic, tp.partition), first.timestamp)
+                    reader.pause(tp)
+        reader.resume(*reader.paused())
+        return stamps
+
+    @_broker_errors
+    def commits_since(
+        self, groups: Sequence[str], since_ms: int
+    ) -> dict[str, dict[PartitionKey, list[OffsetCommit]]]:
+        if not groups:
+            return {}
+        reader = self._reader("commit")
+        count = len(reader.partitions_for_topic(CONSUMER_OFFSETS_TOPIC) or ())
+        if count == 0:
+            return {}
+        log = [TopicPartition(CONSUMER_OFFSETS_TOPIC, coordinator_partition(g, count)) for g in set(groups)]
+        starts = self.admin.list_partition_offsets({tp: since_ms for tp in log})
+        ends = self.admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in log})
+        todo = {tp: ends[tp].offset for tp in log if 0 <= starts[tp].offset < ends[tp].offset}
+        commits: dict[str, dict[PartitionKey, list[OffsetCommit]]] = {g: defaultdict(list) for g in groups}
+        if todo:
+            self._read_commits(reader, {tp: starts[tp].offset for tp in todo}, todo, commits)
+        return {group: dict(by_partition) for group, by_partition in commits.items()}
+
+    def _read_commits(
+        self,
+        reader: KafkaConsumer,
+        starts: Mapping[TopicPartition, int],
+        ends: Mapping[TopicPartition, int],
+        into: dict[str, dict[PartitionKey, list[OffsetCommit]]],
+    ) -> None:
+        reader.assign(list(starts))
+        for tp, offset in starts.items():
+            reader.seek(tp, offset)
+        deadline = time.monotonic() + self.timeout_s
+        while any(reader.position(tp) < end for tp, end in ends.items()):
+            if time.monotonic() > deadline:
+                logger.warning("commit_log_read_incomplete", partitions=[tp.partition for tp in ends])
+                return
+            for records in reader.poll(timeout_ms=200).values():
+                for record in records:
+                    commit = decode_commit(record.key, record.value, record.timestamp)
+                    if commit is None or commit.offset is None or commit.group not in into:
+                        continue
+                    key = (commit.topic, commit.partition)
+                    into[commit.group][key].append(OffsetCommit(commit.offset, commit.committed_ms))
+
+    def _existing(self, partitions: Iterable[PartitionKey]) -> list[TopicPartition]:
+        wanted = set(partitions)
+        topics = sorted({topic for topic, _ in wanted})
+        known = {t["name"]: t for t in self.admin.describe_topics(topics) if not t.get("error_code")}
+        return [
+            TopicPartition(topic, partition)
+            for topic, partition in sorted(wanted)
+            if topic in known and any(p["partition_index"] == partition for p in known[topic]["partitions"])
+        ]
+
+    def _reader(self, kind: str) -> KafkaConsumer:
+        """A group-less consumer: small fetches to peek at one record, large ones to scan the commit log."""
+        current = self._record_reader if kind == "record" else self._commit_reader
+        if current is not None:
+            return current
+        reader = KafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            client_id=f"casehub-lag-{kind}",
+            group_id=None,
+            enable_auto_commit=False,
+            exclude_internal_topics=False,
+            fetch_max_wait_ms=100,
+            max_partition_fetch_bytes=16 * 1024 if kind == "record" else 1024 * 1024,
+            request_timeout_ms=max(int(self.timeout_s * 1000), 5_000),
+            bootstrap_timeout_ms=int(self.timeout_s * 1000),
+        )
+        if kind == "record":
+            self._record_reader = reader
+        else:
+            self._commit_reader = reader
+        return reader
+
+    def close(self) -> None:
+        for reader in (self._record_reader, self._commit_reader):
+            if reader is not None:
+                reader.close()
+        self.admin.close()
+
+
+def _group_members(info: Mapping[str, Any]) -> GroupMembers:
+    owners: dict[PartitionKey, PartitionOwner] = {}
+    for member in info.get("members") or ():
+        owner = PartitionOwner(
+            client_id=str(member.get("client_id", "")),
+            host=str(member.get("client_host", "")).lstrip("/"),
+            member_id=str(member.get("member_id", "")),
+        )
+        assignment = member.get("member_assignment")
+        for topic in assignment.get("assigned_partitions", ()) if isinstance(assignment, dict) else ():
+            for partition in topic.get("partitions", ()):
+                owners[(topic["topic"], int(partition))] = owner
+    return GroupMembers(state=str(info.get("group_state") or "Unknown"), owners=owners)

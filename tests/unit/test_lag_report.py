@@ -1,0 +1,122 @@
+"""consumer_lag over a fake cluster: what each column means, computed at request time."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.ops.burrow import CommitSample, LagStatus, OffsetCommit
+from services.ops.catch_up import estimate_catch_up
+from services.ops.cluster_offsets import GroupMembers, LogRange, PartitionKey, PartitionOwner
+from services.ops.durations import human_duration
+from services.ops.lag import LagWindow, UnknownGroup, consumer_lag
+from tests.fake_cluster import FakeCluster
+
+TOPIC = "casehub.cases.qltt"
+P0: PartitionKey = (TOPIC, 0)
+WINDOW = LagWindow(intervals=5, min_distance_s=1.0, lookback_s=600)
+
+
+def stopped_consumer() -> FakeCluster:
+    """Committed 40 at t=10 s (lag 0 then); messages 40..99 arrived from t=20 s on."""
+    return FakeCluster(
+        committed={"g": {P0: 40}},
+        logs={P0: LogRange(0, 100)},
+        history={"g": {P0: [OffsetCommit(30, 9_000), OffsetCommit(40, 10_000)]}},
+        ends_then={P0: {9_000: 40, 10_000: 40}},
+        arrivals={P0: {40: 20_000}},
+    )
+
+
+def test_lag_in_messages_is_log_end_minus_committed() -> None:
+    row = consumer_lag(stopped_consumer(), WINDOW, now_ms=50_000).groups[0].partitions[0]
+    assert (row.committed_offset, row.log_end_offset, row.lag_messages) == (40, 100, 60)
+
+
+def test_lag_in_seconds_is_the_age_of_the_oldest_unconsumed_message_and_grows_while_stopped() -> None:
+    cluster = stopped_consumer()
+    first = consumer_lag(cluster, WINDOW, now_ms=50_000).groups[0].partitions[0]
+    later = consumer_lag(cluster, WINDOW, now_ms=80_000).groups[0].partitions[0]
+    assert (first.lag_seconds, later.lag_seconds) == (30.0, 60.0)
+    assert cluster.asked_timestamps[0] == {P0: 40}
+
+
+def test_a_stopped_consumer_that_had_caught_up_is_stop_and_has_no_catch_up_estimate() -> None:
+    group = consumer_lag(stopped_consumer(), WINDOW, now_ms=50_000).groups[0]
+    statuses = (group.partitions[0].status, group.status, group.worst)
+    assert statuses == (LagStatus.STOP, LagStatus.ERR, LagStatus.STOP)
+    assert group.partitions[0].catch_up_seconds is None
+
+
+def test_the_window_lags_are_taken_against_the_log_end_at_each_commit() -> None:
+    row = consumer_lag(stopped_consumer(), WINDOW, now_ms=50_000).groups[0].partitions[0]
+    assert [(c.offset, c.lag) for c in row.window] == [(30, 10), (40, 0)]
+
+
+def test_a_commit_with_nothing_produced_since_is_measured_against_the_current_log_end() -> None:
+    cluster = FakeCluster(
+        committed={"g": {P0: 100}},
+        logs={P0: LogRange(0, 100)},
+        history={"g": {P0: [OffsetCommit(100, 10_000)]}},
+    )
+    row = consumer_lag(cluster, WINDOW, now_ms=50_000).groups[0].partitions[0]
+    assert (row.window[0].lag, row.lag_messages, row.lag_seconds, row.status) == (0, 0, 0.0, LagStatus.OK)
+    assert cluster.asked_timestamps == [{}]  # nothing unconsumed: no record fetched
+
+
+def test_a_committed_offset_deleted_by_retention_is_err() -> None:
+    cluster = FakeCluster(committed={"g": {P0: 5}}, logs={P0: LogRange(50, 100)})
+    row = consumer_lag(cluster, WINDOW, now_ms=1_000).groups[0].partitions[0]
+    assert (row.status, row.lag_messages) == (LagStatus.ERR, 95)
+
+
+def test_the_current_member_is_shown() -> None:
+    owner = PartitionOwner("casehub-materializer", "10.0.0.7", "m-1")
+    cluster = stopped_consumer()
+    cluster.owners = {"g": GroupMembers("Stable", {P0: owner})}
+    group = consumer_lag(cluster, WINDOW, now_ms=50_000).groups[0]
+    assert (group.state, group.partitions[0].member) == ("Stable", "casehub-materializer@10.0.0.7")
+
+
+def test_draining_partitions_get_a_catch_up_estimate() -> None:
+    cluster = FakeCluster(
+        committed={"g": {P0: 600}},
+        logs={P0: LogRange(0, 1000)},
+        history={"g": {P0: [OffsetCommit(200, 0), OffsetCommit(600, 4_000)]}},
+        arrivals={P0: {600: 1_000}},
+    )
+    row = consumer_lag(cluster, WINDOW, now_ms=4_100).groups[0].partitions[0]
+    assert row.status == LagStatus.OK
+    assert row.consume_rate == pytest.approx(100.0)
+    assert row.catch_up_seconds == pytest.approx(4.0)  # 400 left, draining 100/s
+
+
+def test_a_partition_of_a_deleted_topic_is_left_out() -> None:
+    cluster = FakeCluster(committed={"g": {P0: 5, ("gone", 0): 3}}, logs={P0: LogRange(0, 5)})
+    rows = consumer_lag(cluster, WINDOW, now_ms=1_000).groups[0].partitions
+    assert [(r.topic, r.partition) for r in rows] == [P0]
+
+
+def test_every_group_is_reported_unless_one_is_asked_for() -> None:
+    cluster = stopped_consumer()
+    cluster.committed["other"] = {P0: 100}
+    assert [g.group for g in consumer_lag(cluster, WINDOW, now_ms=50_000).groups] == ["g", "other"]
+    assert [g.group for g in consumer_lag(cluster, WINDOW, ["other"], now_ms=50_000).groups] == ["other"]
+
+
+def test_asking_for_a_group_without_commits_is_an_error() -> None:
+    with pytest.raises(UnknownGroup, match="nosuch"):
+        consumer_lag(stopped_consumer(), WINDOW, ["nosuch"], now_ms=1)
+
+
+def test_catch_up_is_unknown_when_the_lag_is_not_shrinking() -> None:
+    growing = [CommitSample(10, 5, 0), CommitSample(20, 9, 1000)]
+    assert estimate_catch_up(growing, current_lag=9).seconds is None
+    assert estimate_catch_up(growing, current_lag=9).consume_rate == pytest.approx(10.0)
+    assert estimate_catch_up(growing[:1], current_lag=9).seconds is None
+    assert estimate_catch_up(growing, current_lag=0).seconds == 0.0
+
+
+def test_durations_read_like_a_dashboard() -> None:
+    cases = [(None, "—"), (0, "0s"), (0.25, "250ms"), (12.34, "12.3s"), (192, "3m12s"), (7500, "2h05m")]
+    assert [human_duration(s) for s, _ in cases] == [text for _, text in cases]
+    assert human_duration(3 * 86400 + 4 * 3600) == "3d04h"
