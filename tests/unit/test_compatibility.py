@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from typing import Any
 
 import pytest
+from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
 from schemas.catalog import bundled_catalog
 from schemas.compatibility import CompatibilityLevel, can_read, check_compatibility
@@ -428,3 +430,39 @@ def test_each_level_says_its_direction_and_reach(
 ) -> None:
     parsed = CompatibilityLevel(level)
     assert (parsed.backward, parsed.forward, parsed.transitive) == (backward, forward, transitive)
+
+
+# --- the checker's verdict matches what fastavro, our decoder, does with real data ------------------
+
+AGREEMENT = [
+    (
+        record("R", field("a", "int"), field("b", "string", default="x")),
+        record("R", field("a", "int")),
+        {"a": 1},
+    ),
+    (record("R", field("a", "int"), field("b", "string")), record("R", field("a", "int")), {"a": 1}),
+    (record("R", field("a", "long")), record("R", field("a", "int")), {"a": 7}),
+    (record("R", field("a", "int")), record("R", field("a", "long")), {"a": 7}),
+    (enum(["A"], default="A"), enum(["A", "B"]), "B"),
+    (enum(["A"]), enum(["A", "B"]), "B"),
+    (["null", "string"], ["null", "string", "long"], 5),
+    (fixed(4), fixed(8), b"12345678"),
+    (record("Other", field("a", "int")), record("R", field("a", "int")), {"a": 1}),
+]
+
+
+@pytest.mark.parametrize(("reader", "writer", "datum"), AGREEMENT)
+def test_the_checker_agrees_with_fastavro_resolution(reader: Any, writer: Any, datum: Any) -> None:
+    buffer = io.BytesIO()
+    schemaless_writer(buffer, parse_schema(copy.deepcopy(writer)), datum)
+    compatible = not can_read(reader, writer)
+    try:
+        schemaless_reader(
+            io.BytesIO(buffer.getvalue()),
+            parse_schema(copy.deepcopy(writer)),
+            parse_schema(copy.deepcopy(reader)),
+        )
+        decoded = True
+    except Exception:
+        decoded = False
+    assert compatible == decoded
