@@ -95,7 +95,7 @@ def group_line(group: GroupLag) -> Text:
         line.append(f" ({group.worst.value})", style=style_of(group.worst))
     line.append(
         f"  {group.state} · lag {group.lag_messages:,} messages · {human_duration(group.lag_seconds)} behind"
-        f" · catch-up {human_duration(group.catch_up_seconds)}"
+        f" · consuming {group.consume_rate:,.0f}/s · catch-up {human_duration(group.catch_up_seconds)}"
     )
     return line
 
@@ -115,7 +115,7 @@ def partition_table(group: GroupLag) -> Table:
             human_duration(row.lag_seconds),
             Text(row.status.value, style=style_of(row.status)),
             row.member or "—",
-            "—" if row.consume_rate is None else f"{row.consume_rate:,.0f}",
+            f"{row.consume_rate:,.0f}",
             human_duration(row.catch_up_seconds),
         )
     return table

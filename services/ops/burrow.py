@@ -4,7 +4,7 @@ Follows linkedin/Burrow (core/internal/evaluator/caching.go, storage/inmemory.go
 `intervals` commits per partition, commits closer than `min_distance` overwrite the newest slot but keep
 its timestamp, and five rules without thresholds. One addition, for Burrow issue #290: a window that
 contains a zero-lag commit is not OK forever — a consumer that then stops is STOP once the oldest
-unconsumed message has waited longer than a full window.
+unconsumed message has waited longer than a full window and the group has not committed anything since.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def partition_status(
     *,
     full_window_ms: int,
     oldest_unconsumed_ms: int | None = None,
+    group_last_commit_ms: int | None = None,
 ) -> LagStatus:
     """Burrow's rules in Burrow's order; `full_window_ms` is how long a full window spans at least."""
     if current_lag <= 0:
@@ -82,7 +83,9 @@ def partition_status(
     if not window:
         return LagStatus.STOP  # lag, and not one commit in the whole look-back
     if not lag_always_nonzero(window):
-        return _stopped_after_catching_up(window, now_ms, full_window_ms, oldest_unconsumed_ms)
+        return _stopped_after_catching_up(
+            window, now_ms, full_window_ms, oldest_unconsumed_ms, group_last_commit_ms
+        )
     if offsets_rewind(window):
         return LagStatus.REWIND
     if commits_stopped(window, now_ms):
@@ -120,15 +123,22 @@ def lag_not_decreasing(window: Sequence[CommitSample]) -> bool:
 
 
 def _stopped_after_catching_up(
-    window: Sequence[CommitSample], now_ms: int, full_window_ms: int, oldest_unconsumed_ms: int | None
+    window: Sequence[CommitSample],
+    now_ms: int,
+    full_window_ms: int,
+    oldest_unconsumed_ms: int | None,
+    group_last_commit_ms: int | None,
 ) -> LagStatus:
-    """Burrow #290: a caught-up consumer that dies is STOP once new messages wait longer than a window."""
+    """Burrow #290: a caught-up consumer that dies is STOP once new messages wait longer than a window
+    while the whole group is silent (a group busy on other partitions is draining, not stopped)."""
     if oldest_unconsumed_ms is None:
         return LagStatus.OK
-    patience_ms = max(window[-1].at_ms - window[0].at_ms, full_window_ms)
+    # A full window (intervals x min distance), not this window's span: a caught-up consumer commits only
+    # when messages come, so its span measures idleness. Burrow's advice (min distance >= the commit
+    # interval) keeps this longer than any healthy gap between commits.
     waited_ms = now_ms - oldest_unconsumed_ms
-    silent_ms = now_ms - window[-1].at_ms
-    return LagStatus.STOP if waited_ms > patience_ms and silent_ms > patience_ms else LagStatus.OK
+    silent_ms = now_ms - max(window[-1].at_ms, group_last_commit_ms or 0)
+    return LagStatus.STOP if waited_ms > full_window_ms and silent_ms > full_window_ms else LagStatus.OK
 
 
 def group_status(statuses: Iterable[LagStatus]) -> LagStatus:

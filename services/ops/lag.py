@@ -13,19 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from schemas.errors import CasehubError
 from services.ops.burrow import (
     CommitSample,
     LagStatus,
+    OffsetCommit,
     WindowSlot,
     commit_window,
     group_status,
     partition_status,
     worst_status,
 )
-from services.ops.catch_up import CatchUp, estimate_catch_up
+from services.ops.catch_up import Progress, recent_progress, seconds_to_catch_up
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey
 
 
@@ -43,6 +44,8 @@ class LagWindow:
 
 
 class WindowCommit(BaseModel):
+    """One slot of Burrow's window: the committed offset, the lag at that commit, the slot's time."""
+
     offset: int
     lag: int
     at: datetime
@@ -51,27 +54,30 @@ class WindowCommit(BaseModel):
 class PartitionLag(BaseModel):
     topic: str
     partition: int
-    committed_offset: int
+    committed_offset: int = Field(description="The group's committed (next to read) offset.")
     log_start_offset: int
-    log_end_offset: int
-    lag_messages: int
-    lag_seconds: float | None
+    log_end_offset: int = Field(description="Offset of the next message to be written.")
+    lag_messages: int = Field(description="log_end_offset − committed_offset.")
+    lag_seconds: float | None = Field(
+        description="Age now of the oldest unconsumed message; 0 only with no lag; null if unreadable."
+    )
     oldest_unconsumed_at: datetime | None
-    member: str | None
-    status: LagStatus
-    consume_rate: float | None
-    catch_up_seconds: float | None
+    member: str | None = Field(description="client_id@host of the member the partition is assigned to.")
+    status: LagStatus = Field(description="Burrow's status over the window (see docs/architecture.md).")
+    consume_rate: float = Field(description="Offsets committed per second over the last full window.")
+    catch_up_seconds: float | None = Field(description="Lag ÷ drain rate; null when not catching up.")
     window: list[WindowCommit]
 
 
 class GroupLag(BaseModel):
     group: str
-    state: str
-    status: LagStatus
-    worst: LagStatus
+    state: str = Field(description="The coordinator's group state: Stable, Empty, PreparingRebalance...")
+    status: LagStatus = Field(description="Worst partition, with STOP/STALL/REWIND shown as ERR.")
+    worst: LagStatus = Field(description="The worst partition status itself.")
     lag_messages: int
     lag_seconds: float | None
-    catch_up_seconds: float | None
+    consume_rate: float
+    catch_up_seconds: float | None = Field(description="Group lag ÷ the group's summed drain rate.")
     partitions: list[PartitionLag]
 
 
@@ -98,107 +104,139 @@ def consumer_lag(
     committed = {g: offsets for g, offsets in cluster.committed_offsets(names).items() if offsets}
     for missing in sorted(set(groups or ()) - set(committed)):
         raise UnknownGroup(f"consumer group {missing!r} has no committed offsets on this cluster")
-    partitions = {key for offsets in committed.values() for key in offsets}
-    logs = cluster.log_ranges(partitions)
-    members = cluster.members(sorted(committed))
-    history = cluster.commits_since(sorted(committed), now_ms - int(window.lookback_s * 1000))
-    slots = {
-        (group, key): commit_window(history.get(group, {}).get(key, ()), window.intervals, _ms(window))
-        for group, offsets in committed.items()
-        for key in offsets
-        if key in logs
-    }
-    ends_then = cluster.log_ends_at(_slot_times(slots))
+    view = _read(cluster, committed, window, now_ms)
+    return LagReport(
+        generated_at=_datetime(now_ms),
+        window_intervals=window.intervals,
+        window_min_distance_s=window.min_distance_s,
+        groups=[view.group_lag(group, offsets) for group, offsets in sorted(committed.items())],
+    )
+
+
+@dataclass(frozen=True)
+class _ClusterView:
+    """Everything read from the cluster for one report, so the assembly below is plain computation."""
+
+    window: LagWindow
+    now_ms: int
+    logs: Mapping[PartitionKey, LogRange]
+    members: Mapping[str, GroupMembers]
+    history: Mapping[str, Mapping[PartitionKey, list[OffsetCommit]]]
+    ends_then: Mapping[PartitionKey, Mapping[int, int]]
+    arrived: Mapping[PartitionKey, int]
+
+    @property
+    def recent_since_ms(self) -> int:
+        return self.now_ms - self.window.full_span_ms
+
+    def group_lag(self, group: str, offsets: Mapping[PartitionKey, int]) -> GroupLag:
+        history = self.history.get(group, {})
+        last_commit_ms = max((c.committed_ms for cs in history.values() for c in cs), default=None)
+        rows, progress = [], []
+        for key, committed in sorted(offsets.items()):
+            if key in self.logs:  # else the topic or partition was deleted
+                commits = history.get(key, [])
+                pace = self._progress(key, committed, commits)
+                rows.append(self._partition_lag(key, committed, commits, pace, last_commit_ms, group))
+                progress.append(pace)
+        lag = sum(row.lag_messages for row in rows)
+        stuck = any(row.status not in (LagStatus.OK, LagStatus.WARN) for row in rows if row.lag_messages)
+        return GroupLag(
+            group=group,
+            state=self.members[group].state if group in self.members else "Unknown",
+            status=group_status(row.status for row in rows),
+            worst=worst_status(row.status for row in rows),
+            lag_messages=lag,
+            lag_seconds=max((row.lag_seconds for row in rows if row.lag_seconds is not None), default=0.0),
+            consume_rate=sum(p.consume_rate for p in progress),
+            catch_up_seconds=None if stuck else seconds_to_catch_up(lag, progress),
+            partitions=rows,
+        )
+
+    def _progress(self, key: PartitionKey, committed: int, commits: Sequence[OffsetCommit]) -> Progress:
+        log = self.logs[key]
+        end_then = self.ends_then.get(key, {}).get(self.recent_since_ms, log.end)
+        return recent_progress(commits, committed, log.end, end_then, self.recent_since_ms, self.now_ms)
+
+    def _partition_lag(
+        self,
+        key: PartitionKey,
+        committed: int,
+        commits: Sequence[OffsetCommit],
+        pace: Progress,
+        group_last_commit_ms: int | None,
+        group: str,
+    ) -> PartitionLag:
+        log = self.logs[key]
+        lag = max(log.end - committed, 0)
+        slots = commit_window(commits, self.window.intervals, int(self.window.min_distance_s * 1000))
+        samples = [self._sample(key, slot) for slot in slots]
+        arrived_ms = self.arrived.get(key)
+        if committed < log.start:
+            status = LagStatus.ERR  # retention deleted messages the group never read
+        else:
+            status = partition_status(
+                samples,
+                lag,
+                self.now_ms,
+                full_window_ms=self.window.full_span_ms,
+                oldest_unconsumed_ms=arrived_ms,
+                group_last_commit_ms=group_last_commit_ms,
+            )
+        owner = self.members[group].owners.get(key) if group in self.members else None
+        healthy = status in (LagStatus.OK, LagStatus.WARN)
+        return PartitionLag(
+            topic=key[0],
+            partition=key[1],
+            committed_offset=committed,
+            log_start_offset=log.start,
+            log_end_offset=log.end,
+            lag_messages=lag,
+            lag_seconds=_seconds_behind(lag, arrived_ms, self.now_ms),
+            oldest_unconsumed_at=_datetime(arrived_ms) if lag and arrived_ms is not None else None,
+            member=str(owner) if owner else None,
+            status=status,
+            consume_rate=pace.consume_rate,
+            catch_up_seconds=seconds_to_catch_up(lag, [pace]) if healthy else None,
+            window=[WindowCommit(offset=s.offset, lag=s.lag, at=_datetime(s.at_ms)) for s in samples],
+        )
+
+    def _sample(self, key: PartitionKey, slot: WindowSlot) -> CommitSample:
+        """A slot's lag against the log end at its commit time (the current end if nothing came since)."""
+        end_then = self.ends_then.get(key, {}).get(slot.committed_ms, self.logs[key].end)
+        return CommitSample(offset=slot.offset, lag=max(end_then - slot.offset, 0), at_ms=slot.at_ms)
+
+
+def _read(
+    cluster: ClusterOffsets,
+    committed: Mapping[str, Mapping[PartitionKey, int]],
+    window: LagWindow,
+    now_ms: int,
+) -> _ClusterView:
+    """The cluster reads of one report, batched across groups and partitions."""
+    logs = cluster.log_ranges({key for offsets in committed.values() for key in offsets})
+    groups = sorted(committed)
+    history = cluster.commits_since(groups, now_ms - int(window.lookback_s * 1000))
+    recent_since_ms = now_ms - window.full_span_ms
+    times: dict[PartitionKey, set[int]] = {key: {recent_since_ms} for key in logs}
+    for by_partition in history.values():
+        for key, commits in by_partition.items():
+            if key in logs:
+                times[key].update(c.committed_ms for c in commits)
     unread = {
         key: offset
         for offsets in committed.values()
         for key, offset in offsets.items()
         if key in logs and logs[key].start <= offset < logs[key].end
     }
-    arrived = cluster.timestamps_at(unread)
-    report = [
-        _group_lag(group, offsets, logs, members.get(group), slots, ends_then, arrived, window, now_ms)
-        for group, offsets in sorted(committed.items())
-    ]
-    return LagReport(
-        generated_at=_datetime(now_ms),
-        window_intervals=window.intervals,
-        window_min_distance_s=window.min_distance_s,
-        groups=report,
-    )
-
-
-def _group_lag(
-    group: str,
-    offsets: Mapping[PartitionKey, int],
-    logs: Mapping[PartitionKey, LogRange],
-    members: GroupMembers | None,
-    slots: Mapping[tuple[str, PartitionKey], Sequence[WindowSlot]],
-    ends_then: Mapping[PartitionKey, Mapping[int, int]],
-    arrived: Mapping[PartitionKey, int],
-    window: LagWindow,
-    now_ms: int,
-) -> GroupLag:
-    rows = []
-    for key, committed in sorted(offsets.items()):
-        if key not in logs:
-            continue  # the topic or partition was deleted
-        samples = _samples(slots[(group, key)], logs[key], ends_then.get(key, {}))
-        rows.append(
-            _partition_lag(key, committed, logs[key], samples, arrived.get(key), members, window, now_ms)
-        )
-    times = [row.lag_seconds for row in rows if row.lag_seconds is not None]
-    catch_up = [row.catch_up_seconds for row in rows]
-    behind = [row for row in rows if row.lag_messages > 0]
-    return GroupLag(
-        group=group,
-        state=members.state if members else "Unknown",
-        status=group_status(row.status for row in rows),
-        worst=worst_status(row.status for row in rows),
-        lag_messages=sum(row.lag_messages for row in rows),
-        lag_seconds=max(times, default=0.0),
-        catch_up_seconds=None
-        if any(row.catch_up_seconds is None for row in behind)
-        else max((c for c in catch_up if c is not None), default=0.0),
-        partitions=rows,
-    )
-
-
-def _partition_lag(
-    key: PartitionKey,
-    committed: int,
-    log: LogRange,
-    samples: Sequence[CommitSample],
-    arrived_ms: int | None,
-    members: GroupMembers | None,
-    window: LagWindow,
-    now_ms: int,
-) -> PartitionLag:
-    lag = max(log.end - committed, 0)
-    if committed < log.start:
-        status = LagStatus.ERR  # retention deleted messages the group never read
-    else:
-        status = partition_status(
-            samples, lag, now_ms, full_window_ms=window.full_span_ms, oldest_unconsumed_ms=arrived_ms
-        )
-    pace = estimate_catch_up(samples, lag)
-    if status not in (LagStatus.OK, LagStatus.WARN):
-        pace = CatchUp(consume_rate=pace.consume_rate, seconds=None)  # not consuming: no honest estimate
-    owner = members.owners.get(key) if members else None
-    return PartitionLag(
-        topic=key[0],
-        partition=key[1],
-        committed_offset=committed,
-        log_start_offset=log.start,
-        log_end_offset=log.end,
-        lag_messages=lag,
-        lag_seconds=_seconds_behind(lag, arrived_ms, now_ms),
-        oldest_unconsumed_at=_datetime(arrived_ms) if lag and arrived_ms is not None else None,
-        member=str(owner) if owner else None,
-        status=status,
-        consume_rate=pace.consume_rate,
-        catch_up_seconds=pace.seconds,
-        window=[WindowCommit(offset=s.offset, lag=s.lag, at=_datetime(s.at_ms)) for s in samples],
+    return _ClusterView(
+        window=window,
+        now_ms=now_ms,
+        logs=logs,
+        members=cluster.members(groups),
+        history=history,
+        ends_then=cluster.log_ends_at({key: sorted(stamps) for key, stamps in times.items()}),
+        arrived=cluster.timestamps_at(unread),
     )
 
 
@@ -209,28 +247,6 @@ def _seconds_behind(lag: int, arrived_ms: int | None, now_ms: int) -> float | No
     if arrived_ms is None:
         return None
     return max(now_ms - arrived_ms, 1) / 1000
-
-
-def _samples(slots: Sequence[WindowSlot], log: LogRange, ends_then: Mapping[int, int]) -> list[CommitSample]:
-    """Each slot's lag against the log end at its commit time (the current end if nothing came since)."""
-    samples = []
-    for slot in slots:
-        end_then = ends_then.get(slot.committed_ms, log.end)
-        samples.append(CommitSample(offset=slot.offset, lag=max(end_then - slot.offset, 0), at_ms=slot.at_ms))
-    return samples
-
-
-def _slot_times(
-    slots: Mapping[tuple[str, PartitionKey], Sequence[WindowSlot]],
-) -> dict[PartitionKey, list[int]]:
-    times: dict[PartitionKey, list[int]] = {}
-    for (_, key), window in slots.items():
-        times.setdefault(key, []).extend(slot.committed_ms for slot in window)
-    return times
-
-
-def _ms(window: LagWindow) -> int:
-    return int(window.min_distance_s * 1000)
 
 
 def _datetime(ms: int) -> datetime:

@@ -10,7 +10,7 @@ import structlog
 
 from schemas.errors import CasehubError
 from services.ops.cluster_offsets import ClusterOffsets
-from services.ops.lag import LagReport, LagWindow, consumer_lag
+from services.ops.lag import LagReport, LagWindow, UnknownGroup, consumer_lag
 
 logger = structlog.get_logger()
 
@@ -44,6 +44,9 @@ class LagSampler:
                 self._cluster = self.open_cluster()
             self.latest = consumer_lag(self._cluster, self.window, self.groups)
             self.failure = None
+        except UnknownGroup as exc:  # a consumer that has not committed yet: expected at start-up
+            self.failure = exc
+            logger.info("lag_group_not_committed_yet", reason=str(exc))
         except CasehubError as exc:
             self.failure = exc
             logger.warning("lag_sample_failed", reason=str(exc))

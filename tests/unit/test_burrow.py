@@ -22,10 +22,19 @@ def window(*points: tuple[int, int], step_ms: int = 1000) -> list[CommitSample]:
 
 
 def status(
-    samples: list[CommitSample], current_lag: int, now_ms: int, oldest_ms: int | None = None
+    samples: list[CommitSample],
+    current_lag: int,
+    now_ms: int,
+    oldest_ms: int | None = None,
+    group_last_ms: int | None = None,
 ) -> LagStatus:
     return partition_status(
-        samples, current_lag, now_ms, full_window_ms=FULL_WINDOW_MS, oldest_unconsumed_ms=oldest_ms
+        samples,
+        current_lag,
+        now_ms,
+        full_window_ms=FULL_WINDOW_MS,
+        oldest_unconsumed_ms=oldest_ms,
+        group_last_commit_ms=group_last_ms,
     )
 
 
@@ -119,6 +128,16 @@ def test_caught_up_then_silent_is_stop_once_new_messages_wait_longer_than_a_full
     assert status(samples, current_lag=3, now_ms=now_ms, oldest_ms=arrived) == LagStatus.STOP
 
 
+def test_caught_up_but_waiting_while_the_group_commits_other_partitions_is_ok() -> None:
+    samples = window((5, 0))  # a consumer draining its other partitions first (a backlog, in turn)
+    arrived = FULL_WINDOW_MS + 5_000
+    now_ms = arrived + 3 * FULL_WINDOW_MS
+    busy = status(samples, current_lag=3, now_ms=now_ms, oldest_ms=arrived, group_last_ms=now_ms - 500)
+    assert busy == LagStatus.OK
+    idle_group = now_ms - FULL_WINDOW_MS - 1
+    assert status(samples, 3, now_ms, oldest_ms=arrived, group_last_ms=idle_group) == LagStatus.STOP
+
+
 def test_caught_up_with_a_fresh_message_is_still_ok() -> None:
     samples = window((5, 0))
     assert status(samples, current_lag=1, now_ms=60_000, oldest_ms=60_000 - 200) == LagStatus.OK
@@ -128,12 +147,13 @@ def test_caught_up_with_an_unreadable_oldest_message_falls_back_to_burrow_ok() -
     assert status(window((5, 0)), current_lag=3, now_ms=600_000, oldest_ms=None) == LagStatus.OK
 
 
-def test_caught_up_patience_is_the_longer_of_the_real_span_and_a_full_window() -> None:
-    long_window = window((1, 0), (2, 0), step_ms=30_000)  # spans 30 s > FULL_WINDOW_MS
-    now_ms = 30_000 + 25_000
-    assert status(long_window, current_lag=2, now_ms=now_ms, oldest_ms=now_ms - 25_000) == LagStatus.OK
-    later = 30_000 + 31_000
-    assert status(long_window, current_lag=2, now_ms=later, oldest_ms=later - 31_000) == LagStatus.STOP
+def test_caught_up_patience_is_a_full_window_however_long_the_window_spans() -> None:
+    idle_window = window((1, 0), (2, 0), step_ms=600_000)  # commits only when traffic came, 10 min apart
+    now_ms = 600_000 + 60_000
+    waited = status(idle_window, current_lag=2, now_ms=now_ms, oldest_ms=now_ms - FULL_WINDOW_MS - 1)
+    assert waited == LagStatus.STOP
+    fresh = status(idle_window, current_lag=2, now_ms=now_ms, oldest_ms=now_ms - FULL_WINDOW_MS + 1)
+    assert fresh == LagStatus.OK
 
 
 # --- the window

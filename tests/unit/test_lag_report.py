@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.ops.burrow import CommitSample, LagStatus, OffsetCommit
-from services.ops.catch_up import estimate_catch_up
+from services.ops.burrow import LagStatus, OffsetCommit
+from services.ops.catch_up import recent_progress, seconds_to_catch_up
 from services.ops.cluster_offsets import GroupMembers, LogRange, PartitionKey, PartitionOwner
 from services.ops.durations import human_duration
 from services.ops.lag import LagWindow, UnknownGroup, consumer_lag
@@ -77,17 +77,40 @@ def test_the_current_member_is_shown() -> None:
     assert (group.state, group.partitions[0].member) == ("Stable", "casehub-materializer@10.0.0.7")
 
 
-def test_draining_partitions_get_a_catch_up_estimate() -> None:
+def test_catch_up_uses_the_recent_drain_rate_per_partition_and_for_the_group() -> None:
+    p1: PartitionKey = (TOPIC, 1)
     cluster = FakeCluster(
-        committed={"g": {P0: 600}},
-        logs={P0: LogRange(0, 1000)},
-        history={"g": {P0: [OffsetCommit(200, 0), OffsetCommit(600, 4_000)]}},
-        arrivals={P0: {600: 1_000}},
+        committed={"g": {P0: 600, p1: 10}},
+        logs={P0: LogRange(0, 1000), p1: LogRange(0, 500)},
+        # P0: caught up long ago, backlog since; drained 400 in the last 4 s. P1: waiting its turn.
+        history={"g": {P0: [OffsetCommit(0, 1_000), OffsetCommit(200, 96_000), OffsetCommit(600, 100_000)]}},
+        ends_then={P0: {95_000: 1000, 96_000: 1000, 100_000: 1000}, p1: {95_000: 500}},
+        arrivals={P0: {600: 50_000}, p1: {10: 50_000}},
     )
-    row = consumer_lag(cluster, WINDOW, now_ms=4_100).groups[0].partitions[0]
-    assert row.status == LagStatus.OK
-    assert row.consume_rate == pytest.approx(100.0)
-    assert row.catch_up_seconds == pytest.approx(4.0)  # 400 left, draining 100/s
+    group = consumer_lag(cluster, WINDOW, now_ms=100_000).groups[0]  # recent span: 5 s
+    rows = {row.partition: row for row in group.partitions}
+    assert rows[0].consume_rate == pytest.approx(600 / 5)  # from offset 0 (last commit before 95 s)
+    assert rows[0].catch_up_seconds == pytest.approx(400 / 120)
+    assert (rows[1].consume_rate, rows[1].catch_up_seconds, rows[1].status) == (0.0, None, LagStatus.STOP)
+    assert group.consume_rate == pytest.approx(120)
+    assert group.catch_up_seconds is None  # a stopped partition: no honest group estimate
+
+
+def test_a_busy_group_gets_a_group_catch_up_even_for_partitions_waiting_their_turn() -> None:
+    p1: PartitionKey = (TOPIC, 1)
+    cluster = FakeCluster(
+        committed={"g": {P0: 600, p1: 10}},
+        logs={P0: LogRange(0, 1000), p1: LogRange(0, 500)},
+        history={
+            "g": {P0: [OffsetCommit(0, 1_000), OffsetCommit(600, 99_000)], p1: [OffsetCommit(10, 1_000)]}
+        },
+        ends_then={P0: {1_000: 0, 99_000: 1000}, p1: {1_000: 10}},
+        arrivals={P0: {600: 50_000}, p1: {10: 50_000}},
+    )
+    group = consumer_lag(cluster, WINDOW, now_ms=100_000).groups[0]
+    assert [row.status for row in group.partitions] == [LagStatus.OK, LagStatus.OK]  # p1 waits, group busy
+    assert group.partitions[1].catch_up_seconds is None
+    assert group.catch_up_seconds == pytest.approx((400 + 490) / (600 / 5))
 
 
 def test_a_partition_of_a_deleted_topic_is_left_out() -> None:
@@ -108,12 +131,20 @@ def test_asking_for_a_group_without_commits_is_an_error() -> None:
         consumer_lag(stopped_consumer(), WINDOW, ["nosuch"], now_ms=1)
 
 
-def test_catch_up_is_unknown_when_the_lag_is_not_shrinking() -> None:
-    growing = [CommitSample(10, 5, 0), CommitSample(20, 9, 1000)]
-    assert estimate_catch_up(growing, current_lag=9).seconds is None
-    assert estimate_catch_up(growing, current_lag=9).consume_rate == pytest.approx(10.0)
-    assert estimate_catch_up(growing[:1], current_lag=9).seconds is None
-    assert estimate_catch_up(growing, current_lag=0).seconds == 0.0
+def test_recent_progress_starts_from_the_last_commit_before_the_span() -> None:
+    commits = [OffsetCommit(10, 0), OffsetCommit(50, 8_000), OffsetCommit(90, 12_000)]
+    progress = recent_progress(
+        commits, committed=90, log_end=200, log_end_then=150, since_ms=10_000, now_ms=15_000
+    )
+    assert (progress.consumed, progress.produced, progress.span_s) == (40, 50, 5.0)
+    assert seconds_to_catch_up(110, [progress]) is None  # producers outpace the consumer
+    assert seconds_to_catch_up(0, [progress]) == 0.0
+
+
+def test_recent_progress_of_a_first_commit_inside_the_span_counts_from_it() -> None:
+    progress = recent_progress([OffsetCommit(10, 12_000)], 30, 40, 40, since_ms=10_000, now_ms=14_000)
+    assert (progress.consumed, progress.span_s) == (20, 2.0)
+    assert seconds_to_catch_up(10, [progress]) == pytest.approx(1.0)
 
 
 def test_durations_read_like_a_dashboard() -> None:
