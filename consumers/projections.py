@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from consumers.case_fold import fold_case
+from consumers.case_fold import merge_case
 from consumers.event_rows import projection_rows
 from consumers.subject_fold import fold_subject
 from schemas.events import CaseEvent
@@ -35,16 +35,26 @@ def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> S
 
 
 def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
-    """Append events to the log, add their per-event rows, and refold every case and subject they touch.
+    """Append events to the log; for those that were new, add per-event rows and merge them into their
+    cases and subjects.
 
-    Everything is idempotent by event id, and folds read the full stored history, so replays, duplicates
-    and any order of arrival across agencies give the same store.
+    Only events the log did not hold are merged (so duplicates count once), under row locks taken in one
+    order (so concurrent consumers neither lose updates nor deadlock); folds commute, so any order of
+    arrival across agencies gives the same store.
     """
-    tx.add_events(events)
-    tx.add_rows([row for event in events for row in projection_rows(event)])
-    touched_cases = {event.case_id for event in events}
-    tx.put_cases([fold_case(case_id, evs) for case_id, evs in tx.events_of_cases(touched_cases).items()])
-    touched_subjects = {e.payload["subject_id"] for e in events if e.event_type == "SubjectIdentified"}
+    new = tx.add_events(events)
+    if not new:
+        return
+    tx.add_rows([row for event in new for row in projection_rows(event)])
+    by_case: dict[str, list[StoredEvent]] = {}
+    for event in new:
+        by_case.setdefault(event.case_id, []).append(event)
+    existing = tx.lock_cases(by_case)
+    tx.put_cases(
+        [merge_case(case_id, existing.get(case_id), evs) for case_id, evs in sorted(by_case.items())]
+    )
+    touched_subjects = {e.payload["subject_id"] for e in new if e.event_type == "SubjectIdentified"}
     if touched_subjects:
+        tx.lock_subjects(touched_subjects)
         observed = tx.observations_of_subjects(touched_subjects)
         tx.put_subjects([fold_subject(subject_id, rows) for subject_id, rows in observed.items()])

@@ -39,9 +39,19 @@ class MemoryTransaction(StoreTransaction):
     def __init__(self, state: MemoryState) -> None:
         self.state = state
 
-    def add_events(self, events: Sequence[StoredEvent]) -> None:
+    def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
+        new: dict[str, StoredEvent] = {}
         for event in events:
-            self.state.events.setdefault(event.event_id, event)
+            if event.event_id not in self.state.events:
+                new.setdefault(event.event_id, event)
+        self.state.events.update(new)
+        return sorted(new.values(), key=lambda e: e.event_id)
+
+    def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
+        return {case_id: self.state.cases[case_id] for case_id in case_ids if case_id in self.state.cases}
+
+    def lock_subjects(self, subject_ids: Iterable[str]) -> None:
+        return None
 
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         wanted = set(case_ids)

@@ -27,12 +27,20 @@ class StoreTransaction(ABC):
     """Writes of one batch; nothing is visible to others until the transaction commits."""
 
     @abstractmethod
-    def add_events(self, events: Sequence[StoredEvent]) -> None:
-        """Append events to the log; an event id already stored is ignored (idempotence)."""
+    def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
+        """Append events to the log and return those that were new; a stored event id is ignored."""
 
     @abstractmethod
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         """Every stored event of each case, including those added in this transaction."""
+
+    @abstractmethod
+    def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
+        """Lock these cases' rows until commit (creating placeholders) and return those with events."""
+
+    @abstractmethod
+    def lock_subjects(self, subject_ids: Iterable[str]) -> None:
+        """Lock these subjects' rows until commit (creating placeholders), so folds never race."""
 
     @abstractmethod
     def put_cases(self, cases: Sequence[CaseState]) -> None:

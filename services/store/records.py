@@ -30,24 +30,29 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class CaseState:
-    """The folded shared record of one case."""
+    """The folded shared record of one case, with the keys its incremental fold needs."""
 
     case_id: str
     status: str
+    stage: str
     title: str | None
     opened_by: str | None
+    opened_at: datetime | None
+    origin_event_id: str | None
+    origin_event_type: str | None
     agencies: tuple[str, ...]
     province_code: str | None
+    current_province_code: str | None
     category: str | None
+    bucket: str | None
     channel: str | None
     platform: str | None
     goods: str | None
     total_fines_vnd: int
     goods_value_vnd: int
-    current_province_code: str | None
-    bucket: str | None
     outcome: str | None
     closed_at: datetime | None
+    closing_event_id: str | None
     event_count: int
     first_event_at: datetime
     last_event_at: datetime

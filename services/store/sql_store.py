@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Insert, Table, select, update
+from sqlalchemy import Connection, Engine, Insert, Select, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -57,13 +57,20 @@ class SqlTransaction(StoreTransaction):
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add_events(self, events: Sequence[StoredEvent]) -> None:
+    def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
         if not events:
-            return
+            return []
         now = utcnow()
-        rows = [{**asdict(event), "materialized_at": now} for event in events]
-        statement = _insert(self.connection, EVENTS).on_conflict_do_nothing(index_elements=["event_id"])
-        self.connection.execute(statement, rows)
+        unique = {event.event_id: event for event in reversed(events)}  # the first of each id wins
+        ordered = sorted(unique.values(), key=lambda e: e.event_id)  # one lock order for all writers
+        rows = [{**vars(event), "materialized_at": now} for event in ordered]
+        statement = (
+            _insert(self.connection, EVENTS)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(EVENTS.c.event_id)
+        )
+        inserted = set(self.connection.execute(statement, rows).scalars())
+        return [event for event in ordered if event.event_id in inserted]
 
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         found: dict[str, list[StoredEvent]] = defaultdict(list)
@@ -73,10 +80,40 @@ class SqlTransaction(StoreTransaction):
                 found[row.case_id].append(StoredEvent(*row))
         return dict(found)
 
+    def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
+        ids = sorted(set(case_ids))
+        placeholders = [{**_PLACEHOLDER_CASE, "case_id": case_id} for case_id in ids]
+        if placeholders:
+            insert = _insert(self.connection, CASES).on_conflict_do_nothing(index_elements=["case_id"])
+            self.connection.execute(insert, placeholders)
+        found: dict[str, CaseState] = {}
+        for chunk in _chunks(ids, _IN_CHUNK):
+            query = select(CASES).where(CASES.c.case_id.in_(chunk)).order_by(CASES.c.case_id)
+            for row in self.connection.execute(_for_update(self.connection, query)):
+                if row.event_count:
+                    found[row.case_id] = _case_state(row._mapping)
+        return found
+
+    def lock_subjects(self, subject_ids: Iterable[str]) -> None:
+        ids = sorted(set(subject_ids))
+        if not ids:
+            return
+        insert = _insert(self.connection, SUBJECTS).on_conflict_do_nothing(index_elements=["subject_id"])
+        self.connection.execute(
+            insert, [{**_PLACEHOLDER_SUBJECT, "subject_id": subject_id} for subject_id in ids]
+        )
+        for chunk in _chunks(ids, _IN_CHUNK):
+            query = (
+                select(SUBJECTS.c.subject_id)
+                .where(SUBJECTS.c.subject_id.in_(chunk))
+                .order_by(SUBJECTS.c.subject_id)
+            )
+            self.connection.execute(_for_update(self.connection, query)).all()
+
     def put_cases(self, cases: Sequence[CaseState]) -> None:
         if not cases:
             return
-        rows = [{**asdict(case), "agencies": _delimited(case.agencies)} for case in cases]
+        rows = [{**vars(case), "agencies": _delimited(case.agencies)} for case in cases]
         self.connection.execute(_upsert(self.connection, CASES, ["case_id"]), rows)
 
     def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
@@ -102,7 +139,7 @@ class SqlTransaction(StoreTransaction):
         if not subjects:
             return
         rows = [
-            {**asdict(s), "platforms": _delimited(s.platforms), "agencies": _delimited(s.agencies)}
+            {**vars(s), "platforms": _delimited(s.platforms), "agencies": _delimited(s.agencies)}
             for s in subjects
         ]
         self.connection.execute(_upsert(self.connection, SUBJECTS, ["subject_id"]), rows)
@@ -113,13 +150,13 @@ class SqlTransaction(StoreTransaction):
         statement = _insert(self.connection, DEAD_LETTERS).on_conflict_do_nothing(
             index_elements=["consumer_group", "topic", "partition", "offset"]
         )
-        self.connection.execute(statement, [asdict(letter) for letter in letters])
+        self.connection.execute(statement, [vars(letter) for letter in letters])
 
     def save_offsets(self, group: str, offsets: Sequence[TopicPartitionOffset]) -> None:
         if not offsets:
             return
         now = utcnow()
-        rows = [{"consumer_group": group, **asdict(o), "updated_at": now} for o in offsets]
+        rows = [{"consumer_group": group, **vars(o), "updated_at": now} for o in offsets]
         keys = ["consumer_group", "topic", "partition"]
         forward_only = lambda excluded: OFFSETS.c.next_offset < excluded.next_offset  # noqa: E731
         self.connection.execute(_upsert(self.connection, OFFSETS, keys, forward_only), rows)
@@ -176,6 +213,37 @@ class SqlCaseStore(CaseStore):
 def _stored_dead_letter(row: Any) -> StoredDeadLetter:
     letter = DeadLetter(**{name: row[name] for name in DeadLetter.__dataclass_fields__})
     return StoredDeadLetter(row["id"], letter, row["replay_attempts"], row["resolved_event_id"])
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PLACEHOLDER_CASE: dict[str, Any] = {
+    "status": "stub",
+    "stage": "none",
+    "agencies": ",",
+    "total_fines_vnd": 0,
+    "goods_value_vnd": 0,
+    "event_count": 0,
+    "first_event_at": _EPOCH,
+    "last_event_at": _EPOCH,
+}
+_PLACEHOLDER_SUBJECT: dict[str, Any] = {
+    "kind": "UNKNOWN",
+    "platforms": ",",
+    "agencies": ",",
+    "case_count": 0,
+    "first_seen_at": _EPOCH,
+    "last_seen_at": _EPOCH,
+}
+
+
+def _for_update(connection: Connection, query: Select[Any]) -> Select[Any]:
+    """Row locks on PostgreSQL; SQLite serialises writers with its database lock instead."""
+    return query.with_for_update() if connection.dialect.name == "postgresql" else query
+
+
+def _case_state(row: Any) -> CaseState:
+    values = {name: row[name] for name in CaseState.__dataclass_fields__}
+    return CaseState(**{**values, "agencies": tuple(a for a in row["agencies"].split(",") if a)})
 
 
 def _first_line(exc: Exception) -> str:

@@ -70,8 +70,14 @@ class CaseRow(Base):
 
     case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
+    stage: Mapped[str] = mapped_column(String(32), server_default="none", doc="Furthest stage reached.")
     title: Mapped[str | None] = mapped_column(Text)
     opened_by: Mapped[str | None] = mapped_column(String(16))
+    opened_at: Mapped[datetime | None] = mapped_column(index=True)
+    origin_event_id: Mapped[str | None] = mapped_column(
+        String(36), doc="The opening (or tip) that describes the case."
+    )
+    origin_event_type: Mapped[str | None] = mapped_column(String(48))
     agencies: Mapped[str] = mapped_column(String(200), doc="Sorted agency codes as ',a,b,' for LIKE filters.")
     province_code: Mapped[str | None] = mapped_column(String(8), index=True)
     category: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -86,6 +92,7 @@ class CaseRow(Base):
     bucket: Mapped[str | None] = mapped_column(String(32), index=True, doc="BCĐ 389 reporting bucket.")
     outcome: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
+    closing_event_id: Mapped[str | None] = mapped_column(String(36))
     event_count: Mapped[int] = mapped_column(Integer)
     first_event_at: Mapped[datetime]
     last_event_at: Mapped[datetime] = mapped_column(index=True)

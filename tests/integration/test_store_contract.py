@@ -44,6 +44,25 @@ def test_events_are_idempotent_by_event_id(store: CaseStore) -> None:
     assert sorted(e.event_type for e in found["C1"]) == ["CaseOpened", "PenaltyDecided"]
 
 
+def test_adding_events_returns_only_those_the_log_did_not_hold(store: CaseStore) -> None:
+    first, second = stored_event(opened("C10"), "t", 0, 0), stored_event(penalty("C10"), "t", 0, 1)
+    with store.transaction() as tx:
+        assert tx.add_events([first]) == [first]
+    with store.transaction() as tx:
+        assert tx.add_events([first, second, second]) == [second]
+
+
+def test_locked_cases_come_back_as_stored_and_unknown_ones_are_absent(store: CaseStore) -> None:
+    event = stored_event(opened("C11"), "t", 0, 0)
+    with store.transaction() as tx:
+        tx.add_events([event])
+        tx.put_cases([fold_case("C11", [event])])
+    with store.transaction() as tx:
+        locked = tx.lock_cases(["C11", "C12"])
+        tx.lock_subjects(["S-unknown"])
+    assert locked == {"C11": fold_case("C11", [event])}
+
+
 def test_events_read_back_equal_what_was_written(store: CaseStore) -> None:
     event = stored_event(opened("C2"), "topic-a", 2, 17)
     with store.transaction() as tx:

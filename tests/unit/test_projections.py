@@ -103,3 +103,19 @@ def test_an_old_province_code_is_mapped_to_its_2025_successor_by_the_opening_dat
     )
     case = fold_case(CASE, _stored(before_merger))
     assert (case.province_code, case.current_province_code) == ("27", "24")
+
+
+def test_merging_new_events_into_a_folded_case_equals_folding_them_all_at_once() -> None:
+    import random
+
+    from consumers.case_fold import merge_case
+
+    events = [stored_event(e, "t", 0, i) for i, e in enumerate(_richest_demo_case())]
+    case_id = events[0].case_id
+    whole = fold_case(case_id, events)
+    rng = random.Random(5)
+    for _ in range(20):
+        shuffled = events[:]
+        rng.shuffle(shuffled)
+        cut = rng.randrange(1, len(events))
+        assert merge_case(case_id, fold_case(case_id, shuffled[:cut]), shuffled[cut:]) == whole

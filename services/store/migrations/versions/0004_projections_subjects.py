@@ -202,6 +202,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("bucket", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("outcome", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("stage", sa.String(length=32), server_default="none", nullable=False))
+        batch_op.add_column(sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("origin_event_id", sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column("origin_event_type", sa.String(length=48), nullable=True))
+        batch_op.add_column(sa.Column("closing_event_id", sa.String(length=36), nullable=True))
+        batch_op.create_index(batch_op.f("ix_cases_opened_at"), ["opened_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_bucket"), ["bucket"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_cases_current_province_code"), ["current_province_code"], unique=False
@@ -218,6 +224,9 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_current_province_code"))
         batch_op.drop_index(batch_op.f("ix_cases_bucket"))
+        batch_op.drop_index(batch_op.f("ix_cases_opened_at"))
+        for column in ("closing_event_id", "origin_event_type", "origin_event_id", "opened_at", "stage"):
+            batch_op.drop_column(column)
         batch_op.drop_column("closed_at")
         batch_op.drop_column("outcome")
         batch_op.drop_column("bucket")
