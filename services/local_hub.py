@@ -17,6 +17,7 @@ from consumers.materializer import Materializer
 from consumers.metrics import MaterializerMetrics
 from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
+from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.settings import Settings
@@ -33,6 +34,7 @@ class HubSummary:
     published: int
     events_stored: int
     cases_stored: int
+    demo_tokens: dict[str, str] | None = None
 
 
 def broker_for(settings: Settings) -> KafkaBroker:
@@ -74,7 +76,8 @@ class LocalHub:
         self.say(f"Kafka broker ready on {self.broker.bootstrap} ({time.monotonic() - started:.1f}s)")
         create_topics(s)
         engine, store = open_store(s)
-        app = create_app(engine, s, sample_lag=True)
+        demo_tokens = seed_demo_principals(engine)
+        app = create_app(engine, s, sample_lag=True, demo_logins=True)
         metrics = MaterializerMetrics(s.consumer_group, app.state.ops.registry)  # one /metrics for both
         self.materializer = build_materializer(s, store, observer=metrics)
         self._spawn("materializer", self.materializer.run, self.stop_event)
@@ -88,7 +91,13 @@ class LocalHub:
         self.say(f"Published {report.sent} demo events from 5 agencies; waiting for the materializer...")
         counts = self._wait_materialized(engine, {str(e.event_id) for e in events})
         return HubSummary(
-            s.kafka_bootstrap, s.store_url, self.api_url, report.sent, counts["events"], counts["cases"]
+            s.kafka_bootstrap,
+            s.store_url,
+            self.api_url,
+            report.sent,
+            counts["events"],
+            counts["cases"],
+            demo_tokens,
         )
 
     @property

@@ -20,6 +20,7 @@ from services.cli import ops
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
 from services.cli.schemas import schemas_app
+from services.cli.tokens import demo_token_lines, tokens_app
 from services.local_hub import LocalHub
 from services.ops.consumer_monitor import ConsumerMonitor
 
@@ -32,6 +33,7 @@ app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
 app.command("lag")(ops.lag)
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(tokens_app, name="tokens")
 
 
 @app.command()
@@ -51,6 +53,8 @@ def up(cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40) 
             f"  API          : {summary.api_url}/api/cases  (OpenAPI: {summary.api_url}/docs)\n"
             f"  Published    : {summary.published} events\n"
             f"  Materialized : {summary.events_stored} events in {summary.cases_stored} cases\n"
+            f"  Web UI       : {summary.api_url}/  (sign in with a DEMO user, or a token below)\n"
+            f"{demo_token_lines(summary.demo_tokens)}"
             "Press Ctrl-C to stop.",
             highlight=False,
             soft_wrap=True,

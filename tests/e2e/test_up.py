@@ -57,11 +57,14 @@ def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Pa
         output = "".join(wait_for_line(process, "Press Ctrl-C", timeout_s=180))
         assert f"127.0.0.1:{broker_port}" in output
         assert "Materialized :" in output
-        with urllib.request.urlopen(
-            f"http://127.0.0.1:{api_port}/api/cases?limit=100", timeout=10
-        ) as response:
+        assert "Token (DEMO) : demo-police-analyst" in output
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{api_port}/api/cases?limit=100",
+            headers={"Authorization": "Bearer demo-police-analyst"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
             listing = json.load(response)
-        assert listing["count"] == 12
+        assert listing["count"] == 12  # the police sees every demo case: the others share theirs
         assert KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).is_running()
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from consumers.kafka_io import KafkaRecordSource
 from producers.demo_data import demo_events
+from services.access.demo import DEMO_PRINCIPALS, seed_demo_principals
+from services.access.principal import Role
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.store.queries import store_counts
@@ -37,13 +39,27 @@ def test_demo_events_flow_from_kafka_into_the_store_and_out_of_the_api(
 
     assert (stats.events, stats.dead_letters) == (len(events), 2)
     client = TestClient(create_app(engine))
-    listing = client.get("/api/cases", params={"limit": 500}).json()
-    assert listing["count"] == len({e.case_id for e in events})
+    tokens = seed_demo_principals(engine)  # each agency sees its own slice; together they see every case
+    analysts = {
+        p.agency: {"Authorization": f"Bearer {tokens[p.principal_id]}"}
+        for p in DEMO_PRINCIPALS
+        if p.role == Role.ANALYST and not p.provinces
+    }
+    seen: set[str] = set()
+    for headers in analysts.values():
+        seen |= {
+            c["case_id"]
+            for c in client.get("/api/cases", params={"limit": 500}, headers=headers).json()["data"]
+        }
+    assert seen == {e.case_id for e in events}
+    listing = client.get("/api/cases", params={"limit": 500}, headers=analysts["police"]).json()
     shared = next(c for c in listing["data"] if len(c["agencies"]) > 1)
-    detail = client.get(f"/api/cases/{shared['case_id']}").json()
+    detail = client.get(f"/api/cases/{shared['case_id']}", headers=analysts["police"]).json()
     assert {e["agency"] for e in detail["timeline"]} == set(shared["agencies"])
-    assert client.get("/api/cases", params={"agency": "police"}).json()["count"] > 0
-    assert client.get("/api/cases/NO-SUCH-CASE").status_code == 404
+    police = {"agency": "police"}
+    assert client.get("/api/cases", params=police, headers=analysts["police"]).json()["count"] > 0
+    assert client.get("/api/cases/NO-SUCH-CASE", headers=analysts["police"]).status_code == 404
+    assert client.get("/api/cases").status_code == 401
 
     letters = read_all(kafka_bootstrap, settings.dead_letter_topic, expected=2)
     headers = dict(letters[0].headers)  # type: ignore[attr-defined]

@@ -1,36 +1,55 @@
-"""Cases across agencies: search and the cross-agency timeline."""
+"""Cases across agencies: search and the cross-agency timeline, as the caller may see them."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Request
 
-from services.api.deps import ConnectionDep
-from services.api.schemas import CaseDetail, CaseList, CaseSummary
-from services.store import queries
+from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.filters import case_filter, page
+from services.api.schemas import CaseDetail, CaseList, CaseSummary, TimelineEvent
+from services.store.queries.case_filter import CaseFilter, Page
+from services.views.case_detail import case_detail
+from services.views.case_search import search_cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
+FilterDep = Annotated[CaseFilter, Depends(case_filter)]
+PageDep = Annotated[Page, Depends(page)]
 
 
 @router.get("", response_model=CaseList)
 def list_cases(
+    request: Request,
+    principal: Reader,
     connection: ConnectionDep,
-    agency: str | None = None,
-    province: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Province code, e.g. 01")] = None,
-    status: str | None = None,
-    category: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    now: NowDep,
+    where: FilterDep,
+    paging: PageDep,
 ) -> CaseList:
-    where = queries.CaseFilter(agency, province, status, category, limit, offset)
-    rows, count = queries.list_cases(connection, where)
+    """Cases matching the filters, one page, with the total count; totals from visible events only."""
+    rows, count = search_cases(connection, principal.viewer(now), where, paging)
+    record(request, principal, rows=len(rows))
     return CaseList(data=[CaseSummary.model_validate(row) for row in rows], count=count)
 
 
-@router.get("/{case_id}", response_model=CaseDetail)
-def get_case(case_id: str, connection: ConnectionDep) -> CaseDetail:
-    case = queries.get_case(connection, case_id)
-    if case is None:
+@router.get("/{case_id}", response_model=CaseDetail, responses={404: {"description": "No such case for you"}})
+def get_case(
+    request: Request, case_id: str, principal: Reader, connection: ConnectionDep, now: NowDep
+) -> CaseDetail:
+    """Every event of the case the caller may see, from every agency, in the order they happened.
+
+    A case the caller may not see at all is a 404, exactly like one that does not exist.
+    """
+    detail = case_detail(connection, principal.viewer(now), case_id)
+    if detail is None:
+        record(request, principal, resource=case_id, status_code=404)
         raise HTTPException(status_code=404, detail=f"case {case_id} not found")
-    return CaseDetail.model_validate({**case, "timeline": queries.case_timeline(connection, case_id)})
+    record(request, principal, rows=len(detail.timeline), resource=case_id)
+    return CaseDetail.model_validate(
+        {
+            **CaseSummary.model_validate(detail.case, from_attributes=True).model_dump(),
+            "timeline": [TimelineEvent.model_validate(e, from_attributes=True) for e in detail.timeline],
+            "subject_ids": list(detail.subject_ids),
+        }
+    )

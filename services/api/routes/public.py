@@ -1,0 +1,50 @@
+"""Open data: aggregated results anyone may read — only events shared with every agency and out of
+embargo count, and nothing names a person, a seller or a case."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from services.access.principal import ANONYMOUS
+from services.api.deps import ConnectionDep, NowDep, PublicReader, record
+from services.api.filters import case_filter
+from services.api.stats_schemas import StatsAnswer
+from services.store.queries.stats import PERIODS, aggregate
+from services.views.visible_cases import visible_cases
+
+router = APIRouter(prefix="/api/public", tags=["public"])
+PUBLIC_DIMENSIONS = ("province", "agency", "bucket", "category", "platform")
+
+
+@router.get("/stats", response_model=StatsAnswer)
+def public_stats(
+    request: Request,
+    principal: PublicReader,
+    connection: ConnectionDep,
+    now: NowDep,
+    period: Annotated[str, Query(description=" | ".join(PERIODS))] = "month",
+    group_by: Annotated[
+        str | None, Query(description="Comma-separated: " + ", ".join(PUBLIC_DIMENSIONS))
+    ] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    province: str | None = None,
+    bucket: str | None = None,
+) -> StatsAnswer:
+    """Cases, fines and goods value by period (and province, agency, bucket, category, platform)."""
+    if period not in PERIODS:
+        raise HTTPException(422, f"period must be one of {', '.join(PERIODS)}")
+    names = [n.strip() for n in (group_by or "").split(",") if n.strip()]
+    if unknown := [n for n in names if n not in PUBLIC_DIMENSIONS]:
+        raise HTTPException(
+            422, f"cannot group by {', '.join(unknown)} (one of {', '.join(PUBLIC_DIMENSIONS)})"
+        )
+    where = case_filter(date_from=date_from, date_to=date_to, province=province, bucket=bucket)
+    cases = visible_cases(connection, ANONYMOUS.viewer(now))  # the public's view, whoever asks
+    rows = aggregate(connection, cases, where, names, period)
+    totals = aggregate(connection, cases, where)[0]
+    record(request, principal, rows=len(rows))
+    return StatsAnswer(data=rows, count=len(rows), period=period, group_by=names, totals=totals)

@@ -1,0 +1,104 @@
+"""Sellers: find one by an identifier or name, read the dossier, and ask who else knows them (hit/no-hit)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from schemas.reference import agencies
+from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.schemas import CaseSummary, Dossier, HitAnswer, Holder, SubjectList, SubjectSummary
+from services.views import subjects
+from services.views.dossier_totals import cases_of, tallies
+from services.views.visible_cases import visible_cases
+
+router = APIRouter(prefix="/api/subjects", tags=["subjects"])
+IdentifierQuery = Annotated[
+    str | None,
+    Query(min_length=3, description="Phone, tax code, shop URL, shop id, e-mail or keyed hash, as typed."),
+]
+
+
+@router.get("", response_model=SubjectList)
+def find_subjects(
+    request: Request,
+    principal: Reader,
+    connection: ConnectionDep,
+    now: NowDep,
+    identifier: IdentifierQuery = None,
+    name: Annotated[str | None, Query(min_length=2, description="Words of the seller's name.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SubjectList:
+    """Sellers carrying the identifier (or named so) in records the caller may see."""
+    if not identifier and not name:
+        raise HTTPException(422, "give identifier= (phone, tax code, shop URL, ...) or name=")
+    viewer = principal.viewer(now)
+    cases = visible_cases(connection, viewer)
+    found = (
+        subjects.find_by_identifier(connection, viewer, cases, identifier)
+        if identifier
+        else subjects.find_by_name(connection, viewer, cases, name or "")
+    )
+    page = found[offset : offset + limit]
+    record(request, principal, rows=len(page))
+    return SubjectList(
+        data=[SubjectSummary.model_validate(s, from_attributes=True) for s in page], count=len(found)
+    )
+
+
+@router.get("/hits", response_model=HitAnswer)
+def who_else_knows(
+    request: Request,
+    principal: Reader,
+    connection: ConnectionDep,
+    now: NowDep,
+    identifier: Annotated[str, Query(min_length=3, description="The identifier to check, as typed.")],
+) -> HitAnswer:
+    """Which agencies hold a record of a seller with this identifier, restricted records included; only the
+    agency is disclosed, so a hidden hit means: contact that agency before acting."""
+    found = subjects.holders(connection, principal.viewer(now), identifier)
+    record(request, principal, rows=len(found))
+    names = agencies()
+    return HitAnswer(
+        identifier=identifier,
+        hit=bool(found),
+        holders=[
+            Holder(
+                agency=h.agency,
+                agency_name=names[h.agency].name_vi if h.agency in names else h.agency,
+                visible_to_you=h.visible_to_you,
+            )
+            for h in found
+        ],
+    )
+
+
+@router.get(
+    "/{subject_id}", response_model=Dossier, responses={404: {"description": "No such seller for you"}}
+)
+def get_dossier(
+    request: Request, subject_id: str, principal: Reader, connection: ConnectionDep, now: NowDep
+) -> Dossier:
+    """The seller's identifiers, names and every case across agencies and platforms, with totals."""
+    viewer = principal.viewer(now)
+    cases = visible_cases(connection, viewer)
+    found = subjects.dossier(connection, viewer, cases, subject_id)
+    if found is None:
+        record(request, principal, resource=subject_id, status_code=404)
+        raise HTTPException(404, f"subject {subject_id} not found")
+    rows = cases_of(connection, cases, found.case_ids)
+    record(request, principal, rows=len(rows), resource=subject_id)
+    return Dossier.model_validate(
+        {
+            "subject": SubjectSummary.model_validate(found.subject, from_attributes=True),
+            "names": list(found.names),
+            "identifiers": [vars(i) for i in found.identifiers],
+            "cases": [CaseSummary.model_validate(r) for r in rows],
+            "total_fines_vnd": sum(r["total_fines_vnd"] for r in rows),
+            "total_goods_value_vnd": sum(r["goods_value_vnd"] for r in rows),
+            "by_agency": [vars(t) for t in tallies(rows, "agencies")],
+            "by_platform": [vars(t) for t in tallies(rows, "platform")],
+        }
+    )

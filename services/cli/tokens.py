@@ -1,0 +1,77 @@
+"""`casehub tokens`: principals and their API tokens (who may read what), and the demo set."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from schemas.reference import agencies, provinces_on
+from services.access.demo import seed_demo_principals
+from services.access.principal import Principal, Role
+from services.access.resolver import issue_token, list_principals, revoke_tokens, save_principal
+from services.bootstrap import open_store
+from services.cli.common import console, one_line_errors, settings
+from services.store.tables import utcnow
+
+tokens_app = typer.Typer(help="Principals and API tokens: create, list, revoke; seed the demo users.")
+
+
+@tokens_app.command("create")
+@one_line_errors
+def create(
+    principal_id: Annotated[str, typer.Argument(help="A stable id, e.g. qltt-hn-nguyenvana.")],
+    role: Annotated[Role, typer.Option(help="What they may do.")],
+    agency: Annotated[str | None, typer.Option(help="Agency code; decides which events they see.")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    province: Annotated[
+        list[str] | None, typer.Option(help="Province scope (repeat); none = whole country.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="What the token is for.")] = None,
+) -> None:
+    """Create (or update) a principal and print a new token for it — shown once, stored only as a hash."""
+    if agency is not None and agency not in agencies():
+        raise typer.BadParameter(f"unknown agency {agency!r} (one of {', '.join(sorted(agencies()))})")
+    current = {p.code for p in provinces_on(utcnow().date())}
+    if unknown := sorted(set(province or ()) - current):
+        raise typer.BadParameter(f"not a current province code: {', '.join(unknown)}")
+    engine, _ = open_store(settings())
+    principal = Principal(principal_id, name or principal_id, agency, role, frozenset(province or ()))
+    save_principal(engine, principal)
+    console.print(issue_token(engine, principal_id, label=label), highlight=False)
+
+
+@tokens_app.command("list")
+@one_line_errors
+def list_() -> None:
+    """Every principal with its agency, role and province scope."""
+    engine, _ = open_store(settings())
+    for p in list_principals(engine):
+        scope = ",".join(sorted(p.provinces)) or "national"
+        console.print(
+            f"{p.principal_id:28} {p.agency or '-':8} {p.role.value:15} {scope:10} {p.display_name}"
+        )
+
+
+@tokens_app.command("revoke")
+@one_line_errors
+def revoke(principal_id: Annotated[str, typer.Argument(help="Whose tokens to revoke.")]) -> None:
+    """Revoke every live token of a principal."""
+    engine, _ = open_store(settings())
+    console.print(f"revoked {revoke_tokens(engine, principal_id)} token(s) of {principal_id}")
+
+
+@tokens_app.command("demo")
+@one_line_errors
+def demo() -> None:
+    """Seed the demo principals with their well-known tokens (for a demo store only)."""
+    engine, _ = open_store(settings())
+    console.print(demo_token_lines(seed_demo_principals(engine)), highlight=False, end="")
+
+
+def demo_token_lines(tokens: dict[str, str] | None) -> str:
+    """The demo tokens as lines for the `casehub up` summary."""
+    if not tokens:
+        return ""
+    lines = [f"  Token (DEMO) : {token}" for token in tokens.values()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,73 @@
+"""Search text without Vietnamese diacritics, the same way in Python, SQLite and PostgreSQL.
+
+"hang gia" finds "hàng giả" and "HÀNG GIẢ": both sides are folded to lower-case ASCII base letters (đ → d).
+PostgreSQL does it with translate(); SQLite, which has neither translate() nor a Unicode lower(), calls
+fold_text itself, registered on the connection by enable_folding. Decomposed input is folded too.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, String, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+_LOWER = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_BASE = "aaaaaaaaaaaaaaaaadeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyy"
+ACCENTED = _LOWER + _LOWER.upper()
+PLAIN = _BASE + _BASE
+# Combining marks of decomposed Vietnamese: grave, acute, circumflex, tilde, breve, hook, horn, dot below.
+COMBINING = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
+SQLITE_FOLD = "casehub_fold"
+
+
+def fold_text(text: str) -> str:
+    """Lower-case ASCII base letters of a text, as the SQL side folds a column."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+class folded(FunctionElement[str]):
+    """SQL: a text column folded like fold_text (for LIKE against a folded search term)."""
+
+    type = String()
+    inherit_cache = True
+    name = "folded"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    (argument,) = element.clauses
+    inner = compiler.process(argument, **kw)
+    dropped = "".join(COMBINING)
+    return f"lower(translate({inner}, '{ACCENTED}{dropped}', '{PLAIN}'))"
+
+
+@compiles(folded)
+def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    (argument,) = element.clauses
+    return f"{SQLITE_FOLD}({compiler.process(argument, **kw)})"
+
+
+def enable_folding(connection: Connection) -> None:
+    """Give a SQLite connection the fold as a function (PostgreSQL has translate() built in)."""
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        raw.create_function(SQLITE_FOLD, 1, _fold_or_none, deterministic=True)  # type: ignore[union-attr]
+
+
+def _fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold_text(str(text))
+
+
+def contains_folded(column: ColumnElement[Any], term: str) -> ColumnElement[bool]:
+    """column contains term, ignoring case and diacritics on both sides."""
+    pattern = "%" + _escape_like(fold_text(term)) + "%"
+    return folded(func.coalesce(column, "")).like(pattern, escape="\\")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,163 @@
+"""Sellers as a viewer sees them: dossiers and searches built from the observations visible to them only,
+and hit / no-hit, which answers over everything but discloses only which agencies hold something.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, FromClause, select
+
+from consumers.event_rows import identifiers_of
+from consumers.subject_fold import fold_subject
+from services.store.queries.identifiers import candidate_subject_ids, matches
+from services.store.queries.text import contains_folded
+from services.store.queries.visibility import Viewer, can_see, visible_event
+from services.store.records import SubjectState
+from services.store.sql_store import EVENTS, OBSERVATIONS
+
+OBSERVED = [
+    *OBSERVATIONS.c,
+    EVENTS.c.distribution,
+    EVENTS.c.embargo_until,
+    EVENTS.c.payload,
+]
+
+
+@dataclass(frozen=True)
+class IdentifierSeen:
+    kind: str
+    value: str
+    agencies: tuple[str, ...]
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class Dossier:
+    subject: SubjectState
+    names: tuple[str, ...]
+    identifiers: tuple[IdentifierSeen, ...]
+    case_ids: tuple[str, ...]
+    observations: tuple[dict[str, Any], ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Holder:
+    agency: str
+    visible_to_you: bool
+
+
+def visible_observations(
+    connection: Connection, viewer: Viewer, cases: FromClause, subject_ids: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each subject's observations the viewer may see, in cases the viewer may see, with their payloads."""
+    ids = sorted(set(subject_ids))
+    if not ids:
+        return {}
+    query = (
+        select(*OBSERVED)
+        .join(EVENTS, EVENTS.c.event_id == OBSERVATIONS.c.event_id)
+        .where(
+            OBSERVATIONS.c.subject_id.in_(ids),
+            visible_event(viewer),
+            OBSERVATIONS.c.case_id.in_(select(cases.c.case_id)),
+        )
+    )
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in connection.execute(query):
+        found[row.subject_id].append(dict(row._mapping))
+    return dict(found)
+
+
+def dossier(connection: Connection, viewer: Viewer, cases: FromClause, subject_id: str) -> Dossier | None:
+    """Everything the viewer may know of one seller, or None when they know nothing of it."""
+    observations = visible_observations(connection, viewer, cases, [subject_id]).get(subject_id)
+    if not observations:
+        return None
+    ordered = sorted(observations, key=lambda o: (o["occurred_at"], o["event_id"]))
+    names = dict.fromkeys(o["display_name"] for o in reversed(ordered) if o.get("display_name"))
+    return Dossier(
+        subject=fold_subject(subject_id, observations),
+        names=tuple(names),
+        identifiers=tuple(_identifiers(ordered)),
+        case_ids=tuple(dict.fromkeys(o["case_id"] for o in ordered)),
+        observations=tuple(ordered),
+    )
+
+
+def _identifiers(ordered: list[dict[str, Any]]) -> list[IdentifierSeen]:
+    seen: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for observation in ordered:
+        for kind, value in identifiers_of(observation["payload"]):
+            seen[(kind, value)].append(observation)
+    return [
+        IdentifierSeen(
+            kind=kind,
+            value=value,
+            agencies=tuple(sorted({o["agency"] for o in sightings})),
+            first_seen_at=sightings[0]["occurred_at"],
+            last_seen_at=sightings[-1]["occurred_at"],
+        )
+        for (kind, value), sightings in sorted(seen.items())
+    ]
+
+
+def find_by_identifier(
+    connection: Connection, viewer: Viewer, cases: FromClause, typed: str
+) -> list[SubjectState]:
+    """Sellers the viewer may see that carry the typed identifier in an observation they may see."""
+    candidates = candidate_subject_ids(connection, typed)
+    observed = visible_observations(connection, viewer, cases, candidates)
+    return _folded(
+        (subject_id, rows)
+        for subject_id, rows in observed.items()
+        if any(_carries(row["payload"], typed) for row in rows)
+    )
+
+
+def find_by_name(connection: Connection, viewer: Viewer, cases: FromClause, name: str) -> list[SubjectState]:
+    """Sellers whose name, as seen by the viewer, contains every typed word (diacritics optional)."""
+    words = name.split()
+    if not words:
+        return []
+    named = select(OBSERVATIONS.c.subject_id).where(
+        *(contains_folded(OBSERVATIONS.c.display_name, word) for word in words)
+    )
+    ids = {row.subject_id for row in connection.execute(named.distinct())}
+    return _folded(visible_observations(connection, viewer, cases, ids).items())
+
+
+def holders(connection: Connection, viewer: Viewer, typed: str) -> list[Holder]:
+    """Hit / no-hit: which agencies recorded a seller with this identifier, whatever its visibility.
+
+    Only the agency codes leave this function, and whether the viewer can see that agency's record;
+    never a case, a date, a count or another identifier.
+    """
+    candidates = sorted(candidate_subject_ids(connection, typed))
+    if not candidates:
+        return []
+    query = (
+        select(OBSERVATIONS.c.agency, EVENTS.c.distribution, EVENTS.c.embargo_until, EVENTS.c.payload)
+        .join(EVENTS, EVENTS.c.event_id == OBSERVATIONS.c.event_id)
+        .where(OBSERVATIONS.c.subject_id.in_(candidates))
+    )
+    found: dict[str, bool] = {}
+    for row in connection.execute(query):
+        if _carries(row.payload, typed):
+            seen = can_see(viewer, row.agency, row.distribution, row.embargo_until)
+            found[row.agency] = found.get(row.agency, False) or seen
+    return [Holder(agency, visible) for agency, visible in sorted(found.items())]
+
+
+def _carries(payload: dict[str, Any], typed: str) -> bool:
+    return any(matches(kind, value, typed) for kind, value in identifiers_of(payload))
+
+
+def _folded(items: Iterable[tuple[str, list[dict[str, Any]]]]) -> list[SubjectState]:
+    subjects = [fold_subject(subject_id, rows) for subject_id, rows in items if rows]
+    return sorted(subjects, key=lambda s: (s.last_seen_at, s.subject_id), reverse=True)

@@ -1,0 +1,90 @@
+"""The few facts of an event a reader scans a timeline for, labelled in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.views.case_detail import TimelineEntry
+from services.web.rendering import vnd
+
+FACTS: dict[str, tuple[str, ...]] = {
+    "TipReceived": ("summary", "received_via", "platform", "province_code"),
+    "CaseOpened": ("title", "source", "channel", "platform", "goods", "province_code", "category"),
+    "SubjectIdentified": ("display_name", "kind", "platform", "shop_url", "phone", "tax_code", "address"),
+    "InspectionConducted": ("kind", "result", "record_number", "place"),
+    "ViolationConfirmed": ("category", "legal_basis", "record_number", "description"),
+    "GoodsSeized": ("items", "handling", "record_number"),
+    "PenaltyDecided": ("fine_vnd", "decision_number", "violator_name", "legal_basis"),
+    "CaseReferred": ("to_agency", "to_unit", "kind", "reason", "document_number"),
+    "ReactionRecorded": ("reacting_agency", "kind", "note", "own_case_id"),
+    "TakedownRequested": ("platform", "listing_urls", "request_reference", "due_at"),
+    "TakedownCompleted": ("platform", "outcome", "listing_urls", "platform_reference"),
+    "CaseClosed": ("outcome",),
+}
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "summary": ("Nội dung", "Summary"),
+    "received_via": ("Kênh tiếp nhận", "Received via"),
+    "platform": ("Nền tảng", "Platform"),
+    "province_code": ("Mã tỉnh", "Province code"),
+    "title": ("Tiêu đề", "Title"),
+    "source": ("Nguồn phát hiện", "Source"),
+    "channel": ("Kênh bán", "Channel"),
+    "goods": ("Hàng hóa", "Goods"),
+    "category": ("Loại vi phạm", "Category"),
+    "display_name": ("Tên", "Name"),
+    "kind": ("Loại", "Kind"),
+    "shop_url": ("Gian hàng", "Shop"),
+    "phone": ("Điện thoại", "Phone"),
+    "tax_code": ("Mã số thuế", "Tax code"),
+    "address": ("Địa chỉ", "Address"),
+    "result": ("Kết quả", "Result"),
+    "record_number": ("Số biên bản", "Record no."),
+    "place": ("Địa điểm", "Place"),
+    "legal_basis": ("Căn cứ pháp lý", "Legal basis"),
+    "description": ("Mô tả", "Description"),
+    "items": ("Hàng tạm giữ", "Goods seized"),
+    "handling": ("Biện pháp", "Measure"),
+    "fine_vnd": ("Tiền phạt", "Fine"),
+    "decision_number": ("Số quyết định", "Decision no."),
+    "violator_name": ("Người vi phạm", "Violator"),
+    "to_agency": ("Chuyển đến", "Referred to"),
+    "to_unit": ("Đơn vị nhận", "Receiving unit"),
+    "reason": ("Lý do", "Reason"),
+    "document_number": ("Số công văn", "Document no."),
+    "reacting_agency": ("Cơ quan phản hồi", "Reacting agency"),
+    "note": ("Ghi chú", "Note"),
+    "own_case_id": ("Mã hồ sơ riêng", "Own case id"),
+    "listing_urls": ("Đường dẫn", "Listings"),
+    "request_reference": ("Số yêu cầu", "Request ref."),
+    "due_at": ("Hạn", "Due"),
+    "outcome": ("Kết quả", "Outcome"),
+    "platform_reference": ("Mã xử lý của nền tảng", "Platform ref."),
+}
+
+
+def summary(entry: TimelineEntry) -> list[tuple[tuple[str, str], str]]:
+    """(label in vi/en, value) for the event's key facts that are present."""
+    facts = []
+    for name in FACTS.get(entry.event_type, ()):
+        value = entry.payload.get(name)
+        if value in (None, "", [], ()):
+            continue
+        facts.append((FIELD_LABELS.get(name, (name, name)), _shown(name, value)))
+    return facts
+
+
+def _shown(name: str, value: Any) -> str:
+    if name == "fine_vnd":
+        return vnd(value)
+    if name == "legal_basis" and isinstance(value, dict):
+        parts = [value.get("instrument"), f"Điều {value['article']}" if value.get("article") else None]
+        if value.get("clause"):
+            parts.append(f"khoản {value['clause']}")
+        return ", ".join(p for p in parts if p)
+    if name == "items" and isinstance(value, list):
+        described = [f"{i.get('description')} ×{i.get('quantity'):g} {i.get('unit')}" for i in value]
+        total = sum(i.get("value_vnd") or 0 for i in value)
+        return "; ".join(described) + (f" — {vnd(total)}" if total else "")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

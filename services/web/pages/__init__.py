@@ -1,0 +1,22 @@
+"""The analyst web UI: server-rendered pages over the same views as the API, Vietnamese by default."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+
+from services.web.pages import audit_page, cases, dashboard, login, reports, subjects
+from services.web.pages.access import PageForbidden
+from services.web.rendering import SignInNeeded, render, to_login
+
+
+def include(app: FastAPI) -> None:
+    for module in (login, dashboard, cases, subjects, reports, audit_page):
+        app.include_router(module.router)
+
+    @app.exception_handler(SignInNeeded)
+    async def sign_in(request: Request, _exc: SignInNeeded) -> Response:
+        return to_login(request)
+
+    @app.exception_handler(PageForbidden)
+    async def forbidden(request: Request, exc: PageForbidden) -> Response:
+        return render(request, "forbidden.html", exc.principal, {}, status_code=403)

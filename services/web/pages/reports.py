@@ -1,0 +1,33 @@
+"""Báo cáo định kỳ BCĐ 389: the report for a period on screen, with the workbook one click away."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
+
+from services.api.deps import get_connection, get_now, record
+from services.reports.bcd389 import BadPeriod, build_report, parse_period
+from services.store.queries.case_filter import CaseFilter
+from services.views.visible_cases import visible_cases
+from services.web.pages.access import page_reader
+from services.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
+    principal = page_reader(request)
+    now = get_now(request)
+    text = request.query_params.get("period", "").strip() or str(now.year)
+    try:
+        period = parse_period(text)
+    except BadPeriod as exc:
+        return render(
+            request, "report.html", principal, {"period_text": text, "error": str(exc), "report": None}
+        )
+    cases = visible_cases(connection, principal.viewer(now))
+    report = build_report(connection, cases, CaseFilter(), period, now)
+    record(request, principal, rows=len(report.by_bucket_and_agency))
+    return render(request, "report.html", principal, {"period_text": text, "error": None, "report": report})

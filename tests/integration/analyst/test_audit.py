@@ -1,0 +1,119 @@
+"""Every read, export and refusal lands in the append-only, hash-chained audit log, readable by admins."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from services.access.audit import AuditEntry, AuditLog, AuditQuery, read_audit, verify_chain
+from services.access.principal import Principal, Role
+from services.store.engine import make_engine, migrate
+from tests.analyst_world import World
+
+pytestmark = pytest.mark.integration
+
+
+def latest(world: World, **where: str) -> dict[str, object]:
+    with world.engine.connect() as connection:
+        rows, _ = read_audit(connection, AuditQuery(limit=1, **where))  # type: ignore[arg-type]
+    return rows[0]
+
+
+def test_a_search_is_audited_with_who_what_filters_and_rows(world: World) -> None:
+    world.client().get("/api/cases", headers=world.headers("customs"), params={"province": "79", "limit": 10})
+    row = latest(world, principal_id="t-customs")
+    assert (row["endpoint"], row["method"], row["agency"], row["role"]) == (
+        "/api/cases",
+        "GET",
+        "customs",
+        "analyst",
+    )
+    assert row["filters"] == {"province": "79", "limit": "10"}
+    assert (row["rows_returned"], row["status_code"]) == (2, 200)
+
+
+def test_case_reads_exports_and_refusals_are_audited(world: World) -> None:
+    client = world.client()
+    client.get("/api/cases/VN-2025-QLTT-00001", headers=world.headers("tax"))
+    read = latest(world, principal_id="t-tax")
+    assert (read["endpoint"], read["resource"]) == ("/api/cases/{case_id}", "VN-2025-QLTT-00001")
+    client.get("/api/export", headers=world.headers("qltt"), params={"format": "xlsx"})
+    export = latest(world, principal_id="t-qltt")
+    assert (export["endpoint"], export["rows_returned"], export["filters"]) == (
+        "/api/export",
+        5,
+        {"format": "xlsx"},
+    )
+    client.get("/api/export", headers=world.headers("hanoi"))
+    refused = latest(world, principal_id="t-hanoi")
+    assert (refused["endpoint"], refused["status_code"], refused["rows_returned"]) == ("/api/export", 403, 0)
+    client.get("/api/cases/VN-2025-POLICE-00002", headers=world.headers("tax"))
+    assert latest(world, principal_id="t-tax")["status_code"] == 404
+    client.get("/api/cases", headers={"Authorization": "Bearer stolen"})
+    anonymous = latest(world, endpoint="/api/cases")
+    assert (anonymous["principal_id"], anonymous["status_code"]) == (None, 401)
+
+
+def test_admins_read_the_log_and_others_may_not(world: World) -> None:
+    client = world.client()
+    client.get("/api/subjects/hits", headers=world.headers("qltt"), params={"identifier": "0987654321"})
+    body = client.get(
+        "/api/audit",
+        headers=world.headers("admin"),
+        params={"endpoint": "/api/subjects/hits", "verify": "true"},
+    ).json()
+    assert body["count"] >= 1 and body["chain_intact"] is True
+    assert body["data"][0]["filters"] == {"identifier": "0987654321"}
+    assert client.get("/api/audit", headers=world.headers("police")).status_code == 403
+    assert latest(world, principal_id="t-admin")["endpoint"] == "/api/audit"
+
+
+def test_the_log_refuses_updates_and_deletes(world: World) -> None:
+    for statement in ("UPDATE audit_log SET rows_returned = 0", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), world.engine.begin() as connection:
+            connection.execute(text(statement))
+
+
+def test_the_hash_chain_reveals_an_altered_row(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    log = AuditLog(engine)
+    someone = Principal("p", "P", "qltt", Role.ANALYST)
+    for rows in range(5):
+        log.append(AuditEntry(someone, "GET", "/api/cases", {"q": "son"}, rows_returned=rows))
+    with engine.connect() as connection:
+        assert verify_chain(connection) is None
+    with engine.begin() as connection:  # an attacker with the database password disables the guard
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_log_no_update"))
+        connection.execute(text("UPDATE audit_log SET rows_returned = 99 WHERE seq = 3"))
+    with engine.connect() as connection:
+        assert verify_chain(connection) == 3
+    engine.dispose()
+
+
+def test_concurrent_appends_keep_one_linear_chain(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    logs = [AuditLog(engine), AuditLog(engine)]  # two API processes' writers
+    someone = Principal("p", "P", "qltt", Role.ANALYST)
+
+    def append(log: AuditLog) -> None:
+        for _ in range(10):
+            log.append(AuditEntry(someone, "GET", "/api/cases"))
+
+    threads = [threading.Thread(target=append, args=(logs[i % 2],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as connection:
+        _, count = read_audit(connection, AuditQuery())
+        assert count == 60
+        assert verify_chain(connection) is None
+    engine.dispose()
