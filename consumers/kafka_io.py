@@ -56,7 +56,7 @@ class KafkaRecordSource(RecordSource):
             self.consumer = KafkaConsumer(
                 bootstrap_servers=bootstrap,
                 group_id=group,
-                client_id=f"{group}-materializer",
+                client_id=group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=max_poll_records,

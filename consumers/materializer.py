@@ -138,6 +138,8 @@ class Materializer:
         self.stats.dead_letters += len(batch.dead_letters)
         logger.info(
             "batch_materialized",
+            first_offsets={f"{r.topic}-{r.partition}": r.offset for r in reversed(records)},
+            last_offsets={f"{r.topic}-{r.partition}": r.offset for r in records},
             records=len(records),
             events=len(batch.events),
             dead_letters=len(batch.dead_letters),

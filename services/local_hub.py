@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import socket
 import threading
 import time
@@ -21,6 +20,7 @@ from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.settings import Settings
+from services.stop_signals import stop_on_signals
 from services.store.queries import store_counts
 
 Say = Callable[[str], None]
@@ -117,14 +117,8 @@ class LocalHub:
             self.say("Kafka broker stopped.")
 
     def run_until_interrupted(self) -> None:
-        """Block until Ctrl-C or SIGTERM (handlers installed explicitly: a background job ignores SIGINT)."""
-
-        def request_stop(signum: int, _frame: object) -> None:
-            self.say(f"{signal.Signals(signum).name} received, stopping...")
-            self.stop_event.set()
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
+        """Block until Ctrl-C or SIGTERM."""
+        stop_on_signals(self.stop_event, self.say)
         while not self.stop_event.wait(1.0):
             pass
 

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from deploy.kafka_broker import ensure_jars
-from producers.demo_data import demo_events
-from schemas.errors import CasehubError
-from schemas.events import CaseEvent
 from services.api.app import create_app
-from services.bootstrap import build_materializer, build_publisher, open_store
-from services.cli import ops
+from services.bootstrap import build_materializer, open_store
+from services.cli import ops, publishing, simulate
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
+from services.cli.dlq import dlq_app
+from services.cli.outbox import outbox_app
+from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
 from services.cli.tokens import demo_token_lines, tokens_app
 from services.local_hub import LocalHub
 from services.ops.consumer_monitor import ConsumerMonitor
+from services.stop_signals import stop_on_signals
 
 app = typer.Typer(
     help="casehub — the shared enforcement data hub (Kafka → shared violation database).",
@@ -34,6 +33,11 @@ app.add_typer(topics_app, name="topics")
 app.command("lag")(ops.lag)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(dlq_app, name="dlq")
+app.command("rebuild")(rebuild)
+app.command("publish")(publishing.publish)
+app.command("simulate")(simulate.simulate)
+app.add_typer(outbox_app, name="outbox")
 
 
 @app.command()
@@ -66,40 +70,6 @@ def up(cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40) 
 
 @app.command()
 @one_line_errors
-def publish(
-    file: Annotated[Path | None, typer.Argument(help="JSON Lines file of case events.")] = None,
-    demo: Annotated[bool, typer.Option(help="Publish the built-in demo data set.")] = False,
-) -> None:
-    """Validate, encode and publish case events to their agency topics."""
-    if (file is None) == (not demo):
-        raise typer.BadParameter("give a FILE or --demo (not both)")
-    events = demo_events() if demo else _read_events(file)  # type: ignore[arg-type]
-    publisher = build_publisher(settings())
-    try:
-        report = publisher.publish(events)
-    finally:
-        publisher.close()
-    console.print(f"Published {report.sent} events; {len(report.failed)} failed.")
-    for event_id, reason in report.failed:
-        err.print(f"  {event_id}: {reason}")
-    if report.failed:
-        raise typer.Exit(1)
-
-
-def _read_events(file: Path) -> list[CaseEvent]:
-    events = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            events.append(CaseEvent.model_validate(json.loads(line)))
-        except ValueError as exc:
-            raise CasehubError(f"{file}:{number}: {str(exc).splitlines()[0]}") from None
-    return events
-
-
-@app.command()
-@one_line_errors
 def consume(
     until_idle: Annotated[
         float | None, typer.Option(help="Exit after this many seconds without new records.")
@@ -107,16 +77,15 @@ def consume(
 ) -> None:
     """Run the materializer: agency topics → shared store, exactly once in effect."""
     s = settings()
+    stop = threading.Event()
+    stop_on_signals(stop, err.print)
     engine, store = open_store(s)
     monitor = ConsumerMonitor(s, engine)
     materializer = build_materializer(s, store, observer=monitor.observer)
     if server := monitor.start(materializer.source):
         err.print(f"Metrics and probes on {server.url}/metrics, /healthz, /readyz", highlight=False)
-    stop = threading.Event()
     try:
         stats = materializer.run(stop, idle_exit_s=until_idle)
-    except KeyboardInterrupt:
-        stats = materializer.stats
     finally:
         monitor.stop()
         materializer.source.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -77,3 +78,27 @@ def test_publishing_a_bad_events_file_names_the_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{bad}:1:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_consume_stops_cleanly_on_a_signal_and_prints_its_summary(
+    kafka_bootstrap: str, sqlite_url: str, tmp_path: Path, signum: int
+) -> None:
+    env = casehub_env(isolated_settings(kafka_bootstrap, sqlite_url), tmp_path)
+    assert run(["topics", "create"], env).returncode == 0
+    consumer = subprocess.Popen(
+        [CASEHUB, "consume"],
+        env={**os.environ, **env, "CASEHUB_METRICS_PORT": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert consumer.stderr is not None
+    started = consumer.stderr.readline()
+    assert "Metrics and probes on" in started, started
+    consumer.send_signal(signum)
+    out, errors = consumer.communicate(timeout=60)
+    assert consumer.returncode == 0, errors
+    assert "Materialized 0 events" in out
+    assert "Traceback" not in errors
