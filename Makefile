@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install jars postgres lint typecheck unit integration clean
+.PHONY: demo test install jars postgres browser lint typecheck unit integration clean
 
 demo: install jars  ## run the hub with demo data until Ctrl-C (SQLite unless CASEHUB_DATABASE_URL is set)
 	$(BIN)/casehub up
 
-test: install jars postgres lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
+test: install jars postgres browser lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
 	$(BIN)/casehub schemas check
 	$(BIN)/pytest
 
@@ -26,6 +26,9 @@ jars: install  ## Apache Kafka broker jars from Maven Central into deploy/kafka/
 
 postgres: install  ## PostgreSQL server from Debian's packages when absent (tests start a throwaway cluster)
 	$(BIN)/python -m deploy postgres
+
+browser:  ## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded at run time)
+	@command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 lint: install
 	$(BIN)/ruff check .

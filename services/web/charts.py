@@ -46,12 +46,12 @@ def columns(bars: Sequence[Bar], shown: Callable[[float], str], height: int = 18
     return Markup("".join(parts))
 
 
-def bars(items: Sequence[Bar], shown: Callable[[float], str], label_width: int = 190) -> Markup:
+def bars(items: Sequence[Bar], shown: Callable[[float], str], label_width: int = 210) -> Markup:
     """Horizontal bars (categories, provinces): label left, value right, longest first as given."""
     if not items:
         return Markup("")
     row = 24
-    width = 560
+    width = 480
     height = row * len(items) + 4
     room = width - label_width - 90
     top = max(b.value for b in items) or 1
@@ -59,7 +59,7 @@ def bars(items: Sequence[Bar], shown: Callable[[float], str], label_width: int =
     for index, bar in enumerate(items):
         y = index * row + 4
         w = max(1.0, room * bar.value / top)
-        label = bar.label if len(bar.label) <= 30 else bar.label[:29] + "…"
+        label = bar.label if len(bar.label) <= 28 else bar.label[:27] + "…"
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" class="l">'
             f"<title>{escape(bar.label)}</title>{escape(label)}</text>"

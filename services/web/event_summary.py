@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reports.labels import label
 from services.views.case_detail import TimelineEntry
 from services.web.rendering import vnd
 
@@ -62,14 +63,31 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def summary(entry: TimelineEntry) -> list[tuple[tuple[str, str], str]]:
-    """(label in vi/en, value) for the event's key facts that are present."""
+CODED = {
+    "category": "category",
+    "platform": "platform",
+    "channel": "channel",
+    "to_agency": "agency_short",
+    "reacting_agency": "agency_short",
+    "province_code": "province",
+}
+
+
+def summary(entry: TimelineEntry, lang: str = "vi") -> list[tuple[tuple[str, str], str]]:
+    """(label in vi/en, value) for the event's key facts that are present; codes shown with their names."""
     facts = []
     for name in FACTS.get(entry.event_type, ()):
         value = entry.payload.get(name)
         if value in (None, "", [], ()):
             continue
-        facts.append((FIELD_LABELS.get(name, (name, name)), _shown(name, value)))
+        shown = _shown(name, value)
+        if name in CODED and isinstance(value, str):
+            shown = (
+                f"{label(CODED[name], value, lang)} ({value})"
+                if name == "province_code"
+                else label(CODED[name], value, lang)
+            )
+        facts.append((FIELD_LABELS.get(name, (name, name)), shown))
     return facts
 
 

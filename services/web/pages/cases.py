@@ -16,6 +16,7 @@ from services.store.queries.case_filter import Page
 from services.views.case_detail import case_detail
 from services.views.case_search import search_cases
 from services.web.event_summary import summary
+from services.web.i18n import language
 from services.web.pages.access import page_reader
 from services.web.pages.page_filters import filter_from
 from services.web.rendering import render
@@ -70,7 +71,8 @@ def case_page(request: Request, case_id: str, connection: Connection = Depends(g
         record(request, principal, resource=case_id, status_code=404)
         return render(request, "case.html", principal, {"detail": None, "case_id": case_id}, status_code=404)
     record(request, principal, rows=len(detail.timeline), resource=case_id)
-    entries = [(entry, summary(entry)) for entry in detail.timeline]
+    lang = language(request)
+    entries = [(entry, summary(entry, lang)) for entry in detail.timeline]
     return render(request, "case.html", principal, {"detail": detail, "case_id": case_id, "entries": entries})
 
 
