@@ -1,0 +1,1 @@
+"""Importers for the reports agencies already keep (CSV, XLSX, JSON Lines), told as case events."""

@@ -1,0 +1,165 @@
+"""Reading agency exports (CSV, XLSX, JSON Lines) into numbered rows of header → cell.
+
+Spreadsheets start with title lines ("BÁO CÁO KẾT QUẢ ...") and end with a total row, so the header
+row is the first that names several known fields, and rows that only total the others are set aside.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from producers.importers.mapping import AgencyMapping, MappingError
+from producers.importers.text import cell_text, key_of
+
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+_HEADER_SEARCH_ROWS = 15
+_TOTAL_WORDS = ("tong", "tong cong", "cong", "total", "tong so")
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row: its number as the user sees it (spreadsheet row or file line) and its cells."""
+
+    number: int
+    cells: dict[str, Any]
+    problem: str | None = None
+    """Why the row could not even be read (a JSON line that is not an object)."""
+
+
+@dataclass
+class Table:
+    """The rows of an export under its recognised header, with what was set aside."""
+
+    headers: list[str]
+    rows: Iterator[SourceRow]
+    total_rows: int
+    ignored_columns: list[str] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    """(row number, why) of rows that are not case rows: blank lines, total lines."""
+
+
+def file_format(path: Path) -> str:
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise MappingError(f"{path.name}: unsupported file type (use {', '.join(sorted(FORMATS))})") from None
+
+
+def read_table(path: Path, mapping: AgencyMapping) -> Table:
+    """The export's rows keyed by header; MappingError when no header row names the agency's fields."""
+    kind = file_format(path)
+    if kind == "jsonl":
+        return _jsonl_table(path, mapping)
+    grid = _csv_rows(path) if kind == "csv" else _xlsx_rows(path)
+    return _grid_table(grid, mapping, path)
+
+
+def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1258")  # Excel on Vietnamese Windows saves CSV as Windows-1258
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    return [(reader.line_num, row) for row in reader]
+
+
+def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook  # only XLSX imports pay for openpyxl
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException ...
+        raise MappingError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from exc
+    try:
+        sheet = book.worksheets[0]
+        return [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+
+
+def _grid_table(grid: list[tuple[int, list[Any]]], mapping: AgencyMapping, path: Path) -> Table:
+    at = _header_row(grid, mapping, path)
+    headers = [cell_text(cell) for cell in grid[at][1]]
+    known = [h for h in headers if h and mapping.field_of_header(h)]
+    table = Table(headers=headers, rows=iter(()), total_rows=0)
+    table.ignored_columns = [h for h in headers if h and h not in known]
+    rows = []
+    for number, values in grid[at + 1 :]:
+        if _set_aside(number, values, table):
+            continue
+        cells = {h: v for h, v in zip(headers, values, strict=False) if h in known}
+        rows.append(SourceRow(number, cells))
+    table.rows, table.total_rows = iter(rows), len(rows)
+    return table
+
+
+def _header_row(grid: list[tuple[int, list[Any]]], mapping: AgencyMapping, path: Path) -> int:
+    best, best_hits = -1, 1
+    for index, (_, values) in enumerate(grid[:_HEADER_SEARCH_ROWS]):
+        hits = sum(1 for v in values if cell_text(v) and mapping.field_of_header(cell_text(v)))
+        if hits > best_hits:
+            best, best_hits = index, hits
+    if best < 0:
+        raise MappingError(
+            f"{path.name}: no header row with {mapping.agency} columns "
+            f"in the first {_HEADER_SEARCH_ROWS} rows "
+            "(see docs/importers.md for the column names)"
+        )
+    return best
+
+
+def _set_aside(number: int, values: list[Any], table: Table) -> bool:
+    """Blank rows and total rows ("Tổng cộng", in any column) are not cases; they are listed, not read."""
+    texts = [cell_text(v) for v in values if cell_text(v)]
+    if not texts:
+        table.skipped.append((number, "blank row"))
+        return True
+    if key_of(texts[0]).rstrip(": ") in _TOTAL_WORDS:
+        table.skipped.append((number, f"total row ({texts[0]})"))
+        return True
+    return False
+
+
+def _jsonl_table(path: Path, mapping: AgencyMapping) -> Table:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    seen: dict[str, None] = {}
+    rows: list[SourceRow] = []
+    table = Table(headers=[], rows=iter(()), total_rows=0)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            table.skipped.append((number, "blank line"))
+            continue
+        try:
+            cells = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rows.append(SourceRow(number, {}, f"not JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(cells, dict):
+            rows.append(SourceRow(number, {}, f"a line must hold a JSON object, not {type(cells).__name__}"))
+            continue
+        seen.update(dict.fromkeys(cells))
+        if not _set_aside(number, list(cells.values()), table):
+            rows.append(SourceRow(number, {k: v for k, v in cells.items() if mapping.field_of_header(k)}))
+    table.headers = list(seen)
+    table.ignored_columns = [h for h in seen if not mapping.field_of_header(h)]
+    table.rows, table.total_rows = iter(rows), len(rows)
+    return table

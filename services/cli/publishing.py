@@ -1,0 +1,127 @@
+"""`casehub publish`: events from a JSON Lines file, the demo set, or an agency report (CSV, XLSX, JSONL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from producers.demo_data import demo_events
+from producers.importers.importer import ImportResult, ReportImporter
+from producers.importers.mapping import mapped_agencies
+from producers.publisher import Publisher
+from schemas.errors import CasehubError
+from schemas.events import CaseEvent
+from services.bootstrap import build_publisher
+from services.cli.common import console, err, one_line_errors, settings
+
+_SHOWN_PROBLEMS = 10
+
+
+@one_line_errors
+def publish(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="JSON Lines of case events; with --agency a CSV, XLSX or JSONL report."),
+    ] = None,
+    demo: Annotated[bool, typer.Option(help="Publish the built-in demo data set.")] = False,
+    agency: Annotated[
+        str | None,
+        typer.Option(help=f"Read FILE as this agency's report ({', '.join(mapped_agencies())})."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Validate and encode everything; send nothing.")] = False,
+) -> None:
+    """Validate, encode and publish case events to their agency topics."""
+    if (file is None) == (not demo):
+        raise typer.BadParameter("give a FILE or --demo (not both)")
+    if agency is not None:
+        if file is None:
+            raise typer.BadParameter("--agency needs a FILE")
+        _import_report(file, agency, dry_run)
+        return
+    events = demo_events() if demo else read_events(file)  # type: ignore[arg-type]
+    if dry_run:
+        console.print(f"Dry run: {len(events)} events are valid; nothing sent.")
+        return
+    publisher = build_publisher(settings())
+    try:
+        report = publisher.publish(events)
+    finally:
+        publisher.close()
+    console.print(f"Published {report.sent} events; {len(report.failed)} failed.")
+    for event_id, reason in report.failed:
+        err.print(f"  {event_id}: {reason}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def read_events(file: Path) -> list[CaseEvent]:
+    """Case events, one JSON object a line; the first bad line stops the read with its number."""
+    events = []
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(CaseEvent.model_validate(json.loads(line)))
+        except ValueError as exc:
+            raise CasehubError(f"{file}:{number}: {str(exc).splitlines()[0]}") from None
+    return events
+
+
+def _import_report(file: Path, agency: str, dry_run: bool) -> None:
+    s = settings()
+    publisher: Publisher | None = None if dry_run else build_publisher(s)
+    try:
+        importer = ReportImporter(file, agency, publisher)
+        total, _ = importer.count_rows()
+        columns = (
+            TextColumn(f"importing {file.name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("rows", total=total)
+            result = importer.run(on_rows=lambda n: bar.advance(task, n))
+    finally:
+        if publisher is not None:
+            publisher.close()
+    _summarise(result, dry_run)
+    if result.problems:
+        raise typer.Exit(1)
+
+
+def _summarise(result: ImportResult, dry_run: bool) -> None:
+    rate = result.rows / result.seconds if result.seconds else 0.0
+    console.print(
+        f"Read {result.rows} rows of the {result.agency} report {result.source.name} "
+        f"in {result.seconds:.1f}s ({rate:,.0f} rows/s).",
+        highlight=False,
+    )
+    for number, why in result.skipped:
+        console.print(f"  set aside row {number}: {why}", highlight=False)
+    if result.ignored_columns:
+        console.print(f"  ignored columns: {', '.join(result.ignored_columns)}", highlight=False)
+    if dry_run:
+        console.print(
+            f"Dry run: {result.events} events from {result.published_rows} rows are valid; nothing sent; "
+            f"{result.failed_rows} rows failed.",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"Published {result.published_events} events from {result.published_rows} rows; "
+            f"{result.failed_rows} rows failed.",
+            highlight=False,
+        )
+    if not result.problems:
+        return
+    err.print(f"Problems ({len(result.problems)}) written to {result.errors_file}:", highlight=False)
+    for problem in sorted(result.problems, key=lambda p: p.row)[:_SHOWN_PROBLEMS]:
+        cell = f" {problem.column} = {problem.value!r}" if problem.column else ""
+        err.print(f"  row {problem.row}{cell}: {problem.reason}", highlight=False, soft_wrap=True)
+    if len(result.problems) > _SHOWN_PROBLEMS:
+        err.print(f"  ... and {len(result.problems) - _SHOWN_PROBLEMS} more in the report", highlight=False)

@@ -1,0 +1,126 @@
+"""Agency reports in dry run: bad rows explained per column, good rows told as valid events, stable ids."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+from producers.importers.importer import ImportResult, ReportImporter
+from schemas.events import CaseClosed, CaseEvent, CaseOpened, CaseReferred, PenaltyDecided, SubjectIdentified
+from tests.import_samples import CUSTOMS_JSONL, QLTT_CSV, copy_sample, write_tax_workbook
+from tests.publishing_fakes import RecordingPublisher
+
+AT = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+
+
+def dry_run(path: Path, agency: str) -> ImportResult:
+    return ReportImporter(path, agency, publisher=None, recorded_at=AT).run()
+
+
+def report_rows(result: ImportResult) -> list[dict[str, str]]:
+    assert result.errors_file is not None
+    with result.errors_file.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_messy_qltt_csv_reports_each_bad_cell_and_keeps_the_good_rows(tmp_path: Path) -> None:
+    result = dry_run(copy_sample(QLTT_CSV, tmp_path), "qltt")
+    assert (result.rows, result.published_rows, result.failed_rows, result.events) == (10, 5, 5, 35)
+    assert result.skipped == [(11, "blank row"), (15, "total row (Tổng cộng)")]
+    assert result.ignored_columns == ["STT", "Người lập"]
+    problems = {(row["row"], row["column"]): row for row in report_rows(result)}
+    assert problems["7", "Ngày kiểm tra"]["value"] == "30/02/2025"
+    assert "unknown province" in problems["8", "Tỉnh/thành phố"]["reason"]
+    assert problems["9", "SĐT"]["value"] == "12345"
+    assert "not an amount" in problems["9", "Số tiền phạt (đồng)"]["reason"]
+    assert "day first" in problems["10", "Ngày kiểm tra"]["reason"]
+    assert "no fine" in problems["14", "Số tiền phạt (đồng)"]["reason"]
+
+
+def test_a_row_becomes_a_whole_case_story_with_codes_as_of_its_date(tmp_path: Path) -> None:
+    publisher = RecordingPublisher()
+    result = ReportImporter(copy_sample(QLTT_CSV, tmp_path), "qltt", publisher, recorded_at=AT).run()
+    events = publisher.sent
+    assert result.published_events == len(events) == 35
+    by_case: dict[str, list[CaseEvent]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    assert len(by_case) == 5
+    first = next(iter(by_case.values()))
+    assert [e.event_type for e in first] == [
+        "CaseOpened",
+        "SubjectIdentified",
+        "InspectionConducted",
+        "ViolationConfirmed",
+        "GoodsSeized",
+        "PenaltyDecided",
+        "CaseClosed",
+    ]
+    opened = first[0].payload
+    assert isinstance(opened, CaseOpened)
+    assert (opened.province_code, opened.category, opened.platform, opened.goods_value_vnd) == (
+        "24",
+        "counterfeit",
+        "shopee",
+        15_000_000,
+    )
+    subject = first[1].payload
+    assert isinstance(subject, SubjectIdentified) and subject.phone == "+84912345678"
+    penalty = first[5].payload
+    assert isinstance(penalty, PenaltyDecided) and penalty.fine_vnd == 25_000_000
+    referred = [e for e in events if isinstance(e.payload, CaseReferred)]
+    assert len(referred) == 1 and referred[0].payload.to_agency == "police"
+    closed = [e.payload for e in events if isinstance(e.payload, CaseClosed)]
+    assert {c.outcome for c in closed} == {"PENALIZED", "TRANSFERRED"}
+    after_merger = [
+        e.payload for e in events if isinstance(e.payload, CaseOpened) and e.occurred_at.month >= 7
+    ]
+    assert after_merger and {p.province_code for p in after_merger} == {"24"}
+
+
+def test_the_same_file_imported_twice_gives_the_same_event_ids(tmp_path: Path) -> None:
+    source = copy_sample(QLTT_CSV, tmp_path)
+    ids: list[list[str]] = []
+    for recorded_at in (AT, datetime(2026, 2, 1, tzinfo=UTC)):
+        publisher = RecordingPublisher()
+        ReportImporter(source, "qltt", publisher, recorded_at=recorded_at).run()
+        ids.append([str(e.event_id) for e in publisher.sent])
+    assert len(set(ids[0])) == 35 and ids[0] == ids[1]
+
+
+def test_a_row_the_broker_did_not_confirm_is_reported_as_failed(tmp_path: Path) -> None:
+    publisher = RecordingPublisher(refuse=lambda e: "timed out" if e.event_type == "PenaltyDecided" else None)
+    result = ReportImporter(copy_sample(QLTT_CSV, tmp_path), "qltt", publisher, recorded_at=AT).run()
+    unconfirmed = [p for p in result.problems if "not confirmed" in p.reason]
+    assert len(unconfirmed) == 4  # the four good rows with a penalty; the referred row went through
+    assert result.published_rows == 1 and result.failed_rows == 9
+
+
+def test_a_customs_json_lines_export_reports_unreadable_lines_and_missing_keys(tmp_path: Path) -> None:
+    result = dry_run(copy_sample(CUSTOMS_JSONL, tmp_path), "customs")
+    assert (result.rows, result.published_rows, result.failed_rows) == (7, 3, 4)
+    assert result.skipped == [(7, "blank line")]
+    reasons = {row["row"]: row["reason"] for row in report_rows(result)}
+    assert reasons["3"].startswith("not JSON")
+    assert "JSON object" in reasons["4"]
+    assert "needed to identify the case" in reasons["6"]
+
+
+def test_a_tax_workbook_with_excel_types_and_a_total_row(tmp_path: Path) -> None:
+    result = dry_run(write_tax_workbook(tmp_path / "thue_2025.xlsx"), "tax")
+    assert (result.rows, result.published_rows, result.failed_rows) == (5, 3, 2)
+    assert [why for _, why in result.skipped] == ["blank row", "total row (Tổng cộng)"]
+    problems = {(row["row"], row["column"]): row["reason"] for row in report_rows(result)}
+    assert set(problems) == {("6", "Mã số thuế"), ("8", "Tỉnh")}
+
+
+def test_a_clean_import_leaves_no_stale_error_report(tmp_path: Path) -> None:
+    source = copy_sample(QLTT_CSV, tmp_path)
+    dry_run(source, "qltt")
+    assert (tmp_path / "qltt_bao_cao_thang.csv.errors.csv").exists()
+    lines = source.read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")  # titles, header, two good rows
+    result = dry_run(source, "qltt")
+    assert (result.published_rows, result.failed_rows) == (2, 0)
+    assert not (tmp_path / "qltt_bao_cao_thang.csv.errors.csv").exists()
