@@ -16,6 +16,7 @@ from schemas.reference.datasets import (
     local_date,
     optional_date,
     read_rows,
+    rows_of,
 )
 
 
@@ -47,9 +48,7 @@ def _history() -> dict[str, tuple[Agency, ...]]:
 
 def agency(code: str, on: date | None = None) -> Agency:
     """The agency with this code as named on a date (its latest name without one)."""
-    rows = _history().get(code)
-    if rows is None:
-        raise ContractViolation(f"unknown agency {code!r}")
+    rows = rows_of(_history(), code, "agency")
     if on is None:
         return rows[-1]
     row = in_force(rows, local_date(on))
@@ -72,5 +71,4 @@ def publishing_agencies(on: date | None = None) -> frozenset[str]:
 
 def agency_history(code: str) -> tuple[Agency, ...]:
     """Every name an agency code has had, oldest first."""
-    agency(code)
-    return _history()[code]
+    return rows_of(_history(), code, "agency")

@@ -22,6 +22,7 @@ from schemas.reference.datasets import (
     optional_date,
     optional_text,
     read_rows,
+    rows_of,
 )
 
 
@@ -72,9 +73,7 @@ def _history() -> dict[str, tuple[ViolationCategory, ...]]:
 def category(code: str, on: date) -> ViolationCategory:
     """The category with its legal basis in force on a date; ContractViolation if unknown or not in force."""
     day = local_date(on)
-    rows = _history().get(code)
-    if rows is None:
-        raise ContractViolation(f"unknown violation category {code!r}")
+    rows = rows_of(_history(), code, "violation category")
     row = in_force(rows, day)
     if row is not None:
         return row
@@ -96,14 +95,9 @@ def bucket_of(category: str | ViolationCategory) -> Bucket | None:
     """The BCĐ 389 bucket a category is reported in (None for 'unclassified')."""
     if isinstance(category, ViolationCategory):
         return category.bucket
-    rows = _history().get(category)
-    if rows is None:
-        raise ContractViolation(f"unknown violation category {category!r}")
-    return rows[-1].bucket
+    return rows_of(_history(), category, "violation category")[-1].bucket
 
 
 def category_history(code: str) -> tuple[ViolationCategory, ...]:
     """Every legal basis a category has had, oldest first."""
-    if code not in _history():
-        raise ContractViolation(f"unknown violation category {code!r}")
-    return _history()[code]
+    return rows_of(_history(), code, "violation category")

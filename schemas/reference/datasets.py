@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import TypeVar
 
+from schemas.errors import ContractViolation
+
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 """Dates in the reference data are Vietnamese calendar dates (UTC+7, no daylight saving)."""
 
@@ -90,6 +92,14 @@ def by_code(rows: Iterable[D]) -> dict[str, tuple[D, ...]]:
     for row in rows:
         grouped.setdefault(row.code, []).append(row)
     return {code: tuple(sorted(rs, key=lambda r: r.valid_from or date.min)) for code, rs in grouped.items()}
+
+
+def rows_of(history: dict[str, tuple[D, ...]], code: str, what: str) -> tuple[D, ...]:
+    """Every row of a code, oldest first; ContractViolation naming an unknown code."""
+    rows = history.get(code)
+    if rows is None:
+        raise ContractViolation(f"unknown {what} {code!r}")
+    return rows
 
 
 def in_force(rows: Sequence[D], on: date) -> D | None:

@@ -21,6 +21,7 @@ from schemas.reference.datasets import (
     optional_date,
     optional_text,
     read_rows,
+    rows_of,
 )
 
 
@@ -55,9 +56,7 @@ def _history() -> dict[str, tuple[Province, ...]]:
 def province_on(code: str, on: date) -> Province:
     """The unit a province code meant on a date; ContractViolation when it meant none."""
     day = local_date(on)
-    rows = _history().get(code)
-    if rows is None:
-        raise ContractViolation(f"unknown province code {code!r}")
+    rows = rows_of(_history(), code, "province code")
     row = in_force(rows, day)
     if row is None:
         raise ContractViolation(f"province code {code!r} is not in force on {day} ({_lifetime(rows)})")
@@ -98,9 +97,7 @@ def retired_codes() -> frozenset[str]:
 
 def province_history(code: str) -> tuple[Province, ...]:
     """Every unit a code has meant, oldest first."""
-    if code not in _history():
-        raise ContractViolation(f"unknown province code {code!r}")
-    return _history()[code]
+    return rows_of(_history(), code, "province code")
 
 
 def _lifetime(rows: tuple[Province, ...]) -> str:
