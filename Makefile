@@ -13,6 +13,9 @@ test: install jars postgres browser lint typecheck  ## lint, type-check, unit + 
 	$(BIN)/casehub schemas check
 	$(BIN)/pytest
 
+bench: install jars postgres  ## the full benchmark table (real broker + PostgreSQL; ~15-30 min); figures in bench.json
+	$(BIN)/casehub bench --json bench.json
+
 install: $(STAMP)
 
 $(STAMP): pyproject.toml

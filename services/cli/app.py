@@ -12,9 +12,12 @@ from deploy.kafka_broker import ensure_jars
 from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
 from services.cli import ops, publishing, simulate
+from services.cli.alerts import alerts_app
+from services.cli.bench import bench
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
 from services.cli.dlq import dlq_app
+from services.cli.entities import entities_app
 from services.cli.outbox import outbox_app
 from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
@@ -34,7 +37,10 @@ app.command("lag")(ops.lag)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(entities_app, name="entities")
+app.add_typer(alerts_app, name="alerts")
 app.command("rebuild")(rebuild)
+app.command("bench")(bench)
 app.command("publish")(publishing.publish)
 app.command("simulate")(simulate.simulate)
 app.add_typer(outbox_app, name="outbox")

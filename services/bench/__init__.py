@@ -1,0 +1,1 @@
+"""`casehub bench`: throughput, latency and query speed, each beside its physical limit or naive baseline."""

@@ -1,0 +1,65 @@
+"""The real parts a benchmark runs on: its own Kafka broker and PostgreSQL server (or given ones)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+from deploy.kafka_broker import KafkaBroker, ensure_jars, free_port
+from deploy.postgres_cluster import PostgresCluster, ensure_postgres_installed
+
+
+@dataclass(frozen=True)
+class BenchEnvironment:
+    bootstrap: str
+    postgres_server_url: str
+    workdir: Path
+
+    def new_postgres_database(self) -> str:
+        """A fresh, empty database on the benchmark's PostgreSQL server."""
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(self.postgres_server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return make_url(self.postgres_server_url).set(database=name).render_as_string(hide_password=False)
+
+    def new_sqlite_database(self) -> str:
+        return f"sqlite:///{self.workdir / f'bench_{uuid.uuid4().hex[:10]}.db'}"
+
+
+@contextmanager
+def bench_environment() -> Iterator[BenchEnvironment]:
+    """CASEHUB_BENCH_KAFKA_BOOTSTRAP / CASEHUB_BENCH_POSTGRES_URL, else a broker and cluster of our own."""
+    workdir = Path(tempfile.mkdtemp(prefix="casehub-bench-"))
+    broker: KafkaBroker | None = None
+    cluster: PostgresCluster | None = None
+    try:
+        bootstrap = os.environ.get("CASEHUB_BENCH_KAFKA_BOOTSTRAP")
+        if not bootstrap:
+            ensure_jars()
+            broker = KafkaBroker(
+                data_dir=workdir / "kafka", port=free_port(), controller_port=free_port(), heap="2g"
+            )
+            broker.start()
+            bootstrap = broker.bootstrap
+        postgres = os.environ.get("CASEHUB_BENCH_POSTGRES_URL")
+        if not postgres:
+            ensure_postgres_installed()
+            cluster = PostgresCluster(data_dir=workdir / "postgres", durable=True)
+            postgres = cluster.start()
+        yield BenchEnvironment(bootstrap, postgres, workdir)
+    finally:
+        if broker is not None:
+            broker.stop()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

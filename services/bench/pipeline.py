@@ -1,0 +1,148 @@
+"""Produce, materialize (ours, naive, COPY) and rebuild on the same events, for side-by-side figures."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaConsumer
+from sqlalchemy.orm import Session
+
+from consumers.projections import stored_event
+from producers.publisher import Publisher
+from schemas.codec import CaseEventCodec
+from schemas.events import CaseEvent
+from services.bootstrap import create_topics
+from services.rebuild import rebuild_store
+from services.settings import Settings
+from services.store.engine import make_engine, migrate
+from services.store.tables import CaseEventRow, utcnow
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+def produce(settings: Settings, events: Sequence[CaseEvent]) -> Rate:
+    """Validation + encoding + send with broker confirmation, through the publisher agencies use."""
+    create_topics(settings)
+    publisher = Publisher(bootstrap=settings.kafka_bootstrap, topic_of=settings.agency_topic)
+    started = time.perf_counter()
+    report = publisher.publish(events)
+    seconds = time.perf_counter() - started
+    publisher.close()
+    if report.failed:
+        raise RuntimeError(f"{len(report.failed)} events were not confirmed: {report.failed[:3]}")
+    return Rate(report.sent, seconds)
+
+
+@dataclass(frozen=True)
+class Materialized:
+    rate: Rate
+    peak_rss_mb: float
+
+
+def materialize(settings: Settings, database_url: str, total: int) -> Materialized:
+    """Catch up on `total` preloaded records in a separate process (so its peak RSS is its own)."""
+    env = {**os.environ, **_settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "services.bench.materialize_worker", str(total)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"materializer worker failed: {done.stderr.strip().splitlines()[-1:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return Materialized(Rate(result["records"], result["seconds"]), result["peak_rss_mb"])
+
+
+def naive(settings: Settings, database_url: str, limit: int, max_seconds: float) -> Rate:
+    """The straightforward consumer: decode one message, one ORM insert, one commit, next."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    codec = CaseEventCodec()
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{settings.consumer_group}-naive",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=5000,
+    )
+    consumer.subscribe(pattern=settings.agency_topic_pattern)
+    count, started = 0, None
+    with Session(engine) as session:
+        for message in consumer:
+            started = started or time.perf_counter()
+            event = stored_event(
+                codec.decode(message.value), message.topic, message.partition, message.offset
+            )
+            session.add(CaseEventRow(**vars(event), materialized_at=utcnow()))
+            session.commit()
+            consumer.commit()
+            count += 1
+            if count >= limit or time.perf_counter() - started > max_seconds:
+                break
+    seconds = time.perf_counter() - (started or time.perf_counter())
+    consumer.close()
+    engine.dispose()
+    return Rate(count, seconds)
+
+
+def copy_limit(events: Sequence[CaseEvent], database_url: str) -> Rate:
+    """The same log rows loaded straight into PostgreSQL with COPY: the store's physical limit."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    rows = [vars(stored_event(e, "t", 0, i)) for i, e in enumerate(events)]
+    columns = [*rows[0], "materialized_at"]
+    now = utcnow()
+    buffer = io.StringIO()
+    for row in rows:
+        values = [json.dumps(v) if isinstance(v, dict) else v for v in row.values()]
+        buffer.write("\t".join(_copy_text(v) for v in [*values, now]) + "\n")
+    started = time.perf_counter()
+    raw = engine.raw_connection()
+    try:
+        cursor: Any = raw.cursor()  # psycopg 3: COPY FROM STDIN through cursor.copy()
+        with cursor.copy(f"COPY case_events ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        cursor.close()
+        raw.commit()
+    finally:
+        raw.close()
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return Rate(len(rows), seconds)
+
+
+def rebuild(settings: Settings, database_url: str) -> Rate:
+    report = rebuild_store(settings, database_url)
+    return Rate(report.records, report.seconds)
+
+
+def _copy_text(value: object) -> str:
+    if value is None:
+        return "\\N"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _settings_env(settings: Settings) -> dict[str, str]:
+    names = ["kafka_bootstrap", "topic_prefix", "dead_letter_topic", "consumer_group", "home"]
+    return {f"CASEHUB_{name.upper()}": str(getattr(settings, name)) for name in names} | {
+        "CASEHUB_METRICS_PORT": "0"
+    }

@@ -1,0 +1,126 @@
+"""One benchmark run: every figure of issue 8 side by side, on one data set, with progress."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from producers.simulator.simulation import simulate_events
+from schemas.events import CaseEvent
+from services.bench.environment import BenchEnvironment
+from services.bench.figures import BenchReport
+from services.bench.large_store import clone_to
+from services.bench.latency import steady_latency
+from services.bench.pipeline import copy_limit, materialize, naive, produce, rebuild
+from services.bench.queries import time_queries
+from services.settings import Settings
+from services.store.engine import make_engine
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """Sizes at scale 1 are the issue's: 200,000 events, 60 s at 1,000 events/s, 1,000,000 cases."""
+
+    scale: float = 1.0
+    seed: int = 389
+
+    @property
+    def events(self) -> int:
+        return max(500, int(200_000 * self.scale))
+
+    @property
+    def latency_seconds(self) -> float:
+        return max(3.0, 60 * self.scale)
+
+    @property
+    def cases(self) -> int:
+        return max(2_000, int(1_000_000 * self.scale))
+
+    @property
+    def naive_limit(self) -> int:
+        return max(200, min(self.events, 5_000))
+
+    @property
+    def query_runs(self) -> int:
+        return 40 if self.scale >= 0.5 else 10
+
+
+def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
+    report = BenchReport({"scale": plan.scale, "seed": plan.seed, "events": plan.events, "cases": plan.cases})
+    settings = _isolated(env.bootstrap)
+    say(f"generating {plan.events:,} simulated events (seed {plan.seed})...")
+    events: list[CaseEvent] = list(simulate_events(plan.events, seed=plan.seed))
+
+    say("1/7 produce: publisher (validate + encode + send, confirmed)...")
+    produced = produce(settings, events)
+    report.add("produce", "publisher", produced.per_second, "events/s", "≥ 30,000", events=produced.count)
+
+    say("2/7 materialize into PostgreSQL (catch-up)...")
+    pg_url = env.new_postgres_database()
+    pg = materialize(settings, pg_url, produced.count)
+    report.add("materialize", "PostgreSQL", pg.rate.per_second, "events/s", "≥ 20,000", events=pg.rate.count)
+    report.add("materialize", "peak RSS (PostgreSQL run)", pg.peak_rss_mb, "MB", "≤ 300")
+    say("   ... and into SQLite")
+    sqlite = materialize(
+        settings.model_copy(update={"consumer_group": f"{settings.consumer_group}-sqlite"}),
+        env.new_sqlite_database(),
+        produced.count,
+    )
+    report.add("materialize", "SQLite", sqlite.rate.per_second, "events/s", events=sqlite.rate.count)
+    report.add("materialize", "peak RSS (SQLite run)", sqlite.peak_rss_mb, "MB", "≤ 300")
+
+    say(f"3/7 naive baseline (one decode, ORM insert and commit per event; up to {plan.naive_limit:,})...")
+    slow = naive(settings, env.new_postgres_database(), plan.naive_limit, max_seconds=120)
+    report.add("baseline", "naive consumer (PostgreSQL)", slow.per_second, "events/s", events=slow.count)
+    report.add("baseline", "materialize ÷ naive", pg.rate.per_second / slow.per_second, "×", "≥ 20")
+
+    say("4/7 physical limit: the same log rows with COPY into PostgreSQL...")
+    copied = copy_limit(events, env.new_postgres_database())
+    report.add("limit", "COPY case_events (PostgreSQL)", copied.per_second, "rows/s", rows=copied.count)
+    report.add("limit", "materialize ÷ COPY", pg.rate.per_second / copied.per_second, "×")
+
+    say(f"5/7 end-to-end latency at 1,000 events/s for {plan.latency_seconds:.0f} s...")
+    latency = steady_latency(
+        _isolated(env.bootstrap),
+        env.new_postgres_database(),
+        itertools.cycle(events),
+        rate=1000,
+        seconds=plan.latency_seconds,
+    )
+    report.add("latency", "end-to-end p50", latency.p50_ms, "ms", events=latency.events)
+    report.add(
+        "latency", "end-to-end p99", latency.p99_ms, "ms", "≤ 500", achieved_rate=round(latency.achieved_rate)
+    )
+
+    say("6/7 rebuild from the log into a fresh PostgreSQL store...")
+    rebuilt = rebuild(settings, env.new_postgres_database())
+    report.add(
+        "rebuild", "rebuild from the log (PostgreSQL)", rebuilt.per_second, "events/s", records=rebuilt.count
+    )
+
+    say(f"7/7 analyst queries on ≥ {plan.cases:,} cases (cloning the materialized store)...")
+    engine = make_engine(pg_url)
+    copies = clone_to(engine, plan.cases)
+    for timing in time_queries(engine, plan.query_runs):
+        targets = {"seller dossier": "≤ 50 (p95)", "stats month × province": "≤ 300 (p95)"}
+        report.add("queries", f"{timing.name} p50", timing.p50_ms, "ms", runs=timing.runs, rows=timing.rows)
+        report.add(
+            "queries", f"{timing.name} p95", timing.p95_ms, "ms", targets.get(timing.name, ""), copies=copies
+        )
+    engine.dispose()
+    return report
+
+
+def _isolated(bootstrap: str) -> Settings:
+    tag = uuid.uuid4().hex[:8]
+    return Settings(
+        kafka_bootstrap=bootstrap,
+        topic_prefix=f"bench{tag}.cases.",
+        dead_letter_topic=f"bench{tag}.deadletters",
+        consumer_group=f"bench{tag}",
+        topic_partitions=6,
+    )

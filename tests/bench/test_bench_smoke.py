@@ -1,0 +1,41 @@
+"""A tiny run of the whole benchmark so the harness cannot rot; it checks figures exist, not speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.bench.environment import BenchEnvironment
+from services.bench.runner import BenchPlan, run_bench
+
+pytestmark = pytest.mark.integration
+
+EXPECTED = {
+    ("produce", "publisher"),
+    ("materialize", "PostgreSQL"),
+    ("materialize", "SQLite"),
+    ("materialize", "peak RSS (PostgreSQL run)"),
+    ("baseline", "materialize ÷ naive"),
+    ("limit", "materialize ÷ COPY"),
+    ("latency", "end-to-end p99"),
+    ("rebuild", "rebuild from the log (PostgreSQL)"),
+    ("queries", "seller dossier p95"),
+    ("queries", "stats month × province p95"),
+    ("queries", "export ~10,000 rows p95"),
+}
+
+
+def test_every_benchmark_figure_is_produced_on_real_parts(
+    kafka_bootstrap: str, postgres_server_url: str, tmp_path: Path
+) -> None:
+    env = BenchEnvironment(kafka_bootstrap, postgres_server_url, tmp_path)
+    lines: list[str] = []
+    report = run_bench(env, BenchPlan(scale=0.001), say=lines.append)
+    found = {(f.section, f.name): f.value for f in report.figures}
+    assert set(found) >= EXPECTED
+    assert all(value > 0 for key, value in found.items() if key in EXPECTED)
+    assert report.parameters["events"] == 500
+    assert len(lines) >= 7, "each step reports its progress"
+    report.write_json(tmp_path / "bench.json")
+    assert '"figures"' in (tmp_path / "bench.json").read_text(encoding="utf-8")
