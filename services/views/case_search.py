@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, FromClause, func, select
 
 from services.store.queries.case_filter import CaseFilter, Page, conditions, ordered_page
 from services.store.queries.visibility import Viewer
@@ -14,10 +14,10 @@ EXPORT_LIMIT = 100_000
 
 
 def search_cases(
-    connection: Connection, viewer: Viewer, where: CaseFilter, page: Page
+    connection: Connection, viewer: Viewer, where: CaseFilter, page: Page, cases: FromClause | None = None
 ) -> tuple[list[dict[str, Any]], int]:
-    """The page of matching cases and how many match in all."""
-    cases = visible_cases(connection, viewer)
+    """The page of matching cases and how many match in all (over `cases` when already built)."""
+    cases = cases if cases is not None else visible_cases(connection, viewer)
     terms = conditions(cases, where)
     count = connection.execute(select(func.count()).select_from(cases).where(*terms)).scalar_one()
     query = ordered_page(select(cases).where(*terms), cases, page)

@@ -10,10 +10,9 @@ columns of `cases`, so search, export, statistics and dossiers filter and aggreg
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, FromClause, Select, literal, select, union_all
+from sqlalchemy import Column, Connection, FromClause, MetaData, Select, String, Table, select, union_all
 
 from consumers.case_fold import fold_case
 from services.store.queries.visibility import Viewer, hidden_event, visible_event
@@ -21,18 +20,28 @@ from services.store.records import CaseState, StoredEvent
 from services.store.sql_store import CASES, EVENTS
 
 EVENT_COLUMNS = [EVENTS.c[name] for name in StoredEvent.__dataclass_fields__]
+PARTIAL = Table(
+    "viewer_folded_cases",
+    MetaData(),
+    Column("viewer_key", String(200), index=True),
+    *(Column(c.name, c.type) for c in CASES.c),
+    prefixes=["TEMPORARY"],
+)
 
 
 def visible_cases(connection: Connection, viewer: Viewer) -> FromClause:
     """The cases this viewer may see, each as the viewer sees it, within their province scope."""
     hidden = hidden_case_ids(connection, viewer)
     shared: Select[Any] = select(*CASES.c).where(CASES.c.case_id.not_in(hidden))
-    partial = [case for case in partial_views(connection, viewer, hidden) if _in_scope(viewer, case)]
     if viewer.provinces:
         shared = shared.where(CASES.c.current_province_code.in_(sorted(viewer.provinces)))
+    partial = [case for case in partial_views(connection, viewer, hidden) if _in_scope(viewer, case)]
     if not partial:
         return shared.subquery("visible_cases")
-    return union_all(shared, *(_literal_row(case) for case in partial)).subquery("visible_cases")
+    key = _viewer_key(viewer)
+    _stage(connection, key, partial)
+    folded = select(*(PARTIAL.c[c.name] for c in CASES.c)).where(PARTIAL.c.viewer_key == key)
+    return union_all(shared, folded).subquery("visible_cases")
 
 
 def hidden_case_ids(connection: Connection, viewer: Viewer) -> Select[Any]:
@@ -72,6 +81,17 @@ def _in_scope(viewer: Viewer, case: CaseState) -> bool:
     return not viewer.provinces or case.current_province_code in viewer.provinces
 
 
-def _literal_row(case: CaseState) -> Select[Any]:
-    values = {**asdict(case), "agencies": "," + ",".join(case.agencies) + ","}
-    return select(*(literal(values.get(c.name), type_=c.type).label(c.name) for c in CASES.c))
+def _viewer_key(viewer: Viewer) -> str:
+    return f"{viewer.agency}|{','.join(sorted(viewer.provinces))}|{viewer.now.isoformat()}"
+
+
+def _stage(connection: Connection, key: str, cases: list[CaseState]) -> None:
+    """Put a viewer's folded rows in a connection-private temporary table (gone when the request's
+    transaction ends), so the SQL over them stays the same statement, compiled once."""
+    PARTIAL.create(connection, checkfirst=True)
+    connection.execute(PARTIAL.delete().where(PARTIAL.c.viewer_key == key))
+    names = [c.name for c in CASES.c]
+    rows = [{name: getattr(case, name, None) for name in names} for case in cases]
+    for row, case in zip(rows, cases, strict=True):
+        row.update(agencies="," + ",".join(case.agencies) + ",", viewer_key=key)
+    connection.execute(PARTIAL.insert(), rows)

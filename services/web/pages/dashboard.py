@@ -44,7 +44,7 @@ def dashboard(request: Request, connection: Connection = Depends(get_connection)
             Bar(label(kind, r[dimension], lang), r["cases"], link(**{dimension: r[dimension]})) for r in rows
         ]
 
-    recent, _ = search_cases(connection, principal.viewer(get_now(request)), where, Page(limit=8))
+    recent, _ = search_cases(connection, principal.viewer(get_now(request)), where, Page(limit=8), cases)
     in_progress = totals["cases"] - sum(
         r["cases"] for r in aggregate(connection, cases, where, ["status"]) if r["status"] == "closed"
     )
