@@ -1,0 +1,66 @@
+"""`casehub tokens` as an administrator types it: a token printed once works on the API, revoking ends it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.api.app import create_app
+from services.store.engine import make_engine
+from tests.e2e.test_cli import CASEHUB
+
+pytestmark = pytest.mark.integration
+
+
+def casehub(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CASEHUB_HOME": str(home),
+        "CASEHUB_DATABASE_URL": f"sqlite:///{home / 'casehub.db'}",
+    }
+    return subprocess.run([CASEHUB, "tokens", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_created_token_reads_the_api_until_it_is_revoked(tmp_path: Path) -> None:
+    created = casehub(
+        tmp_path,
+        "create",
+        "qltt-hn-1",
+        "--role",
+        "agency_officer",
+        "--agency",
+        "qltt",
+        "--province",
+        "01",
+        "--name",
+        "Nguyễn Văn A",
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("chub_")
+    listed = casehub(tmp_path, "list")
+    assert "qltt-hn-1" in listed.stdout and "agency_officer" in listed.stdout and "01" in listed.stdout
+    client = TestClient(create_app(make_engine(f"sqlite:///{tmp_path / 'casehub.db'}")))
+    assert client.get("/api/cases", headers={"Authorization": f"Bearer {token}"}).json() == {
+        "data": [],
+        "count": 0,
+    }
+    assert "revoked 1 token" in casehub(tmp_path, "revoke", "qltt-hn-1").stdout
+    assert client.get("/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_bad_agencies_and_provinces_are_refused_with_one_line(tmp_path: Path) -> None:
+    agency = casehub(tmp_path, "create", "x", "--role", "analyst", "--agency", "fbi")
+    province = casehub(tmp_path, "create", "y", "--role", "analyst", "--agency", "qltt", "--province", "77")
+    assert agency.returncode != 0 and "unknown agency 'fbi'" in agency.stderr
+    assert province.returncode != 0 and "not a current province code: 77" in province.stderr
+    assert "Traceback" not in agency.stderr + province.stderr
+
+
+def test_demo_seeds_the_well_known_demo_users(tmp_path: Path) -> None:
+    result = casehub(tmp_path, "demo")
+    assert result.returncode == 0 and "demo-police-analyst" in result.stdout
