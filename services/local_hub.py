@@ -16,6 +16,7 @@ from consumers.materializer import Materializer
 from consumers.metrics import MaterializerMetrics
 from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
+from producers.simulator import simulate_events
 from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
@@ -68,7 +69,7 @@ class LocalHub:
         self.server: uvicorn.Server | None = None
         self.materializer: Materializer | None = None
 
-    def start(self, demo_cases: int = 40) -> HubSummary:
+    def start(self, demo_cases: int = 40, simulated_events: int = 0) -> HubSummary:
         s = self.settings
         ensure_port_free(s.api_host, s.api_port, "the API")
         started = time.monotonic()
@@ -82,7 +83,7 @@ class LocalHub:
         self.materializer = build_materializer(s, store, observer=metrics)
         self._spawn("materializer", self.materializer.run, self.stop_event)
         self._serve_api(app)
-        events = demo_events(cases=demo_cases)
+        events = demo_events(cases=demo_cases) + list(simulate_events(simulated_events))
         publisher = build_publisher(s)
         try:
             report = publisher.publish(events)

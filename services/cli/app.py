@@ -48,14 +48,19 @@ app.add_typer(outbox_app, name="outbox")
 
 @app.command()
 @one_line_errors
-def up(cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40) -> None:
+def up(
+    cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40,
+    simulated: Annotated[
+        int, typer.Option("--simulate", help="Also publish this many simulated events (seed 389).")
+    ] = 0,
+) -> None:
     """Start broker, topics, materializer and API, publish demo data, and run until Ctrl-C."""
     s = settings()
     console.print("Fetching the Apache Kafka broker jars (cached after the first run)...")
     ensure_jars()
     hub = LocalHub(s, say=console.print)
     try:
-        summary = hub.start(demo_cases=cases)
+        summary = hub.start(demo_cases=cases, simulated_events=simulated)
         console.print(
             "\n[bold green]casehub is up[/bold green]\n"
             f"  Kafka broker : {summary.bootstrap}\n"
