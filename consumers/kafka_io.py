@@ -11,33 +11,57 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import BrokerUnavailable
+from schemas.errors import BrokerUnavailable, StoreUnavailable
 from services.store.records import DeadLetter
 
 logger = structlog.get_logger()
 
 
 class SeekToStoredOffsets(ConsumerRebalanceListener):
-    """On assignment, continue from where the store says this group got (or from the start)."""
+    """On assignment, continue from where the store says this group got (or from the start).
+
+    When the store cannot be read during a rebalance, the new partitions stay paused and unpositioned
+    (`pending`) until `seek_pending()` succeeds, so nothing is fetched from a guessed position.
+    """
 
     def __init__(
         self, consumer: KafkaConsumer, stored_offsets: Callable[[], dict[tuple[str, int], int]]
     ) -> None:
         self.consumer = consumer
         self.stored_offsets = stored_offsets
+        self.pending: set[TopicPartition] = set()
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.pending -= set(revoked)
         logger.info("partitions_revoked", partitions=sorted(f"{tp.topic}-{tp.partition}" for tp in revoked))
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        offsets = self.stored_offsets()
-        for tp in assigned:
+        self.pending |= set(assigned)
+        self.consumer.pause(*assigned)
+        self.seek_pending()
+        logger.info("partitions_assigned", partitions=sorted(f"{tp.topic}-{tp.partition}" for tp in assigned))
+
+    def seek_pending(self) -> bool:
+        """Position every pending partition at the store's offset; False while the store is unavailable."""
+        if not self.pending:
+            return True
+        try:
+            offsets = self.stored_offsets()
+        except StoreUnavailable as exc:
+            logger.warning(
+                "offsets_unavailable_partitions_paused", reason=str(exc), partitions=len(self.pending)
+            )
+            return False
+        owned = self.pending & self.consumer.assignment()
+        for tp in owned:
             stored = offsets.get((tp.topic, tp.partition))
             if stored is None:
                 self.consumer.seek_to_beginning(tp)
             else:
                 self.consumer.seek(tp, stored)
-        logger.info("partitions_assigned", partitions=sorted(f"{tp.topic}-{tp.partition}" for tp in assigned))
+        self.consumer.resume(*owned)
+        self.pending.clear()
+        return True
 
 
 class KafkaRecordSource(RecordSource):
@@ -69,11 +93,11 @@ class KafkaRecordSource(RecordSource):
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
-        self.consumer.subscribe(
-            pattern=topic_pattern, listener=SeekToStoredOffsets(self.consumer, stored_offsets)
-        )
+        self.listener = SeekToStoredOffsets(self.consumer, stored_offsets)
+        self.consumer.subscribe(pattern=topic_pattern, listener=self.listener)
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
+        self.listener.seek_pending()
         polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
         return [
             InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, tuple(r.headers or ()))
@@ -99,7 +123,7 @@ class KafkaRecordSource(RecordSource):
         self.consumer.pause(*self.consumer.assignment())
 
     def resume(self) -> None:
-        self.consumer.resume(*self.consumer.paused())
+        self.consumer.resume(*(self.consumer.paused() - self.listener.pending))
 
     def close(self) -> None:
         self.consumer.close()

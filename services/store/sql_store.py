@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from schemas.errors import StoreUnavailable
 from services.store import projection_tables
+from services.store.bulk import bulk_write
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
     CaseState,
@@ -64,12 +65,7 @@ class SqlTransaction(StoreTransaction):
         unique = {event.event_id: event for event in reversed(events)}  # the first of each id wins
         ordered = sorted(unique.values(), key=lambda e: e.event_id)  # one lock order for all writers
         rows = [{**vars(event), "materialized_at": now} for event in ordered]
-        statement = (
-            _insert(self.connection, EVENTS)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(EVENTS.c.event_id)
-        )
-        inserted = set(self.connection.execute(statement, rows).scalars())
+        inserted = set(bulk_write(self.connection, EVENTS, rows, ["event_id"], returning=EVENTS.c.event_id))
         return [event for event in ordered if event.event_id in inserted]
 
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
@@ -114,7 +110,7 @@ class SqlTransaction(StoreTransaction):
         if not cases:
             return
         rows = [{**vars(case), "agencies": _delimited(case.agencies)} for case in cases]
-        self.connection.execute(_upsert(self.connection, CASES, ["case_id"]), rows)
+        bulk_write(self.connection, CASES, rows, ["case_id"], replace=True)
 
     def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
         by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -122,10 +118,7 @@ class SqlTransaction(StoreTransaction):
             by_table[row.table].append(row.values)
         for name, values in by_table.items():
             table = PROJECTIONS[name]
-            keys = [c.name for c in table.primary_key.columns]
-            self.connection.execute(
-                _insert(self.connection, table).on_conflict_do_nothing(index_elements=keys), values
-            )
+            bulk_write(self.connection, table, values, [c.name for c in table.primary_key.columns])
 
     def observations_of_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -142,7 +135,7 @@ class SqlTransaction(StoreTransaction):
             {**vars(s), "platforms": _delimited(s.platforms), "agencies": _delimited(s.agencies)}
             for s in subjects
         ]
-        self.connection.execute(_upsert(self.connection, SUBJECTS, ["subject_id"]), rows)
+        bulk_write(self.connection, SUBJECTS, rows, ["subject_id"], replace=True)
 
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:

@@ -41,7 +41,8 @@ class FaultDataset:
     poison: list[Poison] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.events = demo_events(cases=self.size, seed=2026)[: self.size]
+        self.events = demo_events(cases=self.size // 5 + 20, seed=2026)[: self.size]
+        assert len(self.events) == self.size, "the demo stories give about six events per case"
         self.poison = poison_messages()
 
     def publish(self, settings: Settings, publisher: Publisher, times: int = 1) -> int:

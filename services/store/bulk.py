@@ -1,0 +1,75 @@
+"""Set-based writes: on PostgreSQL through COPY into a temporary table, then one INSERT … SELECT …
+ON CONFLICT; elsewhere a multi-row INSERT … ON CONFLICT. Same semantics, COPY is ~10× less CPU."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, text
+from sqlalchemy.dialects import sqlite
+
+
+def bulk_write(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    *,
+    replace: bool = False,
+    returning: Column[Any] | None = None,
+) -> list[Any]:
+    """Insert rows, ignoring (or with `replace`, overwriting) those whose `keys` exist; RETURNING values
+    of the rows actually inserted or replaced when `returning` is given."""
+    if not rows:
+        return []
+    if connection.dialect.name == "postgresql":
+        return _copy_then_insert(connection, table, rows, keys, replace, returning)
+    statement: Any = sqlite.insert(table)
+    if replace:
+        updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+        statement = statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    if returning is None:
+        connection.execute(statement, list(rows))
+        return []
+    return list(connection.execute(statement.returning(returning), list(rows)).scalars())
+
+
+def _copy_then_insert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    replace: bool,
+    returning: Column[Any] | None,
+) -> list[Any]:
+    columns = list(rows[0])
+    staging = f"_staging_{table.name}"
+    cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
+            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_copy_value(row[c]) for c in columns])
+    finally:
+        cursor.close()
+    names = ", ".join(columns)
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
+    if replace:
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keys)
+        conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    tail = f" RETURNING {returning.name}" if returning is not None else ""
+    statement = text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} {conflict}{tail}")
+    result = connection.execute(statement)
+    return list(result.scalars()) if returning is not None else []
+
+
+def _copy_value(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
