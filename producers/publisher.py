@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import structlog
 from kafka import KafkaProducer
@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 logger = structlog.get_logger()
+T = TypeVar("T")
 _WINDOW = 20_000
 """Events in flight before the publisher waits for confirmations (bounds memory on endless streams)."""
 _LOGGED_FAILURES = 20
@@ -146,9 +147,18 @@ class Publisher:
         self, events: Iterable[CaseEvent], on_delivery: Callable[[Delivery], None] | None = None
     ) -> PublishReport:
         """Send every event and wait until the broker confirmed each; failures are reported, not raised."""
+        return self.publish_prepared(((event, None) for event in events), on_delivery)
+
+    def publish_prepared(
+        self,
+        prepared: Iterable[tuple[CaseEvent, bytes | None]],
+        on_delivery: Callable[[Delivery], None] | None = None,
+    ) -> PublishReport:
+        """`publish` for callers that already validated and encoded (with `checked_wire_bytes`): the
+        bytes are sent as they are; None means "validate and encode here"."""
         started = time.monotonic()
         report = PublishReport()
-        for window in _windows(iter(events), _WINDOW):
+        for window in _windows(iter(prepared), _WINDOW):
             self._publish_window(window, report, on_delivery)
         logger.info(
             "events_published",
@@ -162,18 +172,18 @@ class Publisher:
 
     def _publish_window(
         self,
-        events: list[CaseEvent],
+        window: list[tuple[CaseEvent, bytes | None]],
         report: PublishReport,
         on_delivery: Callable[[Delivery], None] | None,
     ) -> None:
         pending: list[tuple[CaseEvent, Any]] = []
         unreachable: str | None = None
-        for event in events:
+        for event, encoded in window:
             if unreachable is not None:
                 self._fail(report, event, unreachable)
                 continue
             try:
-                value = self.prepare(event)
+                value = encoded if encoded is not None else self.prepare(event)
             except EventRejected as exc:
                 report.rejected_ids.add(exc.event_id)
                 self._fail(report, event, exc.reason)
@@ -228,6 +238,6 @@ def checked_wire_bytes(codec: CaseEventCodec, event: CaseEvent) -> bytes:
         raise EventRejected(str(event.event_id), str(exc)) from exc
 
 
-def _windows(events: Iterator[CaseEvent], size: int) -> Iterator[list[CaseEvent]]:
-    while window := list(islice(events, size)):
+def _windows(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while window := list(islice(items, size)):
         yield window

@@ -20,12 +20,15 @@ class RecordingPublisher(Publisher):
         self.sent: list[CaseEvent] = []
         self.refuse = refuse
 
-    def publish(
-        self, events: Iterable[CaseEvent], on_delivery: Callable[[Delivery], None] | None = None
+    def publish_prepared(
+        self,
+        prepared: Iterable[tuple[CaseEvent, bytes | None]],
+        on_delivery: Callable[[Delivery], None] | None = None,
     ) -> PublishReport:
         report = PublishReport()
-        for event in events:
-            self.prepare(event)
+        for event, encoded in prepared:
+            if encoded is None:
+                self.prepare(event)
             reason = self.refuse(event)
             if reason is not None:
                 report.failed.append(FailedEvent(str(event.event_id), reason))

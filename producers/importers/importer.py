@@ -130,7 +130,7 @@ class ReportImporter:
     def _import_batch(
         self, rows: list[SourceRow], result: ImportResult, on_rows: Callable[[int], None] | None
     ) -> None:
-        ready: dict[int, list[CaseEvent]] = {}
+        ready: dict[int, list[tuple[CaseEvent, bytes]]] = {}
         for row in rows:
             result.rows += 1
             report, problems = read_case_report(row, self.mapping)
@@ -144,8 +144,8 @@ class ReportImporter:
         if on_rows is not None and rows:
             on_rows(len(rows))
 
-    def _events_of(self, report: CaseReport) -> tuple[list[CaseEvent], list[RowProblem]]:
-        """The row's events, all validated and encodable, or the problems that stop the row."""
+    def _events_of(self, report: CaseReport) -> tuple[list[tuple[CaseEvent, bytes]], list[RowProblem]]:
+        """The row's events with their wire bytes, all valid, or the problems that stop the row."""
         try:
             events = report_events(report, self.mapping, self.recorded_at)
         except pydantic.ValidationError as exc:
@@ -155,12 +155,10 @@ class ReportImporter:
         except ValueError as exc:
             name, _, reason = str(exc).partition(": ")
             return [], [self._problem(report, name if reason else "", str(exc))]
-        for event in events:
-            try:
-                checked_wire_bytes(self.codec, event)
-            except EventRejected as exc:
-                return [], [self._problem(report, _field_in(exc.reason), exc.reason)]
-        return events, []
+        try:
+            return [(event, checked_wire_bytes(self.codec, event)) for event in events], []
+        except EventRejected as exc:
+            return [], [self._problem(report, _field_in(exc.reason), exc.reason)]
 
     def _problem(self, report: CaseReport, name: str, reason: str) -> RowProblem:
         spec = self.mapping.fields.get(name)
@@ -168,12 +166,12 @@ class ReportImporter:
         value = report.get(name)
         return RowProblem(report.row, column, "" if value is None else str(value), reason)
 
-    def _publish(self, ready: dict[int, list[CaseEvent]], result: ImportResult) -> None:
+    def _publish(self, ready: dict[int, list[tuple[CaseEvent, bytes]]], result: ImportResult) -> None:
         if self.publisher is None:
             result.published_rows += len(ready)
             return
-        row_of = {str(e.event_id): number for number, events in ready.items() for e in events}
-        report = self.publisher.publish(e for events in ready.values() for e in events)
+        row_of = {str(e.event_id): number for number, events in ready.items() for e, _ in events}
+        report = self.publisher.publish_prepared(pair for events in ready.values() for pair in events)
         failed: dict[int, str] = {}
         for event_id, reason in report.failed:
             failed.setdefault(row_of[event_id], reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -16,11 +17,13 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+@lru_cache(maxsize=65_536)
 def key_of(text: str) -> str:
     """The comparable form of a header or a vocabulary word: folded, words joined by single spaces."""
     return _NOT_WORD.sub(" ", fold(text)).strip()
 
 
+@lru_cache(maxsize=4_096)
 def header_key(text: str) -> str:
     """A header's comparable form without its notes: "Số tiền phạt (đồng)" → "so tien phat"."""
     return key_of(_BRACKETS.sub(" ", text))
