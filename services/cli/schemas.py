@@ -13,6 +13,7 @@ from schemas.catalog_check import check_schema_folder
 from schemas.compatibility import CompatibilityLevel
 from schemas.registry_client import RegistryCatalog
 from services.cli.common import console, err, one_line_errors, settings
+from services.registry.routes import PREFIX
 from services.registry.seed import agency_subjects
 
 schemas_app = typer.Typer(help="The Avro case-event contract and the schema registry.", no_args_is_help=True)
@@ -66,11 +67,11 @@ def check_schemas(directory: DirOption = None) -> None:
 @schemas_app.command("register")
 @one_line_errors
 def register_schemas(
-    url: Annotated[str | None, typer.Option(help="Registry URL (default: the hub API's address).")] = None,
+    url: Annotated[str | None, typer.Option(help="Registry URL (default: the hub API's /registry).")] = None,
 ) -> None:
     """Register the bundled envelope versions, oldest first, under every agency topic's value subject."""
     s = settings()
-    registry = RegistryCatalog(url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}")
+    registry = RegistryCatalog(url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}{PREFIX}")
     envelopes = sorted(
         (v for v in bundled_catalog().versions() if v.record == ENVELOPE_RECORD), key=_by_version
     )

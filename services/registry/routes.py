@@ -70,8 +70,12 @@ def get_registry(request: Request) -> SchemaRegistry:
 
 
 RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
+PREFIX = "/registry"  # clients use http://<api>/registry as the registry URL; /subjects stays the web UI's
 router = APIRouter(
-    tags=["schema registry"], route_class=RegistryRoute, default_response_class=RegistryJSONResponse
+    prefix=PREFIX,
+    tags=["schema registry"],
+    route_class=RegistryRoute,
+    default_response_class=RegistryJSONResponse,
 )
 
 

@@ -7,15 +7,18 @@ from typing import cast
 
 from sqlalchemy import Connection, Table, delete, func, select
 
-from schemas.catalog_check import BUNDLED_IDS
-from services.store.registry_tables import RegistryConfigRow, RegistrySchemaRow, RegistrySubjectVersionRow
+from services.store.registry_tables import (
+    FIRST_REGISTERED_ID,
+    RegistryConfigRow,
+    RegistrySchemaRow,
+    RegistrySubjectVersionRow,
+)
 from services.store.sql_store import _insert
 from services.store.tables import utcnow
 
 SCHEMAS = cast(Table, RegistrySchemaRow.__table__)
 VERSIONS = cast(Table, RegistrySubjectVersionRow.__table__)
 CONFIG = cast(Table, RegistryConfigRow.__table__)
-FIRST_REGISTERED_ID = BUNDLED_IDS.stop  # ids below are kept for the schemas shipped in schemas/avro
 
 
 @dataclass(frozen=True)

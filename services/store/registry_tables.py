@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from schemas.catalog_check import BUNDLED_IDS
 from services.store.tables import Base
 
 GLOBAL_CONFIG = ""  # the subject key of the registry-wide compatibility level
+FIRST_REGISTERED_ID = BUNDLED_IDS.stop  # ids below are kept for the schemas shipped in schemas/avro
 
 
 class RegistrySchemaRow(Base):
-    """One schema text per id; the fingerprint of its canonical form finds the id of a re-sent text."""
+    """One schema text per id; the fingerprint of its canonical form finds the id of a re-sent text.
+
+    Among registered ids (from FIRST_REGISTERED_ID) a fingerprint is unique, so two clients sending one
+    new schema at once cannot get two ids; a bundled id may share its text with one registered id.
+    """
 
     __tablename__ = "registry_schemas"
+    __table_args__ = (
+        Index(
+            "ux_registry_schemas_registered_fingerprint",
+            "fingerprint",
+            unique=True,
+            postgresql_where=text(f"id >= {FIRST_REGISTERED_ID}"),
+            sqlite_where=text(f"id >= {FIRST_REGISTERED_ID}"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from deploy.kafka_broker import free_port
-from schemas.catalog import bundled_catalog
+from schemas.catalog import ENVELOPE_RECORD, bundled_catalog
 from tests.e2e.test_cli import CASEHUB, casehub_env, run
 from tests.integration.helpers import isolated_settings
 
@@ -34,10 +34,12 @@ def copy_of_bundled(tmp_path: Path) -> Path:
 def add_version(folder: Path, schema: dict[str, object]) -> None:
     """Append a next version of the envelope to a copied catalog."""
     manifest = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
-    latest = max(manifest["schemas"], key=lambda entry: entry["version"])
+    envelopes = [entry for entry in manifest["schemas"] if entry["record"] == ENVELOPE_RECORD]
+    latest = max(envelopes, key=lambda entry: entry["version"])
     name = f"case_event.v{latest['version'] + 1}.avsc"
     (folder / name).write_text(json.dumps(schema, indent=2), encoding="utf-8")
-    entry = {**latest, "id": latest["id"] + 1, "version": latest["version"] + 1, "file": name}
+    next_id = max(entry["id"] for entry in manifest["schemas"]) + 1
+    entry = {**latest, "id": next_id, "version": latest["version"] + 1, "file": name}
     manifest["schemas"].append(entry)
     (folder / "catalog.json").write_text(json.dumps(manifest), encoding="utf-8")
 
@@ -79,13 +81,13 @@ def test_check_fails_on_an_avsc_missing_from_the_catalog(tmp_path: Path) -> None
 
 @pytest.fixture
 def api_url(kafka_bootstrap: str, sqlite_url: str, tmp_path: Path) -> Iterator[str]:
-    """`casehub api` in a subprocess on a free port, stopped afterwards."""
+    """The registry of `casehub api`, run in a subprocess on a free port and stopped afterwards."""
     port = free_port()
     env = casehub_env(isolated_settings(kafka_bootstrap, sqlite_url), tmp_path)
     process = subprocess.Popen(
         [CASEHUB, "api", "--port", str(port)], env={**os.environ, **env}, stdout=subprocess.DEVNULL
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}/registry"
     try:
         deadline = time.monotonic() + 60
         while not _answers(url):
@@ -110,7 +112,8 @@ def test_register_puts_the_bundled_versions_under_each_agency_subject(api_url: s
     env = {"CASEHUB_TOPIC_PREFIX": "fresh.cases."}
     result = run(["schemas", "register", "--url", api_url], env)
     assert result.returncode == 0, result.stderr
-    ids = [v.schema_id for v in sorted(bundled_catalog().versions(), key=lambda v: v.version)]
+    envelopes = [v for v in bundled_catalog().versions() if v.record == ENVELOPE_RECORD]
+    ids = [v.schema_id for v in sorted(envelopes, key=lambda v: v.version)]
     assert f"fresh.cases.qltt-value: versions {list(range(1, len(ids) + 1))} → ids {ids}" in result.stdout
     assert "fresh.cases.police-value" in httpx.get(f"{api_url}/subjects").json()
     again = run(["schemas", "register", "--url", api_url], env)

@@ -28,6 +28,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("registry_schemas", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_registry_schemas_fingerprint"), ["fingerprint"], unique=False)
+        batch_op.create_index(
+            "ux_registry_schemas_registered_fingerprint",
+            ["fingerprint"],
+            unique=True,
+            postgresql_where=sa.text("id >= 1000"),
+            sqlite_where=sa.text("id >= 1000"),
+        )
 
     op.create_table(
         "registry_subject_versions",
@@ -56,5 +63,6 @@ def downgrade() -> None:
         batch_op.drop_index("ux_registry_subject_schema")
     op.drop_table("registry_subject_versions")
     with op.batch_alter_table("registry_schemas", schema=None) as batch_op:
+        batch_op.drop_index("ux_registry_schemas_registered_fingerprint")
         batch_op.drop_index(batch_op.f("ix_registry_schemas_fingerprint"))
     op.drop_table("registry_schemas")
