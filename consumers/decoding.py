@@ -10,7 +10,7 @@ import structlog
 from consumers.projections import stored_event
 from consumers.source import InboundRecord
 from schemas.codec import CaseEventCodec
-from schemas.errors import CasehubError, ContractViolation
+from schemas.errors import CasehubError, ContractViolation, ServiceUnavailable
 from schemas.validation import check_event
 from services.store.records import DeadLetter, StoredEvent, TopicPartitionOffset
 from services.store.tables import utcnow
@@ -52,6 +52,8 @@ class RecordDecoder:
             ):
                 try:
                     event = self.decode_record(record)
+                except ServiceUnavailable:
+                    raise  # the record is fine; the materializer waits for the service and retries
                 except CasehubError as exc:
                     dead.append(self.dead_letter(record, exc))
                     continue

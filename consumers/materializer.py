@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import structlog
 
@@ -19,10 +20,11 @@ from consumers.observer import BatchObserver
 from consumers.projections import apply_events
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
-from schemas.errors import BrokerUnavailable, CasehubError, StoreUnavailable
+from schemas.errors import BrokerUnavailable, CasehubError, RegistryUnavailable, StoreUnavailable
 from services.store.interface import CaseStore
 
 logger = structlog.get_logger()
+T = TypeVar("T")
 
 
 @dataclass
@@ -73,15 +75,15 @@ class Materializer:
     def process(self, records: Sequence[InboundRecord], stop: threading.Event | None = None) -> DecodedBatch:
         """Materialize one polled batch; the broker commit follows the store commit.
 
-        With a `stop` event, an unavailable store or dead-letter topic is waited out (partitions
+        With a `stop` event, an unavailable registry, store or dead-letter topic is waited out (partitions
         paused, exponential back-off) and the same batch retried; without one, the error is raised.
         """
         started = time.perf_counter()
-        batch = self.decoder.decode(records)
+        batch = self._until_done(lambda: self.decoder.decode(records), RegistryUnavailable, stop)[0]
         # Dead letters reach their topic before the store commits: a crash in between re-reads the batch
         # and republishes them (at least once on the topic, exactly once in the dead_letters table).
         self._until_done(lambda: self.dead_letter_sink.publish(batch.dead_letters), BrokerUnavailable, stop)
-        store_seconds = self._until_done(lambda: self._write(batch), StoreUnavailable, stop)
+        store_seconds = self._until_done(lambda: self._write(batch), StoreUnavailable, stop)[1]
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, batch)
         self.observer.batch_materialized(
@@ -101,17 +103,17 @@ class Materializer:
             tx.save_offsets(self.group, batch.next_offsets)
 
     def _until_done(
-        self, action: Callable[[], None], retryable: type[CasehubError], stop: threading.Event | None
-    ) -> float:
-        """Run `action` until it succeeds; returns the seconds of the successful attempt."""
+        self, action: Callable[[], T], retryable: type[CasehubError], stop: threading.Event | None
+    ) -> tuple[T, float]:
+        """Run `action` until it succeeds; returns its result and the seconds of the successful attempt."""
         delays = self.backoff.delays()
         paused = False
         try:
             while True:
                 began = time.perf_counter()
                 try:
-                    action()
-                    return time.perf_counter() - began
+                    result = action()
+                    return result, time.perf_counter() - began
                 except retryable as exc:
                     if stop is None or stop.is_set():
                         raise

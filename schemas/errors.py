@@ -21,11 +21,15 @@ class ContractViolation(CasehubError):
     """A well-formed event breaks a rule of the contract (bad value, unknown code)."""
 
 
-class BrokerUnavailable(CasehubError):
+class ServiceUnavailable(CasehubError):
+    """A service the hub depends on is down: wait and retry, never blame the message."""
+
+
+class BrokerUnavailable(ServiceUnavailable):
     """The Kafka bootstrap address did not answer in time."""
 
 
-class StoreUnavailable(CasehubError):
+class StoreUnavailable(ServiceUnavailable):
     """The shared database could not be reached or written."""
 
 
@@ -33,7 +37,7 @@ class InvalidSchemaError(CasehubError):
     """A schema text is not valid Avro (bad JSON, unknown type, missing name, ...)."""
 
 
-class RegistryUnavailable(CasehubError):
+class RegistryUnavailable(ServiceUnavailable):
     """The schema registry did not answer; retry later rather than treat the message as bad."""
 
 

@@ -133,3 +133,26 @@ def test_replay_keeps_still_failing_letters_pending_with_a_renewed_reason() -> N
     (pending,) = store.dead_letters(pending_only=True)
     assert pending.replay_attempts == 1
     assert "magic byte" in pending.letter.error_message
+
+
+def test_an_unreachable_registry_is_waited_out_not_blamed_on_the_message() -> None:
+    from schemas.errors import RegistryUnavailable
+
+    class FlakyRegistryCodec(CaseEventCodec):
+        def __init__(self, failures: int) -> None:
+            super().__init__()
+            self.failures = failures
+
+        def decode(self, data: bytes):  # type: ignore[no-untyped-def]
+            if self.failures:
+                self.failures -= 1
+                raise RegistryUnavailable("registry http://registry:8081 did not answer")
+            return super().decode(data)
+
+    codec = FlakyRegistryCodec(failures=2)
+    source, store, sink = ListSource([[record(0, encoded(opened("C7")))]]), MemoryCaseStore(), ListSink()
+    materializer = Materializer(source=source, store=store, dead_letter_sink=sink, codec=codec, group="g")
+    materializer.backoff = Backoff(initial_s=0.01, maximum_s=0.02)
+    materializer.run(threading.Event(), idle_exit_s=0.05)
+    assert sink.published == [] and store.state.dead_letters == {}
+    assert set(store.state.cases) == {"C7"}
