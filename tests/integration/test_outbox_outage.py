@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from schemas.events import CaseEvent
 from services.bootstrap import create_topics
 from services.settings import AGENCY_CODES
 from tests.integration.helpers import isolated_settings, read_all
+from tests.integration.test_faults import wait_until
 
 pytestmark = pytest.mark.integration
 BUSINESS = MetaData()
@@ -39,14 +39,6 @@ def own_broker() -> Iterator[KafkaBroker]:
     yield broker
     broker.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.2)
 
 
 def record(engine: Engine, events: list[CaseEvent]) -> None:
