@@ -129,22 +129,27 @@ class KafkaRecordSource(RecordSource):
         self.consumer.close()
 
 
+def confirming_producer(bootstrap: str, connect_timeout_s: float) -> KafkaProducer:
+    """A producer whose sends are confirmed by every in-sync replica, failing within the connect timeout."""
+    try:
+        return KafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+            max_block_ms=int(connect_timeout_s * 1000),
+            delivery_timeout_ms=int(connect_timeout_s * 3000),
+            request_timeout_ms=int(connect_timeout_s * 1000),
+        )
+    except KafkaError as exc:
+        raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
+
+
 class KafkaDeadLetterSink(DeadLetterSink):
     """Republishes rejected records to the dead-letter topic with Kafka Connect-style headers."""
 
     def __init__(self, *, bootstrap: str, topic: str, connect_timeout_s: float = 10.0) -> None:
         self.topic = topic
-        try:
-            self.producer = KafkaProducer(
-                bootstrap_servers=bootstrap,
-                acks="all",
-                bootstrap_timeout_ms=int(connect_timeout_s * 1000),
-                max_block_ms=int(connect_timeout_s * 1000),
-                delivery_timeout_ms=int(connect_timeout_s * 3000),
-                request_timeout_ms=int(connect_timeout_s * 1000),
-            )
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
+        self.producer = confirming_producer(bootstrap, connect_timeout_s)
 
     def publish(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:

@@ -8,11 +8,12 @@ from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
 from producers.publisher import Publisher
+from schemas.alerts import ALERT_RECORD
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
 from schemas.registry_client import RegistryCatalog
 from services.kafka_admin import ensure_topics
-from services.registry.seed import agency_subjects, seed_bundled_schemas
+from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
 from services.store.engine import make_engine, migrate
 from services.store.sql_store import SqlCaseStore
@@ -23,6 +24,7 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
     engine = make_engine(settings.store_url)
     migrate(engine)
     seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
+    seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
     return engine, SqlCaseStore(engine)
 
 
@@ -33,17 +35,22 @@ def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) 
     )
 
 
-def build_materializer(
-    settings: Settings, store: SqlCaseStore, observer: BatchObserver | None = None
-) -> Materializer:
-    group = settings.consumer_group
-    source = KafkaRecordSource(
+def agency_source(settings: Settings, group: str, store: SqlCaseStore) -> KafkaRecordSource:
+    """A consumer group on every agency topic that resumes from the offsets the store holds for it."""
+    return KafkaRecordSource(
         bootstrap=settings.kafka_bootstrap,
         group=group,
         topic_pattern=settings.agency_topic_pattern,
         stored_offsets=lambda: store.stored_offsets(group),
         connect_timeout_s=settings.connect_timeout_s,
     )
+
+
+def build_materializer(
+    settings: Settings, store: SqlCaseStore, observer: BatchObserver | None = None
+) -> Materializer:
+    group = settings.consumer_group
+    source = agency_source(settings, group, store)
     sink = KafkaDeadLetterSink(
         bootstrap=settings.kafka_bootstrap,
         topic=settings.dead_letter_topic,

@@ -1,4 +1,5 @@
-"""`casehub up`: the whole hub on one machine — broker, topics, store, materializer, API, demo data."""
+"""`casehub up`: the whole hub on one machine — broker, topics, store, materializer, entity consumer with
+the alert rules, API, demo data."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from consumers.alerts.outbox import AlertOutbox
+from consumers.entity.follower import EntityFollower
 from consumers.materializer import Materializer
 from consumers.metrics import MaterializerMetrics
 from deploy.kafka_broker import KafkaBroker
@@ -20,6 +23,7 @@ from producers.simulator import simulate_events
 from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.early_warning import build_alert_outbox, build_entity_follower
 from services.settings import Settings
 from services.stop_signals import stop_on_signals
 from services.store.queries import store_counts
@@ -68,6 +72,8 @@ class LocalHub:
         self.threads: list[threading.Thread] = []
         self.server: uvicorn.Server | None = None
         self.materializer: Materializer | None = None
+        self.entities: EntityFollower | None = None
+        self.alerts: AlertOutbox | None = None
 
     def start(self, demo_cases: int = 40, simulated_events: int = 0) -> HubSummary:
         s = self.settings
@@ -82,6 +88,9 @@ class LocalHub:
         metrics = MaterializerMetrics(s.consumer_group, app.state.ops.registry)  # one /metrics for both
         self.materializer = build_materializer(s, store, observer=metrics)
         self._spawn("materializer", self.materializer.run, self.stop_event)
+        self.alerts = build_alert_outbox(s, engine)
+        self.entities = build_entity_follower(s, engine, self.alerts)
+        self._spawn("entities", self.entities.run, self.stop_event)
         self._serve_api(app)
         events = demo_events(cases=demo_cases) + list(simulate_events(simulated_events))
         publisher = build_publisher(s)
@@ -114,6 +123,10 @@ class LocalHub:
         if self.materializer is not None:
             self.materializer.source.close()
             self.materializer.dead_letter_sink.close()
+        if self.entities is not None:
+            self.entities.source.close()
+        if self.alerts is not None and self.alerts.sink is not None:
+            self.alerts.sink.close()
         if self.broker.stop():
             self.say("Kafka broker stopped.")
 

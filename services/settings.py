@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     lag_min_distance_s: float = Field(default=1.0, description="Commits closer than this share a slot.")
     lag_lookback_s: float = Field(default=900.0, description="How far back the commit log is read.")
     lag_sample_interval_s: float = Field(default=15.0, description="How often lag gauges are refreshed.")
+    # Entities and early warning (consumers/entity, consumers/alerts)
+    entity_group: str = Field(default="casehub-entities", description="Consumer group of the entity linker.")
+    entity_link_cap: int = Field(
+        default=20, ge=2, description="An identifier on more subjects than this links none of them."
+    )
+    alerts_topic: str = "casehub.alerts"
+    alert_interval_s: float = Field(default=30.0, description="How often the alert rules are evaluated.")
+    alert_repeat_cases: int = Field(default=3, description="Confirmed cases that make a repeat.")
+    alert_repeat_window_days: int = Field(default=365, description="...within this many days.")
+    alert_spike_baseline_weeks: int = Field(default=12, description="Weeks of history a spike is judged by.")
+    alert_spike_mads: float = Field(default=3.0, description="Scaled MADs over the median: a spike.")
+    alert_spike_min_cases: int = Field(default=4, description="A week with fewer cases is never a spike.")
+    alert_referral_days: int = Field(default=30, description="Days a referred agency has to react.")
 
     @property
     def store_url(self) -> str:

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
+from schemas.alerts import ALERT_RECORD
 from schemas.catalog import ENVELOPE_RECORD, SchemaVersion, bundled_catalog, catalog_manifest, load_catalog
 from schemas.catalog_check import check_schema_folder
 from schemas.compatibility import CompatibilityLevel
 from schemas.registry_client import RegistryCatalog
 from services.cli.common import console, err, one_line_errors, settings
 from services.registry.routes import PREFIX
-from services.registry.seed import agency_subjects
+from services.registry.seed import agency_subjects, alert_subjects
 
 schemas_app = typer.Typer(help="The Avro case-event contract and the schema registry.", no_args_is_help=True)
 DirOption = Annotated[
@@ -36,9 +37,9 @@ def list_schemas(directory: DirOption = None) -> None:
     for version in load_catalog(folder).versions():
         event_types = _event_types(version)
         heading = f"[bold]{version.record}[/bold] v{version.version}  id {version.schema_id}"
-        listing = f"event types ({len(event_types)}): {', '.join(event_types)}"
+        listing = f"\n  event types ({len(event_types)}): {', '.join(event_types)}" if event_types else ""
         console.print(
-            f"{heading}  {files[version.schema_id]}\n  {listing}",
+            f"{heading}  {files[version.schema_id]}{listing}",
             highlight=False,
             soft_wrap=True,
         )
@@ -69,18 +70,19 @@ def check_schemas(directory: DirOption = None) -> None:
 def register_schemas(
     url: Annotated[str | None, typer.Option(help="Registry URL (default: the hub API's /registry).")] = None,
 ) -> None:
-    """Register the bundled envelope versions, oldest first, under every agency topic's value subject."""
+    """Register the bundled envelope versions, oldest first, under every agency topic's value subject
+    (and the alert versions under the alerts topic's)."""
     s = settings()
     registry = RegistryCatalog(url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}{PREFIX}")
-    envelopes = sorted(
-        (v for v in bundled_catalog().versions() if v.record == ENVELOPE_RECORD), key=_by_version
-    )
     try:
-        for subject in agency_subjects(s):
-            ids = [registry.register(subject, version.text) for version in envelopes]
-            console.print(
-                f"{subject}: versions {[v.version for v in envelopes]} → ids {ids}", highlight=False
-            )
+        for record, subjects in ((ENVELOPE_RECORD, agency_subjects(s)), (ALERT_RECORD, alert_subjects(s))):
+            bundled = (v for v in bundled_catalog().versions() if v.record == record)
+            versions = sorted(bundled, key=_by_version)
+            for subject in subjects:
+                ids = [registry.register(subject, version.text) for version in versions]
+                console.print(
+                    f"{subject}: versions {[v.version for v in versions]} → ids {ids}", highlight=False
+                )
     finally:
         registry.close()
 

@@ -23,28 +23,33 @@ def agency_subjects(settings: Settings) -> list[str]:
     return [f"{settings.agency_topic(agency)}-value" for agency in AGENCY_CODES]
 
 
-def seed_bundled_schemas(engine: Engine, catalog: SchemaCatalog, subjects: Iterable[str]) -> None:
-    """Bundled schemas under their catalog ids, and as versions of each subject; idempotent."""
+def alert_subjects(settings: Settings) -> list[str]:
+    """The value subject of the alerts topic."""
+    return [f"{settings.alerts_topic}-value"]
+
+
+def seed_bundled_schemas(
+    engine: Engine, catalog: SchemaCatalog, subjects: Iterable[str], record: str = ENVELOPE_RECORD
+) -> None:
+    """Bundled schemas under their catalog ids, the versions of `record` under each subject; idempotent."""
     subjects = list(subjects)
     for attempt in range(_ATTEMPTS):
         try:
             with engine.begin() as connection:
-                _seed(connection, catalog, subjects)
+                _seed(connection, catalog, subjects, record)
             return
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
 
 
-def _seed(connection: Connection, catalog: SchemaCatalog, subjects: list[str]) -> None:
+def _seed(connection: Connection, catalog: SchemaCatalog, subjects: list[str], record: str) -> None:
     for bundled in catalog.versions():
         fingerprint = schema_fingerprint(json.loads(bundled.text))
         store.add_bundled_schema(connection, bundled.schema_id, fingerprint, bundled.text)
         if store.schema_fingerprint(connection, bundled.schema_id) != fingerprint:
             logger.warning("bundled_schema_differs_from_registry", schema_id=bundled.schema_id)
-    envelopes = sorted(
-        (v for v in catalog.versions() if v.record == ENVELOPE_RECORD), key=lambda v: v.version
-    )
+    envelopes = sorted((v for v in catalog.versions() if v.record == record), key=lambda v: v.version)
     for subject in subjects:
         held = {v.schema_id for v in store.subject_versions(connection, subject)}
         for bundled in envelopes:

@@ -1,0 +1,1 @@
+"""Entity resolution: subjects that share a strong identifier are one seller entity."""

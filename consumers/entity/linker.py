@@ -1,0 +1,258 @@
+"""Incremental linking inside one transaction: only the entities a batch (or a correction) can change are
+relinked, with `partition` — the same function a one-shot relink applies to everything.
+
+A batch's new keys decide the region: a key that links now brings its carriers (at most the cap); a key
+that has just crossed the cap brings the entity it used to hold together, which then falls apart along
+its remaining links. The region is widened until no linking key leaves it, then partitioned; subjects
+whose entity changed are moved, and every merge and split is written to the history with its key,
+subjects and the event behind it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from consumers.entity.keys import MatchKey, Sighting
+from consumers.entity.partition import LinkRules, Partition, entity_id_of, partition
+from consumers.entity.stoplist import StopList, bundled_stop_list
+from services.store import entity_store as db
+from services.store.entity_store import Key, Occurrence
+from services.store.tables import utcnow
+
+
+@dataclass
+class LinkReport:
+    """What one linking step changed."""
+
+    subjects_added: int = 0
+    merges: int = 0
+    splits: int = 0
+    moved_subjects: int = 0
+    changed_entities: set[str] = field(default_factory=set)
+
+
+class EntityLinker:
+    """Keeps the entity tables a function of the recorded keys, the cap, the stop-lists and the blocks."""
+
+    def __init__(
+        self, cap: int = 20, stop_list: StopList | None = None, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        if cap < 2:
+            raise ValueError("the link cap must allow at least two subjects to share a key")
+        self.cap = cap
+        self.stop_list = stop_list or bundled_stop_list()
+        self.clock = clock
+
+    def link(self, connection: Connection, sightings: Sequence[Sighting]) -> LinkReport:
+        """Record a batch's sightings and relink what they can change (the caller commits)."""
+        before = db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        rows = _identifier_rows(sightings)
+        subjects = {s.subject_id for s in sightings}
+        known = db.known_occurrences(connection, subjects)
+        fresh = [r for r in rows if (r["subject_id"], r["kind"], r["value"]) not in known]
+        db.add_identifiers(connection, rows)
+        new_subjects = subjects - set(db.entities_of(connection, subjects))
+        db.enrol(connection, {s: entity_id_of([s]) for s in new_subjects})
+        rules = self.rules(connection)
+        if before is not None and before != (self.cap, self.stop_list.version):
+            report = self.relink_all(connection, f"rules changed from cap {before[0]}, stop-list {before[1]}")
+        else:
+            seeds, causes = self._region_of(connection, subjects, fresh, rules)
+            report = self._relink(connection, seeds, rules, causes)
+        report.subjects_added = len(new_subjects)
+        return report
+
+    def relink_all(self, connection: Connection, reason: str = "relink") -> LinkReport:
+        """Recompute every entity from the recorded keys (after a rule change, or to check the increments)."""
+        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        members = db.all_members(connection)
+        occurrences = db.all_occurrences(connection)
+        counts: dict[Key, int] = defaultdict(int)
+        for o in occurrences:
+            counts[(o.kind, o.value)] += 1
+        return self._apply(connection, members, occurrences, counts, self.rules(connection), {}, reason)
+
+    def stop(self, connection: Connection, key: MatchKey, reason: str, by: str) -> LinkReport:
+        """Add a key to the run-time stop-list and undo the links it made."""
+        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        db.add_stop(connection, (key.kind, key.value), reason, by, self.clock())
+        carriers = db.carriers(connection, (key.kind, key.value), self.cap + 1)
+        seeds = set(carriers) if len(carriers) <= self.cap else set()
+        cause = f"{key} stop-listed by {by}: {reason}"
+        return self._relink(connection, seeds, self.rules(connection), {(key.kind, key.value): cause})
+
+    def block(
+        self, connection: Connection, subject_id: str, keys: Iterable[MatchKey] | None, reason: str, by: str
+    ) -> LinkReport:
+        """Stop some (default: all) of one subject's keys from linking it; others sharing them stay linked."""
+        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        held = {(o.kind, o.value) for o in db.occurrences_of(connection, [subject_id])}
+        chosen = held if keys is None else {(k.kind, k.value) for k in keys} & held
+        db.add_blocks(connection, subject_id, chosen, reason, by, self.clock())
+        causes = {k: f"{k[0]} {k[1]} blocked for {subject_id} by {by}: {reason}" for k in chosen}
+        return self._relink(connection, {subject_id}, self.rules(connection), causes)
+
+    def rules(self, connection: Connection) -> LinkRules:
+        stopped = set(self.stop_list.keys) | {MatchKey(*k) for k in db.stopped_keys(connection)}
+        blocked = {(s, MatchKey(*k)) for s, k in db.blocked_keys(connection)}
+        return LinkRules(cap=self.cap, stopped=frozenset(stopped), blocked=frozenset(blocked))
+
+    def _region_of(
+        self, connection: Connection, subjects: set[str], fresh: list[dict[str, Any]], rules: LinkRules
+    ) -> tuple[set[str], dict[Key, str]]:
+        """Subjects whose entities the fresh keys can change, and why keys that crossed the cap stopped."""
+        fresh_by_key: dict[Key, set[str]] = defaultdict(set)
+        for row in fresh:
+            if row["strong"]:
+                fresh_by_key[(row["kind"], row["value"])].add(row["subject_id"])
+        counts = db.carrier_counts(connection, fresh_by_key)
+        seeds, causes = set(subjects), {}
+        for key, newcomers in sorted(fresh_by_key.items()):
+            now, before = counts[key], counts[key] - len(newcomers)
+            if rules.links(MatchKey(*key), now):
+                seeds.update(db.carriers(connection, key, self.cap))
+            elif rules.links(MatchKey(*key), before):  # crossed the cap: undo what it held together
+                old = db.carriers(connection, key, self.cap + len(newcomers) + 1)
+                seeds.update(s for s in old if s not in newcomers)
+                causes[key] = f"{key[0]} {key[1]} is on {now} subjects, over the cap of {self.cap}"
+        return seeds, causes
+
+    def _relink(
+        self, connection: Connection, seeds: set[str], rules: LinkRules, causes: dict[Key, str]
+    ) -> LinkReport:
+        """Partition the seeds' entities, widened until no linking key leads outside them."""
+        entity_ids = set(db.entities_of(connection, seeds).values())
+        while True:
+            members = db.members_of(connection, entity_ids)
+            occurrences = db.occurrences_of(connection, members)
+            counts = db.carrier_counts(connection, {(o.kind, o.value) for o in occurrences})
+            linking = {k for k, n in counts.items() if rules.links(MatchKey(*k), n)}
+            wider = db.entities_carrying(connection, linking, set(members)) - entity_ids
+            if not wider:
+                return self._apply(connection, members, occurrences, counts, rules, causes, "")
+            entity_ids |= wider
+
+    def _apply(
+        self,
+        connection: Connection,
+        members: dict[str, str],
+        occurrences: list[Occurrence],
+        counts: dict[Key, int],
+        rules: LinkRules,
+        causes: dict[Key, str],
+        reason: str,
+    ) -> LinkReport:
+        result = partition(
+            members,
+            [(o.subject_id, MatchKey(o.kind, o.value)) for o in occurrences],
+            {MatchKey(*k): n for k, n in counts.items()},
+            rules,
+        )
+        moved = {s: e for s, e in result.entity_of.items() if members[s] != e}
+        db.move_members(connection, moved)
+        history = _merges(members, result, occurrences, reason) + _splits(
+            members, result, occurrences, causes, reason
+        )
+        now = self.clock()
+        db.add_history(connection, [{**row, "at": now} for row in history])
+        return LinkReport(
+            merges=sum(1 for r in history if r["action"] == "link"),
+            splits=sum(1 for r in history if r["action"] == "unlink"),
+            moved_subjects=len(moved),
+            changed_entities=set(moved.values()) | {members[s] for s in moved},
+        )
+
+
+def _identifier_rows(sightings: Sequence[Sighting]) -> list[dict[str, Any]]:
+    """One row per (subject, key), from the earliest sighting in the batch."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for s in sorted(sightings, key=lambda s: (s.occurred_at, s.event_id)):
+        for key, raw in s.keys:
+            rows.setdefault(
+                (s.subject_id, key.kind, key.value),
+                {
+                    "subject_id": s.subject_id,
+                    "kind": key.kind,
+                    "value": key.value,
+                    "strong": key.strong,
+                    "raw": raw,
+                    "first_event_id": s.event_id,
+                    "first_seen_at": s.occurred_at,
+                },
+            )
+    return list(rows.values())
+
+
+def _merges(
+    old: dict[str, str], result: Partition, occurrences: list[Occurrence], reason: str
+) -> list[dict[str, Any]]:
+    """A 'link' row for each spanning link that joined subjects of two former entities."""
+    first = {(o.subject_id, o.kind, o.value): o for o in occurrences}
+    rows = []
+    for link in result.links:
+        if old[link.subject_id] == old[link.other_subject_id]:
+            continue
+        key = link.key
+        later = max(
+            first[(link.subject_id, key.kind, key.value)],
+            first[(link.other_subject_id, key.kind, key.value)],
+            key=lambda o: (o.first_seen_at, o.first_event_id),
+        )
+        rows.append(
+            {
+                "action": "link",
+                "entity_id": result.entity_of[link.subject_id],
+                "subject_id": link.subject_id,
+                "other_subject_id": link.other_subject_id,
+                "kind": key.kind,
+                "value": key.value,
+                "event_id": later.first_event_id,
+                "reason": reason or f"both carry {key}",
+            }
+        )
+    return rows
+
+
+def _splits(
+    old: dict[str, str],
+    result: Partition,
+    occurrences: list[Occurrence],
+    causes: dict[Key, str],
+    reason: str,
+) -> list[dict[str, Any]]:
+    """An 'unlink' row for each fragment a former entity fell into (beyond the first), with its cause."""
+    fragments: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for subject_id, entity_id in result.entity_of.items():
+        fragments[old[subject_id]][entity_id].append(subject_id)
+    keys_of: dict[str, set[Key]] = defaultdict(set)
+    for o in occurrences:
+        keys_of[o.subject_id].add((o.kind, o.value))
+    rows = []
+    for parts in fragments.values():
+        if len(parts) < 2:
+            continue
+        ordered = sorted(parts.items(), key=lambda item: min(item[1]))
+        anchor_members = ordered[0][1]
+        anchor_keys = set().union(*(keys_of[s] for s in anchor_members))
+        for entity_id, subjects in ordered[1:]:
+            shared = sorted(set().union(*(keys_of[s] for s in subjects)) & anchor_keys & set(causes))
+            key = shared[0] if shared else (sorted(causes)[0] if causes else None)
+            rows.append(
+                {
+                    "action": "unlink",
+                    "entity_id": entity_id,
+                    "subject_id": min(subjects),
+                    "other_subject_id": min(anchor_members),
+                    "kind": key[0] if key else None,
+                    "value": key[1] if key else None,
+                    "event_id": None,
+                    "reason": causes[key] if key else reason or "no longer linked",
+                }
+            )
+    return rows

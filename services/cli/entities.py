@@ -1,0 +1,225 @@
+"""`casehub entities consume | list | explain | stop | unmerge | relink | score`: seller entities."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from consumers.entity.explain import explain
+from consumers.entity.keys import Sighting, sighting_of
+from consumers.entity.linker import EntityLinker, LinkReport
+from consumers.entity.scoring import pair_scores
+from consumers.entity.stoplist import stop_key
+from producers.simulator import Simulation
+from schemas.payloads import SubjectIdentified
+from services.bootstrap import open_store
+from services.cli.common import console, err, one_line_errors, settings
+from services.early_warning import build_alert_outbox, build_entity_follower
+from services.store import entity_store as db
+from services.store.engine import make_engine, migrate
+
+entities_app = typer.Typer(
+    help="Seller entities: subjects linked by a shared phone, tax code, shop, e-mail, id or bank account.",
+    no_args_is_help=True,
+)
+Reason = Annotated[str, typer.Option(help="Why (kept in the history).")]
+By = Annotated[str, typer.Option(help="Who decides (kept in the history).")]
+
+
+@entities_app.command("consume")
+@one_line_errors
+def consume(
+    until_idle: Annotated[float | None, typer.Option(help="Exit after this many idle seconds.")] = None,
+    publish: Annotated[bool, typer.Option(help="Publish alerts to the alerts topic.")] = True,
+) -> None:
+    """Run the entity consumer (group casehub-entities) and the alert rules every alert interval."""
+    s = settings()
+    engine, _ = open_store(s)
+    outbox = build_alert_outbox(s, engine, publish=publish)
+    follower = build_entity_follower(s, engine, outbox)
+    try:
+        stats = follower.run(threading.Event(), idle_exit_s=until_idle)
+    except KeyboardInterrupt:
+        stats = follower.stats
+    finally:
+        follower.source.close()
+        if outbox.sink is not None:
+            outbox.sink.close()
+    console.print(
+        f"Linked {stats.sightings} subject sightings from {stats.records} records "
+        f"in {stats.batches} batches; {stats.merges} merges, {stats.splits} splits."
+    )
+
+
+@entities_app.command("list")
+@one_line_errors
+def list_entities(
+    min_size: Annotated[int, typer.Option(help="Only entities with at least this many subjects.")] = 2,
+    limit: Annotated[int, typer.Option()] = 50,
+) -> None:
+    """The largest entities: id and number of subjects."""
+    engine, _ = open_store(settings())
+    size = func.count().label("subjects")
+    query = (
+        select(db.MEMBERS.c.entity_id, size)
+        .group_by(db.MEMBERS.c.entity_id)
+        .having(func.count() >= min_size)
+        .order_by(size.desc(), db.MEMBERS.c.entity_id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    table = Table("entity", "subjects")
+    for row in rows[:limit]:
+        table.add_row(row.entity_id, str(row.subjects))
+    console.print(table)
+    console.print(f"{len(rows)} entities with {min_size} or more subjects.")
+
+
+@entities_app.command("explain")
+@one_line_errors
+def explain_entity(
+    entity_or_subject: Annotated[str, typer.Argument(help="An entity id or a subject id.")],
+) -> None:
+    """Members, keys and whether each links, the links with their events, history, suggestions."""
+    s = settings()
+    engine, _ = open_store(s)
+    with engine.connect() as connection:
+        found = explain(connection, EntityLinker(cap=s.entity_link_cap), entity_or_subject)
+    if found is None:
+        raise typer.BadParameter(f"no entity or subject {entity_or_subject}")
+    console.print(
+        f"[bold]{found.entity_id}[/bold]: {len(found.members)} subject(s): {', '.join(found.members)}"
+    )
+    keys = Table("kind", "value", "members carrying it", "subjects in store", "status")
+    for k in found.keys:
+        keys.add_row(k.kind, k.value, ", ".join(k.subjects), str(k.carriers), k.status)
+    console.print(keys)
+    for link in found.links:
+        console.print(
+            f"  {link.subject_id} ─{link.kind} {link.value}─ {link.other_subject_id}"
+            f"  (event {link.event_id})",
+            highlight=False,
+        )
+    for row in found.history:
+        console.print(
+            f"  {row['at']:%Y-%m-%d %H:%M} {row['action']:6} "
+            f"{row['subject_id']} ~ {row['other_subject_id']}: {row['reason']}",
+            highlight=False,
+        )
+    for kind, value, other, entity in found.suggestions:
+        console.print(
+            f"  suggestion (not linked): {other} in {entity} shares {kind} '{value}'", highlight=False
+        )
+
+
+@entities_app.command("stop")
+@one_line_errors
+def stop(
+    kind: Annotated[str, typer.Argument(help="phone, tax_code, shop, email, national_id, bank_account")],
+    value: Annotated[str, typer.Argument(help="The value as written; it is normalised.")],
+    reason: Reason,
+    by: By = "cli",
+) -> None:
+    """Stop-list an identifier: it links nobody from now on, and the links it made are undone."""
+    s = settings()
+    key = stop_key(kind, value)
+    if key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
+    engine, _ = open_store(s)
+    with engine.begin() as connection:
+        report = EntityLinker(cap=s.entity_link_cap).stop(connection, key, reason, by)
+    _report(f"stop-listed {key}", report)
+
+
+@entities_app.command("unmerge")
+@one_line_errors
+def unmerge(
+    subject_id: Annotated[str, typer.Argument(help="The subject to detach.")],
+    reason: Reason,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")] = None,
+    value: Annotated[str | None, typer.Option(help="Only this value (with --kind).")] = None,
+    by: By = "cli",
+) -> None:
+    """Detach a subject: its keys (all, or the one given) no longer link it; others sharing them stay."""
+    s = settings()
+    if (kind is None) != (value is None):
+        raise typer.BadParameter("give both --kind and --value, or neither")
+    key = stop_key(kind, value) if kind is not None and value is not None else None
+    if kind is not None and key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind}")
+    engine, _ = open_store(s)
+    with engine.begin() as connection:
+        report = EntityLinker(cap=s.entity_link_cap).block(
+            connection, subject_id, [key] if key else None, reason, by
+        )
+    _report(f"detached {subject_id}", report)
+
+
+@entities_app.command("relink")
+@one_line_errors
+def relink() -> None:
+    """Recompute every entity from the recorded keys (a check of the increments: normally nothing moves)."""
+    s = settings()
+    engine, _ = open_store(s)
+    with engine.begin() as connection:
+        report = EntityLinker(cap=s.entity_link_cap).relink_all(connection, "relink requested")
+    _report("relinked", report)
+
+
+@entities_app.command("score")
+@one_line_errors
+def score(
+    events: Annotated[int, typer.Option(help="Simulated events.")] = 20_000,
+    seed: Annotated[int, typer.Option()] = 389,
+    cap: Annotated[int | None, typer.Option(help="Link cap (default: settings).")] = None,
+) -> None:
+    """Precision and recall of linking on the simulator's ground truth (pairs of subjects), by key kind."""
+    s = settings()
+    simulation = Simulation(seed)
+    sightings = [
+        sighting_of(e.payload.subject_id, str(e.event_id), e.occurred_at, e.payload.model_dump(mode="json"))
+        for e in simulation.events(events)
+        if isinstance(e.payload, SubjectIdentified)
+    ]
+    truth = simulation.ground_truth()["subject_to_seller"]
+    table = Table("keys used", "subjects", "linked pairs", "true pairs", "precision", "recall")
+    kinds = ("phone", "tax_code", "national_id", "bank_account", "email", "shop")
+    for label, allowed in (("all strong keys", kinds), ("all but shop", kinds[:-1])):
+        entity_of = _link_in_scratch_store([_only(x, allowed) for x in sightings], cap or s.entity_link_cap)
+        result = pair_scores(entity_of, truth)
+        table.add_row(label, str(len(entity_of)), str(result.linked_pairs), str(result.true_pairs),
+                      f"{result.precision:.3f}", f"{result.recall:.3f}")  # fmt: skip
+    console.print(table)
+
+
+def _only(sighting: Sighting, kinds: tuple[str, ...]) -> Sighting:
+    keys = tuple((k, raw) for k, raw in sighting.keys if k.kind in kinds or not k.strong)
+    return Sighting(sighting.subject_id, sighting.event_id, sighting.occurred_at, keys)
+
+
+def _link_in_scratch_store(sightings: list[Sighting], cap: int) -> dict[str, str]:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'score.db'}")
+        migrate(engine)
+        linker = EntityLinker(cap=cap)
+        for start in range(0, len(sightings), 500):
+            with engine.begin() as connection:
+                linker.link(connection, sightings[start : start + 500])
+        with engine.connect() as connection:
+            found = db.all_members(connection)
+        engine.dispose()
+    return found
+
+
+def _report(what: str, report: LinkReport) -> None:
+    err.print(
+        f"{what}: {report.moved_subjects} subject(s) moved, "
+        f"{report.merges} merge(s), {report.splits} split(s).",
+        highlight=False,
+    )

@@ -1,0 +1,49 @@
+"""Wiring of the entity consumer and the alert outbox from settings (kept beside services/bootstrap.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from consumers.alerts.config import AlertConfig
+from consumers.alerts.outbox import AlertOutbox
+from consumers.alerts.sink import KafkaAlertSink
+from consumers.entity.follower import EntityFollower
+from consumers.entity.linker import EntityLinker
+from services.bootstrap import agency_source, build_codec
+from services.kafka_admin import ensure_topics
+from services.settings import Settings
+from services.store.sql_store import SqlCaseStore
+
+
+def build_alert_outbox(settings: Settings, engine: Engine, *, publish: bool = True) -> AlertOutbox:
+    """The outbox; with `publish`, alerts go to settings.alerts_topic (created when missing)."""
+    sink = None
+    if publish:
+        ensure_topics(
+            settings.kafka_bootstrap,
+            [settings.alerts_topic],
+            settings.topic_partitions,
+            settings.connect_timeout_s,
+        )
+        sink = KafkaAlertSink(
+            bootstrap=settings.kafka_bootstrap,
+            topic=settings.alerts_topic,
+            connect_timeout_s=settings.connect_timeout_s,
+        )
+    return AlertOutbox(engine, sink, AlertConfig.of(settings))
+
+
+def build_entity_follower(
+    settings: Settings, engine: Engine, outbox: AlertOutbox | None = None
+) -> EntityFollower:
+    """Consumer group settings.entity_group on the agency topics; sweeps `outbox` every alert interval."""
+    return EntityFollower(
+        source=agency_source(settings, settings.entity_group, SqlCaseStore(engine)),
+        engine=engine,
+        codec=build_codec(settings),
+        group=settings.entity_group,
+        linker=EntityLinker(cap=settings.entity_link_cap),
+        topic_agency=settings.agency_of_topic,
+        sweep=outbox.sweep if outbox is not None else None,
+        sweep_interval_s=settings.alert_interval_s,
+    )
