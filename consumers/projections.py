@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from consumers.audience_views import audience_views, is_restricted
 from consumers.case_fold import merge_case
 from consumers.event_rows import projection_rows
 from consumers.subject_fold import fold_subject
 from schemas.events import CaseEvent
 from services.store.interface import StoreTransaction
 from services.store.records import StoredEvent
+from services.store.tables import utcnow
 
 
 def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> StoredEvent:
@@ -53,6 +55,13 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     tx.put_cases(
         [merge_case(case_id, existing.get(case_id), evs) for case_id, evs in sorted(by_case.items())]
     )
+    restricted = {e.case_id for e in new if is_restricted(e)} | tx.restricted_case_ids(by_case)
+    if restricted:
+        now = utcnow()
+        histories = tx.events_of_cases(restricted)
+        tx.put_audience_views(
+            [audience_views(case_id, evs, now) for case_id, evs in sorted(histories.items())]
+        )
     touched_subjects = {e.payload["subject_id"] for e in new if e.event_type == "SubjectIdentified"}
     if touched_subjects:
         tx.lock_subjects(touched_subjects)

@@ -12,6 +12,7 @@ from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.errors import StoreUnavailable
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
+    AudienceViews,
     CaseState,
     DeadLetter,
     ProjectionRow,
@@ -32,6 +33,7 @@ class MemoryState:
     offsets: dict[tuple[str, str, int], int] = field(default_factory=dict)
     rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
     subjects: dict[str, SubjectState] = field(default_factory=dict)
+    audience_views: dict[str, AudienceViews] = field(default_factory=dict)
     dead_letters_by_id: dict[int, StoredDeadLetter] = field(default_factory=dict)
 
 
@@ -52,6 +54,12 @@ class MemoryTransaction(StoreTransaction):
 
     def lock_subjects(self, subject_ids: Iterable[str]) -> None:
         return None
+
+    def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:
+        return set(case_ids) & set(self.state.audience_views)
+
+    def put_audience_views(self, views: Sequence[AudienceViews]) -> None:
+        self.state.audience_views.update({v.case_id: v for v in views})
 
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         wanted = set(case_ids)

@@ -46,7 +46,8 @@ def time_queries(engine: Engine, runs: int, seed: int = 7) -> list[QueryTiming]:
     }
     timings = []
     for name, next_url in plans.items():
-        samples, rows = [], 0
+        samples: list[float] = []
+        rows = 0
         budget_ends = time.perf_counter() + BUDGET_S
         for _ in range(runs if not name.startswith("export") else max(3, runs // 10)):
             if samples and time.perf_counter() > budget_ends:

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from services.store.records import (
+    AudienceViews,
     CaseState,
     DeadLetter,
     ProjectionRow,
@@ -41,6 +42,14 @@ class StoreTransaction(ABC):
     @abstractmethod
     def lock_subjects(self, subject_ids: Iterable[str]) -> None:
         """Lock these subjects' rows until commit (creating placeholders), so folds never race."""
+
+    @abstractmethod
+    def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:
+        """Which of these cases already have restricted events (and so per-audience views)."""
+
+    @abstractmethod
+    def put_audience_views(self, views: Sequence[AudienceViews]) -> None:
+        """Replace the per-audience views of these cases and mark them restricted."""
 
     @abstractmethod
     def put_cases(self, cases: Sequence[CaseState]) -> None:

@@ -59,6 +59,15 @@ class CaseState:
 
 
 @dataclass(frozen=True)
+class AudienceViews:
+    """A restricted case as each audience sees it, exact until `valid_until` (an embargo's end)."""
+
+    case_id: str
+    views: tuple[tuple[str, CaseState], ...]
+    valid_until: datetime | None
+
+
+@dataclass(frozen=True)
 class SubjectState:
     """The folded shared record of one subject (seller) across agencies and cases."""
 

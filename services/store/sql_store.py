@@ -8,15 +8,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Insert, Select, Table, select, update
+from sqlalchemy import Connection, Engine, Insert, Select, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from schemas.errors import StoreUnavailable
 from services.store import projection_tables
+from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.bulk import bulk_write
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
+    AudienceViews,
     CaseState,
     DeadLetter,
     ProjectionRow,
@@ -105,6 +107,30 @@ class SqlTransaction(StoreTransaction):
                 .order_by(SUBJECTS.c.subject_id)
             )
             self.connection.execute(_for_update(self.connection, query)).all()
+
+    def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(case_ids)), _IN_CHUNK):
+            query = select(RESTRICTED_CASES.c.case_id).where(RESTRICTED_CASES.c.case_id.in_(chunk))
+            found.update(self.connection.execute(query).scalars())
+        return found
+
+    def put_audience_views(self, views: Sequence[AudienceViews]) -> None:
+        if not views:
+            return
+        ids = [v.case_id for v in views]
+        for chunk in _chunks(sorted(ids), _IN_CHUNK):
+            self.connection.execute(
+                delete(CASE_AUDIENCE_VIEWS).where(CASE_AUDIENCE_VIEWS.c.case_id.in_(chunk))
+            )
+        rows = [
+            {**vars(case), "agencies": _delimited(case.agencies), "audience": audience}
+            for v in views
+            for audience, case in v.views
+        ]
+        bulk_write(self.connection, CASE_AUDIENCE_VIEWS, rows, ["audience", "case_id"], replace=True)
+        marks = [{"case_id": v.case_id, "valid_until": v.valid_until} for v in views]
+        bulk_write(self.connection, RESTRICTED_CASES, marks, ["case_id"], replace=True)
 
     def put_cases(self, cases: Sequence[CaseState]) -> None:
         if not cases:

@@ -1,10 +1,11 @@
-"""A viewer's case rows: the shared row where they see every event, a fold of what they see otherwise.
+"""A viewer's case rows: the shared row where everyone sees every event, their audience's view otherwise.
 
-Most cases are shared with every agency; for them the materialized `cases` row is exact. A case with an
-event the viewer may not see (restricted, listed for others, embargoed) is refolded from its visible events
-with the materializer's own fold, so its status, agencies and totals never reflect what is hidden, and a case
-known only through hidden events does not exist for the viewer. The result is one selectable with the
-columns of `cases`, so search, export, statistics and dossiers filter and aggregate it alike.
+Most cases are shared with every agency; for them the materialized `cases` row is exact. A case with a
+restricted event has one row per audience in `case_audience_views`, folded by the materializer from the
+events that audience may see, so its status, agencies and totals never reflect what is hidden, and a case
+known only through hidden events has no row for the viewer. Only a case whose embargo has ended since its
+views were written is refolded here, from its visible events, with the materializer's own fold. The result
+is one selectable with the columns of `cases`, so search, export, statistics and dossiers use it alike.
 """
 
 from __future__ import annotations
@@ -12,10 +13,24 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Column, Connection, FromClause, MetaData, Select, String, Table, select, union_all
+from sqlalchemy import (
+    Column,
+    Connection,
+    FromClause,
+    MetaData,
+    Select,
+    String,
+    Table,
+    exists,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 
 from consumers.case_fold import fold_case
-from services.store.queries.visibility import Viewer, hidden_event, visible_event
+from services.store.audience_tables import CASE_AUDIENCE_VIEWS, PUBLIC_AUDIENCE, RESTRICTED_CASES
+from services.store.queries.visibility import Viewer, visible_event
 from services.store.records import CaseState, StoredEvent
 from services.store.sql_store import CASES, EVENTS
 
@@ -31,27 +46,32 @@ PARTIAL = Table(
 
 def visible_cases(connection: Connection, viewer: Viewer) -> FromClause:
     """The cases this viewer may see, each as the viewer sees it, within their province scope."""
-    hidden = hidden_case_ids(connection, viewer)
-    shared: Select[Any] = select(*CASES.c).where(CASES.c.case_id.not_in(hidden))
+    fresh = or_(RESTRICTED_CASES.c.valid_until.is_(None), RESTRICTED_CASES.c.valid_until > viewer.now)
+    shared: Select[Any] = select(*CASES.c).where(
+        ~exists().where(RESTRICTED_CASES.c.case_id == CASES.c.case_id)
+    )
+    viewed: Select[Any] = (
+        select(*(CASE_AUDIENCE_VIEWS.c[c.name] for c in CASES.c))
+        .join(RESTRICTED_CASES, RESTRICTED_CASES.c.case_id == CASE_AUDIENCE_VIEWS.c.case_id)
+        .where(CASE_AUDIENCE_VIEWS.c.audience == (viewer.agency or PUBLIC_AUDIENCE), fresh)
+    )
     if viewer.provinces:
-        shared = shared.where(CASES.c.current_province_code.in_(sorted(viewer.provinces)))
-    partial = [case for case in partial_views(connection, viewer, hidden) if _in_scope(viewer, case)]
+        scope = sorted(viewer.provinces)
+        shared = shared.where(CASES.c.current_province_code.in_(scope))
+        viewed = viewed.where(CASE_AUDIENCE_VIEWS.c.current_province_code.in_(scope))
+    stale = select(RESTRICTED_CASES.c.case_id).where(not_(fresh))
+    partial = [case for case in partial_views(connection, viewer, stale) if _in_scope(viewer, case)]
     if not partial:
-        return shared.subquery("visible_cases")
+        return union_all(shared, viewed).subquery("visible_cases")
     key = _viewer_key(viewer)
     _stage(connection, key, partial)
     folded = select(*(PARTIAL.c[c.name] for c in CASES.c)).where(PARTIAL.c.viewer_key == key)
-    return union_all(shared, folded).subquery("visible_cases")
+    return union_all(shared, viewed, folded).subquery("visible_cases")
 
 
-def hidden_case_ids(connection: Connection, viewer: Viewer) -> Select[Any]:
-    """Cases with at least one event this viewer may not see."""
-    return select(EVENTS.c.case_id).where(hidden_event(viewer, connection.dialect.name)).distinct()
-
-
-def partial_views(connection: Connection, viewer: Viewer, hidden: Select[Any]) -> list[CaseState]:
-    """The viewer's fold of each partly hidden case; cases they see nothing of are left out."""
-    query = select(*EVENT_COLUMNS).where(EVENTS.c.case_id.in_(hidden), visible_event(viewer))
+def partial_views(connection: Connection, viewer: Viewer, case_ids: Select[Any]) -> list[CaseState]:
+    """The viewer's fold of each of these cases from its visible events (none where they see nothing)."""
+    query = select(*EVENT_COLUMNS).where(EVENTS.c.case_id.in_(case_ids), visible_event(viewer))
     by_case: dict[str, list[StoredEvent]] = defaultdict(list)
     for row in connection.execute(query):
         by_case[row.case_id].append(StoredEvent(*row))

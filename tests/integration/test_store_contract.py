@@ -176,6 +176,23 @@ def test_subject_observations_are_read_back_and_subjects_replaced(store: CaseSto
     assert _count(store, "subject_identifiers") == 1, "the same phone twice is one identifier"
 
 
+def test_audience_views_replace_earlier_ones_and_mark_the_case_restricted(store: CaseStore) -> None:
+    from datetime import timedelta
+
+    from services.store.records import AudienceViews
+
+    event = stored_event(opened("C13"), "t", 0, 0)
+    case = fold_case("C13", [event])
+    with store.transaction() as tx:
+        tx.add_events([event])
+        tx.put_cases([case])
+        tx.put_audience_views([AudienceViews("C13", (("qltt", case), ("police", case)), None)])
+        tx.put_audience_views([AudienceViews("C13", (("qltt", case),), T0 + timedelta(days=30))])
+    with store.transaction() as tx:
+        assert tx.restricted_case_ids(["C13", "C14"]) == {"C13"}
+    assert _audience_rows(store, "C13") == ["qltt"]
+
+
 def test_timestamps_come_back_in_utc(store: CaseStore) -> None:
     event = stored_event(opened("C5"), "t", 0, 0)
     with store.transaction() as tx:
@@ -192,6 +209,17 @@ def _count(store: CaseStore, table: str) -> int:
 
     with store.engine.connect() as connection:
         return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def _audience_rows(store: CaseStore, case_id: str) -> list[str]:
+    if isinstance(store, MemoryCaseStore):
+        return [audience for audience, _ in store.state.audience_views[case_id].views]
+    assert isinstance(store, SqlCaseStore)
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        query = text("SELECT audience FROM case_audience_views WHERE case_id = :c ORDER BY audience")
+        return list(connection.execute(query, {"c": case_id}).scalars())
 
 
 def _dead_letter_count(store: CaseStore) -> int:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
-from services.store import (
-    projection_tables,  # noqa: F401 - registers the projection tables
-    registry_tables,  # noqa: F401 - registers the registry tables on Base
+from services.store import (  # noqa: F401 - every table module registers its tables on Base (autogenerate)
+    access_tables,
+    alert_tables,
+    audience_tables,
+    entity_tables,
+    projection_tables,
+    registry_tables,
 )
 from services.store.tables import Base
 

@@ -1,0 +1,42 @@
+"""Cases with restricted events, folded once per audience at write time (services/store/audience_tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+
+from consumers.case_fold import fold_case
+from schemas.reference import agencies
+from services.store.audience_tables import PUBLIC_AUDIENCE
+from services.store.queries.visibility import Viewer, can_see
+from services.store.records import AudienceViews, CaseState, StoredEvent
+
+
+def is_restricted(event: StoredEvent) -> bool:
+    """Not shared with everyone as is: a narrower level, a handling code, or an embargo."""
+    distribution = event.distribution
+    return (
+        distribution.get("level") != "ALL_AGENCIES"
+        or distribution.get("handling") is not None
+        or event.embargo_until is not None
+    )
+
+
+@cache
+def audiences() -> tuple[str, ...]:
+    """Every agency in the reference data, and the public."""
+    return (*sorted(agencies()), PUBLIC_AUDIENCE)
+
+
+def audience_views(case_id: str, events: Sequence[StoredEvent], now: datetime) -> AudienceViews:
+    """Each audience's fold of the events it may see now (none when it sees nothing), and until when
+    that holds: the earliest embargo still running."""
+    views: list[tuple[str, CaseState]] = []
+    for audience in audiences():
+        viewer = Viewer(None if audience == PUBLIC_AUDIENCE else audience, now)
+        visible = [e for e in events if can_see(viewer, e.agency, e.distribution, e.embargo_until)]
+        if visible:
+            views.append((audience, fold_case(case_id, visible)))
+    running = [e.embargo_until for e in events if e.embargo_until is not None and e.embargo_until > now]
+    return AudienceViews(case_id, tuple(views), min(running) if running else None)
