@@ -29,6 +29,8 @@ CLONED_TABLES = (
     "subject_observations",
     "subject_identifiers",
     "subjects",
+    "restricted_cases",
+    "case_audience_views",
 )
 
 
