@@ -18,10 +18,10 @@ import structlog
 
 from producers.errors import EventRejected
 from producers.importers.case_report import CaseReport, read_case_report
-from producers.importers.mapping import AgencyMapping, agency_mapping
+from producers.importers.mapping import AgencyMapping, MappingError, agency_mapping
 from producers.importers.problems import RowProblem, errors_path, write_problems
 from producers.importers.report_events import report_events
-from producers.importers.sources import SourceRow, read_table
+from producers.importers.sources import SourceRow, file_format, read_table
 from producers.publisher import Publisher, checked_wire_bytes
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
@@ -87,19 +87,23 @@ class ReportImporter:
     ) -> None:
         self.source = source
         self.mapping: AgencyMapping = agency_mapping(agency)
+        file_format(source)
+        if not source.is_file():
+            raise MappingError(f"{source}: no such file")
         self.publisher = publisher
         self.recorded_at = recorded_at or datetime.now(UTC)
         self.codec = codec or (publisher.codec if publisher else CaseEventCodec())
 
-    def count_rows(self) -> tuple[int, list[str]]:
-        """(case rows, ignored columns) without importing: for a progress bar's total."""
-        table = read_table(self.source, self.mapping)
-        return table.total_rows, table.ignored_columns
-
-    def run(self, on_rows: Callable[[int], None] | None = None) -> ImportResult:
-        """Import the whole file; `on_rows(n)` is told as each batch of n rows is done."""
+    def run(
+        self,
+        on_rows: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Import the whole file; `on_total(rows)` once it is read, `on_rows(n)` as each batch is done."""
         started = time.monotonic()
         table = read_table(self.source, self.mapping)
+        if on_total is not None:
+            on_total(table.total_rows)
         result = ImportResult(self.source, self.mapping.agency, ignored_columns=table.ignored_columns)
         result.skipped = table.skipped
         batch: list[SourceRow] = []

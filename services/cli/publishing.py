@@ -73,10 +73,10 @@ def read_events(file: Path) -> list[CaseEvent]:
 
 def _import_report(file: Path, agency: str, dry_run: bool) -> None:
     s = settings()
+    importer = ReportImporter(file, agency, publisher=None)  # a wrong agency or file fails before connecting
     publisher: Publisher | None = None if dry_run else build_publisher(s)
+    importer.publisher = publisher
     try:
-        importer = ReportImporter(file, agency, publisher)
-        total, _ = importer.count_rows()
         columns = (
             TextColumn(f"importing {file.name}"),
             BarColumn(),
@@ -84,8 +84,10 @@ def _import_report(file: Path, agency: str, dry_run: bool) -> None:
             TimeRemainingColumn(),
         )
         with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("rows", total=total)
-            result = importer.run(on_rows=lambda n: bar.advance(task, n))
+            task = bar.add_task("rows", total=None)
+            result = importer.run(
+                on_rows=lambda n: bar.advance(task, n), on_total=lambda rows: bar.update(task, total=rows)
+            )
     finally:
         if publisher is not None:
             publisher.close()

@@ -6,7 +6,10 @@ import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from producers.importers.importer import ImportResult, ReportImporter
+from producers.importers.mapping import MappingError
 from schemas.events import CaseClosed, CaseEvent, CaseOpened, CaseReferred, PenaltyDecided, SubjectIdentified
 from tests.import_samples import CUSTOMS_JSONL, QLTT_CSV, copy_sample, write_tax_workbook
 from tests.publishing_fakes import RecordingPublisher
@@ -124,3 +127,17 @@ def test_a_clean_import_leaves_no_stale_error_report(tmp_path: Path) -> None:
     result = dry_run(source, "qltt")
     assert (result.published_rows, result.failed_rows) == (2, 0)
     assert not (tmp_path / "qltt_bao_cao_thang.csv.errors.csv").exists()
+
+
+def test_a_wrong_agency_file_type_or_header_is_one_clear_error(tmp_path: Path) -> None:
+    source = copy_sample(QLTT_CSV, tmp_path)
+    with pytest.raises(MappingError, match="no column mapping for agency 'ecom'"):
+        ReportImporter(source, "ecom", publisher=None)
+    with pytest.raises(MappingError, match="unsupported file type"):
+        ReportImporter(tmp_path / "report.pdf", "qltt", publisher=None)
+    with pytest.raises(MappingError, match="no such file"):
+        ReportImporter(tmp_path / "missing.csv", "qltt", publisher=None)
+    unrelated = tmp_path / "unrelated.csv"
+    unrelated.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="no header row with qltt columns"):
+        dry_run(unrelated, "qltt")
