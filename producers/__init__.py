@@ -1,1 +1,2 @@
-"""What agencies run: the publisher that validates, encodes and sends case events to their topic."""
+"""What agencies run: the publisher SDK, the transactional outbox and its relay, importers for the
+reports they keep, and the traffic simulator; it depends on `schemas` only."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -32,10 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from producers.errors import EventRejected
+from producers.publisher import checked_wire_bytes
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
-from schemas.validation import check_event
 
 OUTBOX_METADATA = MetaData()
 OUTBOX = Table(
@@ -75,11 +75,7 @@ def add_to_outbox(connection: Connection | Session, event: CaseEvent) -> None:
     Validating here, not in the relay, means a bad event fails the business transaction that made it,
     where it can still be fixed, instead of blocking the outbox later.
     """
-    try:
-        check_event(event)
-        _CODEC.encode(event)
-    except Exception as exc:
-        raise EventRejected(str(event.event_id), str(exc)) from exc
+    checked_wire_bytes(_codec(), event)
     connection.execute(
         insert(OUTBOX).values(
             event_id=str(event.event_id),
@@ -137,4 +133,6 @@ def pending_count(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).where(*pending)).scalar_one())
 
 
-_CODEC = CaseEventCodec()
+@cache
+def _codec() -> CaseEventCodec:
+    return CaseEventCodec()
