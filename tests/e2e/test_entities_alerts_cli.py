@@ -33,8 +33,6 @@ def test_demo_data_is_linked_alerted_explained_and_corrected_through_the_cli(
     assert (
         "13 alert(s)." in listed.stdout and "OVERLAP" in listed.stdout and "REPEAT_OFFENDER" in listed.stdout
     )
-    for_qltt = run(["alerts", "list", "--agency", "qltt", "--rule", "OVERLAP"], env)
-    assert "0 alert(s)." in for_qltt.stdout  # the demo's overlaps involve tax, customs and police only
     later = run(["alerts", "evaluate", "--no-publish", "--now", "2030-01-01T08:00:00+07:00"], env)
     assert later.returncode == 0, later.stderr
     assert "13 alert(s) hold; 0 new" in later.stdout
@@ -45,11 +43,8 @@ def test_demo_data_is_linked_alerted_explained_and_corrected_through_the_cli(
     stopped = run(["entities", "stop", "phone", "0912 000 111", "--reason", "a shop assistant's phone"], env)
     assert stopped.returncode == 0, stopped.stderr
     assert "stop-listed phone +84912000111" in stopped.stderr
-    assert "stop-listed" in run(["entities", "explain", "SUBJ-SONXINH"], env).stdout
     detached = run(["entities", "unmerge", "SUBJ-SONXINH", "--reason", "check"], env)
     assert detached.returncode == 0 and "detached SUBJ-SONXINH" in detached.stderr
-    refused = run(["entities", "stop", "phone", "N/A", "--reason", "x"], env)
-    assert refused.returncode != 0 and "could link anything" in refused.stderr
 
 
 def test_score_reports_precision_and_recall_on_the_simulator() -> None:
