@@ -42,6 +42,8 @@ def agency_source(settings: Settings, group: str, store: SqlCaseStore) -> KafkaR
         group=group,
         topic_pattern=settings.agency_topic_pattern,
         stored_offsets=lambda: store.stored_offsets(group),
+        max_poll_records=settings.max_poll_records,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
         connect_timeout_s=settings.connect_timeout_s,
     )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "ipvn")
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     dead_letter_topic: str = "casehub.deadletters"
     topic_partitions: int = 3
     consumer_group: str = "casehub-materializer"
+    max_poll_records: int = 2000
+    consumer_session_timeout_ms: int = 10_000
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     schema_registry_url: str = Field(
@@ -50,6 +53,15 @@ class Settings(BaseSettings):
     alert_spike_mads: float = Field(default=3.0, description="Scaled MADs over the median: a spike.")
     alert_spike_min_cases: int = Field(default=4, description="A week with fewer cases is never a spike.")
     alert_referral_days: int = Field(default=30, description="Days a referred agency has to react.")
+
+    @model_validator(mode="after")
+    def _derived_topics_are_not_agency_topics(self) -> Settings:
+        """The dead-letter and alert topics must never match the agency pattern the consumers subscribe to."""
+        pattern = re.compile(self.agency_topic_pattern)
+        for name in (self.dead_letter_topic, self.alerts_topic):
+            if pattern.match(name):
+                raise ValueError(f"topic {name!r} would be read as an agency case topic ({pattern.pattern})")
+        return self
 
     @property
     def store_url(self) -> str:

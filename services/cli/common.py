@@ -7,8 +7,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import pydantic
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from deploy.kafka_broker import BrokerError
 from deploy.postgres_cluster import PostgresError
@@ -30,7 +32,7 @@ def one_line_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except (CasehubError, BrokerError, PostgresError, OSError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -38,4 +40,9 @@ def one_line_errors(command: F) -> F:
 
 def settings() -> Settings:
     configure_logging("WARNING")
-    return Settings()
+    try:
+        return Settings()
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        where = "CASEHUB_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise CasehubError(f"bad setting {where}: {error['msg']}" if error["loc"] else error["msg"]) from None

@@ -102,3 +102,16 @@ def test_consume_stops_cleanly_on_a_signal_and_prints_its_summary(
     assert consumer.returncode == 0, errors
     assert "Materialized 0 events" in out
     assert "Traceback" not in errors
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("CASEHUB_API_PORT", "abc", "bad setting CASEHUB_API_PORT"),
+        ("CASEHUB_ALERTS_TOPIC", "casehub.cases.alerts", "would be read as an agency case topic"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(variable: str, value: str, reason: str, tmp_path: Path) -> None:
+    result = run(["topics", "create"], {variable: value, "CASEHUB_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1
