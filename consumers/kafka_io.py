@@ -3,6 +3,7 @@ and a dead-letter topic writer. Nothing connects until open()/first use."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 import structlog
@@ -98,7 +99,14 @@ class KafkaRecordSource(RecordSource):
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
         self.listener.seek_pending()
-        polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+        try:
+            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+        except KafkaError as exc:
+            # A broker outage surfaces here (e.g. the coordinator lookup): wait, and let the next poll
+            # reconnect; the store still holds every committed position.
+            logger.warning("broker_unavailable_polling", error=type(exc).__name__, reason=str(exc))
+            time.sleep(timeout_s)
+            return []
         return [
             InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, tuple(r.headers or ()))
             for records in polled.values()
