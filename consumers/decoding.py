@@ -47,16 +47,13 @@ class RecordDecoder:
         for record in records:
             position = (record.topic, record.partition)
             next_offsets[position] = max(next_offsets.get(position, 0), record.offset + 1)
-            with structlog.contextvars.bound_contextvars(
-                topic=record.topic, partition=record.partition, offset=record.offset
-            ):
-                try:
-                    event = self.decode_record(record)
-                except ServiceUnavailable:
-                    raise  # the record is fine; the materializer waits for the service and retries
-                except CasehubError as exc:
-                    dead.append(self.dead_letter(record, exc))
-                    continue
+            try:
+                event = self.decode_record(record)
+            except ServiceUnavailable:
+                raise  # the record is fine; the materializer waits for the service and retries
+            except CasehubError as exc:
+                dead.append(self.dead_letter(record, exc))
+                continue
             events.setdefault(event.event_id, event)
         offsets = [TopicPartitionOffset(t, p, o) for (t, p), o in sorted(next_offsets.items())]
         return DecodedBatch(list(events.values()), dead, offsets)
@@ -75,7 +72,14 @@ class RecordDecoder:
         return stored_event(event, record.topic, record.partition, record.offset)
 
     def dead_letter(self, record: InboundRecord, exc: CasehubError) -> DeadLetter:
-        logger.warning("dead_letter", error_class=type(exc).__name__, reason=str(exc))
+        logger.warning(
+            "dead_letter",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error_class=type(exc).__name__,
+            reason=str(exc),
+        )
         return DeadLetter(
             consumer_group=self.group,
             topic=record.topic,

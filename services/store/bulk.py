@@ -3,11 +3,11 @@ ON CONFLICT; elsewhere a multi-row INSERT … ON CONFLICT. Same semantics, COPY 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, text
+import orjson
+from sqlalchemy import JSON, Column, Connection, Table, text
 from sqlalchemy.dialects import sqlite
 
 
@@ -55,9 +55,14 @@ def _copy_then_insert(
             f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         cursor.execute(f"TRUNCATE {staging}")
+        json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
         with cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_copy_value(row[c]) for c in columns])
+                values = [row[c] for c in columns]
+                for i in json_at:
+                    if values[i] is not None:
+                        values[i] = orjson.dumps(values[i]).decode()
+                copy.write_row(values)
     finally:
         cursor.close()
     names = ", ".join(columns)
@@ -69,7 +74,3 @@ def _copy_then_insert(
     statement = text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} {conflict}{tail}")
     result = connection.execute(statement)
     return list(result.scalars()) if returning is not None else []
-
-
-def _copy_value(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
