@@ -74,7 +74,7 @@ def test_unknown_values_are_written_like_fastavro() -> None:
 def test_data_the_compiled_writer_does_not_expect_gets_fastavros_answer() -> None:
     codec = CaseEventCodec()
     odd = opened().model_copy(update={"agency_case_ref": 17})  # not a string: the models never make this
-    with pytest.raises(TypeError):
+    with pytest.raises((TypeError, AttributeError)):
         compiled_bytes(odd)
     with pytest.raises(SerializationError, match=str(odd.event_id)):
         codec.encode(odd)
