@@ -6,8 +6,10 @@ so the materializer applies them after decoding and dead-letters the event with 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import singledispatch
+from typing import Any, TypeVar
 
 from schemas.errors import ContractViolation
 from schemas.events import (
@@ -26,11 +28,32 @@ from schemas.events import (
 )
 from schemas.reference import agency, category, handling_code, local_date, platform, province_on
 
+R = TypeVar("R")
+_FOUND: dict[tuple[Callable[..., Any], str, date], Any] = {}
+_FOUND_LIMIT = 100_000
+
+
+def _found(lookup: Callable[[str, date], R], code: str, day: date) -> R:
+    """What a reference lookup found for a code on a day, remembered: the bundled reference data never
+    changes in a process and events repeat the same few codes and days. A code the lookup refuses is
+    asked again every time, so the error and its message are always the lookup's own."""
+    key = (lookup, code, day)
+    try:
+        row = _FOUND.get(key)
+    except TypeError:  # not a code at all: the lookup says what is wrong with it
+        return lookup(code, day)
+    if row is None:
+        row = lookup(code, day)
+        if len(_FOUND) >= _FOUND_LIMIT:
+            _FOUND.clear()
+        _FOUND[key] = row
+    return row
+
 
 def check_event(event: CaseEvent) -> None:
     """Raise ContractViolation naming the first code the event uses that is unknown for its date."""
     day = local_date(event.occurred_at)
-    publisher = agency(event.agency, day)
+    publisher = _found(agency, event.agency, day)
     if not publisher.publishes:
         raise ContractViolation(f"agency {event.agency!r} does not publish case events")
     for listed in event.distribution.agencies:
@@ -47,8 +70,8 @@ def check_payload(payload: Payload, day: date, event: CaseEvent) -> None:
 
 @check_payload.register
 def _opened(payload: CaseOpened, day: date, event: CaseEvent) -> None:
-    province_on(payload.province_code, day)
-    category(payload.category, day)
+    _found(province_on, payload.province_code, day)
+    _found(category, payload.category, day)
     _platform_and_channel(payload.platform, payload.channel, day)
 
 
@@ -56,7 +79,7 @@ def _opened(payload: CaseOpened, day: date, event: CaseEvent) -> None:
 def _tip(payload: TipReceived, day: date, event: CaseEvent) -> None:
     _optional_province(payload.province_code, day)
     if payload.suspected_category is not None:
-        category(payload.suspected_category, day)
+        _found(category, payload.suspected_category, day)
     _platform_and_channel(payload.platform, SalesChannel.UNKNOWN, day)
 
 
@@ -75,7 +98,7 @@ def _inspection(payload: InspectionConducted, day: date, event: CaseEvent) -> No
 
 @check_payload.register
 def _violation(payload: ViolationConfirmed, day: date, event: CaseEvent) -> None:
-    category(payload.category, day)
+    _found(category, payload.category, day)
 
 
 @check_payload.register
@@ -92,31 +115,31 @@ def _reaction(payload: ReactionRecorded, day: date, event: CaseEvent) -> None:
 
 @check_payload.register
 def _takedown_requested(payload: TakedownRequested, day: date, event: CaseEvent) -> None:
-    platform(payload.platform, day)
+    _found(platform, payload.platform, day)
 
 
 @check_payload.register
 def _takedown_completed(payload: TakedownCompleted, day: date, event: CaseEvent) -> None:
-    platform(payload.platform, day)
+    _found(platform, payload.platform, day)
 
 
 def _known_agency(code: str, day: date, where: str) -> None:
     try:
-        agency(code, day)
+        _found(agency, code, day)
     except ContractViolation as exc:
         raise ContractViolation(f"{where}: {exc}") from None
 
 
 def _optional_province(code: str | None, day: date) -> None:
     if code is not None:
-        province_on(code, day)
+        _found(province_on, code, day)
 
 
 def _platform_and_channel(code: str | None, channel: SalesChannel, day: date) -> None:
     """A platform must exist, and a stated channel must be one the platform offers."""
     if code is None:
         return
-    found = platform(code, day)
+    found = _found(platform, code, day)
     if channel != SalesChannel.UNKNOWN and channel not in found.channels:
         offered = ", ".join(sorted(found.channels))
         raise ContractViolation(f"channel {channel} is not offered by platform {code!r} ({offered})")
