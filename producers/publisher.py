@@ -161,7 +161,7 @@ class Publisher:
         self, events: Iterable[CaseEvent], on_delivery: Callable[[Delivery], None] | None = None
     ) -> PublishReport:
         """Send every event and wait until the broker confirmed each; failures are reported, not raised."""
-        return self.publish_prepared(((event, None) for event in events), on_delivery)
+        return self._publish(((window, None) for window in _windows(iter(events), _WINDOW)), on_delivery)
 
     def publish_prepared(
         self,
@@ -170,19 +170,30 @@ class Publisher:
     ) -> PublishReport:
         """`publish` for callers that already validated and encoded (with `checked_wire_bytes`): the
         bytes are sent as they are; None means "validate and encode here"."""
+        windows = (
+            ([event for event, _ in window], [encoded for _, encoded in window])
+            for window in _windows(iter(prepared), _WINDOW)
+        )
+        return self._publish(windows, on_delivery)
+
+    def _publish(
+        self,
+        windows: Iterator[tuple[list[CaseEvent], list[bytes | None] | None]],
+        on_delivery: Callable[[Delivery], None] | None,
+    ) -> PublishReport:
         started = time.monotonic()
         report = PublishReport()
         state = _CallState()
-        in_flight: list[_Sent] | None = None
+        in_flight: tuple[list[CaseEvent], list[ProducerBatch | None]] | None = None
         try:
-            for window in _windows(iter(prepared), _WINDOW):
-                sent = self._send_window(window, report, state)
+            for events, encoded in windows:
+                placed = self._send_window(events, encoded, report, state)
                 if in_flight is not None:
-                    self._confirm(in_flight, report, on_delivery)
-                in_flight = sent
+                    self._confirm(*in_flight, report, on_delivery)
+                in_flight = events, placed
         finally:
             if in_flight is not None:
-                self._confirm(in_flight, report, on_delivery)
+                self._confirm(*in_flight, report, on_delivery)
         logger.info(
             "events_published",
             sent=report.sent,
@@ -194,52 +205,58 @@ class Publisher:
         return report
 
     def _send_window(
-        self, window: list[tuple[CaseEvent, bytes | None]], report: PublishReport, state: _CallState
-    ) -> list[_Sent]:
-        """Validate, encode and pack one window, and hand its batches to the sender (without waiting)."""
-        sent: list[_Sent] = []
+        self,
+        events: list[CaseEvent],
+        encoded: list[bytes | None] | None,
+        report: PublishReport,
+        state: _CallState,
+    ) -> list[ProducerBatch | None]:
+        """Validate, encode and pack one window and hand its batches to the sender, without waiting;
+        the batch each event went into (None: failed here), in the window's order."""
+        placed: list[ProducerBatch | None] = [None] * len(events)
         queue = _BatchQueue(self.producer)
-        topics: dict[str, tuple[str, list[TopicPartition]] | None] = {}
+        topics: dict[str, list[TopicPartition] | None] = {}
         hashes = self._key_hashes
-        prepare = self.prepare
         if len(hashes) > _CACHED_KEYS:
             hashes.clear()
+        prepare = self.prepare
         timestamp = int(time.time() * 1000)
         try:
-            for event, encoded in window:
+            for position, event in enumerate(events):
                 if state.unreachable is not None:
                     self._fail(report, event, state.unreachable)
                     continue
+                value = encoded[position] if encoded is not None else None
                 try:
-                    value = encoded if encoded is not None else prepare(event)
+                    if value is None:
+                        value = prepare(event)
                 except EventRejected as exc:
                     report.rejected_ids.add(exc.event_id)
                     self._fail(report, event, exc.reason)
                     continue
                 agency = event.agency
-                target = topics.get(agency, _UNSEEN)
-                if target is _UNSEEN:
-                    target = topics[agency] = self._partitions(agency, state)
-                if target is None:  # no metadata within max_block_ms: broker down or topic missing
+                partitions = topics.get(agency, _UNSEEN)
+                if partitions is _UNSEEN:
+                    partitions = topics[agency] = self._partitions(agency, state)
+                if partitions is None:  # no metadata within max_block_ms: broker down or topic missing
                     self._fail(report, event, state.unreachable or "no partitions")
                     continue
                 case_id = event.case_id
-                key_hash = hashes.get(case_id)
                 key = case_id.encode()
+                key_hash = hashes.get(case_id)
                 if key_hash is None:
                     key_hash = hashes[case_id] = murmur2(key) & 0x7FFFFFFF
-                partitions = target[1]
                 try:
-                    batch, index = queue.append(partitions[key_hash % len(partitions)], timestamp, key, value)
+                    placed[position] = queue.append(
+                        partitions[key_hash % len(partitions)], timestamp, key, value
+                    )
                 except MessageSizeTooLargeError as exc:
                     self._fail(report, event, f"{type(exc).__name__}: {exc}")
-                    continue
-                sent.append((event, batch, index))
         finally:
             queue.hand_over()
-        return sent
+        return placed
 
-    def _partitions(self, agency: str, state: _CallState) -> tuple[str, list[TopicPartition]] | None:
+    def _partitions(self, agency: str, state: _CallState) -> list[TopicPartition] | None:
         """The topic's partitions in partitioner order, or None (and the call fails fast from here on)."""
         topic = self.topic_of(agency)
         try:
@@ -250,18 +267,28 @@ class Publisher:
         if not found:
             state.unreachable = f"no partitions for topic {topic} from {self.bootstrap}"
             return None
-        return topic, [TopicPartition(topic, partition) for partition in sorted(found)]
+        return [TopicPartition(topic, partition) for partition in sorted(found)]
 
     def _confirm(
-        self, sent: list[_Sent], report: PublishReport, on_delivery: Callable[[Delivery], None] | None
+        self,
+        events: list[CaseEvent],
+        placed: list[ProducerBatch | None],
+        report: PublishReport,
+        on_delivery: Callable[[Delivery], None] | None,
     ) -> None:
-        """Wait for the window's batches and report each event, in the order they were given."""
+        """Wait for a window's batches and report each of its events, in the order they were given."""
         deadline = time.monotonic() + self.delivery_timeout_s + 5.0
         outcomes: dict[int, tuple[int, Callable[[int], Exception] | None] | str] = {}
-        for event, batch, index in sent:
-            outcome = outcomes.get(id(batch))
+        next_index: dict[int, int] = {}  # records were appended in the window's order
+        for event, batch in zip(events, placed, strict=True):
+            if batch is None:
+                continue
+            key = id(batch)
+            index = next_index.get(key, 0)
+            next_index[key] = index + 1
+            outcome = outcomes.get(key)
             if outcome is None:
-                outcome = outcomes[id(batch)] = _batch_outcome(batch, deadline)
+                outcome = outcomes[key] = _batch_outcome(batch, deadline)
             if isinstance(outcome, str):
                 self._fail(report, event, outcome)
                 continue
@@ -297,8 +324,6 @@ class Publisher:
         self.close()
 
 
-_Sent = tuple[CaseEvent, ProducerBatch, int]
-"""An event handed to the sender: its batch and its index there (offset = batch base offset + index)."""
 _UNSEEN: Any = object()
 
 
@@ -328,14 +353,12 @@ class _BatchQueue:
         self.max_record = producer.config["max_request_size"]
         self.open: dict[TopicPartition, ProducerBatch] = {}
 
-    def append(
-        self, tp: TopicPartition, timestamp: int, key: bytes, value: bytes
-    ) -> tuple[ProducerBatch, int]:
+    def append(self, tp: TopicPartition, timestamp: int, key: bytes, value: bytes) -> ProducerBatch:
+        """The batch the record went into (its index there is the count of records before it)."""
         batch = self.open.get(tp)
         if batch is not None:
-            metadata = batch.records.append(timestamp, key, value, _NO_HEADERS)
-            if metadata is not None:
-                return batch, metadata.offset
+            if batch.records.append(timestamp, key, value, _NO_HEADERS) is not None:
+                return batch
             self._enqueue(batch)
         size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, _NO_HEADERS)
         if size > self.max_record:
@@ -345,8 +368,8 @@ class _BatchQueue:
         batch = self.open[tp] = ProducerBatch(
             tp, MemoryRecordsBuilder(self.magic, self.compression, self.batch_size)
         )
-        metadata = batch.records.append(timestamp, key, value, _NO_HEADERS)
-        return batch, metadata.offset
+        batch.records.append(timestamp, key, value, _NO_HEADERS)  # the first record always fits
+        return batch
 
     def hand_over(self) -> None:
         """Enqueue the partly filled batches too: the window is packed."""
