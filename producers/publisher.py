@@ -161,7 +161,7 @@ class Publisher:
         self, events: Iterable[CaseEvent], on_delivery: Callable[[Delivery], None] | None = None
     ) -> PublishReport:
         """Send every event and wait until the broker confirmed each; failures are reported, not raised."""
-        return self._publish(((window, None) for window in _windows(iter(events), _WINDOW)), on_delivery)
+        return self.publish_prepared(((event, None) for event in events), on_delivery)
 
     def publish_prepared(
         self,
