@@ -1,4 +1,8 @@
-"""Child process of the benchmark: materialize N preloaded records, print rate and peak RSS as JSON."""
+"""Child process of the benchmark: one member of the materializer group catching up on preloaded records.
+
+It runs until the group has read `total` records between its members (their counts are in the store's
+offsets, so no member needs to know the others) and prints what it read, when, and its peak RSS as JSON.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,18 @@ from collections.abc import Sequence
 from consumers.observer import BatchObserver
 from services.bootstrap import build_materializer, open_store
 from services.settings import Settings
+from services.store.interface import CaseStore
 from services.store.records import DeadLetter, StoredEvent
 
 
-class UntilAllRead(BatchObserver):
-    """Stops the run once `total` records are in the store; times from the first batch's start."""
+class UntilGroupDone(BatchObserver):
+    """Counts this member's records; stops once the offsets the group stored cover `total` records."""
 
-    def __init__(self, total: int, stop: threading.Event) -> None:
-        self.total, self.stop, self.read = total, stop, 0
-        self.started: float | None = None
+    def __init__(self, store: CaseStore, group: str, total: int, stop: threading.Event) -> None:
+        self.store, self.group, self.total, self.stop = store, group, total, stop
+        self.read = 0
+        self.first_started: float | None = None
+        self.last_ended: float | None = None
 
     def batch_materialized(
         self,
@@ -31,10 +38,15 @@ class UntilAllRead(BatchObserver):
         batch_seconds: float,
         store_seconds: float,
     ) -> None:
-        self.started = self.started or time.perf_counter() - batch_seconds
+        now = time.time()
+        self.first_started = self.first_started or now - batch_seconds
+        self.last_ended = now
         self.read += records
-        if self.read >= self.total:
+        if self.group_read() >= self.total:
             self.stop.set()
+
+    def group_read(self) -> int:
+        return sum(self.store.stored_offsets(self.group).values())
 
 
 def peak_rss_mb() -> float:
@@ -55,16 +67,27 @@ def main(total: int) -> None:
     settings = Settings()
     _, store = open_store(settings)
     stop = threading.Event()
-    observer = UntilAllRead(total, stop)
+    observer = UntilGroupDone(store, settings.consumer_group, total, stop)
     materializer = build_materializer(settings, store, observer=observer)
+    watcher = threading.Thread(target=_watch_group, args=(observer, stop), daemon=True)
+    watcher.start()
     materializer.run(stop)
-    seconds = time.perf_counter() - (observer.started or time.perf_counter())
     materializer.source.close()
     materializer.dead_letter_sink.close()
-    peak_mb = peak_rss_mb()
-    sys.stdout.write(
-        json.dumps({"records": observer.read, "seconds": seconds, "peak_rss_mb": peak_mb}) + "\n"
-    )
+    result = {
+        "records": observer.read,
+        "first_started": observer.first_started,
+        "last_ended": observer.last_ended,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+def _watch_group(observer: UntilGroupDone, stop: threading.Event) -> None:
+    """A member left without partitions (or with an empty share) learns here that the others finished."""
+    while not stop.wait(0.5):
+        if observer.group_read() >= observer.total:
+            stop.set()
 
 
 if __name__ == "__main__":

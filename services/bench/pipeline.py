@@ -53,22 +53,28 @@ def produce(settings: Settings, events: Sequence[CaseEvent]) -> Rate:
 class Materialized:
     rate: Rate
     peak_rss_mb: float
+    workers: int
 
 
-def materialize(settings: Settings, database_url: str, total: int) -> Materialized:
-    """Catch up on `total` preloaded records in a separate process (so its peak RSS is its own)."""
+def materialize(settings: Settings, database_url: str, total: int, workers: int = 1) -> Materialized:
+    """Catch up on `total` preloaded records with `workers` processes of one consumer group (each its own
+    process, so its peak RSS is its own); timed from the first batch's start to the last batch's end."""
     env = {**os.environ, **_settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "services.bench.materialize_worker", str(total)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"materializer worker failed: {done.stderr.strip().splitlines()[-1:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return Materialized(Rate(result["records"], result["seconds"]), result["peak_rss_mb"])
+    command = [sys.executable, "-m", "services.bench.materialize_worker", str(total)]
+    members = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(workers)
+    ]
+    results = []
+    for member in members:
+        out, err = member.communicate()
+        if member.returncode != 0:
+            raise RuntimeError(f"materializer worker failed: {err.strip().splitlines()[-1:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    read = sum(r["records"] for r in results)
+    active = [r for r in results if r["first_started"] is not None]
+    seconds = max(r["last_ended"] for r in active) - min(r["first_started"] for r in active)
+    return Materialized(Rate(read, seconds), max(r["peak_rss_mb"] for r in results), workers)
 
 
 def naive(settings: Settings, database_url: str, limit: int, max_seconds: float) -> Rate:

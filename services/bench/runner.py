@@ -64,6 +64,16 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     pg = materialize(settings, pg_url, produced.count)
     report.add("materialize", "PostgreSQL", pg.rate.per_second, "events/s", "≥ 20,000", events=pg.rate.count)
     report.add("materialize", "peak RSS (PostgreSQL run)", pg.peak_rss_mb, "MB", "≤ 300")
+    say("   ... with two materializer processes in the group (PostgreSQL)")
+    pair = materialize(
+        settings.model_copy(update={"consumer_group": f"{settings.consumer_group}-pair"}),
+        env.new_postgres_database(),
+        produced.count,
+        workers=2,
+    )
+    report.add(
+        "materialize", "PostgreSQL, 2 processes", pair.rate.per_second, "events/s", events=pair.rate.count
+    )
     say("   ... and into SQLite")
     sqlite = materialize(
         settings.model_copy(update={"consumer_group": f"{settings.consumer_group}-sqlite"}),

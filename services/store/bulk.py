@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Table, text
+from sqlalchemy import JSON, Column, Connection, Engine, Table, event, text
 from sqlalchemy.dialects import sqlite
 
 
@@ -49,12 +49,19 @@ def _copy_then_insert(
     columns = list(rows[0])
     staging = f"_staging_{table.name}"
     cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    created: set[str] = connection.info.setdefault("staging_tables", set())  # per database session
+    transaction = connection.get_transaction()
+    staged: set[str] = _staged_in(connection, transaction)
     try:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
-            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute(f"TRUNCATE {staging}")
+        if staging not in created:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
+                f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            created.add(staging)
+        if staging in staged:  # otherwise the last commit emptied it (ON COMMIT DELETE ROWS)
+            cursor.execute(f"DELETE FROM {staging}")
+        staged.add(staging)
         json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
         with cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
@@ -74,3 +81,19 @@ def _copy_then_insert(
     statement = text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} {conflict}{tail}")
     result = connection.execute(statement)
     return list(result.scalars()) if returning is not None else []
+
+
+def _staged_in(connection: Connection, transaction: object) -> set[str]:
+    """The staging tables this transaction has filled so far (a new transaction starts with none)."""
+    owner, staged = connection.info.get("staged_in_transaction", (None, set()))
+    if owner is not transaction:
+        staged = set()
+        connection.info["staged_in_transaction"] = (transaction, staged)
+    return staged
+
+
+@event.listens_for(Engine, "rollback")
+def _forget_staging(connection: Connection) -> None:
+    """A rolled-back transaction may have created staging tables: they are gone, so create them anew."""
+    connection.info.pop("staging_tables", None)
+    connection.info.pop("staged_in_transaction", None)

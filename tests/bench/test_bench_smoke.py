@@ -15,6 +15,7 @@ EXPECTED = {
     ("produce", "publisher"),
     ("materialize", "PostgreSQL"),
     ("materialize", "SQLite"),
+    ("materialize", "PostgreSQL, 2 processes"),
     ("materialize", "peak RSS (PostgreSQL run)"),
     ("baseline", "materialize ÷ naive"),
     ("limit", "materialize ÷ COPY"),

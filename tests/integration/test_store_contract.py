@@ -93,6 +93,27 @@ def test_a_failed_transaction_leaves_nothing_behind(store: CaseStore) -> None:
         assert tx.events_of_cases(["C4"]) == {}
 
 
+def test_writes_after_a_failed_transaction_still_land(store: CaseStore) -> None:
+    """The failed batch may have been the one that set up the bulk-write machinery (staging tables)."""
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.add_events([stored_event(opened("C5"), "t", 0, 0)])
+        raise RuntimeError("crash in the first batch")
+    with store.transaction() as tx:
+        added = tx.add_events([stored_event(opened("C5"), "t", 0, 0)])
+    assert [e.case_id for e in added] == ["C5"]
+    with store.transaction() as tx:
+        assert list(tx.events_of_cases(["C5"])) == ["C5"]
+
+
+def test_two_writes_to_one_table_in_a_transaction_report_their_own_rows(store: CaseStore) -> None:
+    first, second = stored_event(opened("C6"), "t", 0, 0), stored_event(opened("C7"), "t", 0, 1)
+    with store.transaction() as tx:
+        assert tx.add_events([first]) == [first]
+        assert tx.add_events([second, first]) == [second]
+    with store.transaction() as tx:
+        assert sorted(tx.events_of_cases(["C6", "C7"])) == ["C6", "C7"]
+
+
 def test_offsets_are_kept_per_group_and_never_move_backwards(store: CaseStore) -> None:
     with store.transaction() as tx:
         tx.save_offsets("g", [TopicPartitionOffset("t", 0, 10), TopicPartitionOffset("t", 1, 3)])
