@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, FromClause
+from sqlalchemy import Connection
 
 from services.store.queries.case_filter import CaseFilter
-from services.store.queries.stats import aggregate
+from services.store.queries.visibility import Viewer
+from services.views.visible_stats import visible_aggregate
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
 
@@ -58,16 +59,16 @@ def _month_end(year: int, month: int) -> date:
 
 
 def build_report(
-    connection: Connection, cases: FromClause, where: CaseFilter, period: Period, now: datetime
+    connection: Connection, viewer: Viewer, where: CaseFilter, period: Period, now: datetime
 ) -> Report:
-    """The report over the cases whose first event falls in the period (and match the other filters)."""
+    """The report over the viewer's cases whose first event falls in the period (and match the filters)."""
     scoped = replace(where, date_from=period.first_day, date_to=period.last_day)
-    totals = aggregate(connection, cases, scoped)[0]
+    totals = visible_aggregate(connection, viewer, scoped)[0]
     return Report(
         period=period,
         generated_at=now,
-        by_bucket_and_agency=aggregate(connection, cases, scoped, ["bucket", "agency"]),
-        by_bucket=aggregate(connection, cases, scoped, ["bucket"]),
-        by_province=aggregate(connection, cases, scoped, ["province"]),
+        by_bucket_and_agency=visible_aggregate(connection, viewer, scoped, ["bucket", "agency"]),
+        by_bucket=visible_aggregate(connection, viewer, scoped, ["bucket"]),
+        by_province=visible_aggregate(connection, viewer, scoped, ["province"]),
         totals=totals,
     )

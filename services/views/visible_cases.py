@@ -46,27 +46,45 @@ PARTIAL = Table(
 
 def visible_cases(connection: Connection, viewer: Viewer) -> FromClause:
     """The cases this viewer may see, each as the viewer sees it, within their province scope."""
-    fresh = or_(RESTRICTED_CASES.c.valid_until.is_(None), RESTRICTED_CASES.c.valid_until > viewer.now)
     shared: Select[Any] = select(*CASES.c).where(
         ~exists().where(RESTRICTED_CASES.c.case_id == CASES.c.case_id)
     )
-    viewed: Select[Any] = (
+    viewed = audience_views(viewer, fresh=True)
+    if viewer.provinces:
+        shared = shared.where(CASES.c.current_province_code.in_(sorted(viewer.provinces)))
+    folded = refolded_cases(connection, viewer)
+    if folded is None:
+        return union_all(shared, viewed).subquery("visible_cases")
+    return union_all(shared, viewed, folded).subquery("visible_cases")
+
+
+def audience_views(viewer: Viewer, fresh: bool) -> Select[Any]:
+    """The viewer's audience rows (in scope) of restricted cases whose views are exact (`fresh`), or of
+    those whose embargo ended since their views were written (which are refolded on the request)."""
+    exact = or_(RESTRICTED_CASES.c.valid_until.is_(None), RESTRICTED_CASES.c.valid_until > viewer.now)
+    query: Select[Any] = (
         select(*(CASE_AUDIENCE_VIEWS.c[c.name] for c in CASES.c))
         .join(RESTRICTED_CASES, RESTRICTED_CASES.c.case_id == CASE_AUDIENCE_VIEWS.c.case_id)
-        .where(CASE_AUDIENCE_VIEWS.c.audience == (viewer.agency or PUBLIC_AUDIENCE), fresh)
+        .where(CASE_AUDIENCE_VIEWS.c.audience == (viewer.agency or PUBLIC_AUDIENCE))
+        .where(exact if fresh else not_(exact))
     )
     if viewer.provinces:
-        scope = sorted(viewer.provinces)
-        shared = shared.where(CASES.c.current_province_code.in_(scope))
-        viewed = viewed.where(CASE_AUDIENCE_VIEWS.c.current_province_code.in_(scope))
-    stale = select(RESTRICTED_CASES.c.case_id).where(not_(fresh))
+        query = query.where(CASE_AUDIENCE_VIEWS.c.current_province_code.in_(sorted(viewer.provinces)))
+    return query
+
+
+def refolded_cases(connection: Connection, viewer: Viewer) -> Select[Any] | None:
+    """The viewer's live folds (in scope) of cases whose embargo ended since their views were written,
+    staged for this request; None when there are none (the usual case: nothing is staged then)."""
+    stale = select(RESTRICTED_CASES.c.case_id).where(
+        RESTRICTED_CASES.c.valid_until.is_not(None), RESTRICTED_CASES.c.valid_until <= viewer.now
+    )
     partial = [case for case in partial_views(connection, viewer, stale) if _in_scope(viewer, case)]
     if not partial:
-        return union_all(shared, viewed).subquery("visible_cases")
+        return None
     key = _viewer_key(viewer)
     _stage(connection, key, partial)
-    folded = select(*(PARTIAL.c[c.name] for c in CASES.c)).where(PARTIAL.c.viewer_key == key)
-    return union_all(shared, viewed, folded).subquery("visible_cases")
+    return select(*(PARTIAL.c[c.name] for c in CASES.c)).where(PARTIAL.c.viewer_key == key)
 
 
 def partial_views(connection: Connection, viewer: Viewer, case_ids: Select[Any]) -> list[CaseState]:

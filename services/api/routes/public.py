@@ -12,8 +12,8 @@ from services.access.principal import ANONYMOUS
 from services.api.deps import ConnectionDep, NowDep, PublicReader, record
 from services.api.filters import case_filter
 from services.api.stats_schemas import StatsAnswer
-from services.store.queries.stats import PERIODS, aggregate
-from services.views.visible_cases import visible_cases
+from services.store.queries.stats import PERIODS
+from services.views.visible_stats import visible_aggregate
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 PUBLIC_DIMENSIONS = ("province", "agency", "bucket", "category", "platform")
@@ -43,8 +43,8 @@ def public_stats(
             422, f"cannot group by {', '.join(unknown)} (one of {', '.join(PUBLIC_DIMENSIONS)})"
         )
     where = case_filter(date_from=date_from, date_to=date_to, province=province, bucket=bucket)
-    cases = visible_cases(connection, ANONYMOUS.viewer(now))  # the public's view, whoever asks
-    rows = aggregate(connection, cases, where, names, period)
-    totals = aggregate(connection, cases, where)[0]
+    public = ANONYMOUS.viewer(now)  # the public's view, whoever asks
+    rows = visible_aggregate(connection, public, where, names, period)
+    totals = visible_aggregate(connection, public, where)[0]
     record(request, principal, rows=len(rows))
     return StatsAnswer(data=rows, count=len(rows), period=period, group_by=names, totals=totals)

@@ -12,8 +12,8 @@ from services.api.stats_schemas import ReportAnswer, StatsAnswer
 from services.reports.bcd389 import BadPeriod, Period, build_report, parse_period
 from services.reports.report_xlsx import report_xlsx
 from services.store.queries.case_filter import CaseFilter
-from services.store.queries.stats import DIMENSIONS, PERIODS, aggregate
-from services.views.visible_cases import visible_cases
+from services.store.queries.stats import DIMENSIONS, PERIODS
+from services.views.visible_stats import visible_aggregate
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
 FilterDep = Annotated[CaseFilter, Depends(case_filter)]
@@ -59,9 +59,9 @@ def stats(
 ) -> StatsAnswer:
     """Cases, penalized and referred cases, fines and goods value grouped by period and dimensions."""
     dimensions, period = by
-    cases = visible_cases(connection, principal.viewer(now))
-    rows = aggregate(connection, cases, where, dimensions, period)
-    totals = aggregate(connection, cases, where)[0]
+    viewer = principal.viewer(now)
+    rows = visible_aggregate(connection, viewer, where, dimensions, period)
+    totals = visible_aggregate(connection, viewer, where)[0]
     record(request, principal, rows=len(rows))
     return StatsAnswer(data=rows, count=len(rows), period=period, group_by=dimensions, totals=totals)
 
@@ -76,7 +76,7 @@ def report(
     period: PeriodDep,
 ) -> ReportAnswer:
     """The BCĐ 389 periodic report for a month, quarter or year."""
-    built = build_report(connection, visible_cases(connection, principal.viewer(now)), where, period, now)
+    built = build_report(connection, principal.viewer(now), where, period, now)
     record(request, principal, rows=len(built.by_bucket_and_agency))
     return ReportAnswer(
         period=period.label,
@@ -101,7 +101,7 @@ def report_spreadsheet(
     lang: Annotated[str, Query(pattern="^(vi|en)$")] = "vi",
 ) -> Response:
     """The same report as a workbook to file or forward."""
-    built = build_report(connection, visible_cases(connection, principal.viewer(now)), where, period, now)
+    built = build_report(connection, principal.viewer(now), where, period, now)
     body = report_xlsx(built, lang, issued_by=principal.display_name)
     record(request, principal, rows=len(built.by_bucket_and_agency))
     filename = f"bao-cao-bcd389-{period.label}.xlsx"

@@ -11,6 +11,7 @@ from services.store import (  # noqa: F401 - every table module registers its ta
     entity_tables,
     projection_tables,
     registry_tables,
+    tally_tables,
 )
 from services.store.tables import Base
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, or_
+from sqlalchemy import ColumnElement, FromClause, Select
 
 from schemas.reference import VIETNAM
-from services.store.queries.text import contains_folded
+from services.store.queries.text import folded_pattern, searchable
 
 SORTABLE = (
     "last_event_at",
@@ -99,11 +99,8 @@ def conditions(cases: FromClause, where: CaseFilter) -> list[ColumnElement[bool]
 
 def _text_terms(cases: FromClause, text: str) -> list[ColumnElement[bool]]:
     """Every word must appear in the case id, title or goods, diacritics or not."""
-    c = cases.c
-    return [
-        or_(*(contains_folded(c[column], word) for column in ("case_id", "title", "goods")))
-        for word in text.split()
-    ]
+    haystack = searchable(cases.c.case_id, cases.c.title, cases.c.goods)
+    return [haystack.like(folded_pattern(word), escape="\\") for word in text.split()]
 
 
 def ordered_page(query: Select[Any], cases: FromClause, page: Page) -> Select[Any]:

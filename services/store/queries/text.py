@@ -52,6 +52,29 @@ def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{SQLITE_FOLD}({compiler.process(argument, **kw)})"
 
 
+class searchable(FunctionElement[str]):
+    """SQL: a case's id, title and goods as one folded text, for word search. Words never hold a space,
+    so a word is in it exactly when it is in one of the three. On PostgreSQL the expression is the one
+    migration 0008 indexes with pg_trgm (kept textually identical, with no bound parameters)."""
+
+    type = String()
+    inherit_cache = True
+    name = "searchable"
+
+
+@compiles(searchable, "postgresql")
+def _searchable_postgresql(element: searchable, compiler: SQLCompiler, **kw: Any) -> str:
+    joined = " || ' ' || ".join(f"coalesce({compiler.process(c, **kw)}, '')" for c in element.clauses)
+    dropped = "".join(COMBINING)
+    return f"lower(translate({joined}, '{ACCENTED}{dropped}', '{PLAIN}'))"
+
+
+@compiles(searchable)
+def _searchable_default(element: searchable, compiler: SQLCompiler, **kw: Any) -> str:
+    joined = " || ' ' || ".join(f"coalesce({compiler.process(c, **kw)}, '')" for c in element.clauses)
+    return f"{SQLITE_FOLD}({joined})"
+
+
 def enable_folding(connection: Connection) -> None:
     """Give a SQLite connection the fold as a function (PostgreSQL has translate() built in)."""
     if connection.dialect.name == "sqlite":
@@ -65,8 +88,12 @@ def _fold_or_none(text: str | None) -> str | None:
 
 def contains_folded(column: ColumnElement[Any], term: str) -> ColumnElement[bool]:
     """column contains term, ignoring case and diacritics on both sides."""
-    pattern = "%" + _escape_like(fold_text(term)) + "%"
-    return folded(func.coalesce(column, "")).like(pattern, escape="\\")
+    return folded(func.coalesce(column, "")).like(folded_pattern(term), escape="\\")
+
+
+def folded_pattern(term: str) -> str:
+    """A LIKE pattern (escape character backslash) finding the folded term anywhere."""
+    return "%" + _escape_like(fold_text(term)) + "%"
 
 
 def _escape_like(text: str) -> str:

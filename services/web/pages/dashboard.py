@@ -13,9 +13,9 @@ from sqlalchemy import Connection
 from services.api.deps import get_connection, get_now, record
 from services.reports.labels import label
 from services.store.queries.case_filter import Page
-from services.store.queries.stats import aggregate
 from services.views.case_search import search_cases
 from services.views.visible_cases import visible_cases
+from services.views.visible_stats import visible_aggregate
 from services.web.charts import Bar, bars, columns
 from services.web.i18n import language
 from services.web.pages.access import page_reader
@@ -30,23 +30,27 @@ def dashboard(request: Request, connection: Connection = Depends(get_connection)
     principal = page_reader(request)
     lang = language(request)
     where, error, raw = filter_from(request)
-    cases = visible_cases(connection, principal.viewer(get_now(request)))
-    totals = aggregate(connection, cases, where)[0]
-    by_month = _months(aggregate(connection, cases, where, period="month"))
+    viewer = principal.viewer(get_now(request))
+    cases = visible_cases(connection, viewer)
+    totals = visible_aggregate(connection, viewer, where)[0]
+    by_month = _months(visible_aggregate(connection, viewer, where, period="month"))
 
     def link(**params: str | None) -> str:
         merged = {k: v for k, v in {**raw, **params}.items() if v}
         return "/cases?" + urlencode(merged)
 
     def grouped(dimension: str, kind: str, limit: int = 10) -> list[Bar]:
-        rows = sorted(aggregate(connection, cases, where, [dimension]), key=lambda r: -r["cases"])[:limit]
+        rows = sorted(visible_aggregate(connection, viewer, where, [dimension]), key=lambda r: -r["cases"])
+        rows = rows[:limit]
         return [
             Bar(label(kind, r[dimension], lang), r["cases"], link(**{dimension: r[dimension]})) for r in rows
         ]
 
-    recent, _ = search_cases(connection, principal.viewer(get_now(request)), where, Page(limit=8), cases)
+    recent, _ = search_cases(connection, viewer, where, Page(limit=8), cases)
     in_progress = totals["cases"] - sum(
-        r["cases"] for r in aggregate(connection, cases, where, ["status"]) if r["status"] == "closed"
+        r["cases"]
+        for r in visible_aggregate(connection, viewer, where, ["status"])
+        if r["status"] == "closed"
     )
     charts = {
         "cases_month": columns([Bar(m, r["cases"]) for m, r in by_month], whole),

@@ -9,7 +9,6 @@ from sqlalchemy import Connection
 from services.api.deps import get_connection, get_now, record
 from services.reports.bcd389 import BadPeriod, build_report, parse_period
 from services.store.queries.case_filter import CaseFilter
-from services.views.visible_cases import visible_cases
 from services.web.pages.access import page_reader
 from services.web.rendering import render
 
@@ -27,7 +26,6 @@ def report_page(request: Request, connection: Connection = Depends(get_connectio
         return render(
             request, "report.html", principal, {"period_text": text, "error": str(exc), "report": None}
         )
-    cases = visible_cases(connection, principal.viewer(now))
-    report = build_report(connection, cases, CaseFilter(), period, now)
+    report = build_report(connection, principal.viewer(now), CaseFilter(), period, now)
     record(request, principal, rows=len(report.by_bucket_and_agency))
     return render(request, "report.html", principal, {"period_text": text, "error": None, "report": report})
