@@ -1,38 +1,35 @@
-"""End-to-end latency at a steady rate: recorded_at (stamped at send) → committed in the store."""
+"""End-to-end latency at a steady rate: recorded_at (stamped at send) → committed in the store.
+
+The materializer runs in its own process, as it does in a deployment: sharing the publisher's process
+would make the two take turns on one interpreter lock and time that instead.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from consumers.observer import BatchObserver
 from producers.publisher import Publisher
 from schemas.events import CaseEvent
-from services.bootstrap import build_materializer, create_topics, open_store
+from services.bench.pipeline import settings_env
+from services.bootstrap import create_topics
 from services.settings import Settings
-from services.store.records import DeadLetter, StoredEvent
+from services.store.engine import make_engine, migrate
 
-
-class LatencyProbe(BatchObserver):
-    def __init__(self) -> None:
-        self.latencies_ms: list[float] = []
-
-    def batch_materialized(
-        self,
-        *,
-        records: int,
-        events: Sequence[StoredEvent],
-        dead_letters: Sequence[DeadLetter],
-        batch_seconds: float,
-        store_seconds: float,
-    ) -> None:
-        now = datetime.now(UTC)
-        self.latencies_ms.extend((now - e.recorded_at).total_seconds() * 1000 for e in events)
+_SETTLE_S = 1.0
+"""Pause after the materializer holds its partitions (it seeks to the stored offsets) before sending."""
+_JOIN_TIMEOUT_S = 60.0
+_DRAIN_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -46,15 +43,69 @@ class Latency:
 def steady_latency(
     settings: Settings, database_url: str, source: Iterator[CaseEvent], rate: int, seconds: float
 ) -> Latency:
-    """Send `rate` events/s for `seconds` while a materializer runs; percentiles of commit latency."""
+    """Send `rate` events/s for `seconds` while a materializer process runs; percentiles of commit latency."""
     create_topics(settings)
-    _, store = open_store(settings.model_copy(update={"database_url": database_url}))
-    probe = LatencyProbe()
-    materializer = build_materializer(settings, store, observer=probe)
-    stop = threading.Event()
-    consumer = threading.Thread(target=materializer.run, args=(stop,), daemon=True)
-    consumer.start()
-    time.sleep(3)  # let the consumer join its group before the clock starts
+    engine = make_engine(database_url)
+    migrate(engine)
+    engine.dispose()
+    env = {**os.environ, **settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
+    with tempfile.TemporaryFile("w+") as errors:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "services.bench.materialize_worker", "--latencies"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        output = _WorkerOutput(worker)
+        try:
+            if not output.assigned.wait(timeout=_JOIN_TIMEOUT_S) or output.done.is_set():
+                raise RuntimeError("the materializer process did not join its group")
+            time.sleep(_SETTLE_S)
+            sent, achieved = _send_steadily(settings, source, rate, seconds)
+            assert worker.stdin is not None
+            worker.stdin.write(f"{sent}\n")
+            worker.stdin.close()
+            worker.wait(timeout=_DRAIN_S)
+            output.done.wait(timeout=5)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        if worker.returncode != 0 or not output.lines:
+            errors.seek(0)
+            raise RuntimeError(f"materializer worker failed: {errors.read().strip().splitlines()[-1:]}")
+    result = json.loads(output.lines[-1])
+    ordered = sorted(result["latencies_ms"])
+    return Latency(
+        len(ordered), statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))], achieved
+    )
+
+
+class _WorkerOutput:
+    """Reads the worker's stdout as it comes (its log lines go there too, and a full pipe would stall
+    it): notes when it holds its partitions, keeps the lines."""
+
+    def __init__(self, worker: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.assigned, self.done = threading.Event(), threading.Event()
+        threading.Thread(target=self._read, args=(worker,), daemon=True).start()
+
+    def _read(self, worker: subprocess.Popen[str]) -> None:
+        assert worker.stdout is not None
+        for line in worker.stdout:
+            if line.strip() == "assigned":
+                self.assigned.set()
+            else:
+                self.lines.append(line)
+        self.done.set()
+        self.assigned.set()  # an early exit wakes the waiter too; the exit code tells what happened
+
+
+def _send_steadily(
+    settings: Settings, source: Iterator[CaseEvent], rate: int, seconds: float
+) -> tuple[int, float]:
+    """Publish what is due every tick, each event stamped recorded_at = now; returns (sent, rate)."""
     publisher = Publisher(bootstrap=settings.kafka_bootstrap, topic_of=settings.agency_topic, linger_ms=1)
     sent, started = 0, time.perf_counter()
     tick = 0.05
@@ -70,18 +121,8 @@ def steady_latency(
             sent += len(batch)
         time.sleep(tick)
     achieved = sent / (time.perf_counter() - started)
-    deadline = time.monotonic() + 30
-    while len(probe.latencies_ms) < sent and time.monotonic() < deadline:
-        time.sleep(0.1)
-    stop.set()
-    consumer.join(timeout=30)
     publisher.close()
-    materializer.source.close()
-    materializer.dead_letter_sink.close()
-    ordered = sorted(probe.latencies_ms)
-    return Latency(
-        len(ordered), statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))], achieved
-    )
+    return sent, achieved
 
 
 def _take(source: Iterator[CaseEvent], count: int) -> list[CaseEvent]:

@@ -2,6 +2,8 @@
 
 It runs until the group has read `total` records between its members (their counts are in the store's
 offsets, so no member needs to know the others) and prints what it read, when, and its peak RSS as JSON.
+With `--latencies` the total arrives later, as a line on stdin (the latency benchmark learns it only
+once it has sent everything), and the output adds each event's recorded_at → committed time in ms.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from consumers.observer import BatchObserver
+from consumers.source import RecordSource
 from services.bootstrap import build_materializer, open_store
 from services.settings import Settings
 from services.store.interface import CaseStore
@@ -26,6 +30,7 @@ class UntilGroupDone(BatchObserver):
     def __init__(self, store: CaseStore, group: str, total: int, stop: threading.Event) -> None:
         self.store, self.group, self.total, self.stop = store, group, total, stop
         self.read = 0
+        self.latencies_ms: list[float] | None = None
         self.first_started: float | None = None
         self.last_ended: float | None = None
 
@@ -39,6 +44,9 @@ class UntilGroupDone(BatchObserver):
         store_seconds: float,
     ) -> None:
         now = time.time()
+        if self.latencies_ms is not None:
+            committed = datetime.now(UTC)
+            self.latencies_ms.extend((committed - e.recorded_at).total_seconds() * 1000 for e in events)
         self.first_started = self.first_started or now - batch_seconds
         self.last_ended = now
         self.read += records
@@ -63,12 +71,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(total: int) -> None:
+def main(total: int, latencies: bool) -> None:
     settings = Settings()
     _, store = open_store(settings)
     stop = threading.Event()
     observer = UntilGroupDone(store, settings.consumer_group, total, stop)
     materializer = build_materializer(settings, store, observer=observer)
+    if latencies:
+        observer.latencies_ms = []
+        threading.Thread(target=_total_from_stdin, args=(observer,), daemon=True).start()
+        threading.Thread(target=_say_when_assigned, args=(materializer.source, stop), daemon=True).start()
     watcher = threading.Thread(target=_watch_group, args=(observer, stop), daemon=True)
     watcher.start()
     materializer.run(stop)
@@ -79,6 +91,7 @@ def main(total: int) -> None:
         "first_started": observer.first_started,
         "last_ended": observer.last_ended,
         "peak_rss_mb": peak_rss_mb(),
+        "latencies_ms": observer.latencies_ms,
     }
     sys.stdout.write(json.dumps(result) + "\n")
 
@@ -90,5 +103,18 @@ def _watch_group(observer: UntilGroupDone, stop: threading.Event) -> None:
             stop.set()
 
 
+def _say_when_assigned(source: RecordSource, stop: threading.Event) -> None:
+    """One line on stdout once the group gave this member its partitions: the sender may start."""
+    while not source.is_assigned() and not stop.wait(0.05):
+        pass
+    sys.stdout.write("assigned\n")
+    sys.stdout.flush()
+
+
+def _total_from_stdin(observer: UntilGroupDone) -> None:
+    line = sys.stdin.readline()
+    observer.total = int(line) if line.strip() else observer.group_read()
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]) if sys.argv[1:2] != ["--latencies"] else sys.maxsize, "--latencies" in sys.argv)

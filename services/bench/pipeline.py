@@ -59,7 +59,7 @@ class Materialized:
 def materialize(settings: Settings, database_url: str, total: int, workers: int = 1) -> Materialized:
     """Catch up on `total` preloaded records with `workers` processes of one consumer group (each its own
     process, so its peak RSS is its own); timed from the first batch's start to the last batch's end."""
-    env = {**os.environ, **_settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
+    env = {**os.environ, **settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "services.bench.materialize_worker", str(total)]
     members = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -147,7 +147,7 @@ def _copy_text(value: object) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
-def _settings_env(settings: Settings) -> dict[str, str]:
+def settings_env(settings: Settings) -> dict[str, str]:
     names = ["kafka_bootstrap", "topic_prefix", "dead_letter_topic", "consumer_group", "home"]
     return {f"CASEHUB_{name.upper()}": str(getattr(settings, name)) for name in names} | {
         "CASEHUB_METRICS_PORT": "0"
