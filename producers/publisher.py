@@ -8,6 +8,7 @@ compressed and batched, with a confirmation (topic, partition, offset) for every
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -41,9 +42,11 @@ __all__ = [
 
 logger = structlog.get_logger()
 T = TypeVar("T")
-_WINDOW = 10_000
-"""Events validated and packed before their batches are handed to the sender; at most two windows are in
-flight (one sending while the next is prepared), which bounds memory on endless streams."""
+_WINDOW = 5_000
+"""Events validated and packed before their batches are handed to the sender (~165 a partition here)."""
+_IN_FLIGHT = 2
+"""Windows handed over and not yet confirmed while the next is prepared: the sender's round trips overlap
+the CPU work, and memory stays bounded on endless streams."""
 _LOGGED_FAILURES = 20
 _CACHED_KEYS = 200_000
 """Case ids whose key hash is remembered (a case has several events; murmur2 is pure Python)."""
@@ -104,11 +107,12 @@ class Publisher:
 
     Records are packed into kafka-python record batches here, per topic partition (the partition
     kafka-python's default partitioner would pick for the case id), and handed to the producer's sender
-    whole (`_BatchQueue`): kafka-python's per-record `send` (checks, partitioner, a future per record,
-    sender wake-ups) cost ~3x validation and encoding together. The sender thread still assigns the
-    idempotent producer's sequence numbers, compresses, retries and expires the batches; a batch's
-    confirmation gives each of its events its offset. `publish` returns when every event is confirmed
-    or failed, so nothing waits for linger: batches are sent as soon as they are handed over.
+    whole (`_BatchQueue`): kafka-python's per-record `send` (checks, partitioner, a future per record
+    and its callbacks, sender wake-ups) cost more CPU than validation and encoding together. The sender
+    thread still assigns the idempotent producer's sequence numbers, compresses, retries and expires
+    the batches; a batch's confirmation gives each of its events its offset. `publish` returns when
+    every event is confirmed or failed, so nothing waits for linger: batches are sent as soon as they
+    are handed over, a window at a time.
     """
 
     def __init__(
@@ -146,6 +150,7 @@ class Publisher:
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
         self._key_hashes: dict[str, int] = {}
+        self._announced: set[str] = set()
 
     def prepare(self, event: CaseEvent) -> bytes:
         """The wire bytes of a valid event; EventRejected names the event and the broken rule."""
@@ -161,7 +166,7 @@ class Publisher:
         self, events: Iterable[CaseEvent], on_delivery: Callable[[Delivery], None] | None = None
     ) -> PublishReport:
         """Send every event and wait until the broker confirmed each; failures are reported, not raised."""
-        return self.publish_prepared(((event, None) for event in events), on_delivery)
+        return self.publish_prepared(_Unprepared(events), on_delivery)
 
     def publish_prepared(
         self,
@@ -170,10 +175,14 @@ class Publisher:
     ) -> PublishReport:
         """`publish` for callers that already validated and encoded (with `checked_wire_bytes`): the
         bytes are sent as they are; None means "validate and encode here"."""
-        windows = (
-            ([event for event, _ in window], [encoded for _, encoded in window])
-            for window in _windows(iter(prepared), _WINDOW)
-        )
+        windows: Iterator[tuple[list[CaseEvent], list[bytes | None] | None]]
+        if isinstance(prepared, _Unprepared):  # from `publish`: no pairs to build and take apart
+            windows = ((window, None) for window in _windows(iter(prepared.events), _WINDOW))
+        else:
+            windows = (
+                ([event for event, _ in window], [encoded for _, encoded in window])
+                for window in _windows(iter(prepared), _WINDOW)
+            )
         return self._publish(windows, on_delivery)
 
     def _publish(
@@ -184,16 +193,15 @@ class Publisher:
         started = time.monotonic()
         report = PublishReport()
         state = _CallState()
-        in_flight: tuple[list[CaseEvent], list[ProducerBatch | None]] | None = None
+        in_flight: deque[tuple[list[CaseEvent], list[ProducerBatch | None]]] = deque()
         try:
             for events, encoded in windows:
-                placed = self._send_window(events, encoded, report, state)
-                if in_flight is not None:
-                    self._confirm(*in_flight, report, on_delivery)
-                in_flight = events, placed
+                in_flight.append((events, self._send_window(events, encoded, report, state)))
+                if len(in_flight) > _IN_FLIGHT:
+                    self._confirm(*in_flight.popleft(), report, on_delivery)
         finally:
-            if in_flight is not None:
-                self._confirm(*in_flight, report, on_delivery)
+            while in_flight:
+                self._confirm(*in_flight.popleft(), report, on_delivery)
         logger.info(
             "events_published",
             sent=report.sent,
@@ -220,6 +228,7 @@ class Publisher:
         if len(hashes) > _CACHED_KEYS:
             hashes.clear()
         prepare = self.prepare
+        self._announce_topics(events)
         timestamp = int(time.time() * 1000)
         try:
             for position, event in enumerate(events):
@@ -255,6 +264,17 @@ class Publisher:
         finally:
             queue.hand_over()
         return placed
+
+    def _announce_topics(self, events: list[CaseEvent]) -> None:
+        """Ask for the metadata of every topic the window needs in one request: `partitions_for`, one
+        topic at a time, costs a metadata round trip (~100 ms) for each new topic."""
+        new = {event.agency for event in events} - self._announced
+        for agency in new:
+            try:
+                self.producer._sender.add_topic(self.topic_of(agency))
+            except Exception:  # a bad agency or topic meets its events below, as before
+                continue
+            self._announced.add(agency)
 
     def _partitions(self, agency: str, state: _CallState) -> list[TopicPartition] | None:
         """The topic's partitions in partitioner order, or None (and the call fails fast from here on)."""
@@ -389,6 +409,16 @@ class _BatchQueue:
 
 
 _NO_HEADERS: list[tuple[str, bytes]] = []
+
+
+class _Unprepared:
+    """`publish`'s events as `publish_prepared` pairs (event, None), for subclasses overriding that."""
+
+    def __init__(self, events: Iterable[CaseEvent]) -> None:
+        self.events = events
+
+    def __iter__(self) -> Iterator[tuple[CaseEvent, bytes | None]]:
+        return ((event, None) for event in self.events)
 
 
 def _batch_outcome(
