@@ -37,11 +37,11 @@ class StoreTransaction(ABC):
 
     @abstractmethod
     def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
-        """Lock these cases' rows until commit (creating placeholders) and return those with events."""
+        """Lock these cases until commit (those without a row too) and return those with events."""
 
     @abstractmethod
     def lock_subjects(self, subject_ids: Iterable[str]) -> None:
-        """Lock these subjects' rows until commit (creating placeholders), so folds never race."""
+        """Lock these subjects until commit (those without a row too), so folds never race."""
 
     @abstractmethod
     def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:

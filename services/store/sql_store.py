@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Insert, Select, Table, delete, select, update
+from sqlalchemy import Connection, Engine, Insert, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -80,33 +79,16 @@ class SqlTransaction(StoreTransaction):
 
     def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
         ids = sorted(set(case_ids))
-        placeholders = [{**_PLACEHOLDER_CASE, "case_id": case_id} for case_id in ids]
-        if placeholders:
-            insert = _insert(self.connection, CASES).on_conflict_do_nothing(index_elements=["case_id"])
-            self.connection.execute(insert, placeholders)
+        _lock_keys(self.connection, _CASE_LOCKS, ids)
         found: dict[str, CaseState] = {}
         for chunk in _chunks(ids, _IN_CHUNK):
-            query = select(CASES).where(CASES.c.case_id.in_(chunk)).order_by(CASES.c.case_id)
-            for row in self.connection.execute(_for_update(self.connection, query)):
+            for row in self.connection.execute(select(CASES).where(CASES.c.case_id.in_(chunk))):
                 if row.event_count:
                     found[row.case_id] = _case_state(row._mapping)
         return found
 
     def lock_subjects(self, subject_ids: Iterable[str]) -> None:
-        ids = sorted(set(subject_ids))
-        if not ids:
-            return
-        insert = _insert(self.connection, SUBJECTS).on_conflict_do_nothing(index_elements=["subject_id"])
-        self.connection.execute(
-            insert, [{**_PLACEHOLDER_SUBJECT, "subject_id": subject_id} for subject_id in ids]
-        )
-        for chunk in _chunks(ids, _IN_CHUNK):
-            query = (
-                select(SUBJECTS.c.subject_id)
-                .where(SUBJECTS.c.subject_id.in_(chunk))
-                .order_by(SUBJECTS.c.subject_id)
-            )
-            self.connection.execute(_for_update(self.connection, query)).all()
+        _lock_keys(self.connection, _SUBJECT_LOCKS, sorted(set(subject_ids)))
 
     def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -234,30 +216,26 @@ def _stored_dead_letter(row: Any) -> StoredDeadLetter:
     return StoredDeadLetter(row["id"], letter, row["replay_attempts"], row["resolved_event_id"])
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_PLACEHOLDER_CASE: dict[str, Any] = {
-    "status": "stub",
-    "stage": "none",
-    "agencies": ",",
-    "total_fines_vnd": 0,
-    "goods_value_vnd": 0,
-    "event_count": 0,
-    "first_event_at": _EPOCH,
-    "last_event_at": _EPOCH,
-}
-_PLACEHOLDER_SUBJECT: dict[str, Any] = {
-    "kind": "UNKNOWN",
-    "platforms": ",",
-    "agencies": ",",
-    "case_count": 0,
-    "first_seen_at": _EPOCH,
-    "last_seen_at": _EPOCH,
-}
+_CASE_LOCKS, _SUBJECT_LOCKS = 1, 2
+"""Seeds of the advisory-lock key hashes, one key space per kind of row."""
 
 
-def _for_update(connection: Connection, query: Select[Any]) -> Select[Any]:
-    """Row locks on PostgreSQL; SQLite serialises writers with its database lock instead."""
-    return query.with_for_update() if connection.dialect.name == "postgresql" else query
+def _lock_keys(connection: Connection, space: int, ids: list[str]) -> None:
+    """Hold a lock per id until the transaction ends, taken in id order so writers never deadlock.
+
+    PostgreSQL: transaction-scoped advisory locks keyed by a 64-bit hash of the id. They cover ids that
+    have no row yet, which row locks cannot, without writing placeholder rows first. SQLite: nothing to
+    do, the transaction already holds the database's single write lock (the batch wrote its events).
+    """
+    if not ids or connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(id, :space))) "
+            "FROM (SELECT unnest(CAST(:ids AS text[])) AS id ORDER BY 1) AS ordered"
+        ),
+        {"ids": ids, "space": space},
+    )
 
 
 def _case_state(row: Any) -> CaseState:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -61,6 +62,28 @@ def test_locked_cases_come_back_as_stored_and_unknown_ones_are_absent(store: Cas
         locked = tx.lock_cases(["C11", "C12"])
         tx.lock_subjects(["S-unknown"])
     assert locked == {"C11": fold_case("C11", [event])}
+
+
+def test_a_locked_case_without_a_row_holds_off_a_second_writer(postgres_url: str) -> None:
+    """Two consumers merging the first events of one new case: the second waits for the first's commit."""
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    store = SqlCaseStore(engine)
+    second_holds = threading.Event()
+
+    def second_writer() -> None:
+        with store.transaction() as tx:
+            tx.lock_cases(["C-new"])
+            second_holds.set()
+
+    with store.transaction() as tx:
+        tx.lock_cases(["C-new", "C-other"])
+        other = threading.Thread(target=second_writer)
+        other.start()
+        assert not second_holds.wait(0.5), "the second writer got the lock while the first held it"
+    assert second_holds.wait(10), "the second writer never got the lock after the first committed"
+    other.join()
+    engine.dispose()
 
 
 def test_events_read_back_equal_what_was_written(store: CaseStore) -> None:
