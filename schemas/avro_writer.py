@@ -85,6 +85,8 @@ class _Generator:
             "_write_long": _write_long,
             "_write_uuid": _write_uuid,
             "_write_timestamp_millis": _write_timestamp_millis,
+            "_datetime": datetime,
+            "_EPOCH": _EPOCH,
             "_pack_double": _DOUBLE.pack,
             "_pack_float": _FLOAT.pack,
             "_SEQUENCES": (list, tuple),
@@ -136,7 +138,14 @@ class _Generator:
             function = self._record(schema) if isinstance(schema, dict) else self.names[kind]
             return [f"{indent}{function}(out, {var})"]
         if logical == "timestamp-millis" and kind == "long":
-            return [f"{indent}_write_timestamp_millis(out, {var})"]
+            return [  # aware datetimes inline (fastavro's arithmetic), anything else through the helper
+                f"{indent}if {var}.__class__ is _datetime and {var}.tzinfo is not None:",
+                f"{indent}    delta = {var} - _EPOCH",
+                f"{indent}    seconds = delta.days * 86400 + delta.seconds",
+                f"{indent}    _write_long(out, seconds * 1000 + delta.microseconds // 1000)",
+                f"{indent}else:",
+                f"{indent}    _write_timestamp_millis(out, {var})",
+            ]
         if logical == "uuid" and kind == "string":
             return [f"{indent}_write_uuid(out, {var})"]
         if logical is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fastavro import schemaless_writer
@@ -80,3 +81,13 @@ def test_data_the_compiled_writer_does_not_expect_gets_fastavros_answer() -> Non
         codec.encode(odd)
     fine = opened()
     assert codec.decode(codec.encode(fine)) == fine
+
+
+def test_timestamps_before_1970_and_below_the_millisecond_are_written_like_fastavro() -> None:
+    for moment in (
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1901, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(2025, 6, 30, 17, 0, 0, 999_999, tzinfo=timezone(timedelta(hours=7))),
+    ):
+        sent = opened().model_copy(update={"recorded_at": moment, "embargo_until": moment})
+        assert compiled_bytes(sent) == fastavro_bytes(sent), moment
