@@ -298,31 +298,28 @@ class Publisher:
     ) -> None:
         """Wait for a window's batches and report each of its events, in the order they were given."""
         deadline = time.monotonic() + self.delivery_timeout_s + 5.0
-        outcomes: dict[int, tuple[int, Callable[[int], Exception] | None] | str] = {}
-        next_index: dict[int, int] = {}  # records were appended in the window's order
+        cursors: dict[ProducerBatch, _Cursor | str] = {}  # per batch: where its next event landed, or why not
+        deliveries = report.deliveries
         for event, batch in zip(events, placed, strict=True):
             if batch is None:
                 continue
-            key = id(batch)
-            index = next_index.get(key, 0)
-            next_index[key] = index + 1
-            outcome = outcomes.get(key)
-            if outcome is None:
-                outcome = outcomes[key] = _batch_outcome(batch, deadline)
-            if isinstance(outcome, str):
-                self._fail(report, event, outcome)
+            cursor = cursors.get(batch)
+            if cursor is None:
+                cursor = cursors[batch] = _batch_outcome(batch, deadline)
+            if isinstance(cursor, str):
+                self._fail(report, event, cursor)
                 continue
-            base_offset, record_errors = outcome
-            if record_errors is not None:
-                error = record_errors(index)
+            index = cursor.index
+            cursor.index = index + 1
+            if cursor.record_errors is not None:
+                error = cursor.record_errors(index)
                 self._fail(report, event, f"{type(error).__name__}: {error}")
                 continue
-            tp = batch.topic_partition
             delivery = Delivery(
-                str(event.event_id), event.case_id, tp.topic, tp.partition, base_offset + index
+                str(event.event_id), event.case_id, cursor.topic, cursor.partition, cursor.base_offset + index
             )
             report.sent += 1
-            report.deliveries.append(delivery)
+            deliveries.append(delivery)
             if on_delivery is not None:
                 on_delivery(delivery)
 
@@ -421,10 +418,22 @@ class _Unprepared:
         return ((event, None) for event in self.events)
 
 
-def _batch_outcome(
-    batch: ProducerBatch, deadline: float
-) -> tuple[int, Callable[[int], Exception] | None] | str:
-    """(base offset, per-record errors or None) once the broker confirmed the batch, else why not."""
+class _Cursor:
+    """A confirmed batch as its events are reported: record i is at base_offset + i."""
+
+    __slots__ = ("base_offset", "index", "partition", "record_errors", "topic")
+
+    def __init__(
+        self, batch: ProducerBatch, base_offset: int, record_errors: Callable[[int], Exception] | None
+    ) -> None:
+        self.topic, self.partition = batch.topic_partition
+        self.base_offset = base_offset
+        self.record_errors = record_errors
+        self.index = 0
+
+
+def _batch_outcome(batch: ProducerBatch, deadline: float) -> _Cursor | str:
+    """A cursor over the batch once the broker confirmed it, else why it was not."""
     future = batch.produce_future
     if not future.wait(timeout=max(0.0, deadline - time.monotonic())):
         return f"{KafkaTimeoutError.__name__}: batch for {batch.topic_partition} not confirmed in time"
@@ -432,7 +441,7 @@ def _batch_outcome(
         exc = future.exception
         return f"{type(exc).__name__}: {exc}"
     base_offset, _log_append_time, record_errors = future.value
-    return base_offset, record_errors
+    return _Cursor(batch, base_offset, record_errors)
 
 
 def checked_wire_bytes(codec: CaseEventCodec, event: CaseEvent) -> bytes:
