@@ -22,7 +22,9 @@ def cases_of(connection: Connection, cases: FromClause, case_ids: Iterable[str])
     """The viewer's rows of these cases, newest activity first."""
     ids = sorted(set(case_ids))
     query = select(cases).where(cases.c.case_id.in_(ids)).order_by(cases.c.last_event_at.desc())
-    return [dict(row._mapping) for row in connection.execute(query)]
+    result = connection.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 def tallies(rows: list[dict[str, Any]], by: str) -> list[Tally]:

@@ -19,6 +19,7 @@ from services.store.queries.text import contains_folded
 from services.store.queries.visibility import Viewer, can_see, visible_event
 from services.store.records import SubjectState
 from services.store.sql_store import EVENTS, OBSERVATIONS
+from services.views.dossier_totals import cases_of
 
 ID_CHUNK = 5_000
 OBSERVED = [
@@ -45,6 +46,7 @@ class Dossier:
     identifiers: tuple[IdentifierSeen, ...]
     case_ids: tuple[str, ...]
     observations: tuple[dict[str, Any], ...] = field(repr=False)
+    cases: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,21 @@ def visible_case_ids(connection: Connection, cases: FromClause, case_ids: Iterab
 
 
 def dossier(connection: Connection, viewer: Viewer, cases: FromClause, subject_id: str) -> Dossier | None:
-    """Everything the viewer may know of one seller, or None when they know nothing of it."""
-    observations = visible_observations(connection, viewer, cases, [subject_id]).get(subject_id)
+    """Everything the viewer may know of one seller, or None when they know nothing of it.
+
+    Two statements: the seller's observations the viewer may see, then the viewer's rows of those
+    observations' cases (looked up by id inside `cases`); an observation whose case the viewer may not
+    see is dropped, so the rows are exactly the dossier's cases, newest activity first.
+    """
+    query = (
+        select(*OBSERVED)
+        .join(EVENTS, EVENTS.c.event_id == OBSERVATIONS.c.event_id)
+        .where(OBSERVATIONS.c.subject_id == subject_id, visible_event(viewer))
+    )
+    candidates = [dict(row._mapping) for row in connection.execute(query)]
+    rows = cases_of(connection, cases, {o["case_id"] for o in candidates}) if candidates else []
+    seen = {row["case_id"] for row in rows}
+    observations = [o for o in candidates if o["case_id"] in seen]
     if not observations:
         return None
     ordered = sorted(observations, key=lambda o: (o["occurred_at"], o["event_id"]))
@@ -98,6 +113,7 @@ def dossier(connection: Connection, viewer: Viewer, cases: FromClause, subject_i
         identifiers=tuple(_identifiers(ordered)),
         case_ids=tuple(dict.fromkeys(o["case_id"] for o in ordered)),
         observations=tuple(ordered),
+        cases=tuple(rows),
     )
 
 

@@ -10,7 +10,7 @@ from schemas.reference import agencies
 from services.api.deps import ConnectionDep, NowDep, Reader, record
 from services.api.schemas import CaseSummary, Dossier, HitAnswer, Holder, SubjectList, SubjectSummary
 from services.views import subjects
-from services.views.dossier_totals import cases_of, tallies
+from services.views.dossier_totals import tallies
 from services.views.visible_cases import visible_cases
 
 router = APIRouter(prefix="/api/subjects", tags=["subjects"])
@@ -88,7 +88,7 @@ def get_dossier(
     if found is None:
         record(request, principal, resource=subject_id, status_code=404)
         raise HTTPException(404, f"subject {subject_id} not found")
-    rows = cases_of(connection, cases, found.case_ids)
+    rows = list(found.cases)
     record(request, principal, rows=len(rows), resource=subject_id)
     return Dossier.model_validate(
         {

@@ -84,6 +84,22 @@ def test_sorting_and_pages_with_the_total_count(world: World) -> None:
     assert [c["case_id"][-5:] for c in page["data"]] == ids(world)[2:4]
 
 
+def test_the_total_count_holds_on_every_page_and_past_the_last(world: World) -> None:
+    client = world.client()
+    counts = {
+        offset: client.get(
+            "/api/cases", headers=world.headers("qltt"), params={"limit": 2, "offset": offset}
+        ).json()
+        for offset in (0, 4, 5, 9)
+    }
+    assert [page["count"] for page in counts.values()] == [5, 5, 5, 5]
+    assert [len(page["data"]) for page in counts.values()] == [2, 1, 0, 0]
+    assert client.get("/api/cases", headers=world.headers("qltt"), params={"q": "zzzqqq"}).json() == {
+        "data": [],
+        "count": 0,
+    }
+
+
 def test_statistics_group_by_period_and_dimensions_and_add_up(world: World) -> None:
     client = world.client()
     body = client.get(
