@@ -194,14 +194,12 @@ class Publisher:
         report = PublishReport()
         state = _CallState()
         in_flight: deque[tuple[list[CaseEvent], list[ProducerBatch | None]]] = deque()
-        try:
-            for events, encoded in windows:
-                in_flight.append((events, self._send_window(events, encoded, report, state)))
-                if len(in_flight) > _IN_FLIGHT:
-                    self._confirm(*in_flight.popleft(), report, on_delivery)
-        finally:
-            while in_flight:
+        for events, encoded in windows:  # an exception (a bug, Ctrl-C) leaves without waiting, as before
+            in_flight.append((events, self._send_window(events, encoded, report, state)))
+            if len(in_flight) > _IN_FLIGHT:
                 self._confirm(*in_flight.popleft(), report, on_delivery)
+        while in_flight:
+            self._confirm(*in_flight.popleft(), report, on_delivery)
         logger.info(
             "events_published",
             sent=report.sent,
