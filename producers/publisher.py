@@ -354,8 +354,8 @@ class _BatchQueue:
     This uses kafka-python 3.0's accumulator the way its own `RecordAccumulator.append` does (the
     per-partition deque under its lock, the incomplete set that `flush` and `close` wait on), minus the
     per-record future: the sender drains, sequences (idempotence), compresses, retries and expires our
-    batches exactly like its own. A record is appended with `MemoryRecordsBuilder.append`, which says
-    when the batch is full (batch_size, as kafka-python's own batches).
+    batches exactly like its own. A batch's first record goes through `MemoryRecordsBuilder.append`;
+    the others are framed here (`_append_record`), within the same batch_size.
     """
 
     def __init__(self, producer: KafkaProducer) -> None:
@@ -369,12 +369,15 @@ class _BatchQueue:
         self.open: dict[TopicPartition, ProducerBatch] = {}
 
     def append(self, tp: TopicPartition, timestamp: int, key: bytes, value: bytes) -> ProducerBatch:
-        """The batch the record went into (its index there is the count of records before it)."""
+        """The batch the record went into (its index there is the count of records before it).
+
+        All records of a window share one timestamp, so a batch (which never spans windows) has one."""
         batch = self.open.get(tp)
         if batch is not None:
-            if batch.records.append(timestamp, key, value, _NO_HEADERS) is not None:
+            if _append_record(batch.records, key, value, self.batch_size):
                 return batch
             self._enqueue(batch)
+            self.producer._sender.wakeup()
         size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, _NO_HEADERS)
         if size > self.max_record:
             raise MessageSizeTooLargeError(
@@ -387,10 +390,11 @@ class _BatchQueue:
         return batch
 
     def hand_over(self) -> None:
-        """Enqueue the partly filled batches too: the window is packed."""
+        """Enqueue the partly filled batches too (the window is packed) and wake the sender once."""
         for batch in self.open.values():
             self._enqueue(batch)
         self.open.clear()
+        self.producer._sender.wakeup()
 
     def _enqueue(self, batch: ProducerBatch) -> None:
         accumulator = self.accumulator
@@ -400,7 +404,39 @@ class _BatchQueue:
                 raise IllegalStateError("the producer is closed")
             accumulator._batches[tp].append(batch)
             accumulator._incomplete.add(batch)
-        self.producer._sender.wakeup()
+
+
+def _append_record(records: MemoryRecordsBuilder, key: bytes, value: bytes, batch_size: int) -> bool:
+    """Append a record after the batch's first, as `DefaultRecordBatchBuilder.append` would write it with
+    the first record's timestamp and no headers (byte for byte; ~2x faster); False when it is full."""
+    builder = records._builder
+    offset = records._next_offset
+    body = bytearray(b"\x00\x00")  # attributes, timestamp delta 0
+    _write_varint(body, offset)  # offset delta (the base offset is 0 on produce)
+    _write_varint(body, len(key))
+    body += key
+    _write_varint(body, len(value))
+    body += value
+    body.append(0)  # no headers
+    buffer = builder._buffer
+    size = len(body)
+    if len(buffer) + size + (size.bit_length() + 7) // 7 > batch_size:  # zigzag doubles: 7 bits a byte
+        return False
+    _write_varint(buffer, size)
+    buffer += body
+    builder._num_records += 1
+    builder._last_offset = offset
+    records._next_offset = offset + 1
+    return True
+
+
+def _write_varint(out: bytearray, value: int) -> None:
+    """Kafka's (zigzag) varint, as kafka.record.util.encode_varint writes it."""
+    value = (value << 1) ^ (value >> 63)
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
 
 
 _NO_HEADERS: list[tuple[str, bytes]] = []
