@@ -16,7 +16,6 @@ from services.store.tables import utcnow
 
 def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> StoredEvent:
     """The log row of a decoded event, remembering where it was read."""
-    data = event.model_dump(mode="json", include={"distribution", "payload"})
     return StoredEvent(
         event_id=str(event.event_id),
         case_id=event.case_id,
@@ -27,9 +26,9 @@ def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> S
         recorded_at=event.recorded_at,
         producer=event.producer,
         schema_version=event.schema_version,
-        distribution=data["distribution"],
+        distribution=event.distribution.model_dump(mode="json"),
         embargo_until=event.embargo_until,
-        payload=data["payload"],
+        payload=event.payload.model_dump(mode="json"),
         source_topic=topic,
         source_partition=partition,
         source_offset=offset,

@@ -3,7 +3,8 @@ ON CONFLICT; elsewhere a multi-row INSERT … ON CONFLICT. Same semantics, COPY 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -64,11 +65,7 @@ def _copy_then_insert(
         staged.add(staging)
         json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
         with cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                values = [row[c] for c in columns]
-                for i in json_at:
-                    if values[i] is not None:
-                        values[i] = orjson.dumps(values[i]).decode()
+            for values in _copy_rows(rows, columns, json_at):
                 copy.write_row(values)
     finally:
         cursor.close()
@@ -81,6 +78,22 @@ def _copy_then_insert(
     statement = text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} {conflict}{tail}")
     result = connection.execute(statement)
     return list(result.scalars()) if returning is not None else []
+
+
+def _copy_rows(
+    rows: Sequence[dict[str, Any]], columns: list[str], json_at: list[int]
+) -> Iterator[Sequence[Any]]:
+    """Each row's values in column order, JSON columns as text (COPY takes no Python dicts)."""
+    take = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    if not json_at:
+        yield from map(take, rows)
+        return
+    for row in rows:
+        values = list(take(row))
+        for i in json_at:
+            if values[i] is not None:
+                values[i] = orjson.dumps(values[i]).decode()
+        yield values
 
 
 def _staged_in(connection: Connection, transaction: object) -> set[str]:
