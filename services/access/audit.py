@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Connection, Engine, PoolProxiedConnection, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from services.access.principal import Principal
 from services.store.access_tables import AuditRow
@@ -21,6 +23,20 @@ GENESIS = "0" * 64
 _CHAINED = ("at", "principal_id", "agency", "role", "method", "endpoint", "resource", "filters")
 _COUNTED = ("rows_returned", "status_code")
 _LOCK_ID = 389_006  # PostgreSQL advisory lock serialising appends across API processes
+_COLUMNS = (*_CHAINED, *_COUNTED, "prev_hash", "row_hash")
+_VALUES = ", ".join("CAST(%(filters)s AS jsonb)" if name == "filters" else f"%({name})s" for name in _COLUMNS)
+_INSERT_AT_TAIL = (
+    f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) SELECT {_VALUES} "
+    "WHERE COALESCE((SELECT row_hash FROM audit_log ORDER BY seq DESC LIMIT 1), %(genesis)s) = %(expected)s "
+    "RETURNING seq"
+)
+"""Appends the row only if its prev_hash is still the chain's tail. Run under the advisory lock, in a
+statement of its own (so its snapshot, taken once the lock is held, sees every earlier append)."""
+_INSERT = f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({_VALUES})"
+_TAIL = "SELECT row_hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 @dataclass(frozen=True)
@@ -47,11 +63,25 @@ class AuditQuery:
 class AuditLog:
     """Appends entries in one short transaction each; the database's write lock (an advisory lock on
     PostgreSQL, BEGIN IMMEDIATE on SQLite) taken before reading the tail keeps the chain linear across
-    processes, and a process lock spares threads the wait in the database."""
+    processes, and a process lock spares threads the wait in the database.
+
+    On PostgreSQL (psycopg) a log keeps one connection of its own (appends are serialised by the process
+    lock, so one is all it can use) and the hash of the last row it wrote. An append is then one round
+    trip: a pipeline of BEGIN, the advisory lock, an INSERT … SELECT that writes the row only if its
+    prev_hash is still the chain's tail, and COMMIT. The remembered hash is only a guess — the INSERT checks
+    it against the table under the lock, in a statement that starts after the lock is held — so another
+    process having appended in between costs a second try (lock, read the tail, insert, commit), never a
+    fork. The connection is not pinged per append: one that turns out broken is dropped and the append
+    retried once on a fresh (pinged) connection, which first checks whether the broken one's commit had in
+    fact landed, so an entry is neither lost nor written twice."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._lock = threading.Lock()
+        self._fast = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+        self._raw: PoolProxiedConnection | None = None
+        self._pid = os.getpid()
+        self._tail: str | None = None  # row_hash of the last row this log wrote, a guess to be checked
 
     def append(self, entry: AuditEntry) -> None:
         p = entry.principal
@@ -67,7 +97,21 @@ class AuditLog:
             "rows_returned": entry.rows_returned,
             "status_code": entry.status_code,
         }
-        with self._lock, self.engine.begin() as connection:
+        with self._lock:
+            if self._fast:
+                self._append_postgresql(row)
+            else:
+                self._append(row)
+
+    def close(self) -> None:
+        """Give back the log's own connection (the next append takes another)."""
+        with self._lock:
+            if self._raw is not None and self._pid == os.getpid():
+                self._raw.close()
+            self._raw = None
+
+    def _append(self, row: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
             elif connection.dialect.name == "sqlite":
@@ -78,6 +122,66 @@ class AuditLog:
             row["prev_hash"] = previous or GENESIS
             row["row_hash"] = row_hash(row)
             connection.execute(AUDIT.insert().values(row))
+
+    def _append_postgresql(self, row: dict[str, Any]) -> None:
+        import psycopg
+
+        if self._pid != os.getpid():  # a forked worker: the parent's connection and guess are not ours
+            self._raw, self._tail, self._pid = None, None, os.getpid()
+        attempt = None  # the row_hash of a try whose outcome a broken connection left unknown
+        for retry in (False, True):
+            if self._raw is None:
+                self._raw = self.engine.raw_connection()  # pinged by the pool at checkout
+            pg: psycopg.Connection[Any] = self._raw.driver_connection  # type: ignore[assignment]
+            try:
+                if not retry and self._tail is not None:
+                    row["prev_hash"] = self._tail
+                    row["row_hash"] = row_hash(row)
+                    if self._insert_at_tail(pg, row):
+                        self._tail = row["row_hash"]
+                        return
+                self._tail = self._append_locked(pg, row, attempt)
+                return
+            except BaseException as error:
+                self._tail = None
+                broken = isinstance(error, psycopg.Error) and (pg.broken or pg.closed)
+                self._raw.invalidate()
+                self._raw = None
+                if retry or not broken:
+                    if isinstance(error, psycopg.Error):  # as SQLAlchemy would have raised it
+                        raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+                    raise
+                attempt = row.get("row_hash")
+
+    @staticmethod
+    def _insert_at_tail(pg: psycopg.Connection[Any], row: dict[str, Any]) -> bool:
+        """One round trip: BEGIN, lock, insert if `row` follows the tail, COMMIT; False if it did not."""
+        with pg.pipeline():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+            inserted = pg.execute(_INSERT_AT_TAIL, _parameters(row))
+            pg.commit()
+        return inserted.fetchone() is not None
+
+    @staticmethod
+    def _append_locked(pg: psycopg.Connection[Any], row: dict[str, Any], attempt: str | None) -> str:
+        """Lock, read the tail, insert after it, commit; the row_hash now at the tail. If the tail is
+        `attempt` (a try whose commit landed though its connection broke), the entry is already there."""
+        with pg.pipeline():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+            found = pg.execute(_TAIL).fetchone()
+            tail = found[0] if found else GENESIS
+            if attempt is not None and tail == attempt:
+                pg.commit()
+                return tail
+            row["prev_hash"] = tail
+            row["row_hash"] = row_hash(row)
+            pg.execute(_INSERT, _parameters(row))
+            pg.commit()
+        return str(row["row_hash"])
+
+
+def _parameters(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "filters": json.dumps(row["filters"]), "genesis": GENESIS, "expected": row["prev_hash"]}
 
 
 def row_hash(row: dict[str, Any]) -> str:

@@ -117,3 +117,88 @@ def test_concurrent_appends_keep_one_linear_chain(database_url: str) -> None:
         assert count == 60
         assert verify_chain(connection) is None
     engine.dispose()
+
+
+def test_writers_taking_turns_never_fork_the_chain(database_url: str) -> None:
+    """Each log's remembered tail is stale after the other wrote: the append notices and follows the table."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    first, second = AuditLog(engine), AuditLog(engine)
+    someone = Principal("p", "P", "qltt", Role.ANALYST)
+    for rows in range(6):
+        (first if rows % 3 else second).append(AuditEntry(someone, "GET", "/api/cases", rows_returned=rows))
+    with engine.connect() as connection:
+        rows_written, count = read_audit(connection, AuditQuery())
+        assert count == 6 and verify_chain(connection) is None
+        assert [row["rows_returned"] for row in reversed(rows_written)] == list(range(6))
+    first.close()
+    second.close()
+    engine.dispose()
+
+
+def test_an_append_survives_a_dropped_connection(postgres_url: str) -> None:
+    """The log's own connection is not pinged per append: a broken one is replaced and the append retried."""
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    log = AuditLog(engine)
+    someone = Principal("p", "P", "qltt", Role.ANALYST)
+    log.append(AuditEntry(someone, "GET", "/api/cases"))
+    with engine.begin() as connection:  # a server restart or an idle timeout ends the log's session
+        ended = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert ended >= 1
+    log.append(AuditEntry(someone, "GET", "/api/cases", rows_returned=1))
+    with engine.connect() as connection:
+        rows, count = read_audit(connection, AuditQuery())
+        assert count == 2 and rows[0]["rows_returned"] == 1 and verify_chain(connection) is None
+    log.close()
+    engine.dispose()
+
+
+def test_a_commit_that_landed_before_the_connection_broke_is_not_written_twice(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    log = AuditLog(engine)
+    someone = Principal("p", "P", "qltt", Role.ANALYST)
+    log.append(AuditEntry(someone, "GET", "/api/cases"))
+    insert_at_tail = AuditLog._insert_at_tail
+
+    def commit_then_break(pg: psycopg.Connection[object], row: dict[str, object]) -> bool:
+        insert_at_tail(pg, row)
+        pg.close()  # the answer to COMMIT never arrives
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(AuditLog, "_insert_at_tail", staticmethod(commit_then_break))
+    log.append(AuditEntry(someone, "GET", "/api/cases", rows_returned=1))
+    monkeypatch.undo()
+    log.append(AuditEntry(someone, "GET", "/api/cases", rows_returned=2))
+    with engine.connect() as connection:
+        rows, count = read_audit(connection, AuditQuery())
+        assert count == 3 and [row["rows_returned"] for row in rows] == [2, 1, 0]
+        assert verify_chain(connection) is None
+    log.close()
+    engine.dispose()
+
+
+def test_a_failing_insert_is_not_retried_and_leaves_the_log_usable(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    log = AuditLog(engine)
+    someone = Principal("p", "P", "qltt", Role.ANALYST)
+    log.append(AuditEntry(someone, "GET", "/api/cases"))
+    with pytest.raises(DBAPIError):  # the column holds 200 characters: the request fails, nothing is written
+        log.append(AuditEntry(someone, "GET", "/api/cases", resource="x" * 201))
+    log.append(AuditEntry(someone, "GET", "/api/cases", rows_returned=1))
+    with engine.connect() as connection:
+        _, count = read_audit(connection, AuditQuery())
+        assert count == 2 and verify_chain(connection) is None
+    log.close()
+    engine.dispose()
