@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from services.reports.cells import safe_cell
+from schemas.reference import VIETNAM
+from services.reports.cells import DANGEROUS, safe_cell
 from services.reports.labels import label
 
 COLUMNS = (
@@ -42,15 +43,16 @@ LABELLED = {
 
 
 def _values(row: dict[str, Any], lang: str) -> list[Any]:
-    values = []
-    for column, _ in COLUMNS:
-        value = row.get(column)
-        if column == "agencies" and isinstance(value, str):
-            value = " ".join(a for a in value.split(",") if a)
-        elif column in LABELLED and value:
-            value = f"{value} - {label(LABELLED[column], value, lang)}"
-        values.append(safe_cell(value))
-    return values
+    return [_cell(column, row.get(column), lang) for column, _ in COLUMNS]
+
+
+def _cell(column: str, value: Any, lang: str) -> Any:
+    """A column's value as shown: agencies space-separated, codes with their names, every cell defused."""
+    if column == "agencies" and isinstance(value, str):
+        value = " ".join(a for a in value.split(",") if a)
+    elif column in LABELLED and value:
+        value = f"{value} - {label(LABELLED[column], value, lang)}"
+    return safe_cell(value)
 
 
 def _headers(lang: str) -> list[str]:
@@ -62,11 +64,60 @@ def cases_csv(rows: Sequence[dict[str, Any]], lang: str = "vi") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_headers(lang))
-    for row in rows:
-        writer.writerow(
-            [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in _values(row, lang)]
-        )
+    cells = _csv_cells(lang)
+    writer.writerows([convert(row.get(column)) for column, convert in cells] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_text(value: Any) -> Any:
+    """`_cell`'s value as the CSV shows it (times to the minute)."""
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value
+
+
+def _csv_cells(lang: str) -> list[tuple[str, Callable[[Any], Any]]]:
+    """Per column, a function giving exactly `_csv_text(_cell(column, value, lang))`, fast for the values
+    the store holds (text, whole numbers, empty, zoned times) and `_cell` itself for anything else; names
+    of codes and agency lists are worked out once per distinct value of the export."""
+
+    def general(column: str) -> Callable[[Any], Any]:
+        return lambda value: _csv_text(_cell(column, value, lang))
+
+    def plain(column: str) -> Callable[[Any], Any]:
+        other = general(column)
+
+        def convert(value: Any) -> Any:
+            kind = type(value)
+            if kind is str:
+                return "'" + value if value[:1] in DANGEROUS else value
+            if value is None:
+                return ""
+            if kind is int:
+                return value
+            if kind is datetime and value.tzinfo is not None:
+                local = value.astimezone(VIETNAM)
+                return str(local)[:16] if local.year >= 1000 else local.strftime("%Y-%m-%d %H:%M")
+            return other(value)
+
+        return convert
+
+    def remembered(column: str) -> Callable[[Any], Any]:
+        other = general(column)
+        seen: dict[str, Any] = {}
+
+        def convert(value: Any) -> Any:
+            if type(value) is str:
+                found = seen.get(value)
+                if found is None:
+                    found = seen[value] = other(value)
+                return found
+            return other(value)
+
+        return convert
+
+    return [
+        (column, remembered(column) if column == "agencies" or column in LABELLED else plain(column))
+        for column, _ in COLUMNS
+    ]
 
 
 def cases_xlsx(rows: Sequence[dict[str, Any]], lang: str = "vi", title: str = "Vụ việc") -> bytes:
