@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
+from services.store.queries.text import register_fold
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -30,6 +32,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    register_fold(dbapi_connection)  # the generated search_text column (migration 0009) calls it
 
 
 _MIGRATION_LOCK = 3890001

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, FromClause, func, select
 
 from services.store.queries.case_filter import CaseFilter, Page, conditions, ordered_page
 from services.store.queries.visibility import Viewer
-from services.views.visible_cases import visible_cases
+from services.views.visible_cases import case_columns, visible_cases
 
 EXPORT_LIMIT = 100_000
 TOTAL = "matching_cases_total"
@@ -21,12 +21,13 @@ def search_cases(
     """The page of matching cases and how many match in all (over `cases` when already built).
 
     One scan gives both: the total is a window count over every match, taken before the page is cut, so
-    the matches are read (and their search text folded) once, not once for a count and again for the page.
+    the matches are read once, not once for a count and again for the page.
     Only a page past the last match, which has no row to carry the total, costs a separate count.
     """
     cases = cases if cases is not None else visible_cases(connection, viewer)
     terms = conditions(cases, where)
-    query = ordered_page(select(cases, func.count().over().label(TOTAL)).where(*terms), cases, page)
+    selected = select(*case_columns(cases), func.count().over().label(TOTAL))
+    query = ordered_page(selected.where(*terms), cases, page)
     rows: list[dict[str, Any]] = []
     count: int | None = None
     for row in connection.execute(query):
@@ -53,7 +54,7 @@ def all_matching(
     only the named columns when given (fewer values to fetch and convert per row)."""
     cases = visible_cases(connection, viewer)
     everything = Page(EXPORT_LIMIT, 0, page.sort, page.descending)
-    selected = [cases.c[name] for name in columns] if columns else [cases]
+    selected = [cases.c[name] for name in columns] if columns else case_columns(cases)
     query = ordered_page(select(*selected).where(*conditions(cases, where)), cases, everything)
     result = connection.execute(query)
     keys = list(result.keys())

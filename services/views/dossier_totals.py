@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, select
 
+from services.views.visible_cases import case_columns
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -21,7 +23,8 @@ class Tally:
 def cases_of(connection: Connection, cases: FromClause, case_ids: Iterable[str]) -> list[dict[str, Any]]:
     """The viewer's rows of these cases, newest activity first."""
     ids = sorted(set(case_ids))
-    query = select(cases).where(cases.c.case_id.in_(ids)).order_by(cases.c.last_event_at.desc())
+    query = select(*case_columns(cases)).where(cases.c.case_id.in_(ids))
+    query = query.order_by(cases.c.last_event_at.desc())
     result = connection.execute(query)
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result.all()]

@@ -3,6 +3,9 @@
 "hang gia" finds "hàng giả" and "HÀNG GIẢ": both sides are folded to lower-case ASCII base letters (đ → d).
 PostgreSQL does it with translate(); SQLite, which has neither translate() nor a Unicode lower(), calls
 fold_text itself, registered on the connection by enable_folding. Decomposed input is folded too.
+Case search does not fold at query time: `cases` and `case_audience_views` keep their folded id, title and
+goods in the generated column `search_text` (migration 0009, indexed with pg_trgm on PostgreSQL), and the
+folded words are matched against it with a plain LIKE.
 """
 
 from __future__ import annotations
@@ -52,34 +55,23 @@ def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{SQLITE_FOLD}({compiler.process(argument, **kw)})"
 
 
-class searchable(FunctionElement[str]):
-    """SQL: a case's id, title and goods as one folded text, for word search. Words never hold a space,
-    so a word is in it exactly when it is in one of the three. On PostgreSQL the expression is the one
-    migration 0008 indexes with pg_trgm (kept textually identical, with no bound parameters)."""
-
-    type = String()
-    inherit_cache = True
-    name = "searchable"
-
-
-@compiles(searchable, "postgresql")
-def _searchable_postgresql(element: searchable, compiler: SQLCompiler, **kw: Any) -> str:
-    joined = " || ' ' || ".join(f"coalesce({compiler.process(c, **kw)}, '')" for c in element.clauses)
-    dropped = "".join(COMBINING)
-    return f"lower(translate({joined}, '{ACCENTED}{dropped}', '{PLAIN}'))"
-
-
-@compiles(searchable)
-def _searchable_default(element: searchable, compiler: SQLCompiler, **kw: Any) -> str:
-    joined = " || ' ' || ".join(f"coalesce({compiler.process(c, **kw)}, '')" for c in element.clauses)
-    return f"{SQLITE_FOLD}({joined})"
+def search_text(*parts: str | None) -> str:
+    """A case's id, title and goods as one folded text, as the database keeps it in `search_text`
+    (migration 0009) for rows it does not hold (a viewer's cases refolded on the request). Words never hold
+    a space, so a word is in it exactly when it is in one of the parts."""
+    return fold_text(" ".join(part or "" for part in parts))
 
 
 def enable_folding(connection: Connection) -> None:
     """Give a SQLite connection the fold as a function (PostgreSQL has translate() built in)."""
     if connection.dialect.name == "sqlite":
-        raw = connection.connection.driver_connection
-        raw.create_function(SQLITE_FOLD, 1, _fold_or_none, deterministic=True)  # type: ignore[union-attr]
+        register_fold(connection.connection.driver_connection)
+
+
+def register_fold(sqlite_connection: Any) -> None:
+    """Register the fold on a raw sqlite3 connection: the generated `search_text` of migration 0009 calls it,
+    so every connection that writes or reads cases needs it (`engine.make_engine` does this on connect)."""
+    sqlite_connection.create_function(SQLITE_FOLD, 1, _fold_or_none, deterministic=True)
 
 
 def _fold_or_none(text: str | None) -> str | None:
