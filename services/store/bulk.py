@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, Column, Connection, Engine, Table, event, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def bulk_write(
@@ -107,6 +108,13 @@ def _staged_in(connection: Connection, transaction: object) -> set[str]:
 
 @event.listens_for(Engine, "rollback")
 def _forget_staging(connection: Connection) -> None:
-    """A rolled-back transaction may have created staging tables: they are gone, so create them anew."""
-    connection.info.pop("staging_tables", None)
-    connection.info.pop("staged_in_transaction", None)
+    """A rolled-back transaction may have created staging tables: they are gone, so create them anew.
+    (A connection lost mid-transaction cannot be asked: its replacement starts with an empty `info`.)"""
+    if connection.invalidated:
+        return
+    try:
+        info = connection.info
+    except SQLAlchemyError:
+        return
+    info.pop("staging_tables", None)
+    info.pop("staged_in_transaction", None)

@@ -6,13 +6,15 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 
 from consumers.case_fold import fold_case
 from consumers.projections import stored_event
+from schemas.errors import StoreUnavailable
 from services.store.engine import make_engine, migrate
 from services.store.interface import CaseStore
 from services.store.records import DeadLetter, ReplayOutcome, TopicPartitionOffset
-from services.store.sql_store import SqlCaseStore
+from services.store.sql_store import SqlCaseStore, SqlTransaction
 from services.store.tables import utcnow
 from tests.factories import T0, opened, penalty
 from tests.fakes import MemoryCaseStore
@@ -83,6 +85,25 @@ def test_a_locked_case_without_a_row_holds_off_a_second_writer(postgres_url: str
         assert not second_holds.wait(0.5), "the second writer got the lock while the first held it"
     assert second_holds.wait(10), "the second writer never got the lock after the first committed"
     other.join()
+    engine.dispose()
+
+
+def test_a_session_killed_mid_batch_is_an_outage_and_the_next_batch_lands(postgres_url: str) -> None:
+    """PostgreSQL restarting under a batch: the write fails as StoreUnavailable (which the materializer
+    waits out), never with an error about the dead session, and the retried batch lands."""
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    store = SqlCaseStore(engine)
+    first, second = stored_event(opened("C-k1"), "t", 0, 0), stored_event(opened("C-k2"), "t", 0, 1)
+    with pytest.raises(StoreUnavailable), store.transaction() as tx:
+        assert isinstance(tx, SqlTransaction)
+        tx.add_events([first])
+        session = tx.connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": session})
+        tx.add_events([second])
+    with store.transaction() as tx:
+        assert tx.add_events([first, second]) == [first, second]
     engine.dispose()
 
 
