@@ -65,15 +65,15 @@ class AuditLog:
     PostgreSQL, BEGIN IMMEDIATE on SQLite) taken before reading the tail keeps the chain linear across
     processes, and a process lock spares threads the wait in the database.
 
-    On PostgreSQL (psycopg) a log keeps one connection of its own (appends are serialised by the process
-    lock, so one is all it can use) and the hash of the last row it wrote. An append is then one round
+    On PostgreSQL (psycopg) a log checks out one pooled connection per append (appends are serialised by
+    the process lock) and keeps the hash of the last row it wrote. An append is then one round
     trip: a pipeline of BEGIN, the advisory lock, an INSERT … SELECT that writes the row only if its
     prev_hash is still the chain's tail, and COMMIT. The remembered hash is only a guess — the INSERT checks
     it against the table under the lock, in a statement that starts after the lock is held — so another
     process having appended in between costs a second try (lock, read the tail, insert, commit), never a
-    fork. The connection is not pinged per append: one that turns out broken is dropped and the append
-    retried once on a fresh (pinged) connection, which first checks whether the broken one's commit had in
-    fact landed, so an entry is neither lost nor written twice."""
+    fork. A connection that turns out broken is invalidated and the append retried once on a fresh one,
+    which first checks whether the broken one's commit had in fact landed, so an entry is neither lost nor
+    written twice."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -98,17 +98,25 @@ class AuditLog:
             "status_code": entry.status_code,
         }
         with self._lock:
-            if self._fast:
-                self._append_postgresql(row)
-            else:
+            if not self._fast:
                 self._append(row)
+                return
+            try:
+                self._append_postgresql(row)
+            finally:
+                self._give_back()
 
     def close(self) -> None:
-        """Give back the log's own connection (the next append takes another)."""
+        """Give back a connection the log holds (none between appends)."""
         with self._lock:
-            if self._raw is not None and self._pid == os.getpid():
-                self._raw.close()
-            self._raw = None
+            self._give_back()
+
+    def _give_back(self) -> None:
+        """Return the append's connection to the engine's pool: an API process may build several apps on
+        one engine (and tests build many), so a log must not keep a pooled connection between appends."""
+        if self._raw is not None and self._pid == os.getpid():
+            self._raw.close()
+        self._raw = None
 
     def _append(self, row: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
