@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+from schemas.bounds import check_amount_total
 from schemas.errors import ContractViolation
 from schemas.reference import bucket_of, current_province, local_date
 from services.store.records import CaseState, StoredEvent
@@ -68,6 +69,8 @@ def merge_case(case_id: str, existing: CaseState | None, new_events: Sequence[St
         else min(e.occurred_at for e in new_events),
         last_event_at=max([base.last_event_at, *(e.occurred_at for e in new_events)]),
     )
+    check_amount_total("total fines", merged.total_fines_vnd)  # a refused sum, never an overflow
+    check_amount_total("goods value", merged.goods_value_vnd)
     if origin is not None and (
         merged.origin_event_id is None or _origin_key(origin) < _stored_origin_key(merged)
     ):

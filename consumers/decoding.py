@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import structlog
 
 from consumers.projections import stored_event
 from consumers.source import InboundRecord
 from schemas.codec import CaseEventCodec
-from schemas.errors import CasehubError, ContractViolation, ServiceUnavailable
+from schemas.errors import CasehubError, ContractViolation, ServiceUnavailable, StoreRejected
+from schemas.timeliness import check_event_time
 from schemas.validation import check_event
+from services.store.event_content import CHANGED_DUPLICATE, same_content
 from services.store.records import DeadLetter, StoredEvent, TopicPartitionOffset
 from services.store.tables import utcnow
 
@@ -23,6 +27,11 @@ class DecodedBatch:
     events: list[StoredEvent]
     dead_letters: list[DeadLetter]
     next_offsets: list[TopicPartitionOffset]
+
+    def without(self, event_ids: set[str], letters: list[DeadLetter]) -> DecodedBatch:
+        """The batch with these events taken out and their dead letters added (offsets unchanged)."""
+        kept = [e for e in self.events if e.event_id not in event_ids]
+        return DecodedBatch(kept, [*self.dead_letters, *letters], self.next_offsets)
 
 
 class RecordDecoder:
@@ -54,7 +63,9 @@ class RecordDecoder:
             except CasehubError as exc:
                 dead.append(self.dead_letter(record, exc))
                 continue
-            events.setdefault(event.event_id, event)
+            first = events.setdefault(event.event_id, event)
+            if first is not event and not same_content(first, event):
+                dead.append(self.dead_letter(record, ContractViolation(CHANGED_DUPLICATE)))
         offsets = [TopicPartitionOffset(t, p, o) for (t, p), o in sorted(next_offsets.items())]
         return DecodedBatch(list(events.values()), dead, offsets)
 
@@ -69,16 +80,34 @@ class RecordDecoder:
             raise ContractViolation(
                 f"agency {event.agency!r} may not publish on {record.topic} ({expected}'s topic)"
             )
+        check_event_time(event, _received_at(record))
+        if record.key != event.case_id.encode():
+            raise ContractViolation(_key_problem(record.key, event.case_id))
         return stored_event(event, record.topic, record.partition, record.offset)
 
+    def refused_letters(
+        self, records: Sequence[InboundRecord], events: Sequence[StoredEvent], refused: dict[str, str]
+    ) -> list[DeadLetter]:
+        """Dead letters of the events the store refused, each with the record it was read from."""
+        by_position = {(r.topic, r.partition, r.offset): r for r in records}
+        return [
+            self.dead_letter(
+                by_position[(e.source_topic, e.source_partition, e.source_offset)],
+                StoreRejected(refused[e.event_id]),
+            )
+            for e in events
+            if e.event_id in refused
+        ]
+
     def dead_letter(self, record: InboundRecord, exc: CasehubError) -> DeadLetter:
+        """The record kept whole with the reason; the reason cleaned, as it may quote the bad value."""
         logger.warning(
             "dead_letter",
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
             error_class=type(exc).__name__,
-            reason=str(exc),
+            reason=printable_reason(str(exc)),
         )
         return DeadLetter(
             consumer_group=self.group,
@@ -86,8 +115,32 @@ class RecordDecoder:
             partition=record.partition,
             offset=record.offset,
             error_class=type(exc).__name__,
-            error_message=str(exc),
+            error_message=printable_reason(str(exc)),
             key=record.key,
             value=record.value,
             created_at=utcnow(),
         )
+
+
+def _received_at(record: InboundRecord) -> datetime:
+    """The record's Kafka timestamp, but never later than now (a sender's clock cannot excuse itself)."""
+    now = utcnow()
+    if record.timestamp_ms <= 0:
+        return now
+    return min(datetime.fromtimestamp(record.timestamp_ms / 1000, UTC), now)
+
+
+def _key_problem(key: bytes | None, case_id: str) -> str:
+    if key is None:
+        return f"message has no key: key every event by its case id ({case_id!r}) so a case stays in order"
+    return f"message key {key[:80]!r} is not the case id {case_id!r}: key every event by its case id"
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_REASON_MAX = 2_000
+
+
+def printable_reason(reason: str) -> str:
+    """A reason fit for any store and any log line: control characters shown as escapes, bounded."""
+    cleaned = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", reason)
+    return cleaned if len(cleaned) <= _REASON_MAX else cleaned[: _REASON_MAX - 1] + "…"

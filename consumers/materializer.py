@@ -10,21 +10,29 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 import structlog
 
 from consumers.backoff import Backoff
 from consumers.decoding import DecodedBatch, RecordDecoder
+from consumers.isolation import refusal_reason, refused_events
 from consumers.observer import BatchObserver
 from consumers.projections import apply_events
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
-from schemas.errors import BrokerUnavailable, CasehubError, RegistryUnavailable, StoreUnavailable
+from schemas.errors import (
+    BrokerUnavailable,
+    CasehubError,
+    RegistryUnavailable,
+    StoreUnavailable,
+)
 from services.store.interface import CaseStore
 
 logger = structlog.get_logger()
 T = TypeVar("T")
+_ISOLATION_ROUNDS = 3
 
 
 @dataclass
@@ -83,7 +91,9 @@ class Materializer:
         # Dead letters reach their topic before the store commits: a crash in between re-reads the batch
         # and republishes them (at least once on the topic, exactly once in the dead_letters table).
         self._until_done(lambda: self.dead_letter_sink.publish(batch.dead_letters), BrokerUnavailable, stop)
-        store_seconds = self._until_done(lambda: self._write(batch), StoreUnavailable, stop)[1]
+        batch, store_seconds = self._until_done(
+            lambda: self._write_isolating(records, batch, stop), StoreUnavailable, stop
+        )
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, batch)
         self.observer.batch_materialized(
@@ -94,6 +104,35 @@ class Materializer:
             store_seconds=store_seconds,
         )
         return batch
+
+    def _write_isolating(
+        self, records: Sequence[InboundRecord], batch: DecodedBatch, stop: threading.Event | None
+    ) -> DecodedBatch:
+        """Write the batch; when the store refuses it, dead-letter the events it refuses and write the rest.
+
+        Rounds are bounded: a store that refuses the batch while accepting every one of its events (the
+        dead letters or offsets themselves) is reported as unavailable, so the batch is retried with
+        back-off and the consumer shows as stalled instead of losing anything.
+        """
+        for _round in range(_ISOLATION_ROUNDS):
+            try:
+                self._write(batch)
+                return batch
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                refused = refused_events(self.store, batch.events)
+                if not refused:
+                    raise StoreUnavailable(
+                        f"store refuses the batch, though none of its events: {refusal_reason(exc)}"
+                    ) from exc
+                letters = self.decoder.refused_letters(records, batch.events, refused)
+                logger.warning(
+                    "events_refused_by_store", refused=len(refused), reason=next(iter(refused.values()))
+                )
+                self._until_done(partial(self.dead_letter_sink.publish, letters), BrokerUnavailable, stop)
+                batch = batch.without(set(refused), letters)
+        raise StoreUnavailable(f"store kept refusing the batch after {_ISOLATION_ROUNDS} rounds of isolation")
 
     def _write(self, batch: DecodedBatch) -> None:
         """Rows, dead letters and next offsets of one batch in ONE store transaction."""

@@ -11,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
 
@@ -28,6 +29,7 @@ from producers.errors import DeliveryFailed, EventRejected, PublishError
 from schemas.codec import CaseEventCodec
 from schemas.errors import BrokerUnavailable, CasehubError
 from schemas.events import CaseEvent
+from schemas.timeliness import check_event_time
 from schemas.validation import check_event
 
 __all__ = [
@@ -482,6 +484,7 @@ def checked_wire_bytes(codec: CaseEventCodec, event: CaseEvent) -> bytes:
     """Validate an event against the reference rules and encode it; EventRejected says why not."""
     try:
         check_event(event)
+        check_event_time(event, datetime.now(UTC))
         return codec.encode(event)
     except CasehubError as exc:
         raise EventRejected(str(event.event_id), str(exc)) from exc

@@ -31,7 +31,7 @@ from schemas.payloads import (
     ViolationConfirmed,
 )
 from schemas.record import Frozen, UtcMillis
-from schemas.shapes import AgencyCode
+from schemas.shapes import AgencyCode, CaseId, Identifier, Text
 from schemas.unknown import UnknownValue, unknown_path_problem
 from schemas.vocabulary import (
     CaseOutcome,
@@ -113,16 +113,16 @@ class CaseEvent(Frozen):
 
     event_id: uuid.UUID
     event_type: str
-    case_id: str = Field(min_length=1, max_length=64)
+    case_id: CaseId
     agency: AgencyCode
-    reporting_unit: str
+    reporting_unit: Text
     occurred_at: UtcMillis
     recorded_at: UtcMillis
-    producer: str
+    producer: Text
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     distribution: Distribution = Distribution()
     embargo_until: UtcMillis | None = None
-    agency_case_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    agency_case_ref: Identifier | None = Field(default=None, max_length=64)
     unknown: tuple[UnknownValue, ...] = ()
     payload: AnyPayload
 

@@ -11,15 +11,20 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
+from schemas.bounds import MAX_CASE_TOTAL_VND
 from schemas.record import Frozen, UtcMillis
 from schemas.shapes import (
     AgencyCode,
+    CaseId,
     CategoryCode,
     Email,
+    Identifier,
     KeyedHash,
     PhoneNumber,
     PlatformCode,
+    Prose,
     ProvinceCode,
+    SubjectId,
     TaxCode,
     Text,
     Url,
@@ -50,7 +55,7 @@ class Payload(Frozen):
 class LegalBasis(Frozen):
     """A citation as Vietnamese documents write it: Điểm a Khoản 2 Điều 15 Nghị định 98/2020/NĐ-CP."""
 
-    instrument: str = Field(pattern=r"^\d+/\d{4}/\S+$")
+    instrument: str = Field(pattern=r"^\d+/\d{4}/[^\s\x00-\x1f\x7f-\x9f]+$", max_length=64)
     article: str = Field(pattern=r"^\d{1,3}[a-z]?$")
     clause: str | None = Field(default=None, pattern=r"^\d{1,2}[a-z]?$")
     point: str | None = Field(default=None, pattern=r"^[a-zđ]$")
@@ -63,22 +68,22 @@ class CaseOpened(Payload):
     source: CaseSource = CaseSource.UNKNOWN
     channel: SalesChannel = SalesChannel.UNKNOWN
     platform: PlatformCode | None = None
-    goods: str
+    goods: Prose
     province_code: ProvinceCode
     category: CategoryCode
     listing_urls: tuple[Url, ...] = ()
     goods_value_vnd: Vnd | None = None
-    summary: str | None = None
+    summary: Prose | None = None
 
 
 class PenaltyDecided(Payload):
     event_type: ClassVar[str] = "PenaltyDecided"
 
-    decision_number: Text
+    decision_number: Identifier
     fine_vnd: Vnd
-    violator_name: str | None = None
+    violator_name: Text | None = None
     additional_measures: tuple[Text, ...] = ()
-    subject_id: Text | None = None
+    subject_id: SubjectId | None = None
     legal_basis: LegalBasis | None = None
     remedial_measures: tuple[Text, ...] = ()
 
@@ -88,7 +93,7 @@ class TipReceived(Payload):
 
     received_via: TipChannel = TipChannel.OTHER
     reporter_ref: KeyedHash | None = None
-    summary: Text
+    summary: Prose = Field(min_length=1)
     platform: PlatformCode | None = None
     listing_urls: tuple[Url, ...] = ()
     province_code: ProvinceCode | None = None
@@ -98,13 +103,13 @@ class TipReceived(Payload):
 class SubjectIdentified(Payload):
     event_type: ClassVar[str] = "SubjectIdentified"
 
-    subject_id: Text
+    subject_id: SubjectId
     kind: SubjectKind = SubjectKind.UNKNOWN
     role: SubjectRole = SubjectRole.OTHER
     display_name: Text | None = None
     platform: PlatformCode | None = None
-    shop_id: Text | None = None
-    shop_url: Url | None = None
+    shop_id: Identifier | None = None
+    shop_url: Url | None = Field(default=None, max_length=500)
     phone: PhoneNumber | None = None
     email: Email | None = None
     tax_code: TaxCode | None = None
@@ -139,10 +144,10 @@ class InspectionConducted(Payload):
 
     kind: InspectionKind = InspectionKind.OTHER
     result: InspectionResult = InspectionResult.UNKNOWN
-    record_number: Text | None = None
+    record_number: Identifier | None = None
     place: Text | None = None
     province_code: ProvinceCode | None = None
-    subject_id: Text | None = None
+    subject_id: SubjectId | None = None
     joint_agencies: tuple[AgencyCode, ...] = ()
 
 
@@ -151,9 +156,9 @@ class ViolationConfirmed(Payload):
 
     category: CategoryCode
     legal_basis: LegalBasis
-    subject_id: Text | None = None
-    record_number: Text | None = None
-    description: str | None = None
+    subject_id: SubjectId | None = None
+    record_number: Identifier | None = None
+    description: Prose | None = None
     goods_value_vnd: Vnd | None = None
 
 
@@ -162,7 +167,7 @@ class SeizedItem(Frozen):
 
     description: Text
     quantity: float = Field(gt=0, allow_inf_nan=False)
-    unit: Text
+    unit: Text = Field(max_length=32)
     value_vnd: Vnd | None = None
     brand: Text | None = None
 
@@ -172,8 +177,17 @@ class GoodsSeized(Payload):
 
     items: tuple[SeizedItem, ...] = Field(min_length=1)
     handling: GoodsHandling = GoodsHandling.UNKNOWN
-    record_number: Text | None = None
+    record_number: Identifier | None = None
     storage_place: Text | None = None
+
+    @model_validator(mode="after")
+    def _value_within_a_cases_bound(self) -> GoodsSeized:
+        total = sum(item.value_vnd or 0 for item in self.items)
+        if total > MAX_CASE_TOTAL_VND:
+            raise ValueError(
+                f"the items are worth {total:,} VND together, above the {MAX_CASE_TOTAL_VND:,} VND bound"
+            )
+        return self
 
 
 class CaseReferred(Payload):
@@ -182,9 +196,9 @@ class CaseReferred(Payload):
     to_agency: AgencyCode
     to_unit: Text | None = None
     kind: ReferralKind = ReferralKind.OTHER
-    reason: Text
+    reason: Prose = Field(min_length=1)
     legal_basis: LegalBasis | None = None
-    document_number: Text | None = None
+    document_number: Identifier | None = None
 
 
 class ReactionRecorded(Payload):
@@ -192,9 +206,9 @@ class ReactionRecorded(Payload):
 
     reacting_agency: AgencyCode
     kind: ReactionKind = ReactionKind.OTHER
-    note: str | None = None
+    note: Prose | None = None
     refers_to_event_id: uuid.UUID | None = None
-    own_case_id: Text | None = None
+    own_case_id: CaseId | None = None
 
 
 class TakedownRequested(Payload):
@@ -202,8 +216,8 @@ class TakedownRequested(Payload):
 
     platform: PlatformCode
     listing_urls: tuple[Url, ...] = Field(min_length=1)
-    request_reference: Text
-    reason: str | None = None
+    request_reference: Identifier
+    reason: Prose | None = None
     legal_basis: LegalBasis | None = None
     due_at: UtcMillis | None = None
 
@@ -213,17 +227,17 @@ class TakedownCompleted(Payload):
 
     platform: PlatformCode
     listing_urls: tuple[Url, ...] = Field(min_length=1)
-    request_reference: Text
+    request_reference: Identifier
     outcome: TakedownOutcome = TakedownOutcome.UNKNOWN
-    platform_reference: Text | None = None
+    platform_reference: Identifier | None = None
 
 
 class CaseClosed(Payload):
     event_type: ClassVar[str] = "CaseClosed"
 
     outcome: CaseOutcome = CaseOutcome.OTHER
-    note: str | None = None
-    merged_into_case_id: Text | None = None
+    note: Prose | None = None
+    merged_into_case_id: CaseId | None = None
 
     @model_validator(mode="after")
     def _merged_names_the_surviving_case(self) -> CaseClosed:

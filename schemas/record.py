@@ -7,13 +7,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from schemas.bounds import check_date
+
 
 def _utc_millis(value: datetime) -> datetime:
     """Avro timestamp-millis keeps milliseconds in UTC; make the model hold exactly that."""
     if value.tzinfo is None:
         raise ValueError("timestamp must carry a time zone")
     value = value.astimezone(UTC)
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return check_date(value.replace(microsecond=value.microsecond // 1000 * 1000))
 
 
 UtcMillis = Annotated[datetime, AfterValidator(_utc_millis)]

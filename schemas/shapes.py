@@ -10,13 +10,22 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from schemas.bounds import MAX_VND, check_identifier, check_line, check_prose, check_url, check_url_safe_id
+
 AgencyCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,15}$")]
 ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$")]
 CategoryCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 PlatformCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-Text = Annotated[str, Field(min_length=1)]
-Url = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2048)]
-Vnd = Annotated[int, Field(ge=0, le=2**63 - 1, description="Vietnamese dong, a whole number.")]
+Text = Annotated[str, Field(min_length=1), AfterValidator(check_line)]
+"""One line of text (a name, a title, a unit), 1 to 500 characters, no control characters."""
+Prose = Annotated[str, AfterValidator(check_prose)]
+"""Free text of several lines, up to 10,000 characters."""
+Identifier = Annotated[str, Field(min_length=1), AfterValidator(check_identifier)]
+"""A reference as its issuer writes it (a record or decision number), up to 128 characters."""
+CaseId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_url_safe_id)]
+SubjectId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(check_url_safe_id)]
+Url = Annotated[str, Field(pattern=r"^https?://\S+$"), AfterValidator(check_url)]
+Vnd = Annotated[int, Field(ge=0, le=MAX_VND, description="Vietnamese dong, a whole number.")]
 KeyedHash = Annotated[
     str,
     Field(
@@ -25,7 +34,10 @@ KeyedHash = Annotated[
     ),
 ]
 TaxCode = Annotated[str, Field(pattern=r"^(\d{10}(-\d{3})?|\d{12})$")]
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+_NOT_IN_EMAIL = r"[^@\s\x00-\x1f\x7f-\x9f]"
+Email = Annotated[
+    str, Field(pattern=rf"^{_NOT_IN_EMAIL}+@{_NOT_IN_EMAIL}+\.{_NOT_IN_EMAIL}+$", max_length=254)
+]
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
@@ -38,4 +50,4 @@ def _phone(value: str) -> str:
     return value
 
 
-PhoneNumber = Annotated[str, AfterValidator(_phone)]
+PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(_phone)]

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from schemas.record import Frozen
+from schemas.shapes import Prose
 from schemas.vocabulary import UnknownReason
 
 _STEP = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?$")
@@ -22,7 +23,7 @@ class UnknownValue(Frozen):
 
     path: str = Field(min_length=1, max_length=200)
     reason: UnknownReason = UnknownReason.NOT_RECORDED
-    note: str | None = None
+    note: Prose | None = None
 
 
 def unknown_path_problem(payload: BaseModel, path: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
+from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, KafkaRecordSource
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
 from producers.publisher import Publisher
@@ -30,8 +30,9 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
 
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
     names = [settings.agency_topic(a) for a in agencies] + [settings.dead_letter_topic]
+    dead_letters = {settings.dead_letter_topic: {"max.message.bytes": str(DEAD_LETTER_MAX_BYTES)}}
     return ensure_topics(
-        settings.kafka_bootstrap, names, settings.topic_partitions, settings.connect_timeout_s
+        settings.kafka_bootstrap, names, settings.topic_partitions, settings.connect_timeout_s, dead_letters
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import structlog
 from kafka import KafkaAdminClient
@@ -30,16 +30,22 @@ def admin_client(bootstrap: str, timeout_s: float = 10.0) -> KafkaAdminClient:
 
 
 def ensure_topics(
-    bootstrap: str, names: Iterable[str], partitions: int, timeout_s: float = 10.0
+    bootstrap: str,
+    names: Iterable[str],
+    partitions: int,
+    timeout_s: float = 10.0,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[str]:
-    """Create the topics that are missing; returns the names created. Case topics keep everything."""
+    """Create the topics that are missing (with their `configs` beside retention); returns the names
+    created. Case topics keep everything."""
     admin = admin_client(bootstrap, timeout_s)
     try:
         existing = set(admin.list_topics())
         missing = [name for name in names if name not in existing]
         created = []
         for name in missing:
-            topic = NewTopic(name, partitions, 1, topic_configs={"retention.ms": "-1"})
+            topic_configs = {"retention.ms": "-1", **(configs or {}).get(name, {})}
+            topic = NewTopic(name, partitions, 1, topic_configs=topic_configs)
             try:
                 admin.create_topics([topic])
                 created.append(name)

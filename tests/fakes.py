@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import StoreUnavailable
+from schemas.errors import EventsRejected, StoreRejected, StoreUnavailable
+from services.store.event_content import CHANGED_DUPLICATE, same_content
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
     AudienceViews,
@@ -38,14 +39,34 @@ class MemoryState:
 
 
 class MemoryTransaction(StoreTransaction):
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(
+        self, state: MemoryState, refuse: Callable[[StoredEvent], str | None] = lambda _e: None
+    ) -> None:
         self.state = state
+        self.refuse = refuse
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved = copy.deepcopy(self.state)
+        try:
+            yield
+        except Exception:
+            self.state.__dict__.update(saved.__dict__)
+            raise
 
     def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
         new: dict[str, StoredEvent] = {}
+        changed: dict[str, str] = {}
         for event in events:
-            if event.event_id not in self.state.events:
-                new.setdefault(event.event_id, event)
+            if (reason := self.refuse(event)) is not None:
+                raise StoreRejected(f"write refused: {reason}")
+            stored = self.state.events.get(event.event_id) or new.get(event.event_id)
+            if stored is None:
+                new[event.event_id] = event
+            elif not same_content(stored, event):
+                changed[event.event_id] = CHANGED_DUPLICATE
+        if changed:
+            raise EventsRejected(changed)
         self.state.events.update(new)
         return sorted(new.values(), key=lambda e: e.event_id)
 
@@ -122,9 +143,11 @@ class MemoryTransaction(StoreTransaction):
 class MemoryCaseStore(CaseStore):
     """Transactions work on a copy that replaces the state only on success, like a real rollback."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: Callable[[StoredEvent], str | None] = lambda _e: None) -> None:
+        """`refuse` plays a database constraint: the reason it refuses an event, or None."""
         self.state = MemoryState()
         self.fail_next_transactions = 0
+        self.refuse = refuse
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:
@@ -132,7 +155,7 @@ class MemoryCaseStore(CaseStore):
             self.fail_next_transactions -= 1
             raise StoreUnavailable("database is down (fake)")
         draft = copy.deepcopy(self.state)
-        yield MemoryTransaction(draft)
+        yield MemoryTransaction(draft, self.refuse)
         self.state = draft
 
     def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:

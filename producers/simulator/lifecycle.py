@@ -7,6 +7,7 @@ takedown on the platform → another agency that already knows the seller says s
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
 from datetime import date, datetime, timedelta
@@ -93,6 +94,7 @@ class CaseLifecycle:
         platform: str,
         province: str,
         opened_at: datetime,
+        run_tag: str = "",
     ) -> None:
         self.rng = rng
         self.pool = pool
@@ -101,7 +103,7 @@ class CaseLifecycle:
         self.province = province
         self.opened_at = self.clock = opened_at
         self.category = _category_on(category_code, local_date(opened_at))
-        self.case_id = f"VN-{opened_at:%Y}-{agency.upper()}-S{number:07d}"
+        self.case_id = f"VN-{opened_at:%Y}-{agency.upper()}-S{run_tag}{number:07d}"
         self.case_ref = f"HS-{number:06d}/{opened_at:%Y}"
         self.unit = _unit(rng, agency, province_on(self.province_at(opened_at), local_date(opened_at)).name)
         self.seller: Seller = pool.choose(platform)
@@ -316,7 +318,7 @@ class CaseLifecycle:
         agency = agency or self.agency
         owner = agency == self.agency
         event = CaseEvent.model_construct(
-            event_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+            event_id=_PENDING_ID,
             event_type=payload.event_type,
             case_id=self.case_id,
             agency=agency,
@@ -329,8 +331,26 @@ class CaseLifecycle:
             agency_case_ref=self.case_ref if owner else None,
             payload=payload,
         )
+        self.rng.getrandbits(128)  # the draw ids once took: the rest of the random stream stays as it was
+        event = event.model_copy(update={"event_id": content_id(event)})
         self.events.append(event)
         return event
+
+
+_PENDING_ID = uuid.UUID(int=0)
+SIMULATED_EVENTS = uuid.UUID("5f1c2a0e-3b8d-4c59-9a57-3d2b9e1c0389")
+"""Namespace of simulated event ids."""
+
+
+def content_id(event: CaseEvent) -> uuid.UUID:
+    """An id derived from everything else the event says: two runs that simulate the same event give it
+    the same id (absorbed as a duplicate), and no two different events ever share one."""
+    return uuid.uuid5(SIMULATED_EVENTS, event.model_dump_json(exclude={"event_id"}))
+
+
+def run_tag(*parameters: object) -> str:
+    """Four hex digits naming a run's parameters, so runs with other parameters open other case ids."""
+    return hashlib.sha256(repr(parameters).encode()).hexdigest()[:4].upper()
 
 
 @cache

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from producers.simulator.lifecycle import CaseLifecycle
+from producers.simulator.lifecycle import CaseLifecycle, run_tag
 from producers.simulator.sellers import SellerPool
 from producers.simulator.weights import agency_weights, category_weights, platform_weights, province_weights
 from schemas.events import CaseEvent
@@ -31,6 +31,8 @@ class Simulation:
         self, seed: int = 389, *, start: date = date(2025, 1, 1), days: int = 365, sellers: int = 0
     ) -> None:
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.tag = ""
         self.start = datetime(start.year, start.month, start.day, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
         self.days = days
         self.sellers = sellers
@@ -41,6 +43,7 @@ class Simulation:
         """Exactly `count` events, case after case (the last case may be cut short)."""
         size = self.sellers or max(100, int(count / EVENTS_PER_CASE / CASES_PER_SELLER))
         self.pool = pool = SellerPool(self.rng, size)
+        self.tag = run_tag(self.seed, count, self.start, self.days, self.sellers)
         produced = 0
         while produced < count:
             self.cases += 1
@@ -63,6 +66,7 @@ class Simulation:
             platform=platform_weights().draw(rng),
             province=province_weights().draw(rng),
             opened_at=opened_at,
+            run_tag=self.tag,
         )
 
     def ground_truth(self) -> dict[str, Any]:

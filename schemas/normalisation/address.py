@@ -25,6 +25,8 @@ _ABBREVIATIONS = [
     (r"\b(hem|kiet|ngach)\b", "ngo"),
     (r"\bso\b", ""),
 ]
+KEY_MAX_CHARS = 500
+"""A key fits the stores' identifier columns (512), however long the address it came from."""
 _STICKY = re.compile(r"\b(q|p)\.?(\d+)\b")  # 'Q1', 'P.5' → 'q 1', 'p 5'
 _PUNCTUATION = re.compile(r"[^a-z0-9 ]")
 
@@ -37,4 +39,4 @@ def address_key(raw: str) -> str | None:
     for pattern, replacement in _ABBREVIATIONS:
         text = re.sub(pattern, replacement, text)
     words = _PUNCTUATION.sub(" ", text).split()
-    return " ".join(words)
+    return " ".join(words)[:KEY_MAX_CHARS]  # expanded abbreviations can outgrow the address

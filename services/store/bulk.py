@@ -118,3 +118,15 @@ def _forget_staging(connection: Connection) -> None:
         return
     info.pop("staging_tables", None)
     info.pop("staged_in_transaction", None)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _forget_staging_created_in_savepoint(connection: Connection, _name: str, _context: object) -> None:
+    """A savepoint rolled back may have created staging tables: create them anew when next needed. The
+    tables staged in the transaction stay marked, so they are emptied before their next use."""
+    if connection.invalidated:
+        return
+    try:
+        connection.info.pop("staging_tables", None)
+    except SQLAlchemyError:
+        return

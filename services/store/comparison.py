@@ -39,7 +39,7 @@ def table_digests(engine: Engine) -> dict[str, TableDigest]:
             digest = hashlib.sha256()
             rows = 0
             for row in connection.execution_options(stream_results=True, yield_per=5000).execute(query):
-                digest.update(json.dumps([_plain(v) for v in row], sort_keys=True).encode())
+                digest.update(json.dumps([plain_value(v) for v in row], sort_keys=True).encode())
                 rows += 1
             digests[name] = TableDigest(rows, digest.hexdigest()[:16])
     return digests
@@ -50,7 +50,7 @@ def _order(table: Table, columns: list[str]) -> list[Any]:
     return keys or [table.c[c] for c in ("topic", "partition", "offset")]
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, bytes | memoryview):

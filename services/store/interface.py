@@ -25,11 +25,21 @@ from services.store.records import (
 
 
 class StoreTransaction(ABC):
-    """Writes of one batch; nothing is visible to others until the transaction commits."""
+    """Writes of one batch; nothing is visible to others until the transaction commits.
+
+    Errors: `StoreUnavailable` when the store cannot be used now (wait and retry the batch),
+    `StoreRejected` when it refuses what was written (`EventsRejected` names the events).
+    """
+
+    @abstractmethod
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested unit: on an exception its writes are undone, the transaction's earlier ones kept,
+        and the error re-raised as StoreUnavailable or StoreRejected."""
 
     @abstractmethod
     def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
-        """Append events to the log and return those that were new; a stored event id is ignored."""
+        """Append events to the log and return those that were new. A stored event id with the same
+        content is ignored; one with other content raises EventsRejected naming it."""
 
     @abstractmethod
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:

@@ -9,12 +9,13 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Insert, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import InterfaceError, OperationalError
 
-from schemas.errors import StoreUnavailable
+from schemas.errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store import projection_tables
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.bulk import bulk_write
+from services.store.event_content import CHANGED_DUPLICATE, same_content
+from services.store.failures import first_line, is_database_error, is_outage
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (
     AudienceViews,
@@ -59,6 +60,16 @@ class SqlTransaction(StoreTransaction):
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        if self.connection.dialect.name == "sqlite":
+            _begin_sqlite(self.connection)
+        try:
+            with self.connection.begin_nested():
+                yield
+        except Exception as exc:
+            raise _store_error(exc, self.connection.engine) from exc
+
     def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
         if not events:
             return []
@@ -67,7 +78,21 @@ class SqlTransaction(StoreTransaction):
         ordered = sorted(unique.values(), key=lambda e: e.event_id)  # one lock order for all writers
         rows = [{**vars(event), "materialized_at": now} for event in ordered]
         inserted = set(bulk_write(self.connection, EVENTS, rows, ["event_id"], returning=EVENTS.c.event_id))
+        if len(inserted) < len(ordered):
+            self._refuse_changed_duplicates([e for e in ordered if e.event_id not in inserted])
         return [event for event in ordered if event.event_id in inserted]
+
+    def _refuse_changed_duplicates(self, duplicates: list[StoredEvent]) -> None:
+        """An id already stored is absorbed when its content is the same, refused when it differs."""
+        stored: dict[str, StoredEvent] = {}
+        for chunk in _chunks([e.event_id for e in duplicates], _IN_CHUNK):
+            query = select(*_EVENT_COLUMNS).where(EVENTS.c.event_id.in_(chunk))
+            stored.update((row.event_id, StoredEvent(*row)) for row in self.connection.execute(query))
+        refused = {
+            e.event_id: CHANGED_DUPLICATE for e in duplicates if not same_content(stored[e.event_id], e)
+        }
+        if refused:
+            raise EventsRejected(refused)
 
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         found: dict[str, list[StoredEvent]] = defaultdict(list)
@@ -187,10 +212,8 @@ class SqlCaseStore(CaseStore):
         try:
             with self.engine.begin() as connection:
                 yield SqlTransaction(connection)
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(
-                f"store {self.engine.url.render_as_string()} unavailable: {_first_line(exc)}"
-            ) from exc
+        except Exception as exc:
+            raise _store_error(exc, self.engine) from exc
 
     def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
         query = select(OFFSETS.c.topic, OFFSETS.c.partition, OFFSETS.c.next_offset).where(
@@ -243,8 +266,21 @@ def _case_state(row: Any) -> CaseState:
     return CaseState(**{**values, "agencies": tuple(a for a in row["agencies"].split(",") if a)})
 
 
-def _first_line(exc: Exception) -> str:
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+def _store_error(exc: Exception, engine: Engine) -> Exception:
+    """A database error becomes an outage to wait out or a refusal of the records; others pass as they are."""
+    if not is_database_error(exc):
+        return exc
+    if is_outage(exc):
+        return StoreUnavailable(f"store {engine.url.render_as_string()} unavailable: {first_line(exc)}")
+    return StoreRejected(f"write refused: {type(exc).__name__}: {first_line(exc)}")
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    """pysqlite opens a transaction only before DML, and a SAVEPOINT outside one would start (and its
+    RELEASE commit) a transaction of its own: make sure the batch's transaction is open first."""
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _delimited(codes: Sequence[str]) -> str:

@@ -10,7 +10,7 @@ from consumers.backoff import Backoff
 from consumers.materializer import Materializer
 from consumers.source import InboundRecord
 from schemas.codec import CaseEventCodec
-from schemas.errors import StoreUnavailable
+from schemas.errors import CasehubError, StoreUnavailable
 from schemas.events import CaseEvent
 from tests.factories import opened, penalty
 from tests.fakes import ListSink, ListSource, MemoryCaseStore
@@ -20,7 +20,12 @@ TOPIC = "casehub.cases.qltt"
 
 
 def record(offset: int, value: bytes | None, topic: str = TOPIC, partition: int = 0) -> InboundRecord:
-    return InboundRecord(topic, partition, offset, b"key", value)
+    """A record keyed as publishers key it: by the case id (bytes that do not decode get a dummy key)."""
+    try:
+        key = CODEC.decode(value).case_id.encode() if value else b"key"
+    except CasehubError:
+        key = b"key"
+    return InboundRecord(topic, partition, offset, key, value)
 
 
 def encoded(event: CaseEvent) -> bytes:
@@ -156,3 +161,42 @@ def test_an_unreachable_registry_is_waited_out_not_blamed_on_the_message() -> No
     materializer.run(threading.Event(), idle_exit_s=0.05)
     assert sink.published == [] and store.state.dead_letters == {}
     assert set(store.state.cases) == {"C7"}
+
+
+def _refusing(store_refuses: str) -> tuple[Materializer, ListSource, MemoryCaseStore, ListSink]:
+    materializer, source, _store, sink = build([])
+    store = MemoryCaseStore(
+        refuse=lambda e: "numeric field overflow (fake)" if e.case_id == store_refuses else None
+    )
+    materializer.store = store
+    return materializer, source, store, sink
+
+
+def test_an_event_the_store_refuses_is_dead_lettered_with_its_reason_and_the_rest_is_stored() -> None:
+    batch = [
+        record(0, encoded(opened("C5"))),
+        record(1, encoded(opened("BAD"))),
+        record(2, encoded(penalty("C5"))),
+        record(3, encoded(opened("C6"))),
+    ]
+    materializer, _source, store, sink = _refusing("BAD")
+    materializer.process(batch)
+    assert set(store.state.cases) == {"C5", "C6"}
+    assert len(store.state.events) == 3
+    assert [(d.offset, d.error_class) for d in sink.published] == [(1, "StoreRejected")]
+    assert "numeric field overflow" in sink.published[0].error_message
+    assert [d.offset for d in store.state.dead_letters.values()] == [1]
+    assert store.stored_offsets("g") == {(TOPIC, 0): 4}
+
+
+def test_an_event_id_reused_with_other_content_is_dead_lettered_and_the_first_kept() -> None:
+    first = opened("C7")
+    reused = first.model_copy(update={"case_id": "C8"})
+    materializer, source, store, sink = build([[record(0, encoded(first))], [record(1, encoded(reused))]])
+    materializer.process(source.poll(0))
+    materializer.process(source.poll(0))
+    assert store.state.events[str(first.event_id)].case_id == "C7"
+    assert [(d.offset, d.error_message) for d in sink.published] == [
+        (1, "event id already stored with other content")
+    ]
+    assert store.stored_offsets("g") == {(TOPIC, 0): 2}

@@ -113,3 +113,15 @@ def test_a_case_never_goes_back_in_time_after_its_opening() -> None:
     opened = {e.case_id: e.occurred_at for e in OPENED}
     late = [e for e in EVENTS if e.event_type != "TipReceived" and e.occurred_at < opened[e.case_id]]
     assert late == []
+
+
+def test_runs_with_another_event_count_share_no_event_id_with_other_content() -> None:
+    """Ids come from the content: two runs never give one id to two different events (which the hub would
+    have to dead-letter) and never mix two stories under one case id."""
+    first = {e.event_id: e for e in simulate_events(600, seed=7)}
+    second = {e.event_id: e for e in simulate_events(700, seed=7)}
+    shared = first.keys() & second.keys()
+    assert all(first[i] == second[i] for i in shared)
+    assert not {e.case_id for e in first.values()} & {e.case_id for e in second.values()}
+    again = {e.event_id for e in simulate_events(600, seed=7)}
+    assert again == first.keys()

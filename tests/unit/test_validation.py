@@ -175,7 +175,8 @@ def test_the_materializer_dead_letters_an_event_with_a_province_unknown_for_its_
     codec = CaseEventCodec()
     good, bad = opened_case(JUNE_30, province_code="27"), opened_case(JULY_1, province_code="27")
     records = [
-        InboundRecord("casehub.cases.qltt", 0, n, b"k", codec.encode(e)) for n, e in enumerate([good, bad])
+        InboundRecord("casehub.cases.qltt", 0, n, e.case_id.encode(), codec.encode(e))
+        for n, e in enumerate([good, bad])
     ]
     batch = RecordDecoder(codec=codec, group="g").decode(records)
     assert [e.event_id for e in batch.events] == [str(good.event_id)]
