@@ -101,11 +101,16 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the fault scenarios' figures (published / stored / dead-lettered / duplicated)."""
+    """Print the fault scenarios' figures (published / stored / dead-lettered / duplicated) and the
+    poison fuzzer's lines (records, stalls, losses, dead letters by reason)."""
     from tests.integration.faults import FIGURES
+    from tests.integration.test_fuzz_materializer import FIGURES as FUZZ_FIGURES
 
-    if not FIGURES:
-        return
-    terminalreporter.section("exactly-once under faults")
-    for row in FIGURES:
-        terminalreporter.write_line("  ".join(f"{key}={value}" for key, value in row.items()))
+    if FIGURES:
+        terminalreporter.section("exactly-once under faults")
+        for row in FIGURES:
+            terminalreporter.write_line("  ".join(f"{key}={value}" for key, value in row.items()))
+    if FUZZ_FIGURES:
+        terminalreporter.section("no record stops the hub (poison fuzzer)")
+        for line in FUZZ_FIGURES:
+            terminalreporter.write_line(line)
