@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
 from kafka import KafkaConsumer, KafkaProducer
 
+from consumers.materializer import MaterializerStats
+from services.bootstrap import build_materializer
 from services.settings import Settings
+from services.store.sql_store import SqlCaseStore
 
 
 def isolated_settings(bootstrap: str, database_url: str) -> Settings:
@@ -50,3 +54,13 @@ def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -
             break
     consumer.close()
     return records
+
+
+def materialize_until_idle(settings: Settings, store: SqlCaseStore, idle_s: float = 3) -> MaterializerStats:
+    """Run the hub's materializer on the settings' topics until nothing arrives for `idle_s`; close it."""
+    materializer = build_materializer(settings, store)
+    try:
+        return materializer.run(threading.Event(), idle_exit_s=idle_s)
+    finally:
+        materializer.source.close()
+        materializer.dead_letter_sink.close()

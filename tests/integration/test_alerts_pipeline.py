@@ -15,12 +15,12 @@ from schemas.alert_codec import AlertCodec
 from services.access.demo import DEMO_PRINCIPALS, seed_demo_principals
 from services.access.principal import Role
 from services.api.app import create_app
-from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.bootstrap import build_publisher, create_topics, open_store
 from services.early_warning import build_alert_outbox, build_entity_follower
 from services.settings import Settings
 from services.store.alert_store import ALERTS
 from services.store.sql_store import SqlCaseStore
-from tests.integration.helpers import isolated_settings, read_all
+from tests.integration.helpers import isolated_settings, materialize_until_idle, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -52,10 +52,7 @@ def test_demo_events_become_alerts_on_the_topic_in_the_table_and_in_the_api(
     assert publisher.publish(events).sent == len(events)
     publisher.close()
     engine, store = open_store(settings)
-    materializer = build_materializer(settings, store)
-    materializer.run(threading.Event(), idle_exit_s=3)
-    materializer.source.close()
-    materializer.dead_letter_sink.close()
+    materialize_until_idle(settings, store)
 
     assert follow_once(settings, engine) == len(events)
     with engine.connect() as connection:

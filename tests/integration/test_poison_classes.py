@@ -3,17 +3,14 @@ it is dead-lettered with its reason or, when harmless, absorbed, and every good 
 
 from __future__ import annotations
 
-import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy import Engine, select
 
 from schemas import bounds
 from schemas.codec import CaseEventCodec
@@ -21,10 +18,11 @@ from schemas.events import CaseEvent, SubjectIdentified
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
-from services.bootstrap import build_materializer, create_topics, open_store
+from services.bootstrap import create_topics, open_store
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
+from tests.databases import module_database
 from tests.factories import event, opened, penalty
-from tests.integration.helpers import isolated_settings, read_all
+from tests.integration.helpers import isolated_settings, materialize_until_idle, read_all
 
 pytestmark = pytest.mark.integration
 CODEC = CaseEventCodec()
@@ -117,28 +115,11 @@ class LiveRun:
     dead_letter_topic_values: dict[int, int]
 
 
-def _database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{Path(tmp_path_factory.mktemp('poison')) / 'casehub.db'}"
-        return
-    server = str(request.getfixturevalue("postgres_server_url"))
-    name = f"p_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
 ) -> Iterator[LiveRun]:
-    for url in _database(request, tmp_path_factory):
+    with module_database(request, tmp_path_factory, "p") as url:
         settings = isolated_settings(kafka_bootstrap, url)
         create_topics(settings)
         messages = _messages()
@@ -150,10 +131,7 @@ def live(
         producer.flush()
         producer.close()
         engine, store = open_store(settings)
-        materializer = build_materializer(settings, store)
-        materializer.run(threading.Event(), idle_exit_s=3)
-        materializer.source.close()
-        materializer.dead_letter_sink.close()
+        materialize_until_idle(settings, store)
         letters = read_all(
             kafka_bootstrap, settings.dead_letter_topic, expected=sum(m.expect is not None for m in messages)
         )

@@ -7,13 +7,11 @@ benchmark clone leaves the column to the database."""
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy import Engine, select, text
 
 from consumers.projections import apply_events, stored_event
 from producers.simulator.simulation import simulate_events
@@ -26,6 +24,7 @@ from services.store.queries.visibility import Viewer
 from services.store.sql_store import CASES, EVENTS, SqlCaseStore
 from services.views.case_search import all_matching, search_cases
 from services.views.visible_cases import CASE_COLUMNS, visible_cases
+from tests.databases import module_database
 
 pytestmark = pytest.mark.integration
 
@@ -45,20 +44,8 @@ def load(engine: Engine, events: int, seed: int) -> None:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One loaded store per backend for the module (a fresh database on the session's PostgreSQL)."""
-    if request.param == "sqlite":
-        yield from _loaded(f"sqlite:///{Path(tmp_path_factory.mktemp('search')) / 'casehub.db'}")
-        return
-    server = str(request.getfixturevalue("postgres_server_url"))
-    name = f"s_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield from _loaded(make_url(server).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with module_database(request, tmp_path_factory, "s") as url:
+        yield from _loaded(url)
 
 
 def _loaded(url: str) -> Iterator[Engine]:
