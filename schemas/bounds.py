@@ -17,6 +17,9 @@ PROSE_MAX = 10_000
 """Summaries, descriptions, notes, reasons: several lines (tab, LF and CR allowed)."""
 IDENTIFIER_MAX = 128
 """Record numbers, references, subject ids: the width of the store's identifier columns."""
+KEY_MAX_CHARS = 500
+"""A matching key (a folded name or address, a shop key) fits the stores' 512-character key columns,
+however a normaliser expanded it (abbreviations, compatibility characters such as 'ﬃ')."""
 MAX_VND = 10**15
 """One amount (a fine, a value): a million billion dong, far above any decision; totals of millions of
 such amounts still fit the store's 64-bit integers."""

@@ -24,9 +24,10 @@ from consumers.backoff import Backoff
 from consumers.decoding import RecordDecoder
 from consumers.entity.keys import Sighting, sighting_of
 from consumers.entity.linker import EntityLinker, LinkReport
+from consumers.entity.refusals import refused_sightings
 from consumers.source import InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
-from services.store.records import StoredEvent
+from services.store.records import DeadLetter, StoredEvent
 from services.store.sql_store import SqlTransaction
 
 logger = structlog.get_logger()
@@ -86,11 +87,13 @@ class EntityFollower:
         """Link one polled batch and record the group's offsets in the same transaction."""
         batch = self.decoder.decode(records)
         sightings = sightings_of(batch.events)
+        refused: list[DeadLetter] = []
         delays = self.backoff.delays()
         while True:
             try:
                 with self.engine.begin() as connection:
                     report = self.linker.link(connection, sightings)
+                    SqlTransaction(connection).add_dead_letters(refused)
                     SqlTransaction(connection).save_offsets(self.group, batch.next_offsets)
                 break
             except (OperationalError, InterfaceError) as exc:
@@ -101,10 +104,31 @@ class EntityFollower:
                     "entity_store_unavailable", reason=str(exc).splitlines()[0], retry_in_s=round(delay, 2)
                 )
                 stop.wait(delay)
+            except Exception as exc:  # whatever a sighting caused, isolate it (consumers/entity/refusals.py)
+                sightings, letters = self._without_refused(records, batch.events, sightings, exc)
+                refused.extend(letters)
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, sightings, report)
         self._dirty = True
         return report
+
+    def _without_refused(
+        self,
+        records: Sequence[InboundRecord],
+        events: Sequence[StoredEvent],
+        sightings: list[Sighting],
+        cause: Exception,
+    ) -> tuple[list[Sighting], list[DeadLetter]]:
+        """The sightings the entity store accepts, and dead letters (of this group) for the others; a
+        failure no single sighting causes is raised again."""
+        refused = refused_sightings(self.engine, self.linker, sightings)
+        if not refused:
+            raise
+        logger.warning(
+            "sightings_refused_by_store", refused=len(refused), reason=next(iter(refused.values()))
+        )
+        letters = self.decoder.refused_letters(records, [e for e in events if e.event_id in refused], refused)
+        return [s for s in sightings if s.event_id not in refused], letters
 
     def _maybe_sweep(self, *, force: bool) -> None:
         due = time.monotonic() - self._last_sweep >= self.sweep_interval_s

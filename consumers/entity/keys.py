@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from schemas.bounds import KEY_MAX_CHARS
 from schemas.normalisation import (
     address_key,
     email_key,
@@ -66,7 +67,7 @@ def keys_of(payload: dict[str, Any]) -> tuple[tuple[MatchKey, str], ...]:
     for field, (kind, normalise) in _FIELDS.items():
         raw = payload.get(field)
         if raw and (value := normalise(str(raw))):
-            found.setdefault(MatchKey(kind, value), str(raw))
+            found.setdefault(MatchKey(kind, value[:KEY_MAX_CHARS]), str(raw))
     if payload.get("shop_id") and (shop := shop_key_of_id(payload.get("platform"), str(payload["shop_id"]))):
         found.setdefault(MatchKey("shop", shop), str(payload["shop_id"]))
     for key, raw in list(found.items()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from schemas.bounds import KEY_MAX_CHARS
 from schemas.normalisation.text import fold, is_placeholder
 
 _ABBREVIATIONS = [
@@ -25,8 +26,6 @@ _ABBREVIATIONS = [
     (r"\b(hem|kiet|ngach)\b", "ngo"),
     (r"\bso\b", ""),
 ]
-KEY_MAX_CHARS = 500
-"""A key fits the stores' identifier columns (512), however long the address it came from."""
 _STICKY = re.compile(r"\b(q|p)\.?(\d+)\b")  # 'Q1', 'P.5' → 'q 1', 'p 5'
 _PUNCTUATION = re.compile(r"[^a-z0-9 ]")
 
