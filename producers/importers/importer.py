@@ -45,6 +45,7 @@ _PAYLOAD_FIELDS = {
     "channel": "platform",
 }
 _MESSAGE_FIELDS = (
+    ("fine_vnd", "fine"),
     ("province", "province"),
     ("categor", "category"),
     ("platform", "platform"),
