@@ -39,7 +39,7 @@ def _quantity(value: Any) -> float:
     """A count as written: 1.500 and 1,500 are fifteen hundred, 2,5 and 2.5 two and a half."""
     number = float(value) if isinstance(value, int | float) else float(parse_number(cell_text(value)))
     if number <= 0:
-        raise ValueError("a quantity must be more than 0")
+        raise ValueError("số lượng phải lớn hơn 0 (a quantity must be more than 0)")
     return number
 
 
@@ -135,11 +135,18 @@ def read_case_report(row: SourceRow, mapping: AgencyMapping) -> tuple[CaseReport
             values["platform"] = found
     for name in mapping.required:
         if name not in raw:
-            fail(name, f"{mapping.fields[name].label} is required")
+            fail(name, f"thiếu {mapping.fields[name].label} (is required)")
     key_field = next((name for name in mapping.key if name in values), None)
     if key_field is None:
         labels = " or ".join(mapping.fields[name].label for name in mapping.key)
-        problems.append(RowProblem(row.number, labels, "", f"{labels} is needed to identify the case"))
+        problems.append(
+            RowProblem(
+                row.number,
+                labels,
+                "",
+                f"cần {labels} để nhận diện vụ việc ({labels} is needed to identify the case)",
+            )
+        )
     if problems or key_field is None or not isinstance(opened_on, date):
         return None, problems
     return CaseReport(row.number, key_field, values[key_field], opened_on, values, columns), []

@@ -62,7 +62,7 @@ def platform_code(text: str, day: date) -> str:
     """A platform code from its code, name or a common spelling ("Tik Tok", "FB")."""
     code = _platforms().get(key_of(text))
     if code is None:
-        raise WordError(f"unknown platform {text!r} (see mappings/vocabulary.toml)")
+        raise WordError(f"không nhận ra nền tảng {text!r} (unknown platform; xem mappings/vocabulary.toml)")
     try:
         platform(code, day)
     except ContractViolation as exc:
@@ -86,4 +86,4 @@ def yes_no(text: str) -> bool:
         return True
     if word in {key_of(w) for w in vocabulary()["yes_no"]["no"]}:
         return False
-    raise WordError(f"not a yes/no answer: {text!r} (write có or không)")
+    raise WordError(f"không phải có/không: {text!r} (not a yes/no answer; ghi có hoặc không)")

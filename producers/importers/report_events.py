@@ -92,7 +92,10 @@ class _Story:
         r, opened = self.r, self.r.opened_on
         decided = r.get("decided_on") or opened
         if decided < opened:
-            raise ValueError("decided_on: the decision is dated before the case was found")
+            raise ValueError(
+                "decided_on: ngày quyết định trước ngày phát hiện "
+                "(the decision is dated before the case was found)"
+            )
         code = r.get("category")
         self._emit(self._opened(), opened)
         self._subject(opened)
@@ -106,7 +109,10 @@ class _Story:
         if penalised:
             self._emit(self._penalty(code, decided), decided)
         elif r.get("decision_number") is not None:
-            raise ValueError("fine: a decision number is given but no fine (write 0 for a warning)")
+            raise ValueError(
+                "fine: có số quyết định nhưng không có tiền phạt "
+                "(a decision number is given but no fine; ghi 0 nếu phạt cảnh cáo)"
+            )
         referred = bool(r.get("referred")) and self.m.agency != "police"
         if referred:
             self._emit(self._referral(), decided)
@@ -241,7 +247,10 @@ class _Story:
             match = _CITATION.search(fold(written))
             if match is None:
                 example = "Điểm a Khoản 2 Điều 15 Nghị định 98/2020/NĐ-CP"
-                raise ValueError(f"legal_basis: cannot read the citation {written!r} (write {example})")
+                raise ValueError(
+                    f"legal_basis: không đọc được căn cứ {written!r} "
+                    f"(cannot read the citation; ghi {example})"
+                )
             point, clause, article, instrument = match.groups()
             instrument = _instrument(written) if instrument else found.instrument
             return LegalBasis(instrument=instrument or "", article=article, clause=clause, point=point)
