@@ -52,7 +52,7 @@ _WEB_HOST = re.compile(
 
 def _url(value: Any) -> str:
     """A web address with or without its scheme ("shopee.vn/abc", "HTTPS://…", "//fb.com/x") as https://…"""
-    text = cell_text(value).strip("<>\"' ").rstrip(".,;")
+    text = cell_text(value).rstrip(".,;").strip("<>\"' ").rstrip(".,;")
     scheme = _SCHEME.match(text)
     bare = text[scheme.end() :] if scheme else text
     host = bare.split("/", 1)[0].split("?", 1)[0]
