@@ -98,6 +98,8 @@ def _items(request: Request, principal: Principal, body: bytes) -> list[Any]:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         _refuse(request, principal, 400, f"không phải JSON (not JSON): {exc}")
+    except RecursionError:
+        _refuse(request, principal, 400, "JSON lồng quá sâu (JSON nested too deep)")
     if not isinstance(parsed, list):
         _refuse(
             request,
