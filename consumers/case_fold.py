@@ -1,9 +1,9 @@
 """The shared case record: a fold over its events whose steps commute, so arrival order cannot matter.
 
 `merge_case(existing, new_events)` extends a stored case row with events it has not counted yet:
-the stage is a maximum, totals are sums, agencies a union, first/last a min/max, and the "origin"
-(the earliest opening, else the earliest tip) and the latest closure are chosen by a total order on
-(occurred_at, event_id). `fold_case(events)` is the same merge from nothing.
+the stage is a maximum, fines a sum, the goods value the largest any event states, agencies a union,
+first/last a min/max, and the "origin" (the earliest opening, else the earliest tip) and the latest closure
+are chosen by a total order on (occurred_at, event_id). `fold_case(events)` is the same merge from nothing.
 """
 
 from __future__ import annotations
@@ -61,8 +61,7 @@ def merge_case(case_id: str, existing: CaseState | None, new_events: Sequence[St
         agencies=tuple(sorted(set(base.agencies) | {e.agency for e in new_events})),
         total_fines_vnd=base.total_fines_vnd
         + sum(e.payload["fine_vnd"] for e in new_events if e.event_type == "PenaltyDecided"),
-        goods_value_vnd=base.goods_value_vnd
-        + sum(_seized_value(e) for e in new_events if e.event_type == "GoodsSeized"),
+        goods_value_vnd=max([base.goods_value_vnd, *(_stated_value(e) for e in new_events)]),
         event_count=base.event_count + len(new_events),
         first_event_at=min([base.first_event_at, *(e.occurred_at for e in new_events)])
         if existing
@@ -155,8 +154,20 @@ def _stored_closing_key(case: CaseState) -> tuple[object, ...]:
     return (case.closed_at, case.closing_event_id)
 
 
-def _seized_value(event: StoredEvent) -> int:
-    return sum(item.get("value_vnd") or 0 for item in event.payload.get("items", ()))
+VALUE_STATED_BY = frozenset({"CaseOpened", "ViolationConfirmed", "GoodsSeized"})
+
+
+def _stated_value(event: StoredEvent) -> int:
+    """The value of the case's goods an event states: an opening's estimate, a confirmed violation's value,
+    or a seizure record's total. Producers restate one value on several events (an imported row puts it on
+    the opening, the violation and the seizure), so the case keeps the largest, not the sum: a maximum is
+    as order-independent as a sum and counts a restated value once. A later seizure of further goods is
+    counted when its record (or a violation) states the case's new total."""
+    if event.event_type == "GoodsSeized":
+        return sum(item.get("value_vnd") or 0 for item in event.payload.get("items", ()))
+    if event.event_type in VALUE_STATED_BY:
+        return int(event.payload.get("goods_value_vnd") or 0)
+    return 0
 
 
 def _current_province(code: str | None, on: date) -> str | None:

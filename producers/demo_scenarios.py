@@ -82,7 +82,7 @@ SCENARIOS = [
         "website",
         "79",
         CaseSource.CONTROL_PLAN,
-        (20_000_000, 150_000_000),
+        (20_000_000, 100_000_000),  # within the 100M maximum for an individual (Decree 98/2020 Art. 4)
         (Goods("điện thoại di động", "chiếc", 6_500_000), Goods("tai nghe không dây", "chiếc", 900_000)),
     ),
     Scenario(

@@ -18,6 +18,7 @@ from schemas.events import (
     CaseReferred,
     InspectionConducted,
     Payload,
+    PenaltyDecided,
     ReactionRecorded,
     SalesChannel,
     SubjectIdentified,
@@ -26,6 +27,7 @@ from schemas.events import (
     TipReceived,
     ViolationConfirmed,
 )
+from schemas.fine_limits import check_fine_within_maximum
 from schemas.reference import agency, category, handling_code, local_date, platform, province_on
 
 R = TypeVar("R")
@@ -65,7 +67,7 @@ def check_event(event: CaseEvent) -> None:
 
 @singledispatch
 def check_payload(payload: Payload, day: date, event: CaseEvent) -> None:
-    """Payloads without coded fields (penalties, seizures, closures) need no reference check."""
+    """Payloads without coded fields (seizures, closures) need no reference check."""
 
 
 @check_payload.register
@@ -73,6 +75,11 @@ def _opened(payload: CaseOpened, day: date, event: CaseEvent) -> None:
     _found(province_on, payload.province_code, day)
     _found(category, payload.category, day)
     _platform_and_channel(payload.platform, payload.channel, day)
+
+
+@check_payload.register
+def _penalty(payload: PenaltyDecided, day: date, event: CaseEvent) -> None:
+    check_fine_within_maximum(payload, day)  # schemas/fine_limits.py: the legal maximum of the fine
 
 
 @check_payload.register

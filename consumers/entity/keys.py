@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from schemas.bounds import KEY_MAX_CHARS
-from schemas.normalisation import (
-    address_key,
-    email_key,
-    keyed_hash_key,
-    name_key,
-    phone_key,
-    shop_key_of_id,
-    shop_key_of_url,
-    tax_code_key,
-)
+from schemas.normalisation import shop_key_of_id
+from schemas.normalisation.fields import FIELD_KEYS, field_key
 
 STRONG_KINDS = ("phone", "tax_code", "shop", "email", "national_id", "bank_account")
 WEAK_KINDS = ("name", "address")
@@ -49,25 +39,13 @@ class Sighting:
     """(key, the raw text it was normalised from)."""
 
 
-_FIELDS: dict[str, tuple[str, Callable[[str], str | None]]] = {
-    "phone": ("phone", phone_key),
-    "tax_code": ("tax_code", tax_code_key),
-    "email": ("email", email_key),
-    "shop_url": ("shop", shop_key_of_url),
-    "national_id_hash": ("national_id", keyed_hash_key),
-    "bank_account_hash": ("bank_account", keyed_hash_key),
-    "display_name": ("name", name_key),
-    "address": ("address", address_key),
-}
-
-
 def keys_of(payload: dict[str, Any]) -> tuple[tuple[MatchKey, str], ...]:
     """Every matching key of a SubjectIdentified payload; values that identify nobody are dropped."""
     found: dict[MatchKey, str] = {}
-    for field, (kind, normalise) in _FIELDS.items():
+    for field in FIELD_KEYS:
         raw = payload.get(field)
-        if raw and (value := normalise(str(raw))):
-            found.setdefault(MatchKey(kind, value[:KEY_MAX_CHARS]), str(raw))
+        if raw and (kind_value := field_key(field, str(raw))):
+            found.setdefault(MatchKey(*kind_value), str(raw))
     if payload.get("shop_id") and (shop := shop_key_of_id(payload.get("platform"), str(payload["shop_id"]))):
         found.setdefault(MatchKey("shop", shop), str(payload["shop_id"]))
     for key, raw in list(found.items()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -38,15 +39,45 @@ def _quantity(value: Any) -> float:
     """A count as written: 1.500 and 1,500 are fifteen hundred, 2,5 and 2.5 two and a half."""
     number = float(value) if isinstance(value, int | float) else float(parse_number(cell_text(value)))
     if number <= 0:
-        raise ValueError("a quantity must be more than 0")
+        raise ValueError("số lượng phải lớn hơn 0 (a quantity must be more than 0)")
     return number
 
 
+_SCHEME = re.compile(r"^(?:(https?):)?//", re.IGNORECASE)
+_WEB_HOST = re.compile(
+    r"^www\.|\.(vn|com|net|org|info|store|shop|online|site|biz|asia|me|io|top|xyz)$", re.IGNORECASE
+)
+"""A bare domain ('mypham.vn', 'www.sonxinh.store') is a web address; 'sonxinh.official' a shop id."""
+
+
 def _url(value: Any) -> str:
+    """A web address with or without its scheme ("shopee.vn/abc", "HTTPS://…", "//fb.com/x") as https://…"""
+    text = cell_text(value).rstrip(".,;").strip("<>\"' ").rstrip(".,;")
+    scheme = _SCHEME.match(text)
+    bare = text[scheme.end() :] if scheme else text
+    host = bare.split("/", 1)[0].split("?", 1)[0]
+    if not bare or " " in bare or "." not in host or host.startswith(".") or host.endswith("."):
+        raise ValueError(
+            f"không phải địa chỉ web: {text!r} (not a web address; ghi ví dụ shopee.vn/ten-shop)"
+        )
+    kind = (scheme.group(1) or "https").lower() if scheme else "https"
+    return f"{kind}://{bare}"
+
+
+def _shop(value: Any) -> str:
+    """A shop link (kept as a URL) or a bare shop id as the platform shows it ('sonxinh.official')."""
     text = cell_text(value)
-    if " " in text or "." not in text:
-        raise ValueError(f"not a web address: {text!r}")
-    return text if text.startswith(("http://", "https://")) else f"https://{text}"
+    host = _SCHEME.sub("", text).split("/", 1)[0]
+    if (
+        "/" in _SCHEME.sub("", text)
+        or _SCHEME.match(text)
+        or _WEB_HOST.search(host)
+        or platform_of_url(f"https://{host}")
+    ):
+        return _url(text)
+    if " " in text or not text:
+        raise ValueError(f"không phải đường dẫn hay mã gian hàng: {text!r} (not a shop link or id)")
+    return text
 
 
 _UNDATED: dict[str, Callable[[Any], Any]] = {
@@ -56,6 +87,7 @@ _UNDATED: dict[str, Callable[[Any], Any]] = {
     "phone": parse_phone,
     "tax_code": parse_tax_code,
     "url": _url,
+    "shop": _shop,
     "yes_no": lambda v: yes_no(cell_text(v)),
     "quantity": _quantity,
 }
@@ -95,17 +127,26 @@ def read_case_report(row: SourceRow, mapping: AgencyMapping) -> tuple[CaseReport
                 values[name] = _DATED[mapping.fields[name].kind](cell_text(raw[name]), opened_on)
             except ValueError as exc:
                 fail(name, str(exc))
-    if "platform" not in raw and "listing_url" in values:
-        found = platform_of_url(values["listing_url"])
+    if "platform" not in raw:
+        links = (values.get(n) for n in ("listing_url", "shop_url"))
+        hosts = (platform_of_url(link) for link in links if isinstance(link, str) and "://" in link)
+        found = next((code for code in hosts if code is not None), None)
         if found is not None:
             values["platform"] = found
     for name in mapping.required:
         if name not in raw:
-            fail(name, f"{mapping.fields[name].label} is required")
+            fail(name, f"thiếu {mapping.fields[name].label} (is required)")
     key_field = next((name for name in mapping.key if name in values), None)
     if key_field is None:
         labels = " or ".join(mapping.fields[name].label for name in mapping.key)
-        problems.append(RowProblem(row.number, labels, "", f"{labels} is needed to identify the case"))
+        problems.append(
+            RowProblem(
+                row.number,
+                labels,
+                "",
+                f"cần {labels} để nhận diện vụ việc ({labels} is needed to identify the case)",
+            )
+        )
     if problems or key_field is None or not isinstance(opened_on, date):
         return None, problems
     return CaseReport(row.number, key_field, values[key_field], opened_on, values, columns), []

@@ -6,34 +6,43 @@ from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
+from producers.importers.category_words import categories_in
 from producers.importers.mapping import vocabulary
 from producers.importers.text import key_of
 from schemas.errors import ContractViolation
-from schemas.reference import categories_on, category, platform, platforms
+from schemas.reference import categories_on, category, category_history, platform, platforms
 
 
 class WordError(ValueError):
     """The cell holds a word the vocabulary does not know."""
 
 
-@cache
-def _categories() -> dict[str, str]:
-    words = {key_of(w): code for code, ws in vocabulary()["categories"].items() for w in ws}
-    for day in (date(2019, 1, 1), date(2025, 1, 1), date(2027, 1, 1)):
-        words.update({key_of(c.name_vi): c.code for c in categories_on(day)})
-    return words
-
-
 def category_code(text: str, day: date) -> str:
-    """A category code in force on `day` from its code, its Vietnamese name or a common phrase."""
-    code = text.strip() if text.strip() in _codes() else _categories().get(key_of(text))
-    if code is None:
-        raise WordError(f"unknown violation {text!r} (see mappings/vocabulary.toml)")
+    """A category code in force on `day` from its code, or the phrases of the legal-basis vocabulary the
+    wording contains (category_words.py); WordError, in Vietnamese, when none or several are named."""
+    found = [text.strip()] if text.strip() in _codes() else categories_in(text)
+    if not found:
+        raise WordError(
+            f"không nhận ra hành vi vi phạm {text!r} (unknown violation): ghi ví dụ 'Kinh doanh hàng giả', "
+            "'Hàng hóa không rõ nguồn gốc' hoặc mã 'counterfeit' (xem mappings/vocabulary.toml)"
+        )
+    if len(found) > 1:
+        named = " or ".join(found)
+        names = " hoặc ".join(f"'{_name_vi(code, day)}'" for code in found)
+        raise WordError(f"ambiguous: {named} — ô ghi nhiều hành vi ({names}); mỗi dòng ghi một hành vi")
+    code = found[0]
     try:
         category(code, day)
     except ContractViolation as exc:
         raise WordError(str(exc)) from None
     return code
+
+
+def _name_vi(code: str, day: date) -> str:
+    try:
+        return category(code, day).name_vi
+    except ContractViolation:
+        return category_history(code)[-1].name_vi
 
 
 @cache
@@ -53,7 +62,7 @@ def platform_code(text: str, day: date) -> str:
     """A platform code from its code, name or a common spelling ("Tik Tok", "FB")."""
     code = _platforms().get(key_of(text))
     if code is None:
-        raise WordError(f"unknown platform {text!r} (see mappings/vocabulary.toml)")
+        raise WordError(f"không nhận ra nền tảng {text!r} (unknown platform; xem mappings/vocabulary.toml)")
     try:
         platform(code, day)
     except ContractViolation as exc:
@@ -77,4 +86,4 @@ def yes_no(text: str) -> bool:
         return True
     if word in {key_of(w) for w in vocabulary()["yes_no"]["no"]}:
         return False
-    raise WordError(f"not a yes/no answer: {text!r} (write có or không)")
+    raise WordError(f"không phải có/không: {text!r} (not a yes/no answer; ghi có hoặc không)")

@@ -31,10 +31,12 @@ def parse_date(value: object) -> date:
     elif match := _WORDS.match(text):
         day, month, year = (int(part) for part in match.groups())
     else:
-        raise DateError(f"not a date: {value!r} (write dd/mm/yyyy)")
+        raise DateError(f"không phải ngày: {value!r} (not a date; ghi dd/mm/yyyy)")
     if month > 12:
-        raise DateError(f"month {month} in {value!r}: dates are day first (dd/mm/yyyy)")
+        raise DateError(
+            f"tháng {month} trong {value!r}: ngày ghi trước tháng (dates are day first, dd/mm/yyyy)"
+        )
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise DateError(f"no such day: {value!r} ({exc})") from exc
+        raise DateError(f"không có ngày này: {value!r} (no such day: {exc})") from exc

@@ -26,12 +26,15 @@ def parse_phone(value: object) -> str:
     elif len(digits) == 9 and digits[0] in _MOBILE_PREFIXES:
         national = digits
     else:
-        raise IdentifierError(f"not a Vietnamese phone number: {value!r}")
+        raise IdentifierError(f"không phải số điện thoại Việt Nam: {value!r} (not a Vietnamese phone number)")
     national = national.lstrip("0")
     mobile = len(national) == 9 and national[0] in _MOBILE_PREFIXES
     landline = len(national) == 10 and national[0] == "2"
     if not national.isdigit() or not (mobile or landline):
-        raise IdentifierError(f"not a Vietnamese phone number: {value!r} (mobile 0xxx xxx xxx, landline 02x)")
+        raise IdentifierError(
+            f"không phải số điện thoại Việt Nam: {value!r} "
+            "(not a Vietnamese phone number: di động 0xxx xxx xxx, cố định 02x)"
+        )
     return f"+84{national}"
 
 
@@ -39,11 +42,13 @@ def parse_tax_code(value: object) -> str:
     """10 digits, or 10 digits, dash, 3 for a branch; restores the leading 0 a number cell dropped."""
     digits = _SEPARATORS.sub("", str(value).strip())
     if not digits.isdigit():
-        raise IdentifierError(f"not a tax code: {value!r}")
+        raise IdentifierError(f"không phải mã số thuế: {value!r} (not a tax code)")
     if len(digits) in (9, 12):  # a number cell loses the leading zero of codes like 0101234567
         digits = "0" + digits
     if len(digits) == 10:
         return digits
     if len(digits) == 13:
         return f"{digits[:10]}-{digits[10:]}"
-    raise IdentifierError(f"not a tax code: {value!r} (10 digits, or 10-3 for a branch)")
+    raise IdentifierError(
+        f"không phải mã số thuế: {value!r} (not a tax code: 10 chữ số, hoặc 10-3 cho chi nhánh)"
+    )

@@ -25,6 +25,7 @@ from producers.importers.sources import SourceRow, file_format, read_table
 from producers.publisher import Publisher, checked_wire_bytes
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
+from schemas.validation_messages import vietnamese_errors
 
 logger = structlog.get_logger()
 _BATCH_ROWS = 500
@@ -45,6 +46,7 @@ _PAYLOAD_FIELDS = {
     "channel": "platform",
 }
 _MESSAGE_FIELDS = (
+    ("fine_vnd", "fine"),
     ("province", "province"),
     ("categor", "category"),
     ("platform", "platform"),
@@ -153,9 +155,11 @@ class ReportImporter:
         try:
             events = report_events(report, self.mapping, self.recorded_at)
         except pydantic.ValidationError as exc:
-            error = exc.errors()[0]
-            name = _PAYLOAD_FIELDS.get(str(error["loc"][0]) if error["loc"] else "", "")
-            return [], [self._problem(report, name, f"{name or error['loc']}: {error['msg']}")]
+            problems = []
+            for error, reason in zip(exc.errors(include_url=False), vietnamese_errors(exc), strict=True):
+                name = _PAYLOAD_FIELDS.get(str(error["loc"][-1]) if error["loc"] else "", "")
+                problems.append(self._problem(report, name, reason))
+            return [], problems
         except ValueError as exc:
             name, _, reason = str(exc).partition(": ")
             return [], [self._problem(report, name if reason else "", str(exc))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,7 @@ KINDS = frozenset(
         "category",
         "platform",
         "url",
+        "shop",
         "yes_no",
         "quantity",
     }
@@ -60,8 +62,49 @@ class AgencyMapping:
     by_header: dict[str, Field]
 
     def field_of_header(self, header: str) -> Field | None:
-        """The field a report header stands for, whatever its diacritics, case or bracketed notes."""
-        return self.by_header.get(header_key(header))
+        """The field a report header stands for, whatever its diacritics, case or bracketed notes; a header
+        no spelling matches exactly is the field of the longest spelling of two words or more it starts
+        with ("Đường dẫn bài đăng trên sàn" → listing_url), since units lengthen headers freely."""
+        key = header_key(header)
+        exact = self.by_header.get(key)
+        if exact is not None:
+            return exact
+        return next(
+            (field for spelling, field in self._by_length() if key.startswith(spelling + " ")),
+            None,
+        )
+
+    def _by_length(self) -> list[tuple[str, Field]]:
+        return _prefixes(self.agency)
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """A header spelling of header_synonyms.csv, with the agencies it is for (empty = all) and its source."""
+
+    field: str
+    header: str
+    agencies: tuple[str, ...]
+    source: str
+
+
+@cache
+def header_synonyms() -> tuple[Synonym, ...]:
+    """The collected header spellings (mappings/header_synonyms.csv), each with where it comes from."""
+    table = resources.files(__package__).joinpath("mappings", "header_synonyms.csv")
+    rows = csv.DictReader(table.read_text(encoding="utf-8").splitlines())
+    return tuple(
+        Synonym(row["field"], row["header"], tuple(filter(None, row["agencies"].split(";"))), row["source"])
+        for row in rows
+    )
+
+
+@cache
+def _prefixes(agency: str) -> list[tuple[str, Field]]:
+    """Spellings of two words or more, longest first: what a lengthened header may start with."""
+    mapping = agency_mapping(agency)
+    long = {key: f for key, f in mapping.by_header.items() if len(key.split()) >= 2}
+    return sorted(long.items(), key=lambda item: (-len(item[0]), item[0]))
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -85,12 +128,21 @@ def agency_mapping(agency: str) -> AgencyMapping:
         raise MappingError(f"no column mapping for agency {agency!r}")
     own = _read(agency)
     extra = own.get("headers", {})
+    collected: dict[str, list[str]] = {}
+    for synonym in header_synonyms():
+        if not synonym.agencies or agency in synonym.agencies:
+            collected.setdefault(synonym.field, []).append(synonym.header)
     fields = {
-        name: Field(name, spec["label"], spec["kind"], (*extra.get(name, ()), *spec["headers"]))
+        name: Field(
+            name,
+            spec["label"],
+            spec["kind"],
+            (*extra.get(name, ()), *spec["headers"], *collected.pop(name, ())),
+        )
         for name, spec in _read("common")["fields"].items()
     }
     named = (*extra, *own.get("key", ()), *own.get("required", ()), *own.get("defaults", {}))
-    unknown = [name for name in named if name not in fields]
+    unknown = [name for name in (*named, *collected) if name not in fields]
     if unknown or any(f.kind not in KINDS for f in fields.values()):
         raise MappingError(f"mapping {agency}.toml names unknown fields or kinds: {unknown}")
     inspection = own.get("inspection")
@@ -105,8 +157,15 @@ def agency_mapping(agency: str) -> AgencyMapping:
         closes_cases=bool(own.get("closes_cases", False)),
         distribution=DistributionLevel(own.get("distribution", "ALL_AGENCIES")),
         handling=own.get("handling"),
-        by_header={header_key(h): f for f in fields.values() for h in (*f.headers, f.label, f.name)},
+        by_header=_by_header(fields, extra),
     )
+
+
+def _by_header(fields: dict[str, Field], own: dict[str, list[str]]) -> dict[str, Field]:
+    """Header key → field; the agency's own spellings win over the common ones and the collected synonyms."""
+    found = {header_key(h): f for f in fields.values() for h in (*f.headers, f.label, f.name)}
+    found.update({header_key(h): fields[name] for name, spellings in own.items() for h in spellings})
+    return found
 
 
 def mapped_agencies() -> list[str]:

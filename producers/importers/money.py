@@ -28,15 +28,15 @@ class MoneyError(ValueError):
 def parse_vnd(value: object) -> int:
     """Whole đồng from a number or a written amount; MoneyError says what is wrong with the text."""
     if isinstance(value, bool):
-        raise MoneyError("a yes/no value is not an amount")
+        raise MoneyError("giá trị có/không không phải số tiền (a yes/no value is not an amount)")
     if isinstance(value, int | float):
         return _whole(Decimal(str(value)), str(value))
     text = fold(str(value)).replace("₫", " ").strip()
     text = _CURRENCY.sub("", text).strip()
     if not text:
-        raise MoneyError("no amount")
+        raise MoneyError("không có số tiền (no amount)")
     if text.startswith("-"):
-        raise MoneyError("an amount cannot be negative")
+        raise MoneyError("số tiền không được âm (an amount cannot be negative)")
     total = Decimal(0)
     position = 0
     for match in _PART.finditer(text):
@@ -45,7 +45,9 @@ def parse_vnd(value: object) -> int:
         total += parse_number(match.group(1)) * _MULTIPLIERS.get(match.group(2) or "", 1)
         position = match.end()
     if position == 0 or text[position:].strip():
-        raise MoneyError(f"not an amount of đồng: {value!r} (write 1.500.000 or 1,5 triệu)")
+        raise MoneyError(
+            f"không phải số tiền đồng: {value!r} (not an amount of đồng; ghi 1.500.000 hoặc 1,5 triệu)"
+        )
     return _whole(total, str(value))
 
 
@@ -55,14 +57,14 @@ def parse_number(token: str) -> Decimal:
     if _THOUSANDS.match(token):
         return Decimal(re.sub(r"[.,]", "", token))
     if token.count(",") + token.count(".") > 1:
-        raise MoneyError(f"cannot read the number {token!r}")
+        raise MoneyError(f"không đọc được số {token!r} (cannot read the number)")
     try:
         return Decimal(token.replace(",", "."))
     except InvalidOperation as exc:
-        raise MoneyError(f"cannot read the number {token!r}") from exc
+        raise MoneyError(f"không đọc được số {token!r} (cannot read the number)") from exc
 
 
 def _whole(amount: Decimal, original: str) -> int:
     if amount != amount.to_integral_value():
-        raise MoneyError(f"{original!r} is not a whole number of đồng")
+        raise MoneyError(f"{original!r} không phải số đồng nguyên (is not a whole number of đồng)")
     return int(amount)

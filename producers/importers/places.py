@@ -38,7 +38,7 @@ def province_code(value: str, day: date) -> str:
         return _by_code(text.zfill(2), day)
     units = _by_name().get(_name_key(text))
     if not units:
-        raise PlaceError(f"unknown province {value!r}")
+        raise PlaceError(f"không nhận ra tỉnh/thành phố {value!r} (unknown province)")
     for unit in units:
         if unit.in_force_on(day):
             return unit.code

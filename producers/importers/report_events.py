@@ -40,6 +40,8 @@ from schemas.events import (
     ViolationConfirmed,
     new_event,
 )
+from schemas.normalisation import shop_key_of_url
+from schemas.normalisation.organisation import is_organisation_name
 from schemas.reference import VIETNAM, category
 
 IMPORT_NAMESPACE = uuid.UUID("6f1d3c52-9a0e-5b7e-8d3a-2c4f1e0b9a77")
@@ -48,7 +50,6 @@ _CITATION = re.compile(
     r"(?:diem\s+([a-z])\s*)?(?:khoan\s+(\d{1,2})\s*)?dieu\s+(\d{1,3}[a-z]?)\s*"
     r"(?:nghi dinh\s*)?(\d+/\d{4}/\S+)?"
 )
-_ORGANISATION = re.compile(r"^(cong ty|cty|ct |hop tac xa|htx|doanh nghiep|dntn|tap doan|chi nhanh)")
 _CHANNELS = {
     "website": SalesChannel.WEBSITE,
     "zalo": SalesChannel.MESSAGING,
@@ -63,6 +64,13 @@ def report_events(report: CaseReport, mapping: AgencyMapping, recorded_at: datet
     return _Story(report, mapping, recorded_at).tell()
 
 
+def own_reference(report: CaseReport) -> str:
+    """The unit's own number for the case, kept as agency_case_ref: its dossier number when the report has
+    one ("QLTT-DN-2023-0101"), else the record or decision number that keys the row."""
+    found = (report.get(name) for name in ("case_ref", "record_number", "decision_number"))
+    return next((str(ref) for ref in found if ref), report.key)
+
+
 def row_identity(report: CaseReport, mapping: AgencyMapping) -> str:
     unit = fold(report.get("unit") or mapping.reporting_unit)
     return f"{mapping.agency}|{unit}|{report.key_field}|{fold(report.key)}|{report.opened_on.year}"
@@ -75,6 +83,7 @@ class _Story:
         self.recorded_at = recorded_at
         self.identity = row_identity(report, mapping)
         digest = uuid.uuid5(IMPORT_NAMESPACE, self.identity).hex[:12].upper()
+        self.own_ref = own_reference(report)
         self.case_id = f"VN-{report.opened_on.year}-{mapping.agency.upper()}-I{digest}"
         self.events: list[CaseEvent] = []
         self.subject_id: str | None = None
@@ -83,7 +92,10 @@ class _Story:
         r, opened = self.r, self.r.opened_on
         decided = r.get("decided_on") or opened
         if decided < opened:
-            raise ValueError("decided_on: the decision is dated before the case was found")
+            raise ValueError(
+                "decided_on: ngày quyết định trước ngày phát hiện "
+                "(the decision is dated before the case was found)"
+            )
         code = r.get("category")
         self._emit(self._opened(), opened)
         self._subject(opened)
@@ -97,11 +109,14 @@ class _Story:
         if penalised:
             self._emit(self._penalty(code, decided), decided)
         elif r.get("decision_number") is not None:
-            raise ValueError("fine: a decision number is given but no fine (write 0 for a warning)")
+            raise ValueError(
+                "fine: có số quyết định nhưng không có tiền phạt "
+                "(a decision number is given but no fine; ghi 0 nếu phạt cảnh cáo)"
+            )
         referred = bool(r.get("referred")) and self.m.agency != "police"
         if referred:
             self._emit(self._referral(), decided)
-        if r.get("takedown") and r.get("listing_url") and r.get("platform") not in (None, "website"):
+        if r.get("takedown") and self._takedown_links() and r.get("platform") not in (None, "website"):
             self._emit(self._takedown(), decided)
         if self.m.closes_cases and (penalised or referred):
             outcome = CaseOutcome.TRANSFERRED if referred else CaseOutcome.PENALIZED
@@ -112,41 +127,57 @@ class _Story:
         r = self.r
         code = r.get("category") or "unclassified"
         name = category(code, r.opened_on).name_vi
+        what = f"{name}: {r.get('goods')}" if r.get("goods") else name
+        links = [link for link in (r.get("listing_url"), _shop_link(r.get("shop_url"))) if link]
         return CaseOpened(
-            title=f"{name}: {r.get('goods')}"[:200],
+            title=f"[{self.own_ref}] {what}"[:200],  # the unit's own number, so the case search finds it
             source=CaseSource.UNKNOWN,
             channel=_channel(r.get("platform")),
             platform=r.get("platform"),
             goods=r.get("goods") or "",
             province_code=r.get("province"),
             category=code,
-            listing_urls=(r.get("listing_url"),) if r.get("listing_url") else (),
+            listing_urls=tuple(dict.fromkeys(links)),
             goods_value_vnd=r.get("goods_value"),
             summary=r.get("note"),
         )
 
     def _subject(self, on: date) -> None:
         r = self.r
-        facts = {n: r.get(n) for n in ("seller_name", "phone", "tax_code", "listing_url")}
-        if not any(facts.values()):
+        shop_url, shop_id = self._shop()
+        facts = (r.get("seller_name"), r.get("phone"), r.get("tax_code"), shop_url, shop_id)
+        if not any(facts):
             return
         self.subject_id = f"{self.m.agency.upper()}-S{uuid.uuid5(IMPORT_NAMESPACE, self.identity).hex[:10]}"
-        name = facts["seller_name"]
-        organisation = name is not None and _ORGANISATION.match(fold(name)) is not None
-        own_site = r.get("platform") == "website"
+        name = r.get("seller_name")
         subject = SubjectIdentified(
             subject_id=self.subject_id,
-            kind=_kind(name, organisation),
+            kind=_kind(name, is_organisation_name(name)),
             role=SubjectRole.SELLER,
             display_name=name,
             platform=r.get("platform"),
-            shop_url=facts["listing_url"] if own_site else None,
-            phone=facts["phone"],
-            tax_code=facts["tax_code"],
+            shop_id=shop_id,
+            shop_url=shop_url,
+            phone=r.get("phone"),
+            tax_code=r.get("tax_code"),
             address=r.get("address"),
             province_code=r.get("province"),
         )
         self._emit(subject, on)
+
+    def _shop(self) -> tuple[str | None, str | None]:
+        """The seller's shop as an identifier: the shop column (a link, or a bare id on the row's platform),
+        else the listing URL when it names a shop (a Shopee product page names its shop id)."""
+        written = self.r.get("shop_url")
+        if written and "://" in written:
+            return written, None
+        if written:
+            if self.r.get("platform") is None:
+                needs = "cần cột Nền tảng (a shop id needs the platform)"
+                raise ValueError(f"shop_url: mã gian hàng {written!r} {needs}")
+            return None, written
+        listing = self.r.get("listing_url")
+        return (listing, None) if listing and shop_key_of_url(listing) else (None, None)
 
     def _inspection(self) -> InspectionConducted:
         assert self.m.inspection is not None
@@ -199,10 +230,14 @@ class _Story:
     def _takedown(self) -> TakedownRequested:
         return TakedownRequested(
             platform=self.r.get("platform"),
-            listing_urls=(self.r.get("listing_url"),),
+            listing_urls=self._takedown_links(),
             request_reference=f"{self.r.key}/GỠ",
             reason=self.r.get("note"),
         )
+
+    def _takedown_links(self) -> tuple[str, ...]:
+        links = (self.r.get("listing_url"), _shop_link(self.r.get("shop_url")))
+        return tuple(dict.fromkeys(link for link in links if link))
 
     def _legal_basis(self, code: str, on: date) -> LegalBasis:
         """The row's own citation ("Điểm a Khoản 2 Điều 15 Nghị định 98/2020/NĐ-CP") or the category's."""
@@ -212,7 +247,10 @@ class _Story:
             match = _CITATION.search(fold(written))
             if match is None:
                 example = "Điểm a Khoản 2 Điều 15 Nghị định 98/2020/NĐ-CP"
-                raise ValueError(f"legal_basis: cannot read the citation {written!r} (write {example})")
+                raise ValueError(
+                    f"legal_basis: không đọc được căn cứ {written!r} "
+                    f"(cannot read the citation; ghi {example})"
+                )
             point, clause, article, instrument = match.groups()
             instrument = _instrument(written) if instrument else found.instrument
             return LegalBasis(instrument=instrument or "", article=article, clause=clause, point=point)
@@ -237,9 +275,13 @@ class _Story:
                 event_id=uuid.uuid5(
                     IMPORT_NAMESPACE, f"{self.identity}|{payload.event_type}|{len(self.events)}"
                 ),
-                agency_case_ref=self.r.key[:64],
+                agency_case_ref=self.own_ref[:64],
             )
         )
+
+
+def _shop_link(written: str | None) -> str | None:
+    return written if written and "://" in written else None
 
 
 def _kind(name: str | None, organisation: bool) -> SubjectKind:

@@ -41,7 +41,6 @@ from schemas.events import (
     ReferralKind,
     SalesChannel,
     SeizedItem,
-    SubjectKind,
     TakedownCompleted,
     TakedownOutcome,
     TakedownRequested,
@@ -49,6 +48,7 @@ from schemas.events import (
     TipReceived,
     ViolationConfirmed,
 )
+from schemas.normalisation.organisation import is_organisation_name
 from schemas.reference import category, current_province, local_date, province_on
 
 PRODUCER = "casehub-simulator"
@@ -214,7 +214,9 @@ class CaseLifecycle:
         )
 
     def _penalty(self, basis: LegalBasis) -> PenaltyDecided:
-        organisation = self.seller.kind == SubjectKind.ORGANISATION
+        # fined as an organisation only with a legal form; a household business is fined as an individual
+        # (the contract's fine ceiling reads the name the same way: schemas/fine_limits.py)
+        organisation = is_organisation_name(self.seller.name)
         counterfeit = self.category in ("counterfeit", "banned", "counterfeit_labels")
         return PenaltyDecided(
             decision_number=f"{self.rng.randint(1, 2999)}/QĐ-XPVPHC",

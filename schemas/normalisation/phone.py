@@ -19,7 +19,7 @@ _SEQUENCES = frozenset({"123456789", "987654321", "1234567890", "0123456789"})
 def phone_key(raw: str) -> str | None:
     """'0912 345 678', '+84 912.345.678', '84912345678', '(028) 3800 1234', '01623456789' → '+84…'.
 
-    None for what identifies nobody: 1900/1800 hotlines and short codes, repeated digits, sequences.
+    None for what identifies nobody: 1900/1800 hotlines and short codes, repeated digits, foreign sequences.
     Foreign numbers (written with + or 00) keep their country code.
     """
     digits = _SEPARATORS.sub("", raw.strip())
@@ -31,7 +31,7 @@ def phone_key(raw: str) -> str | None:
     if international and not digits.startswith("84"):
         return None if _placeholder(digits) or not 8 <= len(digits) <= 15 else f"+{digits}"
     national = _national(digits, international)
-    if national is None or _placeholder(national):
+    if national is None or _repeated(national):
         return None
     return f"+84{national}"
 
@@ -53,5 +53,13 @@ def _national(digits: str, international: bool) -> str | None:
     return national if mobile or landline else None
 
 
+def _repeated(number: str) -> bool:
+    """0900000000, 0999999999: one digit repeated after the prefix is a form's filler, not a subscriber."""
+    return len(set(number[1:])) <= 1
+
+
 def _placeholder(number: str) -> bool:
-    return len(set(number[1:])) <= 1 or number in _SEQUENCES or number[1:] in _SEQUENCES
+    """A foreign number that is filler. A Vietnamese number that is a valid mobile or landline is kept even
+    when its digits run in sequence: 0987654321 is a real Viettel number (issue 18), and 0123456789 is
+    refused anyway because 012 is no longer a mobile prefix."""
+    return _repeated(number) or number in _SEQUENCES or number[1:] in _SEQUENCES

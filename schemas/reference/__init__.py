@@ -14,6 +14,7 @@ from schemas.reference.categories import (
     category_history,
 )
 from schemas.reference.datasets import VIETNAM, Confidence, Dataset, datasets, local_date
+from schemas.reference.fine_maxima import FineMaximum, Offender, fine_maxima_on, fine_maximum
 from schemas.reference.handling import HandlingCode, handling_code, handling_codes
 from schemas.reference.platforms import Channel, Platform, channel, channels, platform, platforms
 from schemas.reference.provinces import (
@@ -33,7 +34,9 @@ __all__ = [
     "Channel",
     "Confidence",
     "Dataset",
+    "FineMaximum",
     "HandlingCode",
+    "Offender",
     "Platform",
     "Province",
     "ViolationCategory",
@@ -48,6 +51,8 @@ __all__ = [
     "channels",
     "current_province",
     "datasets",
+    "fine_maxima_on",
+    "fine_maximum",
     "handling_code",
     "handling_codes",
     "local_date",

@@ -17,6 +17,7 @@ from services.store.queries.visibility import Viewer
 class Role(StrEnum):
     ANALYST = "analyst"
     AGENCY_OFFICER = "agency_officer"
+    AGENCY_SYSTEM = "agency_system"  # a machine client of one agency that publishes its events over HTTP
     OPS = "ops"
     ADMIN = "admin"
     PUBLIC = "public"
@@ -27,11 +28,13 @@ class Capability(StrEnum):
     EXPORT = "export"  # bulk CSV/XLSX of case lists
     READ_AUDIT = "read_audit"
     READ_PUBLIC = "read_public"
+    INGEST_EVENTS = "ingest_events"  # POST /api/ingest/events: publish the principal's agency's events
 
 
 GRANTS: dict[Role, frozenset[Capability]] = {
     Role.ANALYST: frozenset({Capability.READ_CASES, Capability.EXPORT, Capability.READ_PUBLIC}),
     Role.AGENCY_OFFICER: frozenset({Capability.READ_CASES, Capability.READ_PUBLIC}),
+    Role.AGENCY_SYSTEM: frozenset({Capability.INGEST_EVENTS}),
     Role.OPS: frozenset({Capability.READ_PUBLIC}),
     Role.ADMIN: frozenset(
         {Capability.READ_CASES, Capability.EXPORT, Capability.READ_AUDIT, Capability.READ_PUBLIC}

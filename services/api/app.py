@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from services.access.audit import AuditLog
 from services.access.resolver import PrincipalResolver, TokenResolver
 from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
+from services.api.routes import ingest as ingest_routes
 from services.api.routes import ops as ops_routes
+from services.bootstrap import build_publisher
 from services.ops.api_monitor import ApiMonitor
 from services.registry import routes as registry_routes
 from services.settings import Settings
@@ -46,6 +48,7 @@ def create_app(
     app.include_router(cases.router)
     for router in (subjects.router, stats.router, export.router, public.router, audit.router, alerts.router):
         app.include_router(router)
+    ingest_routes.install(app, lambda: build_publisher(settings or Settings()))
     pages.include(app)
     app.include_router(registry_routes.router)
     app.include_router(health.router)

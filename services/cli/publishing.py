@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import pydantic
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -15,6 +16,7 @@ from producers.importers.mapping import mapped_agencies
 from producers.publisher import Publisher
 from schemas.errors import CasehubError
 from schemas.events import CaseEvent
+from schemas.validation_messages import vietnamese_errors
 from services.bootstrap import build_publisher
 from services.cli.common import console, err, one_line_errors, settings
 
@@ -59,15 +61,24 @@ def publish(
 
 
 def read_events(file: Path) -> list[CaseEvent]:
-    """Case events, one JSON object a line; the first bad line stops the read with its number."""
+    """Case events, one JSON object a line; every bad line is listed with its number, the failing fields
+    and the reasons in Vietnamese (schemas/validation_messages.py), and nothing is published."""
     events = []
+    problems: list[str] = []
     for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             events.append(CaseEvent.model_validate(json.loads(line)))
-        except ValueError as exc:
-            raise CasehubError(f"{file}:{number}: {str(exc).splitlines()[0]}") from None
+        except json.JSONDecodeError as exc:
+            problems.append(f"{file}:{number}: không phải JSON: {exc.msg} ở cột {exc.colno} (not JSON)")
+        except pydantic.ValidationError as exc:
+            problems.extend(f"{file}:{number}: {reason}" for reason in vietnamese_errors(exc))
+    if problems:
+        shown = problems[:_SHOWN_PROBLEMS]
+        more = len(problems) - len(shown)
+        tail = [f"... và {more} lỗi khác (and {more} more)"] if more else []
+        raise CasehubError("\n".join([f"{len(problems)} lỗi; không gửi sự kiện nào:", *shown, *tail]))
     return events
 
 

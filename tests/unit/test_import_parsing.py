@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from producers.importers.cell_words import category_code, platform_code, platform_of_url, yes_no
 from producers.importers.dates import DateError, parse_date
@@ -13,6 +15,7 @@ from producers.importers.mapping import MappingError, agency_mapping, mapped_age
 from producers.importers.money import MoneyError, parse_vnd
 from producers.importers.places import PlaceError, province_code
 from producers.importers.text import fold, header_key
+from schemas.reference import categories_on
 
 BEFORE_MERGER = date(2025, 3, 1)
 AFTER_MERGER = date(2025, 9, 1)
@@ -139,3 +142,131 @@ def test_cell_words_become_contract_codes() -> None:
     assert platform_of_url("https://m.shopee.vn/shop/1") == "shopee"
     assert platform_of_url("https://vapehn.store/x") is None
     assert (yes_no("Có"), yes_no("x"), yes_no("không"), yes_no("chưa")) == (True, True, False, False)
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Đường dẫn", "listing_url"),
+        ("Đường dẫn bài đăng trên sàn", "listing_url"),  # lengthened: the longest known start wins
+        ("Đường dẫn gian hàng vi phạm", "shop_url"),
+        ("Link gian hàng", "shop_url"),
+        ("Trị giá", "goods_value"),
+        ("Trị giá hàng hóa vi phạm (đồng)", "goods_value"),
+        ("TRI GIA TANG VAT VI PHAM", "goods_value"),
+        ("Tổng số tiền phạt", "fine"),
+        ("Tên tổ chức, cá nhân vi phạm", "seller_name"),
+        ("Nội dung hành vi vi phạm", "category"),
+        ("Ngày ký quyết định xử phạt", "decided_on"),
+        ("Số biên bản VPHC", "record_number"),
+    ],
+)
+def test_headers_units_really_write_are_recognised(header: str, field: str) -> None:
+    found = agency_mapping("qltt").field_of_header(header)
+    assert found is not None and found.name == field
+
+
+def test_a_one_word_start_is_not_enough_to_guess_a_header() -> None:
+    qltt = agency_mapping("qltt")
+    assert qltt.field_of_header("Ngày XYZ") is None  # "Ngày" alone would claim every date column
+    assert qltt.field_of_header("Người lập") is None
+
+
+def test_every_collected_synonym_names_a_field_has_a_source_and_no_spelling_means_two_fields() -> None:
+    from producers.importers.mapping import header_synonyms
+
+    synonyms = header_synonyms()
+    assert len(synonyms) >= 100
+    for agency in mapped_agencies():
+        mapping = agency_mapping(agency)
+        assert all(s.field in mapping.fields and s.source for s in synonyms)
+        claimed: dict[str, str] = {}
+        for spec in mapping.fields.values():
+            for spelling in (*spec.headers, spec.label, spec.name):
+                assert claimed.setdefault(header_key(spelling), spec.name) == spec.name, (agency, spelling)
+
+
+def test_goods_are_optional_for_every_agency() -> None:
+    assert all("goods" not in agency_mapping(agency).required for agency in mapped_agencies())
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Kinh doanh hàng giả mạo nhãn hiệu", "counterfeit"),
+        ("Hàng hóa không rõ nguồn gốc xuất xứ", "unknown_origin"),
+        ("Buôn bán hàng hóa giả", "counterfeit"),
+        ("KD hàng không rõ nguồn gốc, giá rẻ", "unknown_origin"),  # 'giá' (price) is not 'giả' (fake)
+        ("Không niêm yết giá", "price"),
+        ("khong niem yet gia", "price"),
+        ("Kinh doanh hàng hóa nhập lậu", "smuggled"),
+        ("Xâm phạm quyền đối với nhãn hiệu", "ip_infringement"),
+        ("counterfeit", "counterfeit"),
+        ("Kinh doanh hàng hóa quá hạn sử dụng", "expired_goods"),
+    ],
+)
+def test_violations_are_matched_by_the_legal_basis_phrases_they_contain(written: str, code: str) -> None:
+    assert category_code(written, BEFORE_MERGER) == code
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [
+        ("Hàng giả, hàng nhập lậu", "smuggled or counterfeit"),
+        (
+            "Vi phạm về thời hạn sử dụng của hàng hóa, hàng hóa không rõ nguồn gốc, xuất xứ",
+            "expired_goods or",
+        ),
+    ],
+)
+def test_a_cell_naming_two_violations_is_ambiguous_and_names_both(written: str, named: str) -> None:
+    with pytest.raises(ValueError, match=f"^ambiguous: {named}"):
+        category_code(written, BEFORE_MERGER)
+
+
+def test_an_unknown_violation_says_so_in_vietnamese() -> None:
+    with pytest.raises(ValueError, match="không nhận ra hành vi vi phạm 'vi phạm khác'"):
+        category_code("vi phạm khác", BEFORE_MERGER)
+
+
+@given(st.text(max_size=80))
+def test_any_violation_text_gives_one_code_or_a_clear_refusal(written: str) -> None:
+    try:
+        code = category_code(written, BEFORE_MERGER)
+    except ValueError as refused:
+        assert str(refused).startswith(("ambiguous: ", "không nhận ra", "category "))
+    else:
+        assert code in {c.code for c in categories_on(BEFORE_MERGER)}
+
+
+@pytest.mark.parametrize(
+    ("written", "url"),
+    [
+        ("shopee.vn/sonxinh", "https://shopee.vn/sonxinh"),
+        ("HTTPS://Shopee.vn/abc", "https://Shopee.vn/abc"),
+        ("//facebook.com/tpcn", "https://facebook.com/tpcn"),
+        ("<https://tiki.vn/cua-hang/abc>.", "https://tiki.vn/cua-hang/abc"),
+        ("www.vapehn.store", "https://www.vapehn.store"),
+    ],
+)
+def test_web_addresses_are_accepted_with_or_without_scheme(written: str, url: str) -> None:
+    from producers.importers.case_report import _url
+
+    assert _url(written) == url
+
+
+@pytest.mark.parametrize("written", ["khong co", "shopee .vn/abc", ".vn", "abc."])
+def test_text_that_is_not_a_web_address_is_refused(written: str) -> None:
+    from producers.importers.case_report import _url
+
+    with pytest.raises(ValueError, match="không phải địa chỉ web"):
+        _url(written)
+
+
+def test_a_shop_cell_is_a_link_or_a_bare_shop_id() -> None:
+    from producers.importers.case_report import _shop
+
+    assert _shop("shopee.vn/sonxinh.official?smtt=0.0.9") == "https://shopee.vn/sonxinh.official?smtt=0.0.9"
+    assert _shop("mypham.vn") == "https://mypham.vn"
+    assert _shop("sonxinh.official") == "sonxinh.official"
+    assert _shop("@minhanhfashion") == "@minhanhfashion"

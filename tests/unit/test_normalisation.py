@@ -38,6 +38,8 @@ PHONES = [
     ("0999999999", None),
     ("0900000000", None),
     ("0123456789", None),
+    ("0987654321", "+84987654321"),  # a valid Viettel number whose digits happen to run down (issue 18)
+    ("+84 987 654 321", "+84987654321"),
     ("19001221", None),  # Shopee's hotline: a service number identifies no seller
     ("1800 1234", None),
     ("N/A", None),

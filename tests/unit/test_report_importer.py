@@ -102,10 +102,13 @@ def test_a_row_the_broker_did_not_confirm_is_reported_as_failed(tmp_path: Path) 
 
 def test_a_customs_json_lines_export_reports_unreadable_lines_and_missing_keys(tmp_path: Path) -> None:
     result = dry_run(copy_sample(CUSTOMS_JSONL, tmp_path), "customs")
-    assert (result.rows, result.published_rows, result.failed_rows) == (7, 3, 4)
+    assert (result.rows, result.published_rows, result.failed_rows) == (7, 2, 5)
     assert result.skipped == [(7, "blank line")]
     reasons = {row["row"]: row["reason"] for row in report_rows(result)}
+    columns = {row["row"]: row["column"] for row in report_rows(result)}
     assert reasons["3"].startswith("not JSON")
+    # 2 tỷ đồng for smuggled goods sold by an individual: above the 100M maximum of Decree 98/2020 Art. 4
+    assert "vượt mức tối đa 100.000.000 đ đối với cá nhân" in reasons["8"] and columns["8"] == "So tien phat"
     assert "JSON object" in reasons["4"]
     assert "needed to identify the case" in reasons["6"]
 

@@ -188,6 +188,22 @@ def test_a_seller_is_found_by_shop_url_and_by_name_without_diacritics(world: Wor
     assert client.get("/api/subjects", headers=world.headers("tax")).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "https://www.lazada.vn/s1?smtt=0.0.9&spm=a2o4n",
+        "lazada.vn/s1/?smtt=0.0.9",
+        "@S1",
+        "m.lazada.vn/s1",
+    ],
+)
+def test_a_seller_is_found_by_any_spelling_of_its_shop_the_linker_would_match(
+    world: World, typed: str
+) -> None:
+    found = world.client().get("/api/subjects", headers=world.headers("tax"), params={"identifier": typed})
+    assert [s["subject_id"] for s in found.json()["data"]] == ["S1"]
+
+
 def test_the_dossier_gathers_a_sellers_cases_across_platforms_with_totals(world: World) -> None:
     body = world.client().get("/api/subjects/S1", headers=world.headers("customs")).json()
     assert sorted(c["case_id"][-5:] for c in body["cases"]) == ["00001", "00006"]
