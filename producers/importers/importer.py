@@ -30,6 +30,7 @@ from schemas.validation_messages import vietnamese_errors
 logger = structlog.get_logger()
 _BATCH_ROWS = 500
 _PAYLOAD_FIELDS = {
+    "": "",
     "province_code": "province",
     "fine_vnd": "fine",
     "listing_urls": "listing_url",
@@ -157,7 +158,8 @@ class ReportImporter:
         except pydantic.ValidationError as exc:
             problems = []
             for error, reason in zip(exc.errors(include_url=False), vietnamese_errors(exc), strict=True):
-                name = _PAYLOAD_FIELDS.get(str(error["loc"][-1]) if error["loc"] else "", "")
+                named = (str(part) for part in reversed(error["loc"]) if str(part) in _PAYLOAD_FIELDS)
+                name = _PAYLOAD_FIELDS[next(named, "")] if error["loc"] else ""
                 problems.append(self._problem(report, name, reason))
             return [], problems
         except ValueError as exc:

@@ -144,3 +144,17 @@ def test_a_wrong_agency_file_type_or_header_is_one_clear_error(tmp_path: Path) -
     unrelated.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(MappingError, match="no header row with qltt columns"):
         dry_run(unrelated, "qltt")
+
+
+def test_a_value_the_contract_refuses_is_reported_on_its_column_in_vietnamese(tmp_path: Path) -> None:
+    source = tmp_path / "dai.csv"
+    long_link = "shopee.vn/" + "a" * 3000
+    source.write_text(
+        "Số hồ sơ,Ngày kiểm tra,Tỉnh,Hành vi vi phạm,Đường dẫn\n"
+        f"HS-01,03/03/2025,Hà Nội,Hàng giả,{long_link}\n",
+        encoding="utf-8",
+    )
+    result = dry_run(source, "qltt")
+    (problem,) = report_rows(result)
+    assert problem["column"] == "Đường dẫn"
+    assert "quá dài (tối đa 2048 ký tự)" in problem["reason"]
