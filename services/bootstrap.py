@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
+from consumers.liveness import Liveness
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
 from producers.publisher import Publisher
 from schemas.alerts import ALERT_RECORD
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
+from schemas.errors import StoreUnavailable
 from schemas.registry_client import RegistryCatalog
 from services.kafka_admin import ensure_topics
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
@@ -20,11 +23,21 @@ from services.store.sql_store import SqlCaseStore
 
 
 def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
-    """The store engine with its schema migrated to the newest version and the bundled schemas registered."""
+    """The store engine with its schema migrated to the newest version and the bundled schemas registered.
+
+    A store that cannot be opened (bad path, read-only, disk full, server down, wrong password) is one
+    StoreUnavailable line naming the store (password hidden) and the database's reason.
+    """
     engine = make_engine(settings.store_url)
-    migrate(engine)
-    seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
-    seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
+    try:
+        migrate(engine)
+        seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
+        seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {reason}") from None
     return engine, SqlCaseStore(engine)
 
 
@@ -49,7 +62,10 @@ def agency_source(settings: Settings, group: str, store: SqlCaseStore) -> KafkaR
 
 
 def build_materializer(
-    settings: Settings, store: SqlCaseStore, observer: BatchObserver | None = None
+    settings: Settings,
+    store: SqlCaseStore,
+    observer: BatchObserver | None = None,
+    liveness: Liveness | None = None,
 ) -> Materializer:
     group = settings.consumer_group
     source = agency_source(settings, group, store)
@@ -66,6 +82,7 @@ def build_materializer(
         group=group,
         topic_agency=settings.agency_of_topic,
         observer=observer,
+        liveness=liveness or Liveness("materializer", settings.consumer_stall_s),
     )
 
 

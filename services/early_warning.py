@@ -9,6 +9,7 @@ from consumers.alerts.outbox import AlertOutbox
 from consumers.alerts.sink import KafkaAlertSink
 from consumers.entity.follower import EntityFollower
 from consumers.entity.linker import EntityLinker
+from consumers.liveness import Liveness
 from services.bootstrap import agency_source, build_codec
 from services.kafka_admin import ensure_topics
 from services.settings import Settings
@@ -34,7 +35,7 @@ def build_alert_outbox(settings: Settings, engine: Engine, *, publish: bool = Tr
 
 
 def build_entity_follower(
-    settings: Settings, engine: Engine, outbox: AlertOutbox | None = None
+    settings: Settings, engine: Engine, outbox: AlertOutbox | None = None, liveness: Liveness | None = None
 ) -> EntityFollower:
     """Consumer group settings.entity_group on the agency topics; sweeps `outbox` every alert interval."""
     return EntityFollower(
@@ -46,4 +47,5 @@ def build_entity_follower(
         topic_agency=settings.agency_of_topic,
         sweep=outbox.sweep if outbox is not None else None,
         sweep_interval_s=settings.alert_interval_s,
+        liveness=liveness or Liveness("entity consumer", settings.consumer_stall_s),
     )
