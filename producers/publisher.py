@@ -367,7 +367,15 @@ class Publisher:
         try:
             self.producer.close(timeout=5)
         except KafkaError as exc:
-            logger.warning("publisher_close_incomplete", reason=f"{type(exc).__name__}: {exc}")
+            logger.warning(
+                "publisher_closed_with_unconfirmed_batches", error=type(exc).__name__, dropped="unconfirmed"
+            )
+            # kafka-python's close raises on its flush timeout before force-closing the sender (and
+            # marking itself closed), so its __del__ tries again at exit and prints a traceback.
+            sender = getattr(self.producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+            self.producer._closed = True
 
     def __enter__(self) -> Publisher:
         return self

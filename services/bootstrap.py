@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.kafka_io import KafkaDeadLetterSink, KafkaRecordSource
@@ -28,7 +28,11 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
     A store that cannot be opened (bad path, read-only, disk full, server down, wrong password) is one
     StoreUnavailable line naming the store (password hidden) and the database's reason.
     """
-    engine = make_engine(settings.store_url)
+    try:
+        engine = make_engine(settings.store_url)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        shown = make_url(settings.store_url).render_as_string(hide_password=True)
+        raise StoreUnavailable(f"cannot open the store {shown}: {exc}") from None
     try:
         migrate(engine)
         seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
