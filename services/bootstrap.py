@@ -16,6 +16,7 @@ from schemas.codec import CaseEventCodec
 from schemas.errors import StoreUnavailable
 from schemas.registry_client import RegistryCatalog
 from services.kafka_admin import ensure_topics
+from services.registry.catalog import StoreRegistryCatalog
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
 from services.store.engine import make_engine, migrate
@@ -82,7 +83,7 @@ def build_materializer(
         source=source,
         store=store,
         dead_letter_sink=sink,
-        codec=build_codec(settings),
+        codec=build_codec(settings, store.engine),
         group=group,
         topic_agency=settings.agency_of_topic,
         observer=observer,
@@ -90,11 +91,15 @@ def build_materializer(
     )
 
 
-def build_codec(settings: Settings) -> CaseEventCodec:
-    """Bundled schemas only, or with a registry URL also every schema id registered there."""
-    if not settings.schema_registry_url:
-        return CaseEventCodec()
-    return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
+def build_codec(settings: Settings, engine: Engine | None = None) -> CaseEventCodec:
+    """Bundled schemas, and any other id from: the registry at CASEHUB_SCHEMA_REGISTRY_URL when set,
+    else the hub's own registry tables in the store (`engine`), so what was registered with the hub
+    decodes without extra configuration."""
+    if settings.schema_registry_url:
+        return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
+    if engine is not None:
+        return CaseEventCodec(StoreRegistryCatalog(engine))
+    return CaseEventCodec()
 
 
 def build_publisher(settings: Settings) -> Publisher:

@@ -27,14 +27,21 @@ class Capability(StrEnum):
     EXPORT = "export"  # bulk CSV/XLSX of case lists
     READ_AUDIT = "read_audit"
     READ_PUBLIC = "read_public"
+    READ_OPS = "read_ops"  # dead letters (where from, why) and other operations views
 
 
 GRANTS: dict[Role, frozenset[Capability]] = {
     Role.ANALYST: frozenset({Capability.READ_CASES, Capability.EXPORT, Capability.READ_PUBLIC}),
     Role.AGENCY_OFFICER: frozenset({Capability.READ_CASES, Capability.READ_PUBLIC}),
-    Role.OPS: frozenset({Capability.READ_PUBLIC}),
+    Role.OPS: frozenset({Capability.READ_PUBLIC, Capability.READ_OPS}),
     Role.ADMIN: frozenset(
-        {Capability.READ_CASES, Capability.EXPORT, Capability.READ_AUDIT, Capability.READ_PUBLIC}
+        {
+            Capability.READ_CASES,
+            Capability.EXPORT,
+            Capability.READ_AUDIT,
+            Capability.READ_PUBLIC,
+            Capability.READ_OPS,
+        }
     ),
     Role.PUBLIC: frozenset({Capability.READ_PUBLIC}),
 }

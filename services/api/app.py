@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from services.access.audit import AuditLog
 from services.access.resolver import PrincipalResolver, TokenResolver
 from services.api.errors import OneLineErrors
-from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
+from services.api.routes import alerts, audit, cases, dead_letters, export, health, public, stats, subjects
 from services.api.routes import ops as ops_routes
 from services.ops.api_monitor import ApiMonitor
 from services.registry import routes as registry_routes
@@ -51,5 +51,6 @@ def create_app(
     app.include_router(registry_routes.router)
     app.include_router(health.router)
     app.include_router(ops_routes.router)
+    app.include_router(dead_letters.router)
     app.add_middleware(OneLineErrors)
     return app
