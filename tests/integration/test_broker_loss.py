@@ -146,6 +146,7 @@ def test_the_publisher_reports_not_confirmed_when_the_broker_dies_mid_publish(
     ), {reason for _, reason in not_confirmed}
 
 
+@pytest.mark.slow  # ~35 s: a broker stop and start around a CLI run; the library test above runs always
 def test_casehub_simulate_ends_with_not_confirmed_and_a_rerun_hint(
     own_broker: KafkaBroker, tmp_path: Path
 ) -> None:
