@@ -42,11 +42,16 @@ def dead_letters(
     principal: Operator,
     connection: ConnectionDep,
     reason: Annotated[
-        str | None, Query(max_length=200, description="Words in the error class or message.")
+        str | None,
+        Query(
+            max_length=200,
+            pattern=r"^[^\x00-\x1f\x7f]*$",
+            description="Words in the error class or message (case-insensitive for ASCII letters).",
+        ),
     ] = None,
     since: Annotated[datetime | None, Query(description="Rejected at or after (ISO 8601).")] = None,
     until: Annotated[datetime | None, Query(description="Rejected before (ISO 8601).")] = None,
-    topic: Annotated[str | None, Query(max_length=249)] = None,
+    topic: Annotated[str | None, Query(max_length=249, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
     pending: Annotated[bool, Query(description="Only letters no replay has resolved.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
