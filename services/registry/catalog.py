@@ -46,10 +46,8 @@ class StoreRegistryCatalog(SchemaCatalog):
         except (OperationalError, InterfaceError) as exc:  # an outage: wait, do not blame the message
             reason = str(exc.orig or exc).strip().splitlines()
             raise RegistryUnavailable(f"hub registry unreadable: {reason[0] if reason else exc}") from exc
-        if text is None:
-            raise UnknownSchemaError(
-                f"unknown schema id {schema_id} (not bundled, not in the hub's registry)"
-            )
+        if text is None:  # worded as the bundled catalog words it: a rebuild must store the same reason
+            raise UnknownSchemaError(f"unknown schema id {schema_id}")
         try:
             schema = parse_schema_text(text)
         except (ValueError, InvalidSchemaError) as exc:
