@@ -113,14 +113,12 @@ class KafkaRecordSource(RecordSource):
         self._commit_retries: Iterator[float] | None = None
         self._retry_commit_at = 0.0
         self.listener = SeekToStoredOffsets(
-            self.consumer, stored_offsets, positioned=self._queue_commits, revoked=self._forget_commits
+            self.consumer, stored_offsets, positioned=self._queue_positions, revoked=self._forget_commits
         )
         self.consumer.subscribe(pattern=topic_pattern, listener=self.listener)
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
         self.listener.seek_pending()
-        if self._uncommitted and time.monotonic() >= self._retry_commit_at:
-            self._flush_commits()
         try:
             polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
         except KafkaError as exc:
@@ -129,6 +127,8 @@ class KafkaRecordSource(RecordSource):
             logger.warning("broker_unavailable_polling", error=type(exc).__name__, reason=str(exc))
             time.sleep(timeout_s)
             return []
+        if self._uncommitted and time.monotonic() >= self._retry_commit_at:
+            self._flush_commits()  # after the poll: positions queued by its rebalance go out at once
         return [
             InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, tuple(r.headers or ()))
             for records in polled.values()
@@ -147,6 +147,12 @@ class KafkaRecordSource(RecordSource):
         if offsets:
             self._uncommitted.update(offsets)
             self._flush_commits()
+
+    def _queue_positions(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Queue only: this runs inside kafka-python's rebalance callback, where a commit may not block
+        (it failed there as "User rebalance callback throws an error"); poll() sends it right after."""
+        self._uncommitted.update(offsets)
+        self._retry_commit_at = 0.0
 
     def _forget_commits(self, revoked: set[TopicPartition]) -> None:
         """A revoked partition's next owner commits it from the store; ours would be a stale write."""
