@@ -160,7 +160,7 @@ class _ClusterView:
             if key not in self.logs:  # the topic or partition was deleted
                 continue
             if committed is None:
-                rows.append(self._never_committed(key, group))
+                rows.append(self._never_committed(key, group, last_commit_ms))
                 progress.append(Progress(0, 0, self.window.full_span_ms / 1000))
             else:
                 commits = history.get(key, [])
@@ -181,14 +181,26 @@ class _ClusterView:
             partitions=rows,
         )
 
-    def _never_committed(self, key: PartitionKey, group: str) -> PartitionLag:
-        """A partition the group never committed: everything in the log waits. WARN while a member owns
-        it (it is starting), STOP when nobody does (no member, or the member's loop is gone)."""
+    def _never_committed(
+        self, key: PartitionKey, group: str, group_last_commit_ms: int | None
+    ) -> PartitionLag:
+        """A partition the group never committed: everything in the log waits. STOP when nobody owns it,
+        or when its owner's whole group has committed nothing for a full window while the oldest message
+        waited longer than that (a member stuck on its first batch); WARN otherwise (starting, or busy
+        on other partitions)."""
         log = self.logs[key]
         lag = log.end - log.start
         owner = self.members[group].owners.get(key) if group in self.members else None
         arrived_ms = self.arrived.get(key)
-        status = LagStatus.OK if not lag else LagStatus.WARN if owner else LagStatus.STOP
+        span = self.window.full_span_ms
+        silent = group_last_commit_ms is None or self.now_ms - group_last_commit_ms > span
+        waited = arrived_ms is not None and self.now_ms - arrived_ms > span
+        if not lag:
+            status = LagStatus.OK
+        elif owner is None or (silent and waited):
+            status = LagStatus.STOP
+        else:
+            status = LagStatus.WARN
         return PartitionLag(
             topic=key[0],
             partition=key[1],

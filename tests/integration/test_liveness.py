@@ -190,6 +190,16 @@ def test_a_store_that_cannot_be_written_fails_readyz_and_answers_one_line(
         assert status == 503
         assert "materializer has retried the same batch for" in body and "readonly database" in body
         assert "store cannot be written" in body
+        # Lag tells the same story: a member owns the partitions, commits nothing, messages wait.
+        cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10)
+        try:
+            [group] = consumer_lag(
+                cluster, WINDOW, [settings.consumer_group], expected=hub_groups(settings)
+            ).groups
+        finally:
+            cluster.close()
+        waiting = [row for row in group.partitions if row.lag_messages]
+        assert waiting and all(row.member and row.status == LagStatus.STOP for row in waiting)
 
         api = TestClient(create_app(frozen, settings))
         ready = api.get("/readyz")
