@@ -345,9 +345,11 @@ class Publisher:
     def _broker_lost(self) -> str | None:
         """Why the batches of this call cannot be confirmed (every bootstrap address refuses), or None."""
         for address in self.bootstrap.split(","):
-            host, _, port = address.strip().rpartition(":")
+            host, _, port = address.strip().rpartition("://")[2].rpartition(":")
             try:
-                with socket.create_connection((host or "127.0.0.1", int(port)), self.connect_timeout_s):
+                with socket.create_connection(
+                    (host.strip("[]") or "127.0.0.1", int(port)), self.connect_timeout_s
+                ):
                     return None
             except (OSError, ValueError):
                 continue
