@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -22,6 +22,8 @@ class ReplayReport:
     replayed: int
     resolved: list[ReplayOutcome]
     still_failing: list[ReplayOutcome]
+    events: list[StoredEvent] = field(default_factory=list)
+    """The resolved events, for what a live event also reaches beyond the store (entities, alerts)."""
 
 
 def replay_dead_letters(
@@ -48,4 +50,4 @@ def replay_dead_letters(
     logger.info(
         "dead_letters_replayed", replayed=len(outcomes), resolved=len(resolved), still_failing=len(failing)
     )
-    return ReplayReport(len(outcomes), resolved, failing)
+    return ReplayReport(len(outcomes), resolved, failing, events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import structlog
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
@@ -13,6 +13,7 @@ from kafka.errors import KafkaError, MessageSizeTooLargeError
 from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from consumers.backoff import Backoff
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.errors import BrokerUnavailable, StoreUnavailable
 from services.store.records import DeadLetter
@@ -28,14 +29,21 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):
     """
 
     def __init__(
-        self, consumer: KafkaConsumer, stored_offsets: Callable[[], dict[tuple[str, int], int]]
+        self,
+        consumer: KafkaConsumer,
+        stored_offsets: Callable[[], dict[tuple[str, int], int]],
+        positioned: Callable[[Mapping[TopicPartition, int]], None] = lambda _offsets: None,
+        revoked: Callable[[set[TopicPartition]], None] = lambda _partitions: None,
     ) -> None:
         self.consumer = consumer
         self.stored_offsets = stored_offsets
+        self.positioned = positioned
+        self.revoked = revoked
         self.pending: set[TopicPartition] = set()
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         self.pending -= set(revoked)
+        self.revoked(set(revoked))
         logger.info("partitions_revoked", partitions=sorted(f"{tp.topic}-{tp.partition}" for tp in revoked))
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
@@ -56,14 +64,19 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):
             )
             return False
         owned = self.pending & self.consumer.assignment()
+        positions: dict[TopicPartition, int] = {}
         for tp in owned:
             stored = offsets.get((tp.topic, tp.partition))
             if stored is None:
                 self.consumer.seek_to_beginning(tp)
             else:
                 self.consumer.seek(tp, stored)
+                positions[tp] = stored
         self.consumer.resume(*owned)
         self.pending.clear()
+        # The store's offsets go to Kafka too: a commit lost before a restart (broker killed) would
+        # otherwise leave an idle partition's committed offset behind its stored data for good.
+        self.positioned(positions)
         return True
 
 
@@ -96,7 +109,14 @@ class KafkaRecordSource(RecordSource):
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
-        self.listener = SeekToStoredOffsets(self.consumer, stored_offsets)
+        self.commit_timeout_ms = int(connect_timeout_s * 1000)
+        self.commit_backoff = Backoff(initial_s=0.5, maximum_s=max(connect_timeout_s, 1.0))
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._commit_retries: Iterator[float] | None = None
+        self._retry_commit_at = 0.0
+        self.listener = SeekToStoredOffsets(
+            self.consumer, stored_offsets, positioned=self._queue_positions, revoked=self._forget_commits
+        )
         self.consumer.subscribe(pattern=topic_pattern, listener=self.listener)
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
@@ -109,6 +129,8 @@ class KafkaRecordSource(RecordSource):
             logger.warning("broker_unavailable_polling", error=type(exc).__name__, reason=str(exc))
             time.sleep(timeout_s)
             return []
+        if self._uncommitted and time.monotonic() >= self._retry_commit_at:
+            self._flush_commits()  # after the poll: positions queued by its rebalance go out at once
         return [
             InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, tuple(r.headers or ()))
             for records in polled.values()
@@ -116,15 +138,65 @@ class KafkaRecordSource(RecordSource):
         ]
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
-        if not next_offsets:
+        self._queue_commits({TopicPartition(t, p): o for (t, p), o in next_offsets.items()})
+
+    @property
+    def uncommitted(self) -> dict[tuple[str, int], int]:
+        """Offsets the store holds that Kafka has not confirmed yet (retried on the next polls)."""
+        return {(tp.topic, tp.partition): offset for tp, offset in self._uncommitted.items()}
+
+    def _queue_commits(self, offsets: Mapping[TopicPartition, int]) -> None:
+        if offsets:
+            self._uncommitted.update(offsets)
+            self._flush_commits()
+
+    def _queue_positions(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Queue only: this runs inside kafka-python's rebalance callback, where a commit may not block
+        (it failed there as "User rebalance callback throws an error"); poll() sends it right after."""
+        self._uncommitted.update(offsets)
+        self._retry_commit_at = 0.0
+
+    def _forget_commits(self, revoked: set[TopicPartition]) -> None:
+        """A revoked partition's next owner commits it from the store; ours would be a stale write."""
+        for tp in revoked:
+            self._uncommitted.pop(tp, None)
+
+    def _flush_commits(self) -> None:
+        """Commit every queued offset; on failure keep them and retry from poll() with back-off.
+
+        The store already holds these offsets (and seeks to them on assignment); Kafka's copy feeds
+        the lag tools and /readyz, so a commit lost to a broker outage must not stay lost — an idle
+        partition gets no later commit that would carry it.
+        """
+        owned = self.consumer.assignment()
+        batch = {tp: offset for tp, offset in self._uncommitted.items() if tp in owned}
+        if not batch:
+            self._uncommitted.clear()
             return
-        offsets = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in next_offsets.items()}
         try:
-            self.consumer.commit(offsets)
+            self.consumer.commit(
+                {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.items()},
+                timeout_ms=self.commit_timeout_ms,
+            )
         except KafkaError as exc:
-            # The store already holds these offsets (and seeks to them on assignment); Kafka's copy
-            # only feeds lag tools and catches up with the next commit.
-            logger.warning("kafka_commit_failed", error=type(exc).__name__, reason=str(exc))
+            if self._commit_retries is None:
+                self._commit_retries = self.commit_backoff.delays()
+            delay = next(self._commit_retries)
+            self._retry_commit_at = time.monotonic() + delay
+            logger.warning(
+                "kafka_commit_failed",
+                error=type(exc).__name__,
+                reason=str(exc),
+                partitions=len(batch),
+                retry_in_s=round(delay, 2),
+            )
+            return
+        for tp, offset in batch.items():
+            if self._uncommitted.get(tp) == offset:
+                del self._uncommitted[tp]
+        if self._commit_retries is not None:
+            logger.info("kafka_commit_recovered", partitions=len(batch))
+            self._commit_retries = None
 
     def is_assigned(self) -> bool:
         return bool(self.consumer.assignment())

@@ -18,6 +18,7 @@ import structlog
 from consumers.backoff import Backoff
 from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.isolation import refusal_reason, refused_events
+from consumers.liveness import Liveness
 from consumers.observer import BatchObserver
 from consumers.projections import apply_events
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
@@ -55,6 +56,7 @@ class Materializer:
         topic_agency: Callable[[str], str | None] = lambda _topic: None,
         observer: BatchObserver | None = None,
         backoff: Backoff | None = None,
+        liveness: Liveness | None = None,
     ) -> None:
         self.source = source
         self.store = store
@@ -64,12 +66,32 @@ class Materializer:
         self.stats = MaterializerStats()
         self.observer = observer or BatchObserver()
         self.backoff = backoff or Backoff()
+        self.liveness = liveness or Liveness("materializer")
         self._held: list[InboundRecord] = []
 
     def run(self, stop: threading.Event, idle_exit_s: float | None = None) -> MaterializerStats:
-        """Consume until `stop` is set (or, with idle_exit_s, until nothing arrived for that long)."""
+        """Consume until `stop` is set (or, with idle_exit_s, until nothing arrived for that long).
+
+        How the loop ends (returned or raised) is kept in `liveness`, so /readyz tells the truth.
+        """
+        self.liveness.started()
+        try:
+            self._loop(stop, idle_exit_s)
+        except BaseException as exc:
+            self.liveness.stopped(exc)
+            raise
+        self.liveness.stopped(None)
+        return self.stats
+
+    def close(self) -> None:
+        """Leave the group (so lag tools see nobody consumes) and close the dead-letter producer."""
+        self.source.close()
+        self.dead_letter_sink.close()
+
+    def _loop(self, stop: threading.Event, idle_exit_s: float | None) -> None:
         last_data = time.monotonic()
         while not stop.is_set():
+            self.liveness.beat()
             records = self._held or self.source.poll(timeout_s=0.5)
             self._held = []
             if records or not self.source.is_assigned():
@@ -78,7 +100,6 @@ class Materializer:
                 last_data = time.monotonic()  # idle time counts only while partitions are held
             elif idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
                 break
-        return self.stats
 
     def process(self, records: Sequence[InboundRecord], stop: threading.Event | None = None) -> DecodedBatch:
         """Materialize one polled batch; the broker commit follows the store commit.
@@ -152,15 +173,19 @@ class Materializer:
                 began = time.perf_counter()
                 try:
                     result = action()
-                    return result, time.perf_counter() - began
                 except retryable as exc:
                     if stop is None or stop.is_set():
                         raise
+                    self.liveness.retrying(str(exc))
                     self.observer.store_unavailable(exc)
                     delay = next(delays)
                     logger.warning("waiting_to_retry_batch", reason=str(exc), retry_in_s=round(delay, 2))
                     paused = True
                     self._wait_paused(delay, stop)
+                else:
+                    if (waited := self.liveness.recovered()) is not None:
+                        logger.info("outage_recovered", outage=retryable.__name__, waited_s=round(waited, 1))
+                    return result, time.perf_counter() - began
         finally:
             if paused:
                 self.source.resume()

@@ -7,6 +7,7 @@ compressed and batched, with a confirmation (topic, partition, offset) for every
 
 from __future__ import annotations
 
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -135,6 +136,7 @@ class Publisher:
         self.bootstrap = bootstrap
         self.compression = available_compression() if compression == "auto" else compression
         self.delivery_timeout_s = delivery_timeout_s or max(30.0, connect_timeout_s * 3)
+        self.connect_timeout_s = connect_timeout_s
         try:
             self.producer = KafkaProducer(
                 bootstrap_servers=bootstrap,
@@ -199,9 +201,9 @@ class Publisher:
         for events, encoded in windows:  # an exception (a bug, Ctrl-C) leaves without waiting, as before
             in_flight.append((events, self._send_window(events, encoded, report, state)))
             if len(in_flight) > _IN_FLIGHT:
-                self._confirm(*in_flight.popleft(), report, on_delivery)
+                self._confirm(*in_flight.popleft(), report, on_delivery, state)
         while in_flight:
-            self._confirm(*in_flight.popleft(), report, on_delivery)
+            self._confirm(*in_flight.popleft(), report, on_delivery, state)
         logger.info(
             "events_published",
             sent=report.sent,
@@ -295,8 +297,14 @@ class Publisher:
         placed: list[ProducerBatch | None],
         report: PublishReport,
         on_delivery: Callable[[Delivery], None] | None,
+        state: _CallState,
     ) -> None:
-        """Wait for a window's batches and report each of its events, in the order they were given."""
+        """Wait for a window's batches and report each of its events, in the order they were given.
+
+        A batch still unconfirmed after the connect timeout while the broker refuses connections is
+        reported "not confirmed" at once (and every batch after it in this call): waiting out the
+        delivery timeout for each window took minutes when the broker died mid-publish.
+        """
         deadline = time.monotonic() + self.delivery_timeout_s + 5.0
         cursors: dict[ProducerBatch, _Cursor | str] = {}  # per batch: where its next event landed, or why not
         deliveries = report.deliveries
@@ -305,7 +313,7 @@ class Publisher:
                 continue
             cursor = cursors.get(batch)
             if cursor is None:
-                cursor = cursors[batch] = _batch_outcome(batch, deadline)
+                cursor = cursors[batch] = self._batch_outcome(batch, deadline, state)
             if isinstance(cursor, str):
                 self._fail(report, event, cursor)
                 continue
@@ -323,6 +331,32 @@ class Publisher:
             if on_delivery is not None:
                 on_delivery(delivery)
 
+    def _batch_outcome(self, batch: ProducerBatch, deadline: float, state: _CallState) -> _Cursor | str:
+        """The batch's outcome; between waits of the connect timeout, whether the broker still answers."""
+        future = batch.produce_future
+        while not future.is_done:
+            if state.unreachable is not None:
+                return state.unreachable
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if not future.wait(timeout=min(remaining, self.connect_timeout_s)):
+                state.unreachable = self._broker_lost()
+        return _batch_outcome(batch, deadline)
+
+    def _broker_lost(self) -> str | None:
+        """Why the batches of this call cannot be confirmed (every bootstrap address refuses), or None."""
+        for address in self.bootstrap.split(","):
+            host, _, port = address.strip().rpartition("://")[2].rpartition(":")
+            try:
+                with socket.create_connection(
+                    (host.strip("[]") or "127.0.0.1", int(port)), self.connect_timeout_s
+                ):
+                    return None
+            except (OSError, ValueError):
+                continue
+        return f"not confirmed: the broker at {self.bootstrap} stopped answering"
+
     @staticmethod
     def _fail(report: PublishReport, event: CaseEvent, reason: str) -> None:
         report.failed.append(FailedEvent(str(event.event_id), reason))
@@ -332,7 +366,20 @@ class Publisher:
             )
 
     def close(self) -> None:
-        self.producer.close(timeout=5)
+        """Close within a few seconds; with the broker gone, unsent batches are dropped (already
+        reported as not confirmed) rather than raising a timeout at the caller's exit."""
+        try:
+            self.producer.close(timeout=5)
+        except KafkaError as exc:
+            logger.warning(
+                "publisher_closed_with_unconfirmed_batches", error=type(exc).__name__, dropped="unconfirmed"
+            )
+            # kafka-python's close raises on its flush timeout before force-closing the sender (and
+            # marking itself closed), so its __del__ tries again at exit and prints a traceback.
+            sender = getattr(self.producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+            self.producer._closed = True
 
     def __enter__(self) -> Publisher:
         return self
@@ -347,7 +394,8 @@ _UNSEEN: Any = object()
 @dataclass
 class _CallState:
     unreachable: str | None = None
-    """Why the rest of this call fails fast: a topic had no metadata within max_block_ms."""
+    """Why the rest of this call fails fast: a topic had no metadata within max_block_ms, or the broker
+    stopped answering while batches waited for confirmation."""
 
 
 class _BatchQueue:

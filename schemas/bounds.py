@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from pydantic_core import PydanticCustomError
+
 LINE_MAX = 500
 """Names, titles, addresses, units: one line. 500 characters of 4-byte UTF-8 fit a B-tree index entry."""
 PROSE_MAX = 10_000
@@ -40,14 +42,24 @@ _URL_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")
 def _bounded(limit: int, forbidden: re.Pattern[str], what: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if len(value) > limit:
-            raise ValueError(f"{what} is {len(value):,} characters long; at most {limit:,} are allowed")
-        if (bad := forbidden.search(value)) is not None:
-            raise ValueError(
-                f"{what} contains the control character U+{ord(bad.group()):04X} at position {bad.start()}"
+            raise PydanticCustomError(
+                "text_too_long",
+                "{what} is {length} characters long; at most {limit} are allowed",
+                {"what": what, "length": f"{len(value):,}", "limit": f"{limit:,}"},
             )
+        if (bad := forbidden.search(value)) is not None:
+            raise _control_character(what, bad)
         return value
 
     return check
+
+
+def _control_character(what: str, bad: re.Match[str]) -> PydanticCustomError:
+    return PydanticCustomError(
+        "control_character",
+        "{what} contains the control character {character} at position {position}",
+        {"what": what, "character": f"U+{ord(bad.group()):04X}", "position": bad.start()},
+    )
 
 
 check_line = _bounded(LINE_MAX, _LINE_FORBIDDEN, "text")
@@ -61,29 +73,38 @@ URL_MAX_BYTES = 2_000
 
 def check_url(value: str) -> str:
     if (size := len(value.encode("utf-8", "surrogatepass"))) > URL_MAX_BYTES:
-        raise ValueError(f"link is {size:,} bytes long in UTF-8; at most {URL_MAX_BYTES:,} are allowed")
-    if (bad := _LINE_FORBIDDEN.search(value)) is not None:
-        raise ValueError(
-            f"link contains the control character U+{ord(bad.group()):04X} at position {bad.start()}"
+        raise PydanticCustomError(
+            "link_too_long",
+            "link is {size} bytes long in UTF-8; at most {limit} are allowed",
+            {"size": f"{size:,}", "limit": f"{URL_MAX_BYTES:,}"},
         )
+    if (bad := _LINE_FORBIDDEN.search(value)) is not None:
+        raise _control_character("link", bad)
     return value
 
 
 def check_url_safe_id(value: str) -> str:
     """Case and subject ids appear in page and API paths: letters, digits and `. _ ~ : -` only."""
     if not _URL_SAFE_ID.fullmatch(value):
-        raise ValueError(
-            f"id {value[:80]!r} may hold only letters A-Z a-z, digits and . _ ~ : - (starting with a "
-            "letter or digit), so that it can be used in a link"
+        raise PydanticCustomError(
+            "id_not_link_safe",
+            "id {shown} may hold only letters A-Z a-z, digits and . _ ~ : - (starting with a letter or "
+            "digit), so that it can be used in a link",
+            {"shown": repr(value[:80])},
         )
     return value
 
 
 def check_date(value: datetime) -> datetime:
     if not RECORDS_BEGIN <= value < RECORDS_END:
-        raise ValueError(
-            f"{value:%Y-%m-%d} is outside the dates the hub records "
-            f"({RECORDS_BEGIN:%Y-%m-%d} to {RECORDS_END:%Y-%m-%d})"
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "{day} is outside the dates the hub records ({first} to {end})",
+            {
+                "day": f"{value:%Y-%m-%d}",
+                "first": f"{RECORDS_BEGIN:%Y-%m-%d}",
+                "end": f"{RECORDS_END:%Y-%m-%d}",
+            },
         )
     return value
 

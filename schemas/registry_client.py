@@ -97,7 +97,7 @@ class RegistryCatalog(SchemaCatalog):
             raise DecodeError(f"schema id {schema_id} from {self.url} is not a usable Avro schema") from exc
         return SchemaVersion(
             schema_id=schema_id,
-            record=_record_name(schema),
+            record=record_name(schema),
             version=0,
             text=text,
             parsed=parse_schema(schema),
@@ -112,7 +112,7 @@ def _reason(response: httpx.Response) -> str:
         return response.text
 
 
-def _record_name(schema: Any) -> str:
+def record_name(schema: Any) -> str:
     """The full name of a registered schema's top record ('' when it is not a named type)."""
     if isinstance(schema, dict) and "name" in schema:
         name = str(schema["name"])

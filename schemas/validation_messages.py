@@ -55,6 +55,11 @@ VI: Mapping[str, str] = {
     "union_tag_not_found": "thiếu trường phân loại {discriminator}",
     "json_invalid": "không phải JSON hợp lệ",
     "value_error": "giá trị không hợp lệ: {error}",
+    "text_too_long": "quá dài ({length} ký tự; tối đa {limit})",
+    "link_too_long": "đường dẫn quá dài ({size} byte UTF-8; tối đa {limit})",
+    "control_character": "chứa ký tự điều khiển {character} ở vị trí {position}",
+    "id_not_link_safe": "mã {shown} chỉ được gồm chữ A-Z a-z, chữ số và . _ ~ : - (để dùng trong đường dẫn)",
+    "date_out_of_range": "ngày {day} nằm ngoài khoảng hệ thống ghi nhận ({first} đến {end})",
     "assertion_error": "giá trị không hợp lệ: {error}",
 }
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, KafkaRecordSource
+from consumers.liveness import Liveness
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
 from producers.publisher import Publisher
 from schemas.alerts import ALERT_RECORD
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
+from schemas.errors import StoreUnavailable
 from schemas.registry_client import RegistryCatalog
 from services.kafka_admin import ensure_topics
+from services.registry.catalog import StoreRegistryCatalog
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
 from services.store.engine import make_engine, migrate
@@ -20,11 +24,25 @@ from services.store.sql_store import SqlCaseStore
 
 
 def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
-    """The store engine with its schema migrated to the newest version and the bundled schemas registered."""
-    engine = make_engine(settings.store_url)
-    migrate(engine)
-    seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
-    seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
+    """The store engine with its schema migrated to the newest version and the bundled schemas registered.
+
+    A store that cannot be opened (bad path, read-only, disk full, server down, wrong password) is one
+    StoreUnavailable line naming the store (password hidden) and the database's reason.
+    """
+    try:
+        engine = make_engine(settings.store_url)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        shown = make_url(settings.store_url).render_as_string(hide_password=True)
+        raise StoreUnavailable(f"cannot open the store {shown}: {exc}") from None
+    try:
+        migrate(engine)
+        seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
+        seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {reason}") from None
     return engine, SqlCaseStore(engine)
 
 
@@ -50,7 +68,10 @@ def agency_source(settings: Settings, group: str, store: SqlCaseStore) -> KafkaR
 
 
 def build_materializer(
-    settings: Settings, store: SqlCaseStore, observer: BatchObserver | None = None
+    settings: Settings,
+    store: SqlCaseStore,
+    observer: BatchObserver | None = None,
+    liveness: Liveness | None = None,
 ) -> Materializer:
     group = settings.consumer_group
     source = agency_source(settings, group, store)
@@ -63,18 +84,23 @@ def build_materializer(
         source=source,
         store=store,
         dead_letter_sink=sink,
-        codec=build_codec(settings),
+        codec=build_codec(settings, store.engine),
         group=group,
         topic_agency=settings.agency_of_topic,
         observer=observer,
+        liveness=liveness or Liveness("materializer", settings.consumer_stall_s),
     )
 
 
-def build_codec(settings: Settings) -> CaseEventCodec:
-    """Bundled schemas only, or with a registry URL also every schema id registered there."""
-    if not settings.schema_registry_url:
-        return CaseEventCodec()
-    return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
+def build_codec(settings: Settings, engine: Engine | None = None) -> CaseEventCodec:
+    """Bundled schemas, and any other id from: the registry at CASEHUB_SCHEMA_REGISTRY_URL when set,
+    else the hub's own registry tables in the store (`engine`), so what was registered with the hub
+    decodes without extra configuration."""
+    if settings.schema_registry_url:
+        return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
+    if engine is not None:
+        return CaseEventCodec(StoreRegistryCatalog(engine))
+    return CaseEventCodec()
 
 
 def build_publisher(settings: Settings) -> Publisher:

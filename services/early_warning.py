@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine
 
 from consumers.alerts.config import AlertConfig
-from consumers.alerts.outbox import AlertOutbox
+from consumers.alerts.outbox import AlertOutbox, SweepResult
 from consumers.alerts.sink import KafkaAlertSink
-from consumers.entity.follower import EntityFollower
-from consumers.entity.linker import EntityLinker
+from consumers.entity.follower import EntityFollower, sightings_of
+from consumers.entity.linker import EntityLinker, LinkReport
+from consumers.liveness import Liveness
 from services.bootstrap import agency_source, build_codec
 from services.kafka_admin import ensure_topics
 from services.settings import Settings
+from services.store.records import StoredEvent
 from services.store.sql_store import SqlCaseStore
 
 
@@ -34,16 +38,37 @@ def build_alert_outbox(settings: Settings, engine: Engine, *, publish: bool = Tr
 
 
 def build_entity_follower(
-    settings: Settings, engine: Engine, outbox: AlertOutbox | None = None
+    settings: Settings, engine: Engine, outbox: AlertOutbox | None = None, liveness: Liveness | None = None
 ) -> EntityFollower:
     """Consumer group settings.entity_group on the agency topics; sweeps `outbox` every alert interval."""
     return EntityFollower(
         source=agency_source(settings, settings.entity_group, SqlCaseStore(engine)),
         engine=engine,
-        codec=build_codec(settings),
+        codec=build_codec(settings, engine),
         group=settings.entity_group,
         linker=EntityLinker(cap=settings.entity_link_cap),
         topic_agency=settings.agency_of_topic,
         sweep=outbox.sweep if outbox is not None else None,
         sweep_interval_s=settings.alert_interval_s,
+        liveness=liveness or Liveness("entity consumer", settings.consumer_stall_s),
     )
+
+
+def follow_replayed(
+    settings: Settings, engine: Engine, events: Sequence[StoredEvent], *, publish: bool = True
+) -> tuple[LinkReport, SweepResult]:
+    """What a live event reaches beyond the store, for events a dead-letter replay resolved.
+
+    The entity consumer group skipped these records when they arrived (undecodable then), and its
+    offsets are long past them, so it never sees them again: their sightings are linked here, in one
+    transaction, and the alert rules run once (they read the store, so the new links count at once).
+    """
+    with engine.begin() as connection:
+        linked = EntityLinker(cap=settings.entity_link_cap).link(connection, sightings_of(events))
+    outbox = build_alert_outbox(settings, engine, publish=publish)
+    try:
+        swept = outbox.sweep()
+    finally:
+        if outbox.sink is not None:
+            outbox.sink.close()
+    return linked, swept

@@ -14,9 +14,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from consumers.alerts.outbox import AlertOutbox
-from consumers.entity.follower import EntityFollower
-from consumers.materializer import Materializer
+from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
+from consumers.supervisor import Supervisor, Worker
 from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
 from producers.simulator import simulate_events
@@ -24,6 +24,8 @@ from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.early_warning import build_alert_outbox, build_entity_follower
+from services.ops import health
+from services.ops.api_monitor import ApiMonitor
 from services.settings import Settings
 from services.stop_signals import stop_on_signals
 from services.store.queries import store_counts
@@ -71,8 +73,7 @@ class LocalHub:
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.server: uvicorn.Server | None = None
-        self.materializer: Materializer | None = None
-        self.entities: EntityFollower | None = None
+        self.supervisors: list[Supervisor] = []
         self.alerts: AlertOutbox | None = None
 
     def start(self, demo_cases: int = 40, simulated_events: int = 0) -> HubSummary:
@@ -86,11 +87,17 @@ class LocalHub:
         demo_tokens = seed_demo_principals(engine)
         app = create_app(engine, s, sample_lag=True, demo_logins=True)
         metrics = MaterializerMetrics(s.consumer_group, app.state.ops.registry)  # one /metrics for both
-        self.materializer = build_materializer(s, store, observer=metrics)
-        self._spawn("materializer", self.materializer.run, self.stop_event)
         self.alerts = build_alert_outbox(s, engine)
-        self.entities = build_entity_follower(s, engine, self.alerts)
-        self._spawn("entities", self.entities.run, self.stop_event)
+        self._supervise(
+            app.state.ops,
+            Liveness("materializer", s.consumer_stall_s),
+            lambda live: build_materializer(s, store, observer=metrics, liveness=live),
+        )
+        self._supervise(
+            app.state.ops,
+            Liveness("entity consumer", s.consumer_stall_s),
+            lambda live: build_entity_follower(s, engine, self.alerts, liveness=live),
+        )
         self._serve_api(app)
         events = demo_events(cases=demo_cases) + list(simulate_events(simulated_events))
         publisher = build_publisher(s)
@@ -119,12 +126,7 @@ class LocalHub:
         if self.server is not None:
             self.server.should_exit = True
         for thread in self.threads:
-            thread.join(timeout=15)
-        if self.materializer is not None:
-            self.materializer.source.close()
-            self.materializer.dead_letter_sink.close()
-        if self.entities is not None:
-            self.entities.source.close()
+            thread.join(timeout=15)  # each supervisor closes its consumer on the way out
         if self.alerts is not None and self.alerts.sink is not None:
             self.alerts.sink.close()
         if self.broker.stop():
@@ -135,6 +137,19 @@ class LocalHub:
         stop_on_signals(self.stop_event, self.say)
         while not self.stop_event.wait(1.0):
             pass
+
+    def _supervise(
+        self, monitor: ApiMonitor, liveness: Liveness, build: Callable[[Liveness], Worker]
+    ) -> None:
+        """Run a consumer in a thread that restarts it with back-off; the API's /readyz reports it.
+
+        Restart rather than exit: `casehub up` is one process for the whole demo hub, and a crashed
+        consumer must not take the API and broker down with it. The console and /readyz say it.
+        """
+        supervisor = Supervisor(liveness.name, build, liveness, self.say)
+        self.supervisors.append(supervisor)
+        monitor.add_check(liveness.name.replace(" ", "_"), health.liveness_check(liveness))
+        self._spawn(liveness.name, supervisor.run, self.stop_event)
 
     def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)

@@ -69,11 +69,15 @@ class _ProgressObserver(BatchObserver):
 
 
 def rebuild_store(
-    settings: Settings, target_url: str, progress: Progress = lambda done, total: None
+    settings: Settings,
+    target_url: str,
+    progress: Progress = lambda done, total: None,
+    registry: Engine | None = None,
 ) -> RebuildReport:
     """Replay the agency topics from the beginning up to their current end into `target_url`.
 
     The new store records the live group's offsets, so a materializer pointed at it carries on from there.
+    Schema ids the bundle does not know are read from `registry` (the live store's registry tables).
     """
     engine = make_engine(target_url)
     migrate(engine)
@@ -90,7 +94,7 @@ def rebuild_store(
         source=source,
         store=SqlCaseStore(engine),
         dead_letter_sink=KeepDeadLettersInStore(),
-        codec=build_codec(settings),
+        codec=build_codec(settings, registry),
         group=settings.consumer_group,
         topic_agency=settings.agency_of_topic,
         observer=_ProgressObserver(progress, source.total_records),

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     consumer_group: str = "casehub-materializer"
     max_poll_records: int = 2000
     consumer_session_timeout_ms: int = 10_000
+    consumer_stall_s: float = Field(
+        default=60.0, description="A consumer retrying one batch (or not polling) this long is not ready."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     schema_registry_url: str = Field(

@@ -27,6 +27,12 @@ class FakeCluster(ClusterOffsets):
     def committed_offsets(self, groups: Sequence[str]) -> dict[str, dict[PartitionKey, int]]:
         return {g: self.committed[g] for g in groups if g in self.committed}
 
+    def topic_partitions(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for topic, partition in self.logs:
+            counts[topic] = max(counts.get(topic, 0), partition + 1)
+        return counts
+
     def members(self, groups: Sequence[str]) -> dict[str, GroupMembers]:
         return {g: self.owners.get(g, GroupMembers("Empty")) for g in groups}
 

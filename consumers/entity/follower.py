@@ -25,6 +25,7 @@ from consumers.decoding import RecordDecoder
 from consumers.entity.keys import Sighting, sighting_of
 from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.entity.refusals import refused_sightings
+from consumers.liveness import Liveness
 from consumers.source import InboundRecord, RecordSource
 from schemas.codec import CaseEventCodec
 from services.store.records import DeadLetter, StoredEvent
@@ -55,6 +56,7 @@ class EntityFollower:
         sweep: Callable[[], object] | None = None,
         sweep_interval_s: float = 30.0,
         backoff: Backoff | None = None,
+        liveness: Liveness | None = None,
     ) -> None:
         self.source = source
         self.engine = engine
@@ -65,13 +67,28 @@ class EntityFollower:
         self.sweep_interval_s = sweep_interval_s
         self.backoff = backoff or Backoff()
         self.stats = FollowerStats()
+        self.liveness = liveness or Liveness("entity consumer")
         self._last_sweep = 0.0
         self._dirty = True
 
     def run(self, stop: threading.Event, idle_exit_s: float | None = None) -> FollowerStats:
         """Consume until `stop` (or idle for idle_exit_s while assigned); sweep alerts every interval."""
+        self.liveness.started()
+        try:
+            self._loop(stop, idle_exit_s)
+        except BaseException as exc:
+            self.liveness.stopped(exc)
+            raise
+        self.liveness.stopped(None)
+        return self.stats
+
+    def close(self) -> None:
+        self.source.close()
+
+    def _loop(self, stop: threading.Event, idle_exit_s: float | None) -> None:
         last_data = time.monotonic()
         while not stop.is_set():
+            self.liveness.beat()
             records = self.source.poll(timeout_s=0.5)
             if records:
                 self.process(records, stop)
@@ -81,7 +98,6 @@ class EntityFollower:
                 break
             self._maybe_sweep(force=False)
         self._maybe_sweep(force=True)
-        return self.stats
 
     def process(self, records: Sequence[InboundRecord], stop: threading.Event | None = None) -> LinkReport:
         """Link one polled batch and record the group's offsets in the same transaction."""
@@ -100,6 +116,7 @@ class EntityFollower:
                 if stop is None or stop.is_set():
                     raise
                 delay = next(delays)
+                self.liveness.retrying(str(exc).splitlines()[0])
                 logger.warning(
                     "entity_store_unavailable", reason=str(exc).splitlines()[0], retry_in_s=round(delay, 2)
                 )
@@ -107,6 +124,8 @@ class EntityFollower:
             except Exception as exc:  # whatever a sighting caused, isolate it (consumers/entity/refusals.py)
                 sightings, letters = self._without_refused(records, batch.events, sightings, exc)
                 refused.extend(letters)
+        if (waited := self.liveness.recovered()) is not None:
+            logger.info("outage_recovered", outage="entity store", waited_s=round(waited, 1))
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self._count(records, sightings, report)
         self._dirty = True

@@ -29,15 +29,22 @@ class Capability(StrEnum):
     READ_AUDIT = "read_audit"
     READ_PUBLIC = "read_public"
     INGEST_EVENTS = "ingest_events"  # POST /api/ingest/events: publish the principal's agency's events
+    READ_OPS = "read_ops"  # dead letters (where from, why) and other operations views
 
 
 GRANTS: dict[Role, frozenset[Capability]] = {
     Role.ANALYST: frozenset({Capability.READ_CASES, Capability.EXPORT, Capability.READ_PUBLIC}),
     Role.AGENCY_OFFICER: frozenset({Capability.READ_CASES, Capability.READ_PUBLIC}),
     Role.AGENCY_SYSTEM: frozenset({Capability.INGEST_EVENTS}),
-    Role.OPS: frozenset({Capability.READ_PUBLIC}),
+    Role.OPS: frozenset({Capability.READ_PUBLIC, Capability.READ_OPS}),
     Role.ADMIN: frozenset(
-        {Capability.READ_CASES, Capability.EXPORT, Capability.READ_AUDIT, Capability.READ_PUBLIC}
+        {
+            Capability.READ_CASES,
+            Capability.EXPORT,
+            Capability.READ_AUDIT,
+            Capability.READ_PUBLIC,
+            Capability.READ_OPS,
+        }
     ),
     Role.PUBLIC: frozenset({Capability.READ_PUBLIC}),
 }

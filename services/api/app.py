@@ -10,7 +10,18 @@ from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
 from services.access.resolver import PrincipalResolver, TokenResolver
-from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
+from services.api.errors import OneLineErrors
+from services.api.routes import (
+    alerts,
+    audit,
+    cases,
+    dead_letters,
+    export,
+    health,
+    public,
+    stats,
+    subjects,
+)
 from services.api.routes import ingest as ingest_routes
 from services.api.routes import ops as ops_routes
 from services.bootstrap import build_publisher
@@ -53,4 +64,6 @@ def create_app(
     app.include_router(registry_routes.router)
     app.include_router(health.router)
     app.include_router(ops_routes.router)
+    app.include_router(dead_letters.router)
+    app.add_middleware(OneLineErrors)
     return app

@@ -77,6 +77,7 @@ def require(capability: Capability) -> Callable[..., Principal]:
 Reader = Annotated[Principal, Depends(require(Capability.READ_CASES))]
 Exporter = Annotated[Principal, Depends(require(Capability.EXPORT))]
 Auditor = Annotated[Principal, Depends(require(Capability.READ_AUDIT))]
+Operator = Annotated[Principal, Depends(require(Capability.READ_OPS))]
 PublicReader = Annotated[Principal, Depends(get_principal)]
 
 

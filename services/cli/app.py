@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from deploy.kafka_broker import ensure_jars
+from schemas.errors import CasehubError
 from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
 from services.cli import ops, publishing, simulate
@@ -93,10 +94,14 @@ def consume(
     engine, store = open_store(s)
     monitor = ConsumerMonitor(s, engine)
     materializer = build_materializer(s, store, observer=monitor.observer)
-    if server := monitor.start(materializer.source):
+    if server := monitor.start(materializer.source, materializer.liveness):
         err.print(f"Metrics and probes on {server.url}/metrics, /healthz, /readyz", highlight=False)
     try:
         stats = materializer.run(stop, idle_exit_s=until_idle)
+    except CasehubError:
+        raise
+    except Exception as exc:  # exit 1 with one line; the orchestrator restarts us (docs/operations.md)
+        raise CasehubError(materializer.liveness.problem() or f"materializer stopped: {exc!r}") from exc
     finally:
         monitor.stop()
         materializer.source.close()

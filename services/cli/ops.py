@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -14,7 +16,7 @@ from rich.text import Text
 from schemas.errors import BrokerUnavailable
 from services.cli.common import console, one_line_errors, settings
 from services.ops.burrow import LagStatus
-from services.ops.consumer_monitor import lag_window
+from services.ops.consumer_monitor import hub_groups, lag_window
 from services.ops.durations import human_duration
 from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.ops.lag import GroupLag, LagReport, LagWindow, consumer_lag
@@ -34,15 +36,16 @@ def lag(
     window = lag_window(s)
     groups = [group] if group else None
     cluster = KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s)
+    report = functools.partial(consumer_lag, cluster, window, groups, expected=hub_groups(s))
     try:
         if not watch:
-            show(consumer_lag(cluster, window, groups), window, as_json)
+            show(report(), window, as_json)
         elif as_json:
             while True:
-                show(consumer_lag(cluster, window, groups), window, as_json=True)
+                show(report(), window, as_json=True)
                 time.sleep(interval)
         else:
-            watch_live(cluster, window, groups, interval)
+            watch_live(report, window, interval)
     except KeyboardInterrupt:
         pass
     finally:
@@ -57,14 +60,12 @@ def show(report: LagReport, window: LagWindow, as_json: bool) -> None:
         console.print(render(report, window))
 
 
-def watch_live(
-    cluster: KafkaClusterOffsets, window: LagWindow, groups: list[str] | None, interval: float
-) -> None:
+def watch_live(report: Callable[[], LagReport], window: LagWindow, interval: float) -> None:
     """Redraw in place; a broker hiccup is shown and retried rather than ending the watch."""
     with Live(Text("…"), console=console, auto_refresh=False) as live:
         while True:
             try:
-                view: RenderableType = render(consumer_lag(cluster, window, groups), window)
+                view: RenderableType = render(report(), window)
             except BrokerUnavailable as exc:
                 view = Text(f"error: {exc} (retrying every {interval:g}s)", style="red")
             live.update(view, refresh=True)
@@ -76,7 +77,7 @@ def render(report: LagReport, window: LagWindow) -> RenderableType:
     for group in report.groups:
         parts += [group_line(group), partition_table(group), Text("")]
     if not report.groups:
-        parts.append(Text("No consumer group has committed offsets on this cluster."))
+        parts.append(Text("No consumer group on this cluster, and none of the hub's has messages waiting."))
     parts.append(
         Text(
             f"Burrow window: last {window.intervals} commits ≥{window.min_distance_s:g}s apart "
@@ -109,7 +110,7 @@ def partition_table(group: GroupLag) -> Table:
         table.add_row(
             row.topic,
             str(row.partition),
-            f"{row.committed_offset:,}",
+            "never" if row.committed_offset is None else f"{row.committed_offset:,}",
             f"{row.log_end_offset:,}",
             f"{row.lag_messages:,}",
             human_duration(row.lag_seconds),

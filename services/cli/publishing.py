@@ -54,10 +54,23 @@ def publish(
     finally:
         publisher.close()
     console.print(f"Published {report.sent} events; {len(report.failed)} failed.")
-    for event_id, reason in report.failed:
+    for event_id, reason in report.failed[:_SHOWN_PROBLEMS]:
         err.print(f"  {event_id}: {reason}", highlight=False)
+    if len(report.failed) > _SHOWN_PROBLEMS:
+        err.print(f"  ... and {len(report.failed) - _SHOWN_PROBLEMS} more", highlight=False)
+    unconfirmed = [f.event_id for f in report.failed if f.event_id not in report.rejected_ids]
+    if unconfirmed:
+        err.print(not_confirmed_line(report.sent, len(unconfirmed), "the same command"), highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def not_confirmed_line(sent: int, unconfirmed: int, rerun: str) -> str:
+    """What an operator needs after a broker loss mid-publish: how many, and that a re-run is safe."""
+    return (
+        f"published {sent}, {unconfirmed} not confirmed — re-run {rerun} once the broker is back: "
+        "events already stored are absorbed by their event id"
+    )
 
 
 def read_events(file: Path) -> list[CaseEvent]:

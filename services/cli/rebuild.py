@@ -35,7 +35,10 @@ def rebuild(
     with Progress(*columns, console=err, transient=False) as bar:
         task = bar.add_task("rebuild", total=None)
         report = rebuild_store(
-            s, target, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            s,
+            target,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            registry=make_engine(s.store_url),
         )
     console.print(
         f"Rebuilt {target}: {report.records} records → {report.events} events, "

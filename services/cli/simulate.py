@@ -17,6 +17,7 @@ from producers.simulator import Simulation
 from schemas.events import CaseEvent
 from services.bootstrap import build_publisher
 from services.cli.common import console, err, one_line_errors, settings
+from services.cli.publishing import not_confirmed_line
 
 _CHUNK = 20_000
 
@@ -55,6 +56,8 @@ def simulate(
     if truth is not None:
         truth.write_text(json.dumps(ground, ensure_ascii=False, indent=1), encoding="utf-8")
     where = f"wrote {output}" if output else f"published {sent} events; {failed} failed"
+    if output is None and sent + failed < events:
+        where += f"; {events - sent - failed} not sent"
     console.print(
         f"Simulated {events} events in {simulation.cases} cases ({len(ground['sellers'])} sellers behind "
         f"{len(ground['subject_to_seller'])} subject ids); {where} in {elapsed:.1f}s "
@@ -81,6 +84,15 @@ def _publish(stream: Iterator[CaseEvent], total: int, rate: float | None) -> tup
                 report = publisher.publish(batch)
                 sent, failed = sent + report.sent, failed + len(report.failed)
                 bar.advance(task, len(batch))
+                unconfirmed = [f for f in report.failed if f.event_id not in report.rejected_ids]
+                if unconfirmed:  # the broker is gone: stop here rather than fail every later chunk slowly
+                    for event_id, reason in unconfirmed[:10]:
+                        err.print(f"  {event_id}: {reason}", highlight=False)
+                    err.print(
+                        not_confirmed_line(sent, len(unconfirmed), "with the same --seed and --events"),
+                        highlight=False,
+                    )
+                    break
     finally:
         publisher.close()
     return sent, failed

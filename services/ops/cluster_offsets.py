@@ -52,6 +52,10 @@ class ClusterOffsets(ABC):
         """Each group's committed (next-to-read) offset per partition, as lag tools read it."""
 
     @abstractmethod
+    def topic_partitions(self) -> dict[str, int]:
+        """Partition count of every (non-internal) topic, to find partitions a group never committed."""
+
+    @abstractmethod
     def members(self, groups: Sequence[str]) -> dict[str, GroupMembers]:
         """Group state and current partition owners."""
 

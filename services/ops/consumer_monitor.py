@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector,
 from sqlalchemy import Engine
 
 from consumers.kafka_io import KafkaRecordSource
+from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
 from consumers.source import RecordSource
 from services.ops import health
@@ -25,6 +26,13 @@ logger = structlog.get_logger()
 
 def lag_window(settings: Settings) -> LagWindow:
     return LagWindow(settings.lag_window_commits, settings.lag_min_distance_s, settings.lag_lookback_s)
+
+
+def hub_groups(settings: Settings) -> dict[str, str]:
+    """The hub's own consumer groups and the topics they subscribe to: shown by the lag tools even
+    before (or without) a single commit, with every partition that holds messages."""
+    pattern = settings.agency_topic_pattern
+    return {settings.consumer_group: pattern, settings.entity_group: pattern}
 
 
 def process_registry() -> CollectorRegistry:
@@ -60,14 +68,16 @@ class ConsumerMonitor:
             lag_window(settings),
             groups=[settings.consumer_group],
             interval_s=settings.lag_sample_interval_s,
+            expected=hub_groups(settings),
         )
         self.registry.register(LagCollector(self.sampler))
         self.server: MetricsServer | None = None
 
-    def start(self, source: RecordSource) -> MetricsServer | None:
+    def start(self, source: RecordSource, liveness: Liveness | None = None) -> MetricsServer | None:
         """Start sampling and serving; a busy port costs the metrics, never the consuming."""
         assigned = assigned_partitions(source)
         checks = {
+            "consumer": health.liveness_check(liveness) if liveness else lambda: None,
             "broker": health.broker_check(self.settings.kafka_bootstrap, self.settings.connect_timeout_s),
             "database": health.database_check(self.engine),
             "partitions": health.assignment_check(assigned),

@@ -6,16 +6,21 @@ consumer because Kafka or the database is down; readiness (/readyz) names what i
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert
+from sqlalchemy.exc import SQLAlchemyError
 
+from consumers.liveness import Liveness
 from services.kafka_admin import admin_client
 from services.ops.burrow import LagStatus
 from services.ops.cluster_offsets import PartitionKey
 from services.ops.lag import UnknownGroup
 from services.ops.lag_sampler import LagSampler
+from services.store.tables import ConsumerOffsetRow
 
 Check = Callable[[], str | None]
 """A check returns None when fine, else the reason it is not."""
@@ -53,13 +58,43 @@ def broker_check(bootstrap: str, timeout_s: float) -> Check:
     return check
 
 
+PROBE_GROUP = "casehub-readyz-probe"
+
+
 def database_check(engine: Engine) -> Check:
+    """The store can be WRITTEN: a row inserted in a transaction that is then rolled back.
+
+    `SELECT 1` answers on a read-only file, a read-only PostgreSQL or a store whose writes all fail;
+    a real insert meets the same permission, lock and constraint machinery as the materializer's.
+    """
+
     def check() -> str | None:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        try:
+            with engine.connect() as connection:
+                transaction = connection.begin()
+                try:
+                    connection.execute(
+                        insert(ConsumerOffsetRow).values(
+                            consumer_group=PROBE_GROUP,
+                            topic=f"probe-{uuid.uuid4().hex}",
+                            partition=0,
+                            next_offset=0,
+                            updated_at=datetime.now(UTC),
+                        )
+                    )
+                finally:
+                    transaction.rollback()
+        except SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            return f"store cannot be written: {type(exc).__name__}: {first[0] if first else ''}"
         return None
 
     return check
+
+
+def liveness_check(liveness: Liveness) -> Check:
+    """The consumer loop is running and progressing (see consumers.liveness)."""
+    return liveness.problem
 
 
 def assignment_check(assigned: Callable[[], set[PartitionKey]]) -> Check:

@@ -70,6 +70,14 @@ class KafkaClusterOffsets(ClusterOffsets):
         }
 
     @_broker_errors
+    def topic_partitions(self) -> dict[str, int]:
+        return {
+            str(t["name"]): len(t["partitions"])
+            for t in self.admin.describe_topics()
+            if not t.get("error_code") and not t.get("is_internal") and not str(t["name"]).startswith("__")
+        }
+
+    @_broker_errors
     def members(self, groups: Sequence[str]) -> dict[str, GroupMembers]:
         described = self.admin.describe_groups(list(groups)) if groups else {}
         return {group: _group_members(info) for group, info in described.items()}

@@ -8,6 +8,7 @@ well informed as a long-running monitor; see services.ops.burrow for the rules.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,10 @@ class WindowCommit(BaseModel):
 class PartitionLag(BaseModel):
     topic: str
     partition: int
-    committed_offset: int = Field(description="The group's committed (next to read) offset.")
+    committed_offset: int | None = Field(
+        description="The group's committed (next to read) offset; null when it never committed here "
+        "(the lag then counts from the log start, where a new member starts reading)."
+    )
     log_start_offset: int
     log_end_offset: int = Field(description="Offset of the next message to be written.")
     lag_messages: int = Field(description="log_end_offset − committed_offset.")
@@ -97,14 +101,33 @@ def consumer_lag(
     window: LagWindow,
     groups: Sequence[str] | None = None,
     now_ms: int | None = None,
+    expected: Mapping[str, str] | None = None,
 ) -> LagReport:
-    """Lag of the given groups (default: every group with committed offsets) as of `now_ms`."""
+    """Lag of the given groups (default: every group on the cluster, and the `expected` ones) at `now_ms`.
+
+    A group's partitions are every partition of the topics it committed on, is assigned, or (for an
+    `expected` group: group → topic regex, the hub's own consumers) subscribes to, so a partition never
+    committed but holding messages counts, and so does a group that never committed at all.
+    """
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    names = list(groups) if groups else cluster.groups()
-    committed = {g: offsets for g, offsets in cluster.committed_offsets(names).items() if offsets}
+    expected = {g: p for g, p in (expected or {}).items() if not groups or g in groups}
+    names = sorted(set(groups) if groups else set(cluster.groups()) | set(expected))
+    found = cluster.committed_offsets(names)
+    members = cluster.members(names)
+    topics = cluster.topic_partitions()
+    committed: dict[str, dict[PartitionKey, int | None]] = {}
+    for group in names:
+        offsets = found.get(group, {})
+        owned = members[group].owners if group in members else {}
+        wanted = {t for t, _ in offsets} | {t for t, _ in owned}
+        if group in expected:
+            wanted |= {t for t in topics if re.match(expected[group], t)}
+        keys = set(offsets) | {(t, p) for t in wanted for p in range(topics.get(t, 0))}
+        if keys:
+            committed[group] = {key: offsets.get(key) for key in keys}
     for missing in sorted(set(groups or ()) - set(committed)):
         raise UnknownGroup(f"consumer group {missing!r} has no committed offsets on this cluster")
-    view = _read(cluster, committed, window, now_ms)
+    view = _read(cluster, committed, window, now_ms, members)
     return LagReport(
         generated_at=_datetime(now_ms),
         window_intervals=window.intervals,
@@ -129,12 +152,17 @@ class _ClusterView:
     def recent_since_ms(self) -> int:
         return self.now_ms - self.window.full_span_ms
 
-    def group_lag(self, group: str, offsets: Mapping[PartitionKey, int]) -> GroupLag:
+    def group_lag(self, group: str, offsets: Mapping[PartitionKey, int | None]) -> GroupLag:
         history = self.history.get(group, {})
         last_commit_ms = max((c.committed_ms for cs in history.values() for c in cs), default=None)
         rows, progress = [], []
         for key, committed in sorted(offsets.items()):
-            if key in self.logs:  # else the topic or partition was deleted
+            if key not in self.logs:  # the topic or partition was deleted
+                continue
+            if committed is None:
+                rows.append(self._never_committed(key, group, last_commit_ms))
+                progress.append(Progress(0, 0, self.window.full_span_ms / 1000))
+            else:
                 commits = history.get(key, [])
                 pace = self._progress(key, committed, commits)
                 rows.append(self._partition_lag(key, committed, commits, pace, last_commit_ms, group))
@@ -151,6 +179,42 @@ class _ClusterView:
             consume_rate=sum(p.consume_rate for p in progress),
             catch_up_seconds=None if stuck else seconds_to_catch_up(lag, progress),
             partitions=rows,
+        )
+
+    def _never_committed(
+        self, key: PartitionKey, group: str, group_last_commit_ms: int | None
+    ) -> PartitionLag:
+        """A partition the group never committed: everything in the log waits. STOP when nobody owns it,
+        or when its owner's whole group has committed nothing for a full window while the oldest message
+        waited longer than that (a member stuck on its first batch); WARN otherwise (starting, or busy
+        on other partitions)."""
+        log = self.logs[key]
+        lag = log.end - log.start
+        owner = self.members[group].owners.get(key) if group in self.members else None
+        arrived_ms = self.arrived.get(key)
+        span = self.window.full_span_ms
+        silent = group_last_commit_ms is None or self.now_ms - group_last_commit_ms > span
+        waited = arrived_ms is not None and self.now_ms - arrived_ms > span
+        if not lag:
+            status = LagStatus.OK
+        elif owner is None or (silent and waited):
+            status = LagStatus.STOP
+        else:
+            status = LagStatus.WARN
+        return PartitionLag(
+            topic=key[0],
+            partition=key[1],
+            committed_offset=None,
+            log_start_offset=log.start,
+            log_end_offset=log.end,
+            lag_messages=lag,
+            lag_seconds=_seconds_behind(lag, arrived_ms, self.now_ms),
+            oldest_unconsumed_at=_datetime(arrived_ms) if lag and arrived_ms is not None else None,
+            member=str(owner) if owner else None,
+            status=status,
+            consume_rate=0.0,
+            catch_up_seconds=None,
+            window=[],
         )
 
     def _progress(self, key: PartitionKey, committed: int, commits: Sequence[OffsetCommit]) -> Progress:
@@ -209,9 +273,10 @@ class _ClusterView:
 
 def _read(
     cluster: ClusterOffsets,
-    committed: Mapping[str, Mapping[PartitionKey, int]],
+    committed: Mapping[str, Mapping[PartitionKey, int | None]],
     window: LagWindow,
     now_ms: int,
+    members: Mapping[str, GroupMembers],
 ) -> _ClusterView:
     """The cluster reads of one report, batched across groups and partitions."""
     logs = cluster.log_ranges({key for offsets in committed.values() for key in offsets})
@@ -224,16 +289,16 @@ def _read(
             if key in logs:
                 times[key].update(c.committed_ms for c in commits)
     unread = {
-        key: offset
+        key: logs[key].start if offset is None else offset
         for offsets in committed.values()
         for key, offset in offsets.items()
-        if key in logs and logs[key].start <= offset < logs[key].end
+        if key in logs and logs[key].start <= (logs[key].start if offset is None else offset) < logs[key].end
     }
     return _ClusterView(
         window=window,
         now_ms=now_ms,
         logs=logs,
-        members=cluster.members(groups),
+        members=members,
         history=history,
         ends_then=cluster.log_ends_at({key: sorted(stamps) for key, stamps in times.items()}),
         arrived=cluster.timestamps_at(unread),

@@ -57,7 +57,8 @@ class LagCollector(Collector):
             for row in group.partitions:
                 labels = [group.group, row.topic, str(row.partition)]
                 messages.add_metric(labels, row.lag_messages)
-                committed.add_metric(labels, row.committed_offset)
+                if row.committed_offset is not None:  # never committed: no series, the lag still counts
+                    committed.add_metric(labels, row.committed_offset)
                 log_end.add_metric(labels, row.log_end_offset)
                 if row.oldest_unconsumed_at is not None:  # aged to the scrape, not to the sample
                     seconds.add_metric(labels, max(time.time() - row.oldest_unconsumed_at.timestamp(), 0.001))

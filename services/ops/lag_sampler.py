@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import structlog
 
@@ -24,11 +24,13 @@ class LagSampler:
         window: LagWindow,
         groups: Sequence[str] | None = None,
         interval_s: float = 15.0,
+        expected: Mapping[str, str] | None = None,
     ) -> None:
         self.open_cluster = open_cluster
         self.window = window
         self.groups = list(groups) if groups else None
         self.interval_s = interval_s
+        self.expected = dict(expected or {})
         self.latest: LagReport | None = None
         self.failure: CasehubError | None = None
         self.sampled_at: float | None = None
@@ -42,7 +44,7 @@ class LagSampler:
         try:
             if self._cluster is None:
                 self._cluster = self.open_cluster()
-            self.latest = consumer_lag(self._cluster, self.window, self.groups)
+            self.latest = consumer_lag(self._cluster, self.window, self.groups, expected=self.expected)
             self.failure = None
         except UnknownGroup as exc:  # a consumer that has not committed yet: expected at start-up
             self.failure = exc

@@ -11,7 +11,7 @@ from deploy.kafka_broker import free_port
 from services.api.app import create_app
 from services.kafka_admin import ensure_topics
 from services.settings import Settings
-from services.store.engine import make_engine
+from services.store.engine import make_engine, migrate
 from tests.integration.lag_scenarios import commit_offsets, produce
 
 pytestmark = pytest.mark.integration
@@ -31,7 +31,9 @@ def lagging_group(kafka_bootstrap: str) -> str:
 def client_for(bootstrap: str, sqlite_url: str, timeout_s: float = 10) -> TestClient:
     settings = Settings(kafka_bootstrap=bootstrap, database_url=sqlite_url, connect_timeout_s=timeout_s)
     settings.lag_min_distance_s = 0.05  # the scenario commits 0.5 s apart
-    return TestClient(create_app(make_engine(sqlite_url), settings))
+    engine = make_engine(sqlite_url)
+    migrate(engine)  # /readyz writes (and rolls back) a row: the API always serves a migrated store
+    return TestClient(create_app(engine, settings))
 
 
 def test_the_lag_endpoint_reports_a_group_computed_at_request_time(

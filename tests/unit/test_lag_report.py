@@ -151,3 +151,59 @@ def test_durations_read_like_a_dashboard() -> None:
     cases = [(None, "—"), (0, "0s"), (0.25, "250ms"), (12.34, "12.3s"), (192, "3m12s"), (7500, "2h05m")]
     assert [human_duration(s) for s, _ in cases] == [text for _, text in cases]
     assert human_duration(3 * 86400 + 4 * 3600) == "3d04h"
+
+
+P1: PartitionKey = (TOPIC, 1)
+OWNER = PartitionOwner("casehub-materializer", "10.0.0.7", "m-1")
+
+
+def test_partitions_a_group_never_committed_count_from_the_log_start() -> None:
+    """The group committed partition 0 only; partition 1 of the same topic holds 30 unread messages."""
+    cluster = FakeCluster(
+        committed={"g": {P0: 10}},
+        logs={P0: LogRange(0, 10), P1: LogRange(5, 35)},
+        history={"g": {P0: [OffsetCommit(10, 40_000)]}},
+        arrivals={P1: {5: 1_000}},
+    )
+    group = consumer_lag(cluster, WINDOW, now_ms=50_000).groups[0]
+    row = group.partitions[1]
+    assert (row.committed_offset, row.lag_messages, row.lag_seconds) == (None, 30, 49.0)
+    assert row.status == LagStatus.STOP and row.member is None  # nobody owns it
+    assert group.lag_messages == 30 and group.status == LagStatus.ERR
+
+
+def test_a_hub_group_that_never_committed_is_shown_with_every_partition_of_its_topics() -> None:
+    cluster = FakeCluster(
+        committed={},
+        logs={P0: LogRange(0, 20), P1: LogRange(0, 0), ("other.topic", 0): LogRange(0, 9)},
+        arrivals={P0: {0: 10_000}},
+    )
+    report = consumer_lag(cluster, WINDOW, now_ms=50_000, expected={"hub": r"^casehub\.cases\.[a-z]+$"})
+    [group] = report.groups
+    assert group.group == "hub" and group.lag_messages == 20
+    assert [(r.partition, r.status) for r in group.partitions] == [(0, LagStatus.STOP), (1, LagStatus.OK)]
+    with pytest.raises(UnknownGroup):  # nothing committed, nothing owned, no topic of its pattern
+        consumer_lag(cluster, WINDOW, ["hub"], now_ms=1, expected={"hub": r"^nothing$"})
+
+
+@pytest.mark.parametrize(
+    ("last_commit_ms", "arrived_ms", "status"),
+    [
+        (None, 45_000, LagStatus.WARN),  # starting: the oldest message is younger than a full window
+        (None, 1_000, LagStatus.STOP),  # stuck on its first batch: silent, and messages wait a window
+        (48_000, 1_000, LagStatus.WARN),  # busy on its other partitions: committed within the window
+    ],
+)
+def test_an_owned_never_committed_partition_is_stop_only_when_its_group_is_silent(
+    last_commit_ms: int | None, arrived_ms: int, status: LagStatus
+) -> None:
+    cluster = FakeCluster(
+        committed={"g": {P0: 10}} if last_commit_ms else {},
+        logs={P0: LogRange(0, 10), P1: LogRange(0, 4)},
+        history={"g": {P0: [OffsetCommit(10, last_commit_ms)]}} if last_commit_ms else {},
+        arrivals={P1: {0: arrived_ms}},
+        owners={"g": GroupMembers("Stable", {P0: OWNER, P1: OWNER})},
+    )
+    group = consumer_lag(cluster, WINDOW, now_ms=50_000, expected={"g": r"^casehub\.cases\.qltt$"}).groups[0]
+    row = next(r for r in group.partitions if r.partition == 1)
+    assert (row.committed_offset, row.status, row.member) == (None, status, str(OWNER))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from structlog.testing import capture_logs
 
 from consumers.backoff import Backoff
 from consumers.materializer import Materializer
@@ -200,3 +201,37 @@ def test_an_event_id_reused_with_other_content_is_dead_lettered_and_the_first_ke
         (1, "event id already stored with other content")
     ]
     assert store.stored_offsets("g") == {(TOPIC, 0): 2}
+
+
+def test_a_store_that_recovers_is_logged_and_a_long_retry_makes_the_consumer_not_ready() -> None:
+    materializer, _source, store, _sink = build([[record(0, encoded(opened("C6")))]])
+    materializer.backoff = Backoff(initial_s=0.01, maximum_s=0.02)
+    materializer.liveness.stall_after_s = 0.0  # any retry counts as stuck, for the check below
+    problems: list[str | None] = []
+    real_write = materializer._write
+
+    def write_and_look(batch):  # type: ignore[no-untyped-def]
+        problems.append(materializer.liveness.problem())
+        return real_write(batch)
+
+    materializer._write = write_and_look  # type: ignore[method-assign]
+    store.fail_next_transactions = 2
+    with capture_logs() as logs:
+        materializer.run(threading.Event(), idle_exit_s=0.05)
+    assert len(problems) == 3  # two failed attempts, then the one that went through
+    assert problems[-1] is not None and problems[-1].startswith("materializer has retried the same batch")
+    [recovered] = [line for line in logs if line["event"] == "outage_recovered"]
+    assert recovered["outage"] == "StoreUnavailable" and recovered["waited_s"] >= 0
+    assert materializer.liveness.problem() == "materializer stopped: exited"
+
+
+def test_a_crash_in_the_loop_is_kept_as_the_reason_the_consumer_is_not_ready() -> None:
+    materializer, _source, _store, _sink = build([[record(0, encoded(opened("C7")))]])
+
+    def broken(_topic: str) -> str | None:
+        raise RuntimeError("boom\nsecond line")
+
+    materializer.decoder.topic_agency = broken
+    with pytest.raises(RuntimeError):
+        materializer.run(threading.Event(), idle_exit_s=0.05)
+    assert materializer.liveness.problem() == "materializer stopped: RuntimeError: boom"

@@ -157,4 +157,4 @@ def test_a_value_the_contract_refuses_is_reported_on_its_column_in_vietnamese(tm
     result = dry_run(source, "qltt")
     (problem,) = report_rows(result)
     assert problem["column"] == "Đường dẫn"
-    assert "quá dài (tối đa 2048 ký tự)" in problem["reason"]
+    assert "đường dẫn quá dài (3,018 byte UTF-8; tối đa 2,000)" in problem["reason"]

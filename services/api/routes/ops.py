@@ -31,7 +31,9 @@ def fresh_report(monitor: ApiMonitor, group: str | None) -> LagReport:
     try:
         cluster = monitor.open_cluster()
         try:
-            return consumer_lag(cluster, monitor.window, [group] if group else None)
+            return consumer_lag(
+                cluster, monitor.window, [group] if group else None, expected=monitor.expected
+            )
         finally:
             cluster.close()
     except UnknownGroup as exc:
