@@ -184,3 +184,19 @@ def test_an_unknown_or_revoked_token_is_refused(world: World) -> None:
 def test_admins_get_no_special_sight_of_restricted_data(world: World) -> None:
     assert set(cases_of(world, "admin")) == set(cases_of(world, "ipvn"))
     assert B not in cases_of(world, "admin")
+
+
+def test_an_alias_recorded_only_in_a_confidential_police_record_finds_the_seller_for_police_alone(
+    world: World,
+) -> None:
+    """Finding (issue 15): name search matched names of hidden observations, then showed the seller."""
+    client = world.client()
+    for who in ("qltt", "customs", "tax", "admin"):
+        found = client.get("/api/subjects", headers=world.headers(who), params={"name": "Sẹo Bí Danh"})
+        assert found.status_code == 200 and found.json()["count"] == 0, who
+        page = client.get("/subjects", headers=world.headers(who), params={"name": "seo bi danh"})
+        assert page.status_code == 200 and "/subjects/S1" not in page.text, who
+    police = client.get("/api/subjects", headers=world.headers("police"), params={"name": "seo bi danh"})
+    assert [s["subject_id"] for s in police.json()["data"]] == ["S1"]
+    by_visible_name = client.get("/api/subjects", headers=world.headers("qltt"), params={"name": "Văn Mỹ"})
+    assert [s["subject_id"] for s in by_visible_name.json()["data"]] == ["S1"]
