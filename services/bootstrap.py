@@ -73,7 +73,7 @@ def build_codec(settings: Settings) -> CaseEventCodec:
     """Bundled schemas only, or with a registry URL also every schema id registered there."""
     if not settings.schema_registry_url:
         return CaseEventCodec()
-    return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
+    return CaseEventCodec(RegistryCatalog(settings.schema_registry_url, token=settings.schema_registry_token))
 
 
 def build_publisher(settings: Settings) -> Publisher:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "ipvn")
@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     api_port: int = 8000
     schema_registry_url: str = Field(
         default="", description="Confluent-compatible registry to ask for schema ids not bundled."
+    )
+    schema_registry_token: SecretStr | None = Field(
+        default=None,
+        description="API token the hub's own clients show the registry (a steward's to register).",
     )
     connect_timeout_s: float = 10.0
     metrics_host: str = "127.0.0.1"

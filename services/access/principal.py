@@ -19,6 +19,7 @@ class Role(StrEnum):
     AGENCY_OFFICER = "agency_officer"
     OPS = "ops"
     ADMIN = "admin"
+    SCHEMA_STEWARD = "schema_steward"  # registers schemas, sets compatibility (Confluent's write grants)
     PUBLIC = "public"
 
 
@@ -27,15 +28,18 @@ class Capability(StrEnum):
     EXPORT = "export"  # bulk CSV/XLSX of case lists
     READ_AUDIT = "read_audit"
     READ_PUBLIC = "read_public"
+    READ_SCHEMAS = "read_schemas"  # the schema registry's reads: any signed-in principal
+    WRITE_SCHEMAS = "write_schemas"  # register, delete, compatibility config: schema stewards only
+    READ_OPS = "read_ops"  # consumer lag, Prometheus metrics (topic volumes, last event times)
 
 
+_SIGNED_IN = frozenset({Capability.READ_PUBLIC, Capability.READ_SCHEMAS})
 GRANTS: dict[Role, frozenset[Capability]] = {
-    Role.ANALYST: frozenset({Capability.READ_CASES, Capability.EXPORT, Capability.READ_PUBLIC}),
-    Role.AGENCY_OFFICER: frozenset({Capability.READ_CASES, Capability.READ_PUBLIC}),
-    Role.OPS: frozenset({Capability.READ_PUBLIC}),
-    Role.ADMIN: frozenset(
-        {Capability.READ_CASES, Capability.EXPORT, Capability.READ_AUDIT, Capability.READ_PUBLIC}
-    ),
+    Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT},
+    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES},
+    Role.OPS: _SIGNED_IN | {Capability.READ_OPS},
+    Role.ADMIN: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT, Capability.READ_AUDIT},
+    Role.SCHEMA_STEWARD: _SIGNED_IN | {Capability.WRITE_SCHEMAS},
     Role.PUBLIC: frozenset({Capability.READ_PUBLIC}),
 }
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -35,25 +38,52 @@ def get_now(request: Request) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+@dataclass(frozen=True)
+class Presented:
+    """A credential as sent: the token, and the principal id it claims to be when sent as basic auth."""
+
+    token: str
+    claimed_id: str | None = None
+
+
 def credential(request: Request) -> str | None:
-    """A bearer token from the Authorization header, or the web UI's cookie."""
+    """The token a request carries (bearer, basic auth's password, or the web UI's session)."""
+    presented = presented_credential(request)
+    return presented.token if presented else None
+
+
+def presented_credential(request: Request) -> Presented | None:
+    """`Authorization: Bearer <token>`, or `Basic base64(<principal id>:<token>)` — what Confluent's clients
+    send for `basic.auth.user.info` — or the web UI's cookie."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(TOKEN_COOKIE) or None
+        return Presented(value.strip())
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return Presented("", claimed_id="")  # malformed: proves nobody
+        return Presented(password, claimed_id=user)
+    cookie = request.cookies.get(TOKEN_COOKIE)
+    return Presented(cookie) if cookie else None
 
 
 def get_principal(request: Request) -> Principal:
-    """Who is asking; anonymous without a credential, 401 with one that proves nobody."""
-    token = credential(request)
-    if token is None:
+    """Who is asking; anonymous without a credential, 401 with one that proves nobody (a basic-auth user
+    name must be the id of the principal the token belongs to)."""
+    presented = presented_credential(request)
+    if presented is None:
+        request.state.principal = ANONYMOUS
         return ANONYMOUS
     resolver: PrincipalResolver = request.app.state.resolver
-    principal = resolver.resolve(token)
+    principal = resolver.resolve(presented.token) if presented.token else None
+    if principal is not None and presented.claimed_id not in (None, principal.principal_id):
+        principal = None
     if principal is None:
         record(request, None, status_code=401)
         raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    request.state.principal = principal
     return principal
 
 
@@ -78,6 +108,9 @@ Reader = Annotated[Principal, Depends(require(Capability.READ_CASES))]
 Exporter = Annotated[Principal, Depends(require(Capability.EXPORT))]
 Auditor = Annotated[Principal, Depends(require(Capability.READ_AUDIT))]
 PublicReader = Annotated[Principal, Depends(get_principal)]
+SchemaReader = Annotated[Principal, Depends(require(Capability.READ_SCHEMAS))]
+SchemaSteward = Annotated[Principal, Depends(require(Capability.WRITE_SCHEMAS))]
+Operator = Annotated[Principal, Depends(require(Capability.READ_OPS))]
 
 
 def record(

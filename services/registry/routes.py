@@ -1,16 +1,22 @@
-"""A Confluent Schema Registry REST subset, so confluent-kafka's clients and serializers use the hub."""
+"""A Confluent Schema Registry REST subset, so confluent-kafka's clients and serializers use the hub.
+
+Same model as Confluent's: every call needs a principal (bearer token, or basic auth `<principal id>:<token>`
+as `basic.auth.user.info` sends it); register and compatibility changes need the schema_steward role and are
+audited, accepted or refused."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.access.principal import Capability
+from services.api.deps import SchemaSteward, record, require
 from services.registry.errors import InvalidSchema, RegistryError, SubjectNotFound
 from services.registry.service import SchemaRegistry
 
@@ -27,16 +33,31 @@ class RegistryRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
+        writes = self.name in WRITES
+
         async def answer(request: Request) -> Response:
             try:
-                return await handler(request)
+                response = await handler(request)
             except RegistryError as exc:
-                return _error(exc.http_status, exc.error_code, str(exc))
+                response = _error(exc.http_status, exc.error_code, str(exc))
             except RequestValidationError as exc:
                 first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
-                return _error(422, InvalidSchema.error_code, f"Invalid request: {first['msg']}")
+                response = _error(422, InvalidSchema.error_code, f"Invalid request: {first['msg']}")
+            except HTTPException as exc:  # refused by the auth dependencies (already audited there)
+                response = _error(exc.status_code, exc.status_code * 100 + 1, str(exc.detail))
+                response.headers.update(exc.headers or {})
+                return response
+            if writes:  # every change of the contract, accepted or not, is audited
+                principal = getattr(request.state, "principal", None)
+                subject = request.path_params.get("subject")
+                record(request, principal, resource=subject, status_code=response.status_code)
+            return response
 
         return answer
+
+
+WRITES = frozenset({"register_schema", "put_global_config", "put_subject_config", "delete_subject_config"})
+"""Routes that change the registry: schema stewards only, each audited with its outcome."""
 
 
 def _error(status: int, code: int, message: str) -> Response:
@@ -76,6 +97,7 @@ router = APIRouter(
     tags=["schema registry"],
     route_class=RegistryRoute,
     default_response_class=RegistryJSONResponse,
+    dependencies=[Depends(require(Capability.READ_SCHEMAS))],  # reads: any signed-in principal
 )
 
 
@@ -107,7 +129,9 @@ def lookup_schema(subject: str, body: SchemaBody, registry: RegistryDep) -> dict
 
 
 @router.post("/subjects/{subject}/versions")
-def register_schema(subject: str, body: SchemaBody, registry: RegistryDep) -> dict[str, int]:
+def register_schema(
+    subject: str, body: SchemaBody, registry: RegistryDep, _: SchemaSteward
+) -> dict[str, int]:
     return {"id": registry.register(subject, body.avro())}
 
 
@@ -151,7 +175,7 @@ def get_global_config(registry: RegistryDep) -> dict[str, str]:
 
 
 @router.put("/config")
-def put_global_config(body: ConfigBody, registry: RegistryDep) -> dict[str, str]:
+def put_global_config(body: ConfigBody, registry: RegistryDep, _: SchemaSteward) -> dict[str, str]:
     return {"compatibility": registry.set_compatibility(body.compatibility).value}
 
 
@@ -165,12 +189,14 @@ def get_subject_config(
 
 
 @router.put("/config/{subject}")
-def put_subject_config(subject: str, body: ConfigBody, registry: RegistryDep) -> dict[str, str]:
+def put_subject_config(
+    subject: str, body: ConfigBody, registry: RegistryDep, _: SchemaSteward
+) -> dict[str, str]:
     return {"compatibility": registry.set_compatibility(body.compatibility, subject).value}
 
 
 @router.delete("/config/{subject}")
-def delete_subject_config(subject: str, registry: RegistryDep) -> dict[str, str]:
+def delete_subject_config(subject: str, registry: RegistryDep, _: SchemaSteward) -> dict[str, str]:
     return {"compatibilityLevel": registry.delete_compatibility(subject).value}
 
 
