@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, PoolProxiedConnection, Table, func, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, PoolProxiedConnection, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from services.access.principal import Principal
@@ -205,9 +205,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_audit(connection: Connection, where: AuditQuery) -> tuple[list[dict[str, Any]], int]:
-    """A page of entries, newest first, and how many match."""
-    conditions = []
+def read_audit(
+    connection: Connection, where: AuditQuery, scope: ColumnElement[bool] | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of entries, newest first, and how many match (within `scope`: what the reader may see)."""
+    conditions: list[ColumnElement[bool]] = [] if scope is None else [scope]
     if where.principal_id:
         conditions.append(AUDIT.c.principal_id == where.principal_id)
     if where.endpoint:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from services.access.audit import AuditEntry, AuditLog, AuditQuery, read_audit, verify_chain
 from services.access.principal import Principal, Role
 from services.store.engine import make_engine, migrate
-from tests.analyst_world import World
+from tests.analyst_world import S2_PHONE, World
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +66,7 @@ def test_admins_read_the_log_and_others_may_not(world: World) -> None:
         params={"endpoint": "/api/subjects/hits", "verify": "true"},
     ).json()
     assert body["count"] >= 1 and body["chain_intact"] is True
-    assert body["data"][0]["filters"] == {"identifier": "0987654321"}
+    assert body["data"][0]["filters"] == {"identifier": "withheld"}  # QLTT's search term is QLTT's
     assert client.get("/api/audit", headers=world.headers("police")).status_code == 403
     assert latest(world, principal_id="t-admin")["endpoint"] == "/api/audit"
 
@@ -205,3 +205,41 @@ def test_a_failing_insert_is_not_retried_and_leaves_the_log_usable(postgres_url:
         assert count == 2 and verify_chain(connection) is None
     log.close()
     engine.dispose()
+
+
+def test_admins_see_audit_rows_only_about_what_they_may_see(world: World) -> None:
+    """Finding (issue 15): admins saw ids of police-only cases and numbers police looked up."""
+    client = world.client()
+    police = world.headers("police")
+    assert client.get("/api/cases/VN-2025-POLICE-00002", headers=police).status_code == 200
+    assert client.get("/api/subjects/S2", headers=police).status_code == 200
+    client.get("/api/subjects/hits", headers=police, params={"identifier": S2_PHONE})
+    client.get("/api/cases/VN-2025-QLTT-00001", headers=police)
+    body = client.get("/api/audit", headers=world.headers("admin"), params={"limit": 1000}).json()
+    text_seen = str(body)
+    assert "VN-2025-POLICE-00002" not in text_seen and "'S2'" not in text_seen
+    assert S2_PHONE not in text_seen and "0987654321" not in text_seen
+    police_rows = [r for r in body["data"] if r["principal_id"] == "t-police"]
+    assert {r["resource"] for r in police_rows} >= {"VN-2025-QLTT-00001"}  # a case the admin may see
+    assert all(set(r["filters"].values()) <= {"withheld"} for r in police_rows)
+    page = client.get("/audit", headers=world.headers("admin"))
+    assert page.status_code == 200 and "VN-2025-POLICE-00002" not in page.text and S2_PHONE not in page.text
+
+
+def test_the_owner_of_a_record_lists_who_read_it_and_who_asked_about_its_seller(world: World) -> None:
+    """Finding (issue 15): the data owner could not learn who asked about its records."""
+    client = world.client()
+    client.get("/api/cases/VN-2025-QLTT-00001", headers=world.headers("tax"))
+    client.get("/api/subjects/hits", headers=world.headers("customs"), params={"identifier": "0987 654 321"})
+    qltt = client.get(
+        "/api/audit/reads", headers=world.headers("qltt"), params={"resource": "VN-2025-QLTT-00001"}
+    )
+    assert qltt.status_code == 200
+    assert "t-tax" in {r["principal_id"] for r in qltt.json()["data"]}
+    police = client.get("/api/audit/reads", headers=world.headers("police"), params={"resource": "S2"}).json()
+    asked = [r for r in police["data"] if r["principal_id"] == "t-customs"]
+    assert asked and asked[0]["endpoint"] == "/api/subjects/hits"
+    assert asked[0]["filters"] == {"identifier": "0987 654 321"}
+    for who, resource in (("customs", "VN-2025-QLTT-00001"), ("qltt", "S2"), ("qltt", "NO-SUCH-CASE")):
+        refused = client.get("/api/audit/reads", headers=world.headers(who), params={"resource": resource})
+        assert refused.status_code == 404, (who, resource)
