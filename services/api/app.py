@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
 from services.access.resolver import PrincipalResolver, TokenResolver
+from services.api.refusals import audit_refusals
 from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
 from services.api.routes import ops as ops_routes
 from services.ops.api_monitor import ApiMonitor
@@ -50,4 +51,5 @@ def create_app(
     app.include_router(registry_routes.router)
     app.include_router(health.router)
     app.include_router(ops_routes.router)
+    audit_refusals(app)
     return app

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from schemas.alerts import Alert, AlertRule
 from services.api.alert_schemas import AlertItem, AlertList
+from services.api.bounds import MAX_OFFSET, MAX_TEXT
 from services.api.deps import ConnectionDep, Reader, record
 from services.store.alert_store import list_alerts
 
@@ -25,9 +26,11 @@ def alerts(
     principal: Reader,
     connection: ConnectionDep,
     rule: Annotated[AlertRule | None, Query(description="Only this rule.")] = None,
-    entity_id: Annotated[str | None, Query(description="Only alerts about this seller entity.")] = None,
+    entity_id: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="Only alerts about this seller entity.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AlertList:
     """Newest first."""
     rows, total = list_alerts(

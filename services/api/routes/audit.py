@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from services.access.audit import AuditQuery, read_audit, verify_chain
+from services.api.bounds import MAX_OFFSET, MAX_TEXT, moment_out_of_range
 from services.api.deps import Auditor, ConnectionDep, NowDep, Reader, record
 from services.api.stats_schemas import AuditEntryOut, AuditList
 from services.views.audit_views import admin_scope, owns, reads_of, withhold_foreign_filters
@@ -22,17 +23,22 @@ def audit_log(
     principal: Auditor,
     connection: ConnectionDep,
     now: NowDep,
-    principal_id: str | None = None,
-    endpoint: Annotated[str | None, Query(description="Route path, e.g. /api/cases/{case_id}")] = None,
+    principal_id: Annotated[str | None, Query(max_length=MAX_TEXT)] = None,
+    endpoint: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="Route path, e.g. /api/cases/{case_id}")
+    ] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     verify: Annotated[bool, Query(description="Also re-hash the whole chain (slow on a long log).")] = False,
 ) -> AuditList:
     """Who read what, when, with which filters and how many rows — of what the admin may see (rows about
     cases or sellers hidden from the admin are left out, other agencies' search terms withheld); reading it
     is audited too."""
+    for name, moment in (("since", since), ("until", until)):
+        if problem := moment_out_of_range(name, moment):
+            raise HTTPException(422, problem)  # audited by the app's 422 handler
     viewer = principal.viewer(now)
     scope = admin_scope(viewer, visible_cases(connection, viewer))
     where = AuditQuery(principal_id, endpoint, since, until, limit, offset)
@@ -48,7 +54,9 @@ def who_read_my_record(
     request: Request,
     principal: Reader,
     connection: ConnectionDep,
-    resource: Annotated[str, Query(min_length=1, max_length=200, description="A case id or a seller id.")],
+    resource: Annotated[
+        str, Query(min_length=1, max_length=MAX_TEXT, description="A case id or a seller id.")
+    ],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditList:
     """The data owner's audit view: who read a case or seller the caller's agency recorded, and who looked
