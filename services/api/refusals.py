@@ -6,6 +6,8 @@ nobody when the request failed before that."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -19,7 +21,8 @@ log = structlog.get_logger(__name__)
 
 
 def audit_refusals(app: FastAPI) -> None:
-    """Install the handlers on an app."""
+    """Install the handlers on an app, and document the 422 they answer."""
+    document_refusals(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -37,6 +40,24 @@ def audit_refusals(app: FastAPI) -> None:
         log.error("request failed", path=request.url.path, error=type(exc).__name__)
         _record(request, 500)
         return JSONResponse({"detail": "internal error; the request was logged"}, status_code=500)
+
+
+def document_refusals(app: FastAPI) -> None:
+    """Say in the OpenAPI what a 422 holds: FastAPI's list of parameter errors, or — for a value the
+    reference data or a bound refuses (an unknown province, a date past 2100) — one sentence."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            found = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+            if found is not None:
+                listed = found["properties"]["detail"]
+                found["properties"]["detail"] = {"anyOf": [listed, {"type": "string"}], "title": "Detail"}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _record(request: Request, status_code: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -82,6 +82,25 @@ class SchemaBody(BaseModel):
         return self.schema_text
 
 
+class RegistryErrorBody(BaseModel):
+    """Confluent's error body: a code whose first three digits are the HTTP status, and a sentence."""
+
+    error_code: int
+    message: str
+
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"model": RegistryErrorBody, "description": description}
+    for status, description in (
+        (401, "No principal (send a bearer token or basic auth)"),
+        (403, "Not a schema steward"),
+        (404, "No such subject, version or schema"),
+        (409, "Incompatible with earlier versions"),
+        (422, "Invalid schema, version or request"),
+    )
+}
+
+
 class ConfigBody(BaseModel):
     compatibility: str
 
@@ -91,12 +110,14 @@ def get_registry(request: Request) -> SchemaRegistry:
 
 
 RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
+SchemaId = Annotated[int, Path(ge=0, le=2**31 - 1, description="A schema id (Confluent's are 32-bit).")]
 PREFIX = "/registry"  # clients use http://<api>/registry as the registry URL; /subjects stays the web UI's
 router = APIRouter(
     prefix=PREFIX,
     tags=["schema registry"],
     route_class=RegistryRoute,
     default_response_class=RegistryJSONResponse,
+    responses=REFUSALS,
     dependencies=[Depends(require(Capability.READ_SCHEMAS))],  # reads: any signed-in principal
 )
 
@@ -141,17 +162,17 @@ def schema_types() -> list[str]:
 
 
 @router.get("/schemas/ids/{schema_id}")
-def get_schema(schema_id: int, registry: RegistryDep) -> dict[str, str]:
+def get_schema(schema_id: SchemaId, registry: RegistryDep) -> dict[str, str]:
     return {"schema": registry.schema(schema_id)}
 
 
 @router.get("/schemas/ids/{schema_id}/versions")
-def get_schema_versions(schema_id: int, registry: RegistryDep) -> list[dict[str, Any]]:
+def get_schema_versions(schema_id: SchemaId, registry: RegistryDep) -> list[dict[str, Any]]:
     return [{"subject": subject, "version": version} for subject, version in registry.usages(schema_id)]
 
 
 @router.get("/schemas/ids/{schema_id}/subjects")
-def get_schema_subjects(schema_id: int, registry: RegistryDep) -> list[str]:
+def get_schema_subjects(schema_id: SchemaId, registry: RegistryDep) -> list[str]:
     return sorted({subject for subject, _ in registry.usages(schema_id)})
 
 
