@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         default=None,
         description="API token the hub's own clients show the registry (a steward's to register).",
     )
+    audit_key: SecretStr | None = Field(
+        default=None, description="The audit chain's HMAC key; default: audit.key in home (0600, created)."
+    )
     connect_timeout_s: float = 10.0
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
+from services.access.audit_seal import AuditSeal
 from services.access.resolver import PrincipalResolver, TokenResolver
 from services.api.refusals import audit_refusals
 from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
@@ -32,7 +33,8 @@ def create_app(
     """`sample_lag` runs the lag sampler behind /metrics for the app's lifespan (a served API);
     `resolver` turns credentials into principals (API tokens by default; OIDC can take its place);
     `demo_logins` offers the demo principals on the web UI's sign-in page (`casehub up` only)."""
-    ops = ApiMonitor(settings or Settings(), engine)
+    settings = settings or Settings()
+    ops = ApiMonitor(settings, engine)
     app = FastAPI(
         title="casehub",
         summary="Shared violation database of Vietnam's enforcement agencies",
@@ -41,7 +43,7 @@ def create_app(
     app.state.engine = engine
     app.state.ops = ops
     app.state.resolver = resolver or TokenResolver(engine)
-    app.state.audit = AuditLog(engine)
+    app.state.audit = AuditLog(engine, AuditSeal.of(settings))
     app.state.clock = clock
     app.state.demo_logins = demo_logins
     app.include_router(cases.router)

@@ -13,6 +13,7 @@ from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
 from services.cli import ops, publishing, simulate
 from services.cli.alerts import alerts_app
+from services.cli.audit import audit_app
 from services.cli.bench import bench
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
@@ -39,6 +40,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(entities_app, name="entities")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(audit_app, name="audit")
 app.command("rebuild")(rebuild)
 app.command("bench")(bench)
 app.command("publish")(publishing.publish)

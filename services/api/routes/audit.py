@@ -43,7 +43,7 @@ def audit_log(
     scope = admin_scope(viewer, visible_cases(connection, viewer))
     where = AuditQuery(principal_id, endpoint, since, until, limit, offset)
     rows, count = read_audit(connection, where, scope)
-    intact = verify_chain(connection) is None if verify else None
+    intact = verify_chain(connection, request.app.state.audit.seal) is None if verify else None
     record(request, principal, rows=len(rows))
     shown = withhold_foreign_filters(rows, viewer)
     return AuditList(data=[AuditEntryOut.model_validate(r) for r in shown], count=count, chain_intact=intact)

@@ -24,6 +24,6 @@ def audit_page(request: Request, connection: Connection = Depends(get_connection
     scope = admin_scope(viewer, visible_cases(connection, viewer))
     rows, count = read_audit(connection, AuditQuery(limit=200), scope)
     rows = withhold_foreign_filters(rows, viewer)
-    intact = verify_chain(connection) is None
+    intact = verify_chain(connection, request.app.state.audit.seal) is None
     record(request, principal, rows=len(rows))
     return render(request, "audit.html", principal, {"rows": rows, "count": count, "intact": intact})
