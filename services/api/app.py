@@ -32,7 +32,8 @@ def create_app(
 ) -> FastAPI:
     """`sample_lag` runs the lag sampler behind /metrics for the app's lifespan (a served API);
     `resolver` turns credentials into principals (API tokens by default; OIDC can take its place);
-    `demo_logins` offers the demo principals on the web UI's sign-in page (`casehub up` only)."""
+    `demo_logins` is demo mode (`casehub up` only): the demo principals' tokens are accepted and offered
+    on the sign-in page; anywhere else they are refused."""
     settings = settings or Settings()
     ops = ApiMonitor(settings, engine)
     app = FastAPI(
@@ -42,7 +43,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.ops = ops
-    app.state.resolver = resolver or TokenResolver(engine)
+    app.state.resolver = resolver or TokenResolver(engine, demo=demo_logins)
     app.state.audit = AuditLog(engine, AuditSeal.of(settings))
     app.state.clock = clock
     app.state.demo_logins = demo_logins

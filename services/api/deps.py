@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from services.access.audit import AuditEntry, AuditLog
 from services.access.principal import ANONYMOUS, Capability, Principal
-from services.access.resolver import PrincipalResolver
+from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
 from services.store.queries.text import enable_folding
 
 TOKEN_COOKIE = "casehub_token"
@@ -77,7 +77,11 @@ def get_principal(request: Request) -> Principal:
         request.state.principal = ANONYMOUS
         return ANONYMOUS
     resolver: PrincipalResolver = request.app.state.resolver
-    principal = resolver.resolve(presented.token) if presented.token else None
+    try:
+        principal = resolver.resolve(presented.token) if presented.token else None
+    except DemoPrincipalRefused as refused:
+        record(request, None, status_code=401)
+        raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if principal is not None and presented.claimed_id not in (None, principal.principal_id):
         principal = None
     if principal is None:

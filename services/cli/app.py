@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from deploy.kafka_broker import ensure_jars
+from services.access.resolver import DEMO_REFUSED, has_demo_tokens
 from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
 from services.cli import ops, publishing, simulate
@@ -115,9 +116,11 @@ def api(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Serve the analyst API."""
+    """Serve the analyst API (not demo mode: demo principals' tokens are refused)."""
     s = settings()
     engine, _ = open_store(s)
+    if has_demo_tokens(engine):
+        err.print(f"This store holds demo principals: {DEMO_REFUSED}.", highlight=False, soft_wrap=True)
     uvicorn.run(
         create_app(engine, s, sample_lag=True),
         host=host or s.api_host,

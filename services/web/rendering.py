@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from schemas.reference import VIETNAM
 from services.access.principal import ANONYMOUS, Capability, Principal
-from services.access.resolver import PrincipalResolver
+from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
 from services.api.deps import TOKEN_COOKIE, record
 from services.reports.labels import label
 from services.web.i18n import LANG_COOKIE, language, translator
@@ -65,7 +65,10 @@ def page_principal(request: Request) -> Principal:
     if not token:
         raise SignInNeeded
     resolver: PrincipalResolver = request.app.state.resolver
-    principal = resolver.resolve(token)
+    try:
+        principal = resolver.resolve(token)
+    except DemoPrincipalRefused:
+        principal = None
     if principal is None:
         record(request, None, status_code=401)
         raise SignInNeeded

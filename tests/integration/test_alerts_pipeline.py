@@ -76,7 +76,7 @@ def test_demo_events_become_alerts_on_the_topic_in_the_table_and_in_the_api(
         stored
     )
 
-    client = TestClient(create_app(engine))
+    client = TestClient(create_app(engine, demo_logins=True))  # demo principals: demo mode
     tokens = seed_demo_principals(engine)
     analysts = {
         p.agency: tokens[p.principal_id]

@@ -66,7 +66,10 @@ def hub(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             "Authorization": f"Bearer {issue_token(world.engine, 't-steward')}"
         }
         app = create_app(
-            world.engine, Settings(kafka_bootstrap=kafka_bootstrap, connect_timeout_s=5), clock=lambda: NOW
+            world.engine,
+            Settings(kafka_bootstrap=kafka_bootstrap, connect_timeout_s=5),
+            clock=lambda: NOW,
+            demo_logins=True,  # demo mode: the demo principals are accepted
         )
         yield app, callers
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.access.demo import DEMO_PRINCIPALS, demo_token
-from services.access.resolver import PrincipalResolver
+from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
 from services.api.deps import TOKEN_COOKIE
 from services.web.rendering import render
 
@@ -27,7 +27,11 @@ async def sign_in(request: Request) -> Response:
     token = (form.get("token") or [""])[0].strip()
     target = _local((form.get("next") or ["/"])[0])
     resolver: PrincipalResolver = request.app.state.resolver
-    if not token or resolver.resolve(token) is None:
+    try:
+        known = resolver.resolve(token) if token else None
+    except DemoPrincipalRefused:
+        known = None
+    if known is None:
         return RedirectResponse(f"/login?failed=1&next={target}", status_code=303)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600)
