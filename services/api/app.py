@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
 from services.access.audit_seal import AuditSeal
+from services.access.auth_failures import AuthFailures
 from services.access.resolver import PrincipalResolver, TokenResolver
 from services.api.refusals import audit_refusals
+from services.api.request_limits import RequestLimits
 from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
 from services.api.routes import ops as ops_routes
 from services.ops.api_monitor import ApiMonitor
@@ -19,6 +21,7 @@ from services.registry import routes as registry_routes
 from services.settings import Settings
 from services.store.tables import utcnow
 from services.web import pages
+from services.web.security_headers import SecurityHeaders
 
 
 def create_app(
@@ -47,6 +50,7 @@ def create_app(
     app.state.audit = AuditLog(engine, AuditSeal.of(settings))
     app.state.clock = clock
     app.state.demo_logins = demo_logins
+    app.state.auth_failures = AuthFailures()
     app.include_router(cases.router)
     for router in (subjects.router, stats.router, export.router, public.router, audit.router, alerts.router):
         app.include_router(router)
@@ -55,4 +59,6 @@ def create_app(
     app.include_router(health.router)
     app.include_router(ops_routes.router)
     audit_refusals(app)
+    app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -13,11 +13,14 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 
 from services.access.audit import AuditEntry, AuditLog
+from services.access.auth_failures import AuthFailures
 from services.access.principal import ANONYMOUS, Capability, Principal
 from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
+from services.access.web_sessions import session_principal
 from services.store.queries.text import enable_folding
 
-TOKEN_COOKIE = "casehub_token"
+SESSION_COOKIE = "casehub_session"  # a server-side session id (services.access.web_sessions), never a token
+SAFE_METHODS = ("GET", "HEAD")
 
 
 def get_connection(request: Request) -> Iterator[Connection]:
@@ -44,6 +47,7 @@ class Presented:
 
     token: str
     claimed_id: str | None = None
+    session: bool = False  # the web UI's session cookie: a session id, resolved by web_sessions
 
 
 def credential(request: Request) -> str | None:
@@ -54,7 +58,8 @@ def credential(request: Request) -> str | None:
 
 def presented_credential(request: Request) -> Presented | None:
     """`Authorization: Bearer <token>`, or `Basic base64(<principal id>:<token>)` — what Confluent's clients
-    send for `basic.auth.user.info` — or the web UI's cookie."""
+    send for `basic.auth.user.info` — or, for reads only, the web UI's session cookie (a cross-site form
+    can make a browser send the cookie with a POST; no write is done on a cookie's word)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -65,8 +70,13 @@ def presented_credential(request: Request) -> Presented | None:
         except (binascii.Error, UnicodeDecodeError):
             return Presented("", claimed_id="")  # malformed: proves nobody
         return Presented(password, claimed_id=user)
-    cookie = request.cookies.get(TOKEN_COOKIE)
-    return Presented(cookie) if cookie else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return Presented(cookie, session=True) if cookie and request.method in SAFE_METHODS else None
+
+
+def client_of(request: Request) -> str:
+    """The address failures are counted against (behind a proxy: uvicorn's --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
 
 
 def get_principal(request: Request) -> Principal:
@@ -77,14 +87,23 @@ def get_principal(request: Request) -> Principal:
         request.state.principal = ANONYMOUS
         return ANONYMOUS
     resolver: PrincipalResolver = request.app.state.resolver
+    failures: AuthFailures = request.app.state.auth_failures
+    if failures.blocked(client_of(request)):
+        record(request, None, status_code=429)
+        raise HTTPException(429, "too many failed sign-ins from this address; wait a minute")
     try:
-        principal = resolver.resolve(presented.token) if presented.token else None
+        if presented.session:
+            principal = session_principal(request.app.state.engine, presented.token)
+        else:
+            principal = resolver.resolve(presented.token) if presented.token else None
     except DemoPrincipalRefused as refused:
+        failures.failed(client_of(request))
         record(request, None, status_code=401)
         raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if principal is not None and presented.claimed_id not in (None, principal.principal_id):
         principal = None
     if principal is None:
+        failures.failed(client_of(request))
         record(request, None, status_code=401)
         raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
     request.state.principal = principal

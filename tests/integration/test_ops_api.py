@@ -11,11 +11,11 @@ from deploy.kafka_broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
-from services.api.deps import TOKEN_COOKIE
 from services.kafka_admin import ensure_topics
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
 from tests.integration.lag_scenarios import commit_offsets, produce
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 
@@ -47,11 +47,10 @@ def client_for(
         return TestClient(create_app(engine, settings))
     save_principal(engine, who)
     token = issue_token(engine, who.principal_id)
-    return TestClient(
-        create_app(engine, settings),
-        headers={"Authorization": f"Bearer {token}"},
-        cookies={TOKEN_COOKIE: token},
-    )
+    client = TestClient(create_app(engine, settings))
+    signed_in_client(client, token)  # the page reads the session cookie
+    client.headers["Authorization"] = f"Bearer {token}"  # the JSON and /metrics: a scraper's token
+    return client
 
 
 def test_the_lag_endpoint_reports_a_group_computed_at_request_time(

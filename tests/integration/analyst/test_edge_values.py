@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from services.access.audit import AUDIT
 from tests.analyst_world import World
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 BEYOND_INT64 = str(2**63)
@@ -57,7 +58,6 @@ def test_the_pages_refuse_edge_values_without_a_server_error(
     world: World, path: str, params: dict[str, str], status: int, says: str
 ) -> None:
     """A page shows the bound it broke in its own form (200), or answers 422."""
-    client = world.client()
-    client.cookies.set("casehub_token", world.tokens["admin"])
+    client = signed_in_client(world.client(), world.tokens["admin"])
     answer = client.get(path, params=params)
     assert (answer.status_code, says in answer.text) == (status, True)
