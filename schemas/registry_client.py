@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 from fastavro import parse_schema
+from pydantic import SecretStr
 
 from schemas.catalog import SchemaCatalog, SchemaVersion, bundled_catalog
 from schemas.errors import (
@@ -36,13 +37,19 @@ class RegistryCatalog(SchemaCatalog):
         bundled: SchemaCatalog | None = None,
         timeout_s: float = 5.0,
         transport: httpx.BaseTransport | None = None,
+        token: SecretStr | None = None,
     ) -> None:
+        """`token` is the hub principal's API token, sent as a bearer credential (the hub's registry answers
+        no anonymous caller; registering needs a schema steward's)."""
         super().__init__((bundled or bundled_catalog()).versions())
         self.url = url.rstrip("/")
+        headers = {"Accept": MEDIA_TYPE}
+        if token is not None and token.get_secret_value():
+            headers["Authorization"] = f"Bearer {token.get_secret_value()}"
         self._http = httpx.Client(
             base_url=self.url,
             timeout=timeout_s,
-            headers={"Accept": MEDIA_TYPE},
+            headers=headers,
             transport=transport or httpx.HTTPTransport(retries=2),
         )
         self._fetched: dict[int, SchemaVersion] = {}
@@ -72,6 +79,8 @@ class RegistryCatalog(SchemaCatalog):
             ) from exc
         if response.status_code in (409, 422):
             raise SchemaRejected(f"{subject}: {_reason(response)}")
+        if response.status_code in (401, 403):
+            raise SchemaRejected(f"{subject}: the registry refused the credential: {_reason(response)}")
         if response.status_code != 200:
             raise RegistryUnavailable(f"schema registry {self.url} answered HTTP {response.status_code}")
         return int(response.json()["id"])
@@ -88,6 +97,14 @@ class RegistryCatalog(SchemaCatalog):
             ) from exc
         if response.status_code == 404:
             raise UnknownSchemaError(f"unknown schema id {schema_id} (not in registry {self.url})")
+        if response.status_code in (
+            401,
+            403,
+        ):  # waited out like an outage: a fixed token fixes it, no data lost
+            raise RegistryUnavailable(
+                f"schema registry {self.url} refused the credential (HTTP {response.status_code}); "
+                "set CASEHUB_SCHEMA_REGISTRY_TOKEN"
+            )
         if response.status_code != 200:
             raise RegistryUnavailable(f"schema registry {self.url} answered HTTP {response.status_code}")
         try:

@@ -97,7 +97,9 @@ def build_codec(settings: Settings, engine: Engine | None = None) -> CaseEventCo
     else the hub's own registry tables in the store (`engine`), so what was registered with the hub
     decodes without extra configuration."""
     if settings.schema_registry_url:
-        return CaseEventCodec(RegistryCatalog(settings.schema_registry_url))
+        return CaseEventCodec(
+            RegistryCatalog(settings.schema_registry_url, token=settings.schema_registry_token)
+        )
     if engine is not None:
         return CaseEventCodec(StoreRegistryCatalog(engine))
     return CaseEventCodec()

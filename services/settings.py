@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "ipvn")
@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     api_port: int = 8000
     schema_registry_url: str = Field(
         default="", description="Confluent-compatible registry to ask for schema ids not bundled."
+    )
+    schema_registry_token: SecretStr | None = Field(
+        default=None,
+        description="API token the hub's own clients show the registry (a steward's to register).",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None, description="The audit chain's HMAC key; default: audit.key in home (0600, created)."
     )
     connect_timeout_s: float = 10.0
     metrics_host: str = "127.0.0.1"

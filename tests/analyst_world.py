@@ -1,7 +1,7 @@
 """A small world of cases built to exercise every access rule and filter, with principals and a fixed clock.
 
 A  qltt, shared; a police penalty in it is OWNER_ONLY; a tip carries a reporter reference; seller S1.
-B  police only (OWNER_ONLY + INVESTIGATION_CONFIDENTIAL); seller S2 — known to no one else.
+B  police only (OWNER_ONLY + INVESTIGATION_CONFIDENTIAL); seller S2 — known to no one else; an alias of S1.
 C  qltt, shared, with a referral LISTED for police only.
 D  customs, ALL_AGENCIES but INVESTIGATION_CONFIDENTIAL, listing tax: customs and tax see it, nobody else.
 E  tax, shared, in new Bắc Ninh (24, 2025); its seller S3 is under embargo until after NOW.
@@ -52,6 +52,7 @@ EMBARGO_END = datetime(2026, 1, 1, tzinfo=UTC)
 REPORTER = "demo1:" + "ab" * 32
 S1_PHONE = "0912 345 678"
 S2_PHONE = "0987.654.321"
+S1_ALIAS = "Mỹ Sẹo Bí Danh"  # recorded for S1 only in the police-only case B
 
 PRINCIPALS = {
     "qltt": Principal("t-qltt", "QLTT analyst", "qltt", Role.ANALYST),
@@ -146,6 +147,13 @@ def world_events() -> list[CaseEvent]:
         ),
         _at(
             _seller("S2", "Trần Thị Bí Mật", S2_PHONE, platform="facebook"),
+            b,
+            "police",
+            T0 + hour,
+            distribution=POLICE_ONLY,
+        ),
+        _at(
+            SubjectIdentified(subject_id="S1", kind=SubjectKind.PERSON, display_name=S1_ALIAS),
             b,
             "police",
             T0 + hour,

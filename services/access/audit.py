@@ -1,9 +1,10 @@
-"""The append-only audit log: every read, export and refused attempt, chained by SHA-256 like X-Road's
-message log, so that removing or altering a row is evident (`verify_chain`)."""
+"""The append-only audit log: every read, export and refused attempt, chained like X-Road's message log
+with HMAC-SHA-256 under a server secret (services.access.audit_seal), so that altering or re-hashing a row
+is evident, and with a head persisted outside the database, so that removing the newest rows is too
+(`verify_chain`). Credentials never reach it: query parameters that carry one are withheld."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, PoolProxiedConnection, Table, func, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, PoolProxiedConnection, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from services.access.audit_seal import AuditSeal
 from services.access.principal import Principal
+from services.access.resolver import TOKEN_PREFIX
 from services.store.access_tables import AuditRow
 from services.store.tables import utcnow
 
@@ -75,8 +78,10 @@ class AuditLog:
     which first checks whether the broken one's commit had in fact landed, so an entry is neither lost nor
     written twice."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, seal: AuditSeal) -> None:
         self.engine = engine
+        self.seal = seal
+        self.database = database_of(engine)
         self._lock = threading.Lock()
         self._fast = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
         self._raw: PoolProxiedConnection | None = None
@@ -93,18 +98,19 @@ class AuditLog:
             "method": entry.method,
             "endpoint": entry.endpoint,
             "resource": entry.resource,
-            "filters": entry.filters,
+            "filters": without_credentials(entry.filters),
             "rows_returned": entry.rows_returned,
             "status_code": entry.status_code,
         }
         with self._lock:
             if not self._fast:
                 self._append(row)
-                return
-            try:
-                self._append_postgresql(row)
-            finally:
-                self._give_back()
+            else:
+                try:
+                    self._append_postgresql(row)
+                finally:
+                    self._give_back()
+            self.seal.remember(self.database, row["row_hash"])
 
     def close(self) -> None:
         """Give back a connection the log holds (none between appends)."""
@@ -128,7 +134,7 @@ class AuditLog:
                 select(AUDIT.c.row_hash).order_by(AUDIT.c.seq.desc()).limit(1)
             ).scalar_one_or_none()
             row["prev_hash"] = previous or GENESIS
-            row["row_hash"] = row_hash(row)
+            row["row_hash"] = row_hash(row, self.seal)
             connection.execute(AUDIT.insert().values(row))
 
     def _append_postgresql(self, row: dict[str, Any]) -> None:
@@ -144,7 +150,7 @@ class AuditLog:
             try:
                 if not retry and self._tail is not None:
                     row["prev_hash"] = self._tail
-                    row["row_hash"] = row_hash(row)
+                    row["row_hash"] = row_hash(row, self.seal)
                     if self._insert_at_tail(pg, row):
                         self._tail = row["row_hash"]
                         return
@@ -170,8 +176,7 @@ class AuditLog:
             pg.commit()
         return inserted.fetchone() is not None
 
-    @staticmethod
-    def _append_locked(pg: psycopg.Connection[Any], row: dict[str, Any], attempt: str | None) -> str:
+    def _append_locked(self, pg: psycopg.Connection[Any], row: dict[str, Any], attempt: str | None) -> str:
         """Lock, read the tail, insert after it, commit; the row_hash now at the tail. If the tail is
         `attempt` (a try whose commit landed though its connection broke), the entry is already there."""
         with pg.pipeline():
@@ -182,7 +187,7 @@ class AuditLog:
                 pg.commit()
                 return tail
             row["prev_hash"] = tail
-            row["row_hash"] = row_hash(row)
+            row["row_hash"] = row_hash(row, self.seal)
             pg.execute(_INSERT, _parameters(row))
             pg.commit()
         return str(row["row_hash"])
@@ -192,11 +197,36 @@ def _parameters(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "filters": json.dumps(row["filters"]), "genesis": GENESIS, "expected": row["prev_hash"]}
 
 
-def row_hash(row: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the row's content, in a canonical JSON form."""
+def row_hash(row: dict[str, Any], seal: AuditSeal) -> str:
+    """HMAC-SHA-256, under the server's audit key, of the previous hash and the row in canonical JSON."""
     content = {name: _plain(row[name]) for name in (*_CHAINED, *_COUNTED)}
     document = row["prev_hash"] + json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(document.encode()).hexdigest()
+    return seal.digest(document.encode())
+
+
+CREDENTIAL_PARAMETERS = frozenset(
+    {"token", "access_token", "api_key", "apikey", "key", "password", "secret", "authorization", "session"}
+)
+WITHHELD = "[withheld]"
+
+
+def without_credentials(filters: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters as recorded: a credential (by its name, or a value shaped like an API token) is
+    replaced by a marker, so a token sent in a query string is never stored."""
+    return {
+        name: WITHHELD if name.lower() in CREDENTIAL_PARAMETERS or _looks_like_token(value) else value
+        for name, value in filters.items()
+    }
+
+
+def _looks_like_token(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.startswith(TOKEN_PREFIX) for v in values)
+
+
+def database_of(engine: Engine) -> str:
+    """A database's identity for its head file (URL without the password)."""
+    return engine.url.render_as_string(hide_password=True)
 
 
 def _plain(value: Any) -> Any:
@@ -205,9 +235,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_audit(connection: Connection, where: AuditQuery) -> tuple[list[dict[str, Any]], int]:
-    """A page of entries, newest first, and how many match."""
-    conditions = []
+def read_audit(
+    connection: Connection, where: AuditQuery, scope: ColumnElement[bool] | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of entries, newest first, and how many match (within `scope`: what the reader may see)."""
+    conditions: list[ColumnElement[bool]] = [] if scope is None else [scope]
     if where.principal_id:
         conditions.append(AUDIT.c.principal_id == where.principal_id)
     if where.endpoint:
@@ -223,12 +255,46 @@ def read_audit(connection: Connection, where: AuditQuery) -> tuple[list[dict[str
     return [dict(row._mapping) for row in connection.execute(page)], count
 
 
-def verify_chain(connection: Connection) -> int | None:
-    """The seq of the first entry whose hash does not follow from its predecessor, or None if intact."""
-    previous = GENESIS
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where verification failed: the first row that does not follow (seq), or a missing head (seq None)."""
+
+    seq: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainState:
+    rows: int
+    tail: str
+    break_: ChainBreak | None
+
+
+def check_chain(connection: Connection, seal: AuditSeal) -> ChainState:
+    """Re-key the whole chain: each row must follow its predecessor under the key, and the head this host
+    persisted must still be in the log (else rows were removed from its end)."""
+    previous, rows, head_found = GENESIS, 0, False
+    head = seal.remembered(database_of(connection.engine))
     for row in connection.execute(select(AUDIT).order_by(AUDIT.c.seq)):
         values = dict(row._mapping)
-        if values["prev_hash"] != previous or row_hash(values) != values["row_hash"]:
-            return int(values["seq"])
+        rows += 1
+        if values["prev_hash"] != previous:
+            reason = "it does not follow the row before"
+            return ChainState(rows, previous, ChainBreak(int(values["seq"]), reason))
+        if row_hash(values, seal) != values["row_hash"]:
+            reason = "its hash does not match its content under the audit key"
+            return ChainState(rows, previous, ChainBreak(int(values["seq"]), reason))
         previous = values["row_hash"]
-    return None
+        head_found = head_found or previous == head
+    if head is not None and not head_found:
+        reason = f"the persisted head {head[:16]}… is not in the log: rows were removed from its end"
+        return ChainState(rows, previous, ChainBreak(None, reason))
+    return ChainState(rows, previous, None)
+
+
+def verify_chain(connection: Connection, seal: AuditSeal) -> int | None:
+    """The seq of the first entry that does not follow, -1 when the log was cut short, None if intact."""
+    found = check_chain(connection, seal).break_
+    if found is None:
+        return None
+    return found.seq if found.seq is not None else -1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from services.access.principal import Principal, Role
-from services.access.resolver import issue_token, save_principal
+from services.access.resolver import DEMO_LABEL, issue_token, save_principal
 
 DEMO_PRINCIPALS = (
     Principal("demo-bcd389-analyst", "Chuyên viên Văn phòng BCĐ 389", "bcd389", Role.ANALYST),
@@ -39,6 +39,6 @@ def seed_demo_principals(engine: Engine) -> dict[str, str]:
     for principal in DEMO_PRINCIPALS:
         save_principal(engine, principal)
         tokens[principal.principal_id] = issue_token(
-            engine, principal.principal_id, label="demo", token=demo_token(principal)
+            engine, principal.principal_id, label=DEMO_LABEL, token=demo_token(principal)
         )
     return tokens

@@ -20,6 +20,7 @@ class Role(StrEnum):
     AGENCY_SYSTEM = "agency_system"  # a machine client of one agency that publishes its events over HTTP
     OPS = "ops"
     ADMIN = "admin"
+    SCHEMA_STEWARD = "schema_steward"  # registers schemas, sets compatibility (Confluent's write grants)
     PUBLIC = "public"
 
 
@@ -29,23 +30,20 @@ class Capability(StrEnum):
     READ_AUDIT = "read_audit"
     READ_PUBLIC = "read_public"
     INGEST_EVENTS = "ingest_events"  # POST /api/ingest/events: publish the principal's agency's events
-    READ_OPS = "read_ops"  # dead letters (where from, why) and other operations views
+    READ_SCHEMAS = "read_schemas"  # the schema registry's reads: any signed-in principal
+    WRITE_SCHEMAS = "write_schemas"  # register, delete, compatibility config: schema stewards only
+    READ_OPS = "read_ops"  # consumer lag, metrics, dead letters (where from, why)
 
 
+_SIGNED_IN = frozenset({Capability.READ_PUBLIC, Capability.READ_SCHEMAS})
 GRANTS: dict[Role, frozenset[Capability]] = {
-    Role.ANALYST: frozenset({Capability.READ_CASES, Capability.EXPORT, Capability.READ_PUBLIC}),
-    Role.AGENCY_OFFICER: frozenset({Capability.READ_CASES, Capability.READ_PUBLIC}),
-    Role.AGENCY_SYSTEM: frozenset({Capability.INGEST_EVENTS}),
-    Role.OPS: frozenset({Capability.READ_PUBLIC, Capability.READ_OPS}),
-    Role.ADMIN: frozenset(
-        {
-            Capability.READ_CASES,
-            Capability.EXPORT,
-            Capability.READ_AUDIT,
-            Capability.READ_PUBLIC,
-            Capability.READ_OPS,
-        }
-    ),
+    Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT},
+    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES},
+    Role.AGENCY_SYSTEM: _SIGNED_IN | {Capability.INGEST_EVENTS},
+    Role.OPS: _SIGNED_IN | {Capability.READ_OPS},
+    Role.ADMIN: _SIGNED_IN
+    | {Capability.READ_CASES, Capability.EXPORT, Capability.READ_AUDIT, Capability.READ_OPS},
+    Role.SCHEMA_STEWARD: _SIGNED_IN | {Capability.WRITE_SCHEMAS},
     Role.PUBLIC: frozenset({Capability.READ_PUBLIC}),
 }
 

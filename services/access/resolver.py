@@ -18,6 +18,12 @@ from services.store.tables import utcnow
 PRINCIPALS: Table = PrincipalRow.__table__  # type: ignore[assignment]
 TOKENS: Table = ApiTokenRow.__table__  # type: ignore[assignment]
 TOKEN_PREFIX = "chub_"
+DEMO_LABEL = "demo"
+DEMO_REFUSED = "demo principals work only in demo mode (casehub up); this server refuses their tokens"
+
+
+class DemoPrincipalRefused(Exception):
+    """A demo token presented to a server not in demo mode: well-known tokens must prove nobody there."""
 
 
 class PrincipalResolver(Protocol):
@@ -33,13 +39,16 @@ def token_hash(token: str) -> str:
 class TokenResolver:
     """API tokens stored as SHA-256 hashes; revoked, expired or disabled ones prove nobody."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, demo: bool = False) -> None:
+        """`demo`: the demo principals' well-known tokens are accepted (`casehub up` only)."""
         self.engine = engine
+        self.demo = demo
 
     def resolve(self, credential: str) -> Principal | None:
+        """The principal, None for nobody; DemoPrincipalRefused for a demo token outside demo mode."""
         now = utcnow()
         query = (
-            select(PRINCIPALS)
+            select(PRINCIPALS, TOKENS.c.label)
             .join(TOKENS, TOKENS.c.principal_id == PRINCIPALS.c.principal_id)
             .where(
                 TOKENS.c.token_hash == token_hash(credential),
@@ -50,7 +59,18 @@ class TokenResolver:
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        return principal_of(row._mapping) if row is not None else None
+        if row is None:
+            return None
+        if not self.demo and row.label == DEMO_LABEL:
+            raise DemoPrincipalRefused(DEMO_REFUSED)
+        return principal_of(row._mapping)
+
+
+def has_demo_tokens(engine: Engine) -> bool:
+    """Was this store seeded with the demo principals (live demo tokens)?"""
+    query = select(TOKENS.c.token_hash).where(TOKENS.c.label == DEMO_LABEL, TOKENS.c.revoked_at.is_(None))
+    with engine.connect() as connection:
+        return connection.execute(query.limit(1)).first() is not None
 
 
 def principal_of(row: object) -> Principal:

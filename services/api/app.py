@@ -9,8 +9,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
+from services.access.audit_seal import AuditSeal
+from services.access.auth_failures import AuthFailures
 from services.access.resolver import PrincipalResolver, TokenResolver
 from services.api.errors import OneLineErrors
+from services.api.refusals import audit_refusals
+from services.api.request_limits import RequestLimits
 from services.api.routes import (
     alerts,
     audit,
@@ -30,6 +34,7 @@ from services.registry import routes as registry_routes
 from services.settings import Settings
 from services.store.tables import utcnow
 from services.web import pages
+from services.web.security_headers import SecurityHeaders
 
 
 def create_app(
@@ -43,8 +48,10 @@ def create_app(
 ) -> FastAPI:
     """`sample_lag` runs the lag sampler behind /metrics for the app's lifespan (a served API);
     `resolver` turns credentials into principals (API tokens by default; OIDC can take its place);
-    `demo_logins` offers the demo principals on the web UI's sign-in page (`casehub up` only)."""
-    ops = ApiMonitor(settings or Settings(), engine)
+    `demo_logins` is demo mode (`casehub up` only): the demo principals' tokens are accepted and offered
+    on the sign-in page; anywhere else they are refused."""
+    settings = settings or Settings()
+    ops = ApiMonitor(settings, engine)
     app = FastAPI(
         title="casehub",
         summary="Shared violation database of Vietnam's enforcement agencies",
@@ -52,10 +59,11 @@ def create_app(
     )
     app.state.engine = engine
     app.state.ops = ops
-    app.state.resolver = resolver or TokenResolver(engine)
-    app.state.audit = AuditLog(engine)
+    app.state.resolver = resolver or TokenResolver(engine, demo=demo_logins)
+    app.state.audit = AuditLog(engine, AuditSeal.of(settings))
     app.state.clock = clock
     app.state.demo_logins = demo_logins
+    app.state.auth_failures = AuthFailures()
     app.include_router(cases.router)
     for router in (subjects.router, stats.router, export.router, public.router, audit.router, alerts.router):
         app.include_router(router)
@@ -66,4 +74,7 @@ def create_app(
     app.include_router(ops_routes.router)
     app.include_router(dead_letters.router)
     app.add_middleware(OneLineErrors)
+    audit_refusals(app)
+    app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
     return app

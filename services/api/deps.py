@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,11 +13,14 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 
 from services.access.audit import AuditEntry, AuditLog
+from services.access.auth_failures import AuthFailures
 from services.access.principal import ANONYMOUS, Capability, Principal
-from services.access.resolver import PrincipalResolver
+from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
+from services.access.web_sessions import session_principal
 from services.store.queries.text import enable_folding
 
-TOKEN_COOKIE = "casehub_token"
+SESSION_COOKIE = "casehub_session"  # a server-side session id (services.access.web_sessions), never a token
+SAFE_METHODS = ("GET", "HEAD")
 
 
 def get_connection(request: Request) -> Iterator[Connection]:
@@ -35,25 +41,72 @@ def get_now(request: Request) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+@dataclass(frozen=True)
+class Presented:
+    """A credential as sent: the token, and the principal id it claims to be when sent as basic auth."""
+
+    token: str
+    claimed_id: str | None = None
+    session: bool = False  # the web UI's session cookie: a session id, resolved by web_sessions
+
+
 def credential(request: Request) -> str | None:
-    """A bearer token from the Authorization header, or the web UI's cookie."""
+    """The token a request carries (bearer, basic auth's password, or the web UI's session)."""
+    presented = presented_credential(request)
+    return presented.token if presented else None
+
+
+def presented_credential(request: Request) -> Presented | None:
+    """`Authorization: Bearer <token>`, or `Basic base64(<principal id>:<token>)` — what Confluent's clients
+    send for `basic.auth.user.info` — or, for reads only, the web UI's session cookie (a cross-site form
+    can make a browser send the cookie with a POST; no write is done on a cookie's word)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(TOKEN_COOKIE) or None
+        return Presented(value.strip())
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return Presented("", claimed_id="")  # malformed: proves nobody
+        return Presented(password, claimed_id=user)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return Presented(cookie, session=True) if cookie and request.method in SAFE_METHODS else None
+
+
+def client_of(request: Request) -> str:
+    """The address failures are counted against (behind a proxy: uvicorn's --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
 
 
 def get_principal(request: Request) -> Principal:
-    """Who is asking; anonymous without a credential, 401 with one that proves nobody."""
-    token = credential(request)
-    if token is None:
+    """Who is asking; anonymous without a credential, 401 with one that proves nobody (a basic-auth user
+    name must be the id of the principal the token belongs to)."""
+    presented = presented_credential(request)
+    if presented is None:
+        request.state.principal = ANONYMOUS
         return ANONYMOUS
     resolver: PrincipalResolver = request.app.state.resolver
-    principal = resolver.resolve(token)
+    failures: AuthFailures = request.app.state.auth_failures
+    if failures.blocked(client_of(request)):
+        record(request, None, status_code=429)
+        raise HTTPException(429, "too many failed sign-ins from this address; wait a minute")
+    try:
+        if presented.session:
+            principal = session_principal(request.app.state.engine, presented.token)
+        else:
+            principal = resolver.resolve(presented.token) if presented.token else None
+    except DemoPrincipalRefused as refused:
+        failures.failed(client_of(request))
+        record(request, None, status_code=401)
+        raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
+    if principal is not None and presented.claimed_id not in (None, principal.principal_id):
+        principal = None
     if principal is None:
+        failures.failed(client_of(request))
         record(request, None, status_code=401)
         raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    request.state.principal = principal
     return principal
 
 
@@ -79,6 +132,8 @@ Exporter = Annotated[Principal, Depends(require(Capability.EXPORT))]
 Auditor = Annotated[Principal, Depends(require(Capability.READ_AUDIT))]
 Operator = Annotated[Principal, Depends(require(Capability.READ_OPS))]
 PublicReader = Annotated[Principal, Depends(get_principal)]
+SchemaReader = Annotated[Principal, Depends(require(Capability.READ_SCHEMAS))]
+SchemaSteward = Annotated[Principal, Depends(require(Capability.WRITE_SCHEMAS))]
 
 
 def record(

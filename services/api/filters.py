@@ -11,6 +11,7 @@ from fastapi import HTTPException, Query
 from consumers.case_fold import STAGES, STUB_STATUS
 from schemas.errors import ContractViolation
 from schemas.reference import Bucket, agencies, category_history, platforms, province_history, province_on
+from services.api.bounds import MAX_OFFSET, MAX_TEXT, date_out_of_range
 from services.store.queries.case_filter import SORTABLE, CaseFilter, Page, UnitPeriod
 from services.store.tables import utcnow
 
@@ -23,7 +24,8 @@ def bad_filter(message: str) -> HTTPException:
 
 def case_filter(
     q: Annotated[
-        str | None, Query(description="Words in the case id, title or goods; diacritics optional.")
+        str | None,
+        Query(max_length=MAX_TEXT, description="Words in the case id, title or goods; diacritics optional."),
     ] = None,
     agency: Annotated[str | None, Query(description="An agency involved in the case, e.g. qltt.")] = None,
     province: Annotated[
@@ -57,6 +59,11 @@ def case_filter(
         raise bad_filter(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
     if platform and platform not in platforms():
         raise bad_filter(f"unknown platform {platform!r} (one of {', '.join(sorted(platforms()))})")
+    if q is not None and len(q) > MAX_TEXT:  # the Query bound, also for the pages that call this directly
+        raise bad_filter(f"q is longer than {MAX_TEXT} characters")
+    for name, value in (("date_from", date_from), ("date_to", date_to), ("province_on", province_on)):
+        if problem := date_out_of_range(name, value):
+            raise bad_filter(problem)
     if date_from and date_to and date_from > date_to:
         raise bad_filter(f"date_from {date_from} is after date_to {date_to}")
     current, historical = _province(province, province_on)
@@ -93,7 +100,7 @@ def page(
         str, Query(description="Column to sort by, '-' first for descending: " + ", ".join(SORTABLE))
     ] = "-last_event_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page:
     column = sort.removeprefix("-")
     if column not in SORTABLE:

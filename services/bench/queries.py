@@ -31,7 +31,7 @@ class QueryTiming:
 def time_queries(engine: Engine, runs: int, seed: int = 7) -> list[QueryTiming]:
     """Case search, timeline, seller dossier, statistics by month × province, and a ~10,000-row export."""
     tokens = seed_demo_principals(engine)
-    client = TestClient(create_app(engine))
+    client = TestClient(create_app(engine, demo_logins=True))  # demo principals: demo mode
     client.headers["Authorization"] = f"Bearer {tokens[VIEWER]}"
     rng = random.Random(seed)
     case_ids, subject_ids, provinces = _samples(engine, rng)

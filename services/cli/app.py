@@ -10,10 +10,12 @@ import uvicorn
 
 from deploy.kafka_broker import ensure_jars
 from schemas.errors import CasehubError
+from services.access.resolver import DEMO_REFUSED, has_demo_tokens
 from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
 from services.cli import ops, publishing, simulate
 from services.cli.alerts import alerts_app
+from services.cli.audit import audit_app
 from services.cli.bench import bench
 from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
@@ -40,6 +42,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(entities_app, name="entities")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(audit_app, name="audit")
 app.command("rebuild")(rebuild)
 app.command("bench")(bench)
 app.command("publish")(publishing.publish)
@@ -118,9 +121,11 @@ def api(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Serve the analyst API."""
+    """Serve the analyst API (not demo mode: demo principals' tokens are refused)."""
     s = settings()
     engine, _ = open_store(s)
+    if has_demo_tokens(engine):
+        err.print(f"This store holds demo principals: {DEMO_REFUSED}.", highlight=False, soft_wrap=True)
     uvicorn.run(
         create_app(engine, s, sample_lag=True),
         host=host or s.api_host,

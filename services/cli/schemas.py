@@ -73,7 +73,10 @@ def register_schemas(
     """Register the bundled envelope versions, oldest first, under every agency topic's value subject
     (and the alert versions under the alerts topic's)."""
     s = settings()
-    registry = RegistryCatalog(url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}{PREFIX}")
+    registry = RegistryCatalog(
+        url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}{PREFIX}",
+        token=s.schema_registry_token,  # CASEHUB_SCHEMA_REGISTRY_TOKEN: a schema steward's
+    )
     try:
         for record, subjects in ((ENVELOPE_RECORD, agency_subjects(s)), (ALERT_RECORD, alert_subjects(s))):
             bundled = (v for v in bundled_catalog().versions() if v.record == record)

@@ -1,16 +1,22 @@
-"""A Confluent Schema Registry REST subset, so confluent-kafka's clients and serializers use the hub."""
+"""A Confluent Schema Registry REST subset, so confluent-kafka's clients and serializers use the hub.
+
+Same model as Confluent's: every call needs a principal (bearer token, or basic auth `<principal id>:<token>`
+as `basic.auth.user.info` sends it); register and compatibility changes need the schema_steward role and are
+audited, accepted or refused."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.access.principal import Capability
+from services.api.deps import SchemaSteward, record, require
 from services.registry.errors import InvalidSchema, RegistryError, SubjectNotFound
 from services.registry.service import SchemaRegistry
 
@@ -27,16 +33,31 @@ class RegistryRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
+        writes = self.name in WRITES
+
         async def answer(request: Request) -> Response:
             try:
-                return await handler(request)
+                response = await handler(request)
             except RegistryError as exc:
-                return _error(exc.http_status, exc.error_code, str(exc))
+                response = _error(exc.http_status, exc.error_code, str(exc))
             except RequestValidationError as exc:
                 first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
-                return _error(422, InvalidSchema.error_code, f"Invalid request: {first['msg']}")
+                response = _error(422, InvalidSchema.error_code, f"Invalid request: {first['msg']}")
+            except HTTPException as exc:  # refused by the auth dependencies (already audited there)
+                response = _error(exc.status_code, exc.status_code * 100 + 1, str(exc.detail))
+                response.headers.update(exc.headers or {})
+                return response
+            if writes:  # every change of the contract, accepted or not, is audited
+                principal = getattr(request.state, "principal", None)
+                subject = request.path_params.get("subject")
+                record(request, principal, resource=subject, status_code=response.status_code)
+            return response
 
         return answer
+
+
+WRITES = frozenset({"register_schema", "put_global_config", "put_subject_config", "delete_subject_config"})
+"""Routes that change the registry: schema stewards only, each audited with its outcome."""
 
 
 def _error(status: int, code: int, message: str) -> Response:
@@ -61,6 +82,25 @@ class SchemaBody(BaseModel):
         return self.schema_text
 
 
+class RegistryErrorBody(BaseModel):
+    """Confluent's error body: a code whose first three digits are the HTTP status, and a sentence."""
+
+    error_code: int
+    message: str
+
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"model": RegistryErrorBody, "description": description}
+    for status, description in (
+        (401, "No principal (send a bearer token or basic auth)"),
+        (403, "Not a schema steward"),
+        (404, "No such subject, version or schema"),
+        (409, "Incompatible with earlier versions"),
+        (422, "Invalid schema, version or request"),
+    )
+}
+
+
 class ConfigBody(BaseModel):
     compatibility: str
 
@@ -70,12 +110,15 @@ def get_registry(request: Request) -> SchemaRegistry:
 
 
 RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
+SchemaId = Annotated[int, Path(ge=0, le=2**31 - 1, description="A schema id (Confluent's are 32-bit).")]
 PREFIX = "/registry"  # clients use http://<api>/registry as the registry URL; /subjects stays the web UI's
 router = APIRouter(
     prefix=PREFIX,
     tags=["schema registry"],
     route_class=RegistryRoute,
     default_response_class=RegistryJSONResponse,
+    responses=REFUSALS,
+    dependencies=[Depends(require(Capability.READ_SCHEMAS))],  # reads: any signed-in principal
 )
 
 
@@ -107,7 +150,9 @@ def lookup_schema(subject: str, body: SchemaBody, registry: RegistryDep) -> dict
 
 
 @router.post("/subjects/{subject}/versions")
-def register_schema(subject: str, body: SchemaBody, registry: RegistryDep) -> dict[str, int]:
+def register_schema(
+    subject: str, body: SchemaBody, registry: RegistryDep, _: SchemaSteward
+) -> dict[str, int]:
     return {"id": registry.register(subject, body.avro())}
 
 
@@ -117,17 +162,17 @@ def schema_types() -> list[str]:
 
 
 @router.get("/schemas/ids/{schema_id}")
-def get_schema(schema_id: int, registry: RegistryDep) -> dict[str, str]:
+def get_schema(schema_id: SchemaId, registry: RegistryDep) -> dict[str, str]:
     return {"schema": registry.schema(schema_id)}
 
 
 @router.get("/schemas/ids/{schema_id}/versions")
-def get_schema_versions(schema_id: int, registry: RegistryDep) -> list[dict[str, Any]]:
+def get_schema_versions(schema_id: SchemaId, registry: RegistryDep) -> list[dict[str, Any]]:
     return [{"subject": subject, "version": version} for subject, version in registry.usages(schema_id)]
 
 
 @router.get("/schemas/ids/{schema_id}/subjects")
-def get_schema_subjects(schema_id: int, registry: RegistryDep) -> list[str]:
+def get_schema_subjects(schema_id: SchemaId, registry: RegistryDep) -> list[str]:
     return sorted({subject for subject, _ in registry.usages(schema_id)})
 
 
@@ -151,7 +196,7 @@ def get_global_config(registry: RegistryDep) -> dict[str, str]:
 
 
 @router.put("/config")
-def put_global_config(body: ConfigBody, registry: RegistryDep) -> dict[str, str]:
+def put_global_config(body: ConfigBody, registry: RegistryDep, _: SchemaSteward) -> dict[str, str]:
     return {"compatibility": registry.set_compatibility(body.compatibility).value}
 
 
@@ -165,12 +210,14 @@ def get_subject_config(
 
 
 @router.put("/config/{subject}")
-def put_subject_config(subject: str, body: ConfigBody, registry: RegistryDep) -> dict[str, str]:
+def put_subject_config(
+    subject: str, body: ConfigBody, registry: RegistryDep, _: SchemaSteward
+) -> dict[str, str]:
     return {"compatibility": registry.set_compatibility(body.compatibility, subject).value}
 
 
 @router.delete("/config/{subject}")
-def delete_subject_config(subject: str, registry: RegistryDep) -> dict[str, str]:
+def delete_subject_config(subject: str, registry: RegistryDep, _: SchemaSteward) -> dict[str, str]:
     return {"compatibilityLevel": registry.delete_compatibility(subject).value}
 
 

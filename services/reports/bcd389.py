@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from services.api.bounds import EARLIEST, LATEST
 from services.store.queries.case_filter import CaseFilter
 from services.store.queries.visibility import Viewer
 from services.views.visible_stats import visible_aggregate
@@ -44,6 +45,8 @@ def parse_period(text: str) -> Period:
     if found is None:
         raise BadPeriod(f"period {text!r} is not YYYY, YYYY-Qn or YYYY-MM (e.g. 2025, 2025-Q4, 2025-10)")
     year = int(found["year"])
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise BadPeriod(f"period {text!r}: the year must be within {EARLIEST.year} … {LATEST.year}")
     if found["quarter"]:
         first_month = 3 * int(found["quarter"]) - 2
         return Period(text, date(year, first_month, 1), _month_end(year, first_month + 2))

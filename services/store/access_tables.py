@@ -42,6 +42,18 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class WebSessionRow(Base):
+    """A signed-in browser: the SHA-256 of the random id its cookie holds (never the API token)."""
+
+    __tablename__ = "web_sessions"
+
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(String(64), ForeignKey("principals.principal_id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class AuditRow(Base):
     """One read or export (or a refused attempt): who, which endpoint, with which filters, how many rows."""
 

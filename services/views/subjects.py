@@ -15,7 +15,7 @@ from sqlalchemy import Connection, FromClause, select
 from consumers.event_rows import identifiers_of
 from consumers.subject_fold import fold_subject
 from services.store.queries.identifiers import candidate_subject_ids, matches
-from services.store.queries.text import contains_folded
+from services.store.queries.text import contains_folded, fold_text
 from services.store.queries.visibility import Viewer, can_see, visible_event
 from services.store.records import SubjectState
 from services.store.sql_store import EVENTS, OBSERVATIONS
@@ -148,7 +148,10 @@ def find_by_identifier(
 
 
 def find_by_name(connection: Connection, viewer: Viewer, cases: FromClause, name: str) -> list[SubjectState]:
-    """Sellers whose name, as seen by the viewer, contains every typed word (diacritics optional)."""
+    """Sellers whose name, as seen by the viewer, contains every typed word (diacritics optional).
+
+    Like the identifier search, the database only proposes candidates; the match is re-checked on the
+    observations the viewer may see (one visibility rule, `visible_observations`)."""
     words = name.split()
     if not words:
         return []
@@ -156,7 +159,13 @@ def find_by_name(connection: Connection, viewer: Viewer, cases: FromClause, name
         *(contains_folded(OBSERVATIONS.c.display_name, word) for word in words)
     )
     ids = {row.subject_id for row in connection.execute(named.distinct())}
-    return _folded(visible_observations(connection, viewer, cases, ids).items())
+    observed = visible_observations(connection, viewer, cases, ids)
+    folded_words = [fold_text(word) for word in words]
+    return _folded(
+        (subject_id, rows)
+        for subject_id, rows in observed.items()
+        if any(_named(row.get("display_name"), folded_words) for row in rows)
+    )
 
 
 def holders(connection: Connection, viewer: Viewer, typed: str) -> list[Holder]:
@@ -179,6 +188,13 @@ def holders(connection: Connection, viewer: Viewer, typed: str) -> list[Holder]:
             seen = can_see(viewer, row.agency, row.distribution, row.embargo_until)
             found[row.agency] = found.get(row.agency, False) or seen
     return [Holder(agency, visible) for agency, visible in sorted(found.items())]
+
+
+def _named(display_name: str | None, folded_words: list[str]) -> bool:
+    """Does a visible observation's name hold every word? The SQL above only narrows candidates: a name
+    recorded in a hidden observation (a confidential alias) must not find the seller."""
+    name = fold_text(display_name or "")
+    return all(word in name for word in folded_words)
 
 
 def _carries(payload: dict[str, Any], typed: str) -> bool:

@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 
 from schemas.reference import VIETNAM
 from services.access.principal import ANONYMOUS, Capability, Principal
-from services.access.resolver import PrincipalResolver
-from services.api.deps import TOKEN_COOKIE, record
+from services.access.web_sessions import session_principal
+from services.api.deps import SESSION_COOKIE, record
 from services.reports.labels import label
 from services.web.i18n import LANG_COOKIE, language, translator
 from services.web.templates import TEMPLATE_DIR
@@ -60,12 +60,12 @@ def analyst_templates() -> Jinja2Templates:
 
 
 def page_principal(request: Request) -> Principal:
-    """The principal behind the cookie; SignInNeeded when there is none or it proves nobody."""
-    token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
+    """The principal of the session cookie; SignInNeeded when there is none or it proves nobody (expired,
+    signed out, principal disabled)."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
         raise SignInNeeded
-    resolver: PrincipalResolver = request.app.state.resolver
-    principal = resolver.resolve(token)
+    principal = session_principal(request.app.state.engine, session_id)
     if principal is None:
         record(request, None, status_code=401)
         raise SignInNeeded

@@ -19,10 +19,13 @@ from pathlib import Path
 
 from deploy.postgres_cluster import PostgresCluster, ensure_postgres_installed
 from services.access.audit import AuditEntry, AuditLog, AuditQuery, read_audit, verify_chain
+from services.access.audit_seal import AuditSeal
 from services.access.principal import Principal, Role
 from services.store.engine import make_engine, migrate
 
 SOMEONE = Principal("bench", "Bench", "qltt", Role.ANALYST)
+
+SEAL = AuditSeal(b"bench-audit-key")
 
 
 def entry(i: int) -> AuditEntry:
@@ -34,7 +37,7 @@ def entry(i: int) -> AuditEntry:
 def run(url: str, appends: int) -> None:
     engine = make_engine(url)
     migrate(engine)
-    log = AuditLog(engine)
+    log = AuditLog(engine, SEAL)
     for i in range(200):  # warm-up: connections, prepared plans
         log.append(entry(i))
     took = []
@@ -48,7 +51,7 @@ def run(url: str, appends: int) -> None:
         f"p50 {took[len(took) // 2] * 1e3:.3f} ms, p95 {took[int(len(took) * 0.95)] * 1e3:.3f} ms, "
         f"p99 {took[int(len(took) * 0.99)] * 1e3:.3f} ms"
     )
-    logs = [log, AuditLog(engine)]
+    logs = [log, AuditLog(engine, SEAL)]
     per_thread = appends // 4
 
     def append(writer: AuditLog) -> None:
@@ -66,7 +69,7 @@ def run(url: str, appends: int) -> None:
     print(f"concurrent: 2 logs x 4 threads, {done} appends in {elapsed:.2f} s = {done / elapsed:.0f}/s")
     with engine.connect() as connection:
         _, count = read_audit(connection, AuditQuery())
-        print(f"rows {count}, chain intact: {verify_chain(connection) is None}")
+        print(f"rows {count}, chain intact: {verify_chain(connection, SEAL) is None}")
     for writer in logs:
         close = getattr(writer, "close", None)
         if close:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -79,48 +80,72 @@ def test_check_fails_on_an_avsc_missing_from_the_catalog(tmp_path: Path) -> None
     assert "case_event.v9.avsc: not listed in catalog.json" in result.stderr
 
 
+@dataclass(frozen=True)
+class ServedRegistry:
+    url: str
+    env: dict[
+        str, str
+    ]  # CASEHUB_SCHEMA_REGISTRY_TOKEN: a schema steward's, made with `casehub tokens create`
+
+
 @pytest.fixture
-def api_url(kafka_bootstrap: str, sqlite_url: str, tmp_path: Path) -> Iterator[str]:
+def api(kafka_bootstrap: str, sqlite_url: str, tmp_path: Path) -> Iterator[ServedRegistry]:
     """The registry of `casehub api`, run in a subprocess on a free port and stopped afterwards."""
     port = free_port()
     env = casehub_env(isolated_settings(kafka_bootstrap, sqlite_url), tmp_path)
+    created = run(["tokens", "create", "t-steward", "--role", "schema_steward"], env)
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
     process = subprocess.Popen(
         [CASEHUB, "api", "--port", str(port)], env={**os.environ, **env}, stdout=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}/registry"
     try:
         deadline = time.monotonic() + 60
-        while not _answers(url):
+        while not _answers(url, token):
             assert process.poll() is None, "casehub api exited"
             assert time.monotonic() < deadline, "casehub api did not answer"
             time.sleep(0.2)
-        yield url
+        yield ServedRegistry(url, {"CASEHUB_SCHEMA_REGISTRY_TOKEN": token})
     finally:
         process.terminate()
         process.wait(timeout=20)
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, token: str) -> bool:
     try:
-        return httpx.get(f"{url}/subjects", timeout=2).status_code == 200
+        return httpx.get(f"{url}/subjects", timeout=2, headers=_bearer(token)).status_code == 200
     except httpx.HTTPError:
         return False
 
 
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.mark.integration
-def test_register_puts_the_bundled_versions_under_each_agency_subject(api_url: str) -> None:
-    env = {"CASEHUB_TOPIC_PREFIX": "fresh.cases."}
-    result = run(["schemas", "register", "--url", api_url], env)
+def test_register_puts_the_bundled_versions_under_each_agency_subject(api: ServedRegistry) -> None:
+    env = {"CASEHUB_TOPIC_PREFIX": "fresh.cases.", **api.env}
+    headers = _bearer(api.env["CASEHUB_SCHEMA_REGISTRY_TOKEN"])
+    result = run(["schemas", "register", "--url", api.url], env)
     assert result.returncode == 0, result.stderr
     envelopes = [v for v in bundled_catalog().versions() if v.record == ENVELOPE_RECORD]
     ids = [v.schema_id for v in sorted(envelopes, key=lambda v: v.version)]
     assert f"fresh.cases.qltt-value: versions {list(range(1, len(ids) + 1))} → ids {ids}" in result.stdout
-    assert "fresh.cases.police-value" in httpx.get(f"{api_url}/subjects").json()
-    again = run(["schemas", "register", "--url", api_url], env)
+    assert "fresh.cases.police-value" in httpx.get(f"{api.url}/subjects", headers=headers).json()
+    again = run(["schemas", "register", "--url", api.url], env)
     assert again.returncode == 0 and f"ids {ids}" in again.stdout
-    assert httpx.get(f"{api_url}/subjects/fresh.cases.qltt-value/versions").json() == list(
+    assert httpx.get(f"{api.url}/subjects/fresh.cases.qltt-value/versions", headers=headers).json() == list(
         range(1, len(ids) + 1)
     )
+
+
+@pytest.mark.integration
+def test_register_without_a_steward_token_is_refused_with_one_line(api: ServedRegistry) -> None:
+    result = run(["schemas", "register", "--url", api.url], {"CASEHUB_TOPIC_PREFIX": "other.cases."})
+    assert result.returncode == 1
+    assert "refused the credential" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_register_against_an_unreachable_registry_fails_with_one_line() -> None:

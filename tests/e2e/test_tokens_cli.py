@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from deploy.kafka_broker import free_port
 from services.api.app import create_app
 from services.store.engine import make_engine
 from tests.e2e.test_cli import CASEHUB
@@ -64,3 +67,51 @@ def test_bad_agencies_and_provinces_are_refused_with_one_line(tmp_path: Path) ->
 def test_demo_seeds_the_well_known_demo_users(tmp_path: Path) -> None:
     result = casehub(tmp_path, "demo")
     assert result.returncode == 0 and "demo-police-analyst" in result.stdout
+
+
+def test_plain_casehub_api_refuses_the_demo_principals_of_a_demo_store_with_one_line(tmp_path: Path) -> None:
+    """Finding (issue 15): demo tokens kept working forever on a demo store served by `casehub api`."""
+    assert casehub(tmp_path, "demo").returncode == 0
+    port = free_port()
+    env = {
+        **os.environ,
+        "CASEHUB_HOME": str(tmp_path),
+        "CASEHUB_DATABASE_URL": f"sqlite:///{tmp_path / 'casehub.db'}",
+        "CASEHUB_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
+    }
+    process = subprocess.Popen(
+        [CASEHUB, "api", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        answer = None
+        deadline = time.monotonic() + 60
+        while answer is None:
+            assert process.poll() is None and time.monotonic() < deadline, "casehub api did not answer"
+            try:
+                answer = httpx.get(
+                    f"http://127.0.0.1:{port}/api/cases",
+                    headers={"Authorization": "Bearer demo-qltt-analyst"},
+                    timeout=2,
+                )
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert answer.status_code == 401
+        assert "demo principals work only in demo mode" in answer.json()["detail"]
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+    lines = [line for line in stderr.splitlines() if "demo" in line]
+    assert lines == [
+        "This store holds demo principals: demo principals work only in demo mode (casehub up); "
+        "this server refuses their tokens."
+    ]
+    engine = make_engine(f"sqlite:///{tmp_path / 'casehub.db'}")
+    demo_mode = TestClient(create_app(engine, demo_logins=True))
+    assert (
+        demo_mode.get("/api/cases", headers={"Authorization": "Bearer demo-qltt-analyst"}).status_code == 200
+    )
+    engine.dispose()

@@ -8,11 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from deploy.kafka_broker import free_port
+from services.access.principal import Principal, Role
+from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.kafka_admin import ensure_topics
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
 from tests.integration.lag_scenarios import commit_offsets, produce
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 
@@ -28,12 +31,26 @@ def lagging_group(kafka_bootstrap: str) -> str:
     return group
 
 
-def client_for(bootstrap: str, sqlite_url: str, timeout_s: float = 10) -> TestClient:
+OPS = Principal("t-ops", "Ops", None, Role.OPS)
+ANALYST = Principal("t-analyst", "Analyst", "qltt", Role.ANALYST)
+
+
+def client_for(
+    bootstrap: str, sqlite_url: str, timeout_s: float = 10, who: Principal | None = OPS
+) -> TestClient:
+    """The API as `who` sees it (signed in by header and cookie, as a scraper and a browser would)."""
     settings = Settings(kafka_bootstrap=bootstrap, database_url=sqlite_url, connect_timeout_s=timeout_s)
     settings.lag_min_distance_s = 0.05  # the scenario commits 0.5 s apart
     engine = make_engine(sqlite_url)
     migrate(engine)  # /readyz writes (and rolls back) a row: the API always serves a migrated store
-    return TestClient(create_app(engine, settings))
+    if who is None:
+        return TestClient(create_app(engine, settings))
+    save_principal(engine, who)
+    token = issue_token(engine, who.principal_id)
+    client = TestClient(create_app(engine, settings))
+    signed_in_client(client, token)  # the page reads the session cookie
+    client.headers["Authorization"] = f"Bearer {token}"  # the JSON and /metrics: a scraper's token
+    return client
 
 
 def test_the_lag_endpoint_reports_a_group_computed_at_request_time(
@@ -106,3 +123,18 @@ def test_readyz_is_503_with_the_reason_when_the_broker_is_down(sqlite_url: str) 
     assert client.get("/healthz").status_code == 200  # liveness does not depend on Kafka
     lag = client.get("/api/ops/lag")
     assert lag.status_code == 503 and address in lag.json()["detail"]
+
+
+@pytest.mark.parametrize("who", [None, ANALYST])
+def test_lag_and_metrics_answer_the_ops_role_only_and_healthz_stays_open(
+    kafka_bootstrap: str, sqlite_url: str, who: Principal | None
+) -> None:
+    """Finding (issue 15): /api/ops/lag and /metrics answered anonymous callers (police topic volume)."""
+    client = client_for(kafka_bootstrap, sqlite_url, who=who)
+    status = 401 if who is None else 403
+    assert client.get("/api/ops/lag").status_code == status
+    assert client.get("/metrics").status_code == status
+    page = client.get("/ops/lag", follow_redirects=False)
+    assert page.status_code == (303 if who is None else 403)
+    assert "casehub.cases" not in page.text
+    assert client.get("/healthz").json() == {"status": "ok"}

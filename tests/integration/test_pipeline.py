@@ -38,7 +38,7 @@ def test_demo_events_flow_from_kafka_into_the_store_and_out_of_the_api(
     materializer.dead_letter_sink.close()
 
     assert (stats.events, stats.dead_letters) == (len(events), 2)
-    client = TestClient(create_app(engine))
+    client = TestClient(create_app(engine, demo_logins=True))  # demo principals: demo mode
     tokens = seed_demo_principals(engine)  # each agency sees its own slice; together they see every case
     analysts = {
         p.agency: {"Authorization": f"Bearer {tokens[p.principal_id]}"}

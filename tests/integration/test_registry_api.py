@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine, select
 
 from schemas.catalog import ENVELOPE_RECORD, bundled_catalog
+from services.access.audit import AUDIT
+from services.access.principal import Principal, Role
+from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.bootstrap import open_store
 from services.registry.seed import agency_subjects
@@ -25,10 +29,21 @@ QLTT = "casehub.cases.qltt-value"
 REGISTRY = "http://testserver/registry"  # the Confluent paths live under /registry
 
 
+STEWARD = Principal("t-steward", "Schema steward", None, Role.SCHEMA_STEWARD)
+ANALYST = Principal("t-analyst", "QLTT analyst", "qltt", Role.ANALYST)
+
+
+def signed_in(engine: Engine, principal: Principal = STEWARD) -> dict[str, str]:
+    """The Authorization header of a fresh token of `principal` (a schema steward by default)."""
+    save_principal(engine, principal)
+    return {"Authorization": f"Bearer {issue_token(engine, principal.principal_id)}"}
+
+
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
+    """The registry as a schema steward sees it."""
     engine, _ = open_store(Settings(database_url=database_url))
-    with TestClient(create_app(engine), base_url=REGISTRY) as test_client:
+    with TestClient(create_app(engine), base_url=REGISTRY, headers=signed_in(engine)) as test_client:
         yield test_client
     engine.dispose()
 
@@ -244,11 +259,11 @@ def test_level_none_accepts_a_breaking_schema(client: TestClient) -> None:
 def test_seeding_again_at_the_next_start_changes_nothing(database_url: str) -> None:
     settings = Settings(database_url=database_url)
     engine, _ = open_store(settings)
-    client = TestClient(create_app(engine), base_url=REGISTRY)
+    client = TestClient(create_app(engine), base_url=REGISTRY, headers=signed_in(engine))
     before = {s: client.get(f"/subjects/{s}/versions").json() for s in client.get("/subjects").json()}
     engine.dispose()
     engine, _ = open_store(settings)
-    client = TestClient(create_app(engine), base_url=REGISTRY)
+    client = TestClient(create_app(engine), base_url=REGISTRY, headers=signed_in(engine))
     after = {s: client.get(f"/subjects/{s}/versions").json() for s in client.get("/subjects").json()}
     assert after == before and set(after) >= set(agency_subjects(settings))
     engine.dispose()
@@ -269,4 +284,61 @@ def test_concurrent_registrations_get_their_own_versions_and_one_id_per_schema(d
         assert json.loads(registry.schema(schema_id)) == schema
     assert len(set(shared)) == 1
     assert sorted(subject for subject, _ in registry.usages(shared[0])) == subjects
+    engine.dispose()
+
+
+def test_the_registry_answers_no_anonymous_caller_and_only_stewards_change_it(database_url: str) -> None:
+    """Finding (issue 15): with no token, a caller set compatibility to NONE and registered a junk version
+    of the police subject, unaudited; any token could do the same."""
+    engine, _ = open_store(Settings(database_url=database_url))
+    police = "casehub.cases.police-value"
+    anonymous = TestClient(create_app(engine), base_url=REGISTRY)
+    analyst = TestClient(create_app(engine), base_url=REGISTRY, headers=signed_in(engine, ANALYST))
+    steward = TestClient(create_app(engine), base_url=REGISTRY, headers=signed_in(engine))
+    versions_before = steward.get(f"/subjects/{police}/versions").json()
+    for caller, status in ((anonymous, 401), (analyst, 403)):
+        for answer in (
+            caller.put("/config", json={"compatibility": "NONE"}),
+            caller.put(f"/config/{police}", json={"compatibility": "NONE"}),
+            caller.delete(f"/config/{police}"),
+            post(caller, f"/subjects/{police}/versions", avro(TIP_V1)),
+        ):
+            assert answer.status_code == status, answer.text
+            assert answer.json()["error_code"] == status * 100 + 1
+            assert answer.headers["content-type"] == MEDIA
+    assert anonymous.get("/subjects").status_code == 401
+    assert anonymous.get("/schemas/ids/1").status_code == 401
+    assert analyst.get("/subjects").status_code == 200  # reads: any signed-in principal
+    assert steward.get("/config").json() == {"compatibilityLevel": "BACKWARD_TRANSITIVE"}
+    assert steward.get(f"/subjects/{police}/versions").json() == versions_before
+    assert steward.put(f"/config/{police}", json={"compatibility": "FULL"}).status_code == 200
+    assert post(steward, f"/subjects/{police}/versions", avro(TIP_V1)).status_code == 409  # still checked
+
+    with engine.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(select(AUDIT).order_by(AUDIT.c.seq))]
+    writes = [
+        r for r in rows if r["endpoint"].startswith("/registry") and r["method"] in ("PUT", "POST", "DELETE")
+    ]
+    assert [(r["principal_id"], r["status_code"]) for r in writes] == [
+        *[(None, 401)] * 4,
+        *[("t-analyst", 403)] * 4,
+        ("t-steward", 200),
+        ("t-steward", 409),
+    ]
+    assert (
+        writes[-1]["resource"] == police and writes[-1]["endpoint"] == "/registry/subjects/{subject}/versions"
+    )
+    assert "token" not in str(rows).lower() or all("Bearer" not in str(r["filters"]) for r in rows)
+    engine.dispose()
+
+
+def test_basic_auth_as_confluent_clients_send_it_names_the_principal_of_the_token(database_url: str) -> None:
+    engine, _ = open_store(Settings(database_url=database_url))
+    token = signed_in(engine, ANALYST)["Authorization"].removeprefix("Bearer ")
+    client = TestClient(create_app(engine), base_url=REGISTRY)
+    assert client.get("/subjects", auth=("t-analyst", token)).status_code == 200
+    assert client.get("/subjects", auth=("t-steward", token)).status_code == 401  # someone else's token
+    assert client.get("/subjects", auth=("t-analyst", "chub_wrong")).status_code == 401
+    garbled = client.get("/subjects", headers={"Authorization": "Basic %%%not-base64"})
+    assert garbled.status_code == 401 and garbled.json()["error_code"] == 40101
     engine.dispose()

@@ -25,6 +25,7 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
 from fastavro import parse_schema, schemaless_reader
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from deploy.kafka_broker import free_port
@@ -32,6 +33,8 @@ from schemas.catalog import ENVELOPE_RECORD, bundled_catalog
 from schemas.codec import CaseEventCodec, to_avro
 from schemas.events import CaseEvent
 from schemas.wire import unframe
+from services.access.principal import Principal, Role
+from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.registry.store import FIRST_REGISTERED_ID
@@ -46,6 +49,7 @@ pytestmark = pytest.mark.integration
 OLDEST = bundled_catalog().versions()[0]
 LATEST = bundled_catalog().latest()
 EVOLVED = with_optional_note(bundled_latest_schema())
+STEWARD = Principal("t-steward", "Schema steward", None, Role.SCHEMA_STEWARD)
 
 
 @dataclass
@@ -54,9 +58,13 @@ class ServedHub:
     engine: Engine
     store: SqlCaseStore
     url: str
+    token: str  # a schema steward's
 
     def registry(self) -> SchemaRegistryClient:
-        return SchemaRegistryClient({"url": self.url})
+        """confluent-kafka's client signed in as the steward with basic auth (`<principal id>:<token>`)."""
+        return SchemaRegistryClient(
+            {"url": self.url, "basic.auth.user.info": f"{STEWARD.principal_id}:{self.token}"}
+        )
 
     def context(self, agency: str = "qltt") -> SerializationContext:
         return SerializationContext(self.settings.agency_topic(agency), MessageField.VALUE)
@@ -67,6 +75,8 @@ def hub(kafka_bootstrap: str, database_url: str) -> Iterator[ServedHub]:
     """The hub app (analyst API + registry) on uvicorn in a background thread, on SQLite and PostgreSQL."""
     settings = isolated_settings(kafka_bootstrap, database_url)
     engine, store = open_store(settings)
+    save_principal(engine, STEWARD)
+    token = issue_token(engine, STEWARD.principal_id)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
@@ -79,7 +89,10 @@ def hub(kafka_bootstrap: str, database_url: str) -> Iterator[ServedHub]:
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}/registry"
     try:
-        yield ServedHub(settings.model_copy(update={"schema_registry_url": url}), engine, store, url)
+        served = settings.model_copy(
+            update={"schema_registry_url": url, "schema_registry_token": SecretStr(token)}
+        )
+        yield ServedHub(served, engine, store, url, token)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
@@ -188,3 +201,25 @@ def test_our_publisher_bytes_decode_with_confluent_deserializers_old_and_new(hub
         oldest = as_oldest(value, hub.context())
         assert isinstance(oldest, dict)
         assert oldest["payload"] == as_written_by(OLDEST.text, event)["payload"][1]
+
+
+def test_confluent_client_signs_in_with_a_bearer_token_and_is_refused_without_one(hub: ServedHub) -> None:
+    subject = f"{hub.settings.agency_topic('police')}-value"
+    bearer = SchemaRegistryClient(
+        {
+            "url": hub.url,
+            "bearer.auth.credentials.source": "STATIC_TOKEN",
+            "bearer.auth.token": hub.token,
+            "bearer.auth.logical.cluster": "casehub",  # required by the client; the hub has one registry
+        }
+    )
+    assert bearer.get_latest_version(subject).schema_id == LATEST.schema_id
+    with pytest.raises(SchemaRegistryError) as refused:
+        SchemaRegistryClient({"url": hub.url}).set_compatibility(subject, "NONE")
+    assert (refused.value.http_status_code, refused.value.error_code) == (401, 40101)
+    with pytest.raises(SchemaRegistryError) as wrong:
+        SchemaRegistryClient(
+            {"url": hub.url, "basic.auth.user.info": f"{STEWARD.principal_id}:nope"}
+        ).get_subjects()
+    assert wrong.value.http_status_code == 401
+    assert bearer.get_compatibility() == "BACKWARD_TRANSITIVE"  # the refused change did not land

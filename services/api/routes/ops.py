@@ -1,4 +1,5 @@
-"""Consumer lag as JSON and as a page, and Prometheus metrics of the API process."""
+"""Consumer lag as JSON and as a page, and Prometheus metrics of the API process: for the ops role only
+(topic volumes and last event times per agency say more than an anonymous caller may know)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.errors import BrokerUnavailable
+from services.access.principal import Capability
+from services.api.deps import Operator, record
 from services.ops.api_monitor import ApiMonitor
 from services.ops.lag import LagReport, UnknownGroup, consumer_lag
+from services.web.pages.access import page_reader
 from services.web.templates import page_templates
 
 router = APIRouter(tags=["ops"])
@@ -47,14 +51,18 @@ def fresh_report(monitor: ApiMonitor, group: str | None) -> LagReport:
     response_model=LagReport,
     responses={404: {"description": "Unknown group"}, 503: {"description": "Broker unreachable"}},
 )
-def lag(monitor: MonitorDep, group: GroupQuery = None) -> LagReport:
-    """Lag per group and partition, now, with Burrow's status over each group's commit history."""
-    return fresh_report(monitor, group)
+def lag(request: Request, principal: Operator, monitor: MonitorDep, group: GroupQuery = None) -> LagReport:
+    """Lag per group and partition, now, with Burrow's status over each group's commit history (ops role:
+    per-agency topic volumes and last event times are not for every reader)."""
+    report = fresh_report(monitor, group)
+    record(request, principal, rows=len(report.groups))
+    return report
 
 
 @router.get("/ops/lag", response_class=HTMLResponse, include_in_schema=False)
 def lag_page(request: Request, monitor: MonitorDep, group: GroupQuery = None) -> Response:
-    """Độ trễ của consumer: the same report, server-rendered, refreshing itself."""
+    """Độ trễ của consumer: the same report, server-rendered, refreshing itself (ops role)."""
+    page_reader(request, Capability.READ_OPS)
     context: dict[str, object] = {
         "group": group,
         "refresh_s": PAGE_REFRESH_S,
@@ -74,6 +82,7 @@ def lag_page(request: Request, monitor: MonitorDep, group: GroupQuery = None) ->
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(monitor: MonitorDep) -> Response:
-    """Prometheus exposition: lag gauges of every group (sampled) and the process collectors."""
+def metrics(_: Operator, monitor: MonitorDep) -> Response:
+    """Prometheus exposition: lag gauges of every group (sampled) and the process collectors. Scraped with
+    an ops principal's token (Prometheus `authorization: {credentials: ...}`); not audited per scrape."""
     return Response(generate_latest(monitor.registry), media_type=CONTENT_TYPE_LATEST)

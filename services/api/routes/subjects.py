@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from schemas.reference import agencies
+from services.api.bounds import MAX_OFFSET, MAX_TEXT
 from services.api.deps import ConnectionDep, NowDep, Reader, record
 from services.api.schemas import CaseSummary, Dossier, HitAnswer, Holder, SubjectList, SubjectSummary
 from services.views import subjects
@@ -16,7 +17,11 @@ from services.views.visible_cases import visible_cases
 router = APIRouter(prefix="/api/subjects", tags=["subjects"])
 IdentifierQuery = Annotated[
     str | None,
-    Query(min_length=3, description="Phone, tax code, shop URL, shop id, e-mail or keyed hash, as typed."),
+    Query(
+        min_length=3,
+        max_length=MAX_TEXT,
+        description="Phone, tax code, shop URL, shop id, e-mail or keyed hash, as typed.",
+    ),
 ]
 
 
@@ -27,9 +32,11 @@ def find_subjects(
     connection: ConnectionDep,
     now: NowDep,
     identifier: IdentifierQuery = None,
-    name: Annotated[str | None, Query(min_length=2, description="Words of the seller's name.")] = None,
+    name: Annotated[
+        str | None, Query(min_length=2, max_length=MAX_TEXT, description="Words of the seller's name.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SubjectList:
     """Sellers carrying the identifier (or named so) in records the caller may see."""
     if not identifier and not name:
@@ -54,7 +61,9 @@ def who_else_knows(
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
-    identifier: Annotated[str, Query(min_length=3, description="The identifier to check, as typed.")],
+    identifier: Annotated[
+        str, Query(min_length=3, max_length=MAX_TEXT, description="The identifier to check, as typed.")
+    ],
 ) -> HitAnswer:
     """Which agencies hold a record of a seller with this identifier, restricted records included; only the
     agency is disclosed, so a hidden hit means: contact that agency before acting."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
+from services.api.bounds import MAX_TEXT
 from services.api.deps import get_connection, get_now, record
 from services.views import subjects
 from services.views.dossier_totals import cases_of, tallies
@@ -21,6 +22,7 @@ def find_page(request: Request, connection: Connection = Depends(get_connection)
     principal = page_reader(request)
     identifier = request.query_params.get("identifier", "").strip()
     name = request.query_params.get("name", "").strip()
+    too_long(identifier=identifier, name=name)
     found = None
     if identifier or name:
         viewer = principal.viewer(get_now(request))
@@ -39,6 +41,7 @@ def find_page(request: Request, connection: Connection = Depends(get_connection)
 def hits_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
     principal = page_reader(request)
     identifier = request.query_params.get("identifier", "").strip()
+    too_long(identifier=identifier)
     holders = None
     if len(identifier) >= 3:
         holders = subjects.holders(connection, principal.viewer(get_now(request)), identifier)
@@ -69,3 +72,10 @@ def dossier_page(
         "by_platform": tallies(rows, "platform"),
     }
     return render(request, "dossier.html", principal, context)
+
+
+def too_long(**values: str) -> None:
+    """The API's bound on typed text, for the pages (422, audited like the API's)."""
+    for name, value in values.items():
+        if len(value) > MAX_TEXT:
+            raise HTTPException(422, f"{name} is longer than {MAX_TEXT} characters")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.analyst_world import EMBARGO_END, REPORTER, S1_PHONE, S2_PHONE, World
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 
@@ -184,3 +185,21 @@ def test_an_unknown_or_revoked_token_is_refused(world: World) -> None:
 def test_admins_get_no_special_sight_of_restricted_data(world: World) -> None:
     assert set(cases_of(world, "admin")) == set(cases_of(world, "ipvn"))
     assert B not in cases_of(world, "admin")
+
+
+def test_an_alias_recorded_only_in_a_confidential_police_record_finds_the_seller_for_police_alone(
+    world: World,
+) -> None:
+    """Finding (issue 15): name search matched names of hidden observations, then showed the seller."""
+    client = world.client()
+    for who in ("qltt", "customs", "tax", "admin"):
+        found = client.get("/api/subjects", headers=world.headers(who), params={"name": "Sẹo Bí Danh"})
+        assert found.status_code == 200 and found.json()["count"] == 0, who
+        browser = signed_in_client(world.client(), world.tokens[who])
+        page = browser.get("/subjects", params={"name": "seo bi danh"}, follow_redirects=False)
+        assert page.status_code == 200 and "/subjects/S1" not in page.text, who
+        assert "/subjects/S1" in browser.get("/subjects", params={"name": "van my"}).text, who
+    police = client.get("/api/subjects", headers=world.headers("police"), params={"name": "seo bi danh"})
+    assert [s["subject_id"] for s in police.json()["data"]] == ["S1"]
+    by_visible_name = client.get("/api/subjects", headers=world.headers("qltt"), params={"name": "Văn Mỹ"})
+    assert [s["subject_id"] for s in by_visible_name.json()["data"]] == ["S1"]

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from services.access.audit import AuditEntry, AuditLog, AuditQuery, read_audit, verify_chain
+from services.access.audit import (
+    AUDIT,
+    GENESIS,
+    AuditEntry,
+    AuditLog,
+    AuditQuery,
+    check_chain,
+    read_audit,
+    row_hash,
+    verify_chain,
+)
+from services.access.audit_seal import AuditSeal
 from services.access.principal import Principal, Role
 from services.store.engine import make_engine, migrate
-from tests.analyst_world import World
+from tests.analyst_world import S2_PHONE, World
 
 pytestmark = pytest.mark.integration
+SEAL = AuditSeal(b"test-audit-key-" * 2)  # no head file: the head tests below keep their own
 
 
 def latest(world: World, **where: str) -> dict[str, object]:
@@ -66,7 +79,7 @@ def test_admins_read_the_log_and_others_may_not(world: World) -> None:
         params={"endpoint": "/api/subjects/hits", "verify": "true"},
     ).json()
     assert body["count"] >= 1 and body["chain_intact"] is True
-    assert body["data"][0]["filters"] == {"identifier": "0987654321"}
+    assert body["data"][0]["filters"] == {"identifier": "withheld"}  # QLTT's search term is QLTT's
     assert client.get("/api/audit", headers=world.headers("police")).status_code == 403
     assert latest(world, principal_id="t-admin")["endpoint"] == "/api/audit"
 
@@ -80,12 +93,12 @@ def test_the_log_refuses_updates_and_deletes(world: World) -> None:
 def test_the_hash_chain_reveals_an_altered_row(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate(engine)
-    log = AuditLog(engine)
+    log = AuditLog(engine, SEAL)
     someone = Principal("p", "P", "qltt", Role.ANALYST)
     for rows in range(5):
         log.append(AuditEntry(someone, "GET", "/api/cases", {"q": "son"}, rows_returned=rows))
     with engine.connect() as connection:
-        assert verify_chain(connection) is None
+        assert verify_chain(connection, SEAL) is None
     with engine.begin() as connection:  # an attacker with the database password disables the guard
         if engine.dialect.name == "postgresql":
             connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
@@ -93,14 +106,14 @@ def test_the_hash_chain_reveals_an_altered_row(database_url: str) -> None:
             connection.execute(text("DROP TRIGGER audit_log_no_update"))
         connection.execute(text("UPDATE audit_log SET rows_returned = 99 WHERE seq = 3"))
     with engine.connect() as connection:
-        assert verify_chain(connection) == 3
+        assert verify_chain(connection, SEAL) == 3
     engine.dispose()
 
 
 def test_concurrent_appends_keep_one_linear_chain(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate(engine)
-    logs = [AuditLog(engine), AuditLog(engine)]  # two API processes' writers
+    logs = [AuditLog(engine, SEAL), AuditLog(engine, SEAL)]  # two API processes' writers
     someone = Principal("p", "P", "qltt", Role.ANALYST)
 
     def append(log: AuditLog) -> None:
@@ -115,7 +128,7 @@ def test_concurrent_appends_keep_one_linear_chain(database_url: str) -> None:
     with engine.connect() as connection:
         _, count = read_audit(connection, AuditQuery())
         assert count == 60
-        assert verify_chain(connection) is None
+        assert verify_chain(connection, SEAL) is None
     engine.dispose()
 
 
@@ -123,13 +136,13 @@ def test_writers_taking_turns_never_fork_the_chain(database_url: str) -> None:
     """Each log's remembered tail is stale after the other wrote: the append notices and follows the table."""
     engine = make_engine(database_url)
     migrate(engine)
-    first, second = AuditLog(engine), AuditLog(engine)
+    first, second = AuditLog(engine, SEAL), AuditLog(engine, SEAL)
     someone = Principal("p", "P", "qltt", Role.ANALYST)
     for rows in range(6):
         (first if rows % 3 else second).append(AuditEntry(someone, "GET", "/api/cases", rows_returned=rows))
     with engine.connect() as connection:
         rows_written, count = read_audit(connection, AuditQuery())
-        assert count == 6 and verify_chain(connection) is None
+        assert count == 6 and verify_chain(connection, SEAL) is None
         assert [row["rows_returned"] for row in reversed(rows_written)] == list(range(6))
     first.close()
     second.close()
@@ -141,7 +154,7 @@ def test_an_append_survives_a_dropped_connection(postgres_url: str) -> None:
     still lands, on a fresh connection."""
     engine = make_engine(postgres_url)
     migrate(engine)
-    log = AuditLog(engine)
+    log = AuditLog(engine, SEAL)
     someone = Principal("p", "P", "qltt", Role.ANALYST)
     log.append(AuditEntry(someone, "GET", "/api/cases"))
     admin = make_engine(postgres_url)
@@ -157,7 +170,7 @@ def test_an_append_survives_a_dropped_connection(postgres_url: str) -> None:
     log.append(AuditEntry(someone, "GET", "/api/cases", rows_returned=1))
     with engine.connect() as connection:
         rows, count = read_audit(connection, AuditQuery())
-        assert count == 2 and rows[0]["rows_returned"] == 1 and verify_chain(connection) is None
+        assert count == 2 and rows[0]["rows_returned"] == 1 and verify_chain(connection, SEAL) is None
     log.close()
     engine.dispose()
 
@@ -169,7 +182,7 @@ def test_a_commit_that_landed_before_the_connection_broke_is_not_written_twice(
 
     engine = make_engine(postgres_url)
     migrate(engine)
-    log = AuditLog(engine)
+    log = AuditLog(engine, SEAL)
     someone = Principal("p", "P", "qltt", Role.ANALYST)
     log.append(AuditEntry(someone, "GET", "/api/cases"))
     insert_at_tail = AuditLog._insert_at_tail
@@ -186,7 +199,7 @@ def test_a_commit_that_landed_before_the_connection_broke_is_not_written_twice(
     with engine.connect() as connection:
         rows, count = read_audit(connection, AuditQuery())
         assert count == 3 and [row["rows_returned"] for row in rows] == [2, 1, 0]
-        assert verify_chain(connection) is None
+        assert verify_chain(connection, SEAL) is None
     log.close()
     engine.dispose()
 
@@ -194,7 +207,7 @@ def test_a_commit_that_landed_before_the_connection_broke_is_not_written_twice(
 def test_a_failing_insert_is_not_retried_and_leaves_the_log_usable(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     migrate(engine)
-    log = AuditLog(engine)
+    log = AuditLog(engine, SEAL)
     someone = Principal("p", "P", "qltt", Role.ANALYST)
     log.append(AuditEntry(someone, "GET", "/api/cases"))
     with pytest.raises(DBAPIError):  # the column holds 200 characters: the request fails, nothing is written
@@ -202,6 +215,125 @@ def test_a_failing_insert_is_not_retried_and_leaves_the_log_usable(postgres_url:
     log.append(AuditEntry(someone, "GET", "/api/cases", rows_returned=1))
     with engine.connect() as connection:
         _, count = read_audit(connection, AuditQuery())
-        assert count == 2 and verify_chain(connection) is None
+        assert count == 2 and verify_chain(connection, SEAL) is None
     log.close()
     engine.dispose()
+
+
+def test_admins_see_audit_rows_only_about_what_they_may_see(world: World) -> None:
+    """Finding (issue 15): admins saw ids of police-only cases and numbers police looked up."""
+    client = world.client()
+    police = world.headers("police")
+    assert client.get("/api/cases/VN-2025-POLICE-00002", headers=police).status_code == 200
+    assert client.get("/api/subjects/S2", headers=police).status_code == 200
+    client.get("/api/subjects/hits", headers=police, params={"identifier": S2_PHONE})
+    client.get("/api/cases/VN-2025-QLTT-00001", headers=police)
+    body = client.get("/api/audit", headers=world.headers("admin"), params={"limit": 1000}).json()
+    text_seen = str(body)
+    assert "VN-2025-POLICE-00002" not in text_seen and "'S2'" not in text_seen
+    assert S2_PHONE not in text_seen and "0987654321" not in text_seen
+    police_rows = [r for r in body["data"] if r["principal_id"] == "t-police"]
+    assert {r["resource"] for r in police_rows} >= {"VN-2025-QLTT-00001"}  # a case the admin may see
+    assert all(set(r["filters"].values()) <= {"withheld"} for r in police_rows)
+    page = client.get("/audit", headers=world.headers("admin"))
+    assert page.status_code == 200 and "VN-2025-POLICE-00002" not in page.text and S2_PHONE not in page.text
+
+
+def test_the_owner_of_a_record_lists_who_read_it_and_who_asked_about_its_seller(world: World) -> None:
+    """Finding (issue 15): the data owner could not learn who asked about its records."""
+    client = world.client()
+    client.get("/api/cases/VN-2025-QLTT-00001", headers=world.headers("tax"))
+    client.get("/api/subjects/hits", headers=world.headers("customs"), params={"identifier": "0987 654 321"})
+    qltt = client.get(
+        "/api/audit/reads", headers=world.headers("qltt"), params={"resource": "VN-2025-QLTT-00001"}
+    )
+    assert qltt.status_code == 200
+    assert "t-tax" in {r["principal_id"] for r in qltt.json()["data"]}
+    police = client.get("/api/audit/reads", headers=world.headers("police"), params={"resource": "S2"}).json()
+    asked = [r for r in police["data"] if r["principal_id"] == "t-customs"]
+    assert asked and asked[0]["endpoint"] == "/api/subjects/hits"
+    assert asked[0]["filters"] == {"identifier": "0987 654 321"}
+    for who, resource in (("customs", "VN-2025-QLTT-00001"), ("qltt", "S2"), ("qltt", "NO-SUCH-CASE")):
+        refused = client.get("/api/audit/reads", headers=world.headers(who), params={"resource": resource})
+        assert refused.status_code == 404, (who, resource)
+
+
+def tamper(engine: Engine, statement: str) -> None:
+    """What an attacker with the database password does: disable the guard and change the table."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        else:
+            connection.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            connection.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+        connection.execute(text(statement))
+
+
+def test_a_chain_rehashed_with_the_public_code_but_not_the_key_is_detected(database_url: str) -> None:
+    """Finding (issue 15): re-hashing the chain with the public code went undetected."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    log = AuditLog(engine, SEAL)
+    someone = Principal("p", "P", "police", Role.ANALYST)
+    for rows in range(5):
+        log.append(AuditEntry(someone, "GET", "/api/cases", {"q": "son"}, rows_returned=rows))
+    guessed = AuditSeal(b"not the server key")  # the code is public, the key is not
+    with engine.connect() as connection:
+        stored = [dict(r._mapping) for r in connection.execute(select(AUDIT).order_by(AUDIT.c.seq))]
+    previous, forged = GENESIS, []
+    for values in stored:  # alter row 3, then re-chain the whole log so that it follows from genesis
+        values = {**values, "prev_hash": previous}
+        if values["seq"] == stored[2]["seq"]:
+            values["rows_returned"] = 0
+        values["row_hash"] = row_hash(values, guessed)
+        previous = values["row_hash"]
+        forged.append(values)
+    for values in forged:
+        tamper(
+            engine,
+            f"UPDATE audit_log SET rows_returned = {values['rows_returned']}, "
+            f"prev_hash = '{values['prev_hash']}', "
+            f"row_hash = '{values['row_hash']}' WHERE seq = {values['seq']}",
+        )
+    with engine.connect() as connection:
+        assert verify_chain(connection, guessed) is None  # the forged chain follows, under its own key
+        assert verify_chain(connection, SEAL) == stored[0]["seq"]  # not under the server's
+    engine.dispose()
+
+
+def test_removing_the_newest_rows_is_detected_by_the_persisted_head(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Finding (issue 15): deleting the last rows left a chain that still verified."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    seal = AuditSeal(b"test-audit-key", tmp_path)
+    log = AuditLog(engine, seal)
+    someone = Principal("p", "P", "police", Role.ANALYST)
+    for rows in range(5):
+        log.append(
+            AuditEntry(someone, "GET", "/api/subjects/hits", {"identifier": "0987"}, rows_returned=rows)
+        )
+    with engine.connect() as connection:
+        assert check_chain(connection, seal).break_ is None
+        last = connection.execute(select(func.max(AUDIT.c.seq))).scalar_one()
+    tamper(engine, f"DELETE FROM audit_log WHERE seq >= {last - 1}")
+    with engine.connect() as connection:
+        state = check_chain(connection, seal)
+    assert state.rows == 3 and state.break_ is not None and state.break_.seq is None
+    assert "removed from its end" in state.break_.reason
+    engine.dispose()
+
+
+def test_a_token_in_a_query_string_is_never_stored(world: World) -> None:
+    """Finding (issue 15): a token sent in a query string was stored verbatim."""
+    token = world.tokens["qltt"]
+    world.client().get(
+        "/api/cases", headers=world.headers("qltt"), params={"token": "s3cret", "q": token, "limit": "5"}
+    )
+    world.client().get("/api/cases", params={"access_token": token})
+    with world.engine.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(select(AUDIT).order_by(AUDIT.c.seq))]
+    assert token not in str(rows) and "s3cret" not in str(rows)
+    assert rows[-2]["filters"] == {"token": "[withheld]", "q": "[withheld]", "limit": "5"}
+    assert rows[-1]["filters"] == {"access_token": "[withheld]"}

@@ -8,18 +8,14 @@ from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from tests.analyst_world import World
+from tests.web_sign_in import sign_in
 
 pytestmark = pytest.mark.integration
 
 
 def signed_in(world: World, who: str, demo: bool = False) -> TestClient:
     client = TestClient(create_app(world.engine, clock=lambda: world.clock[0], demo_logins=demo))
-    response = client.post(
-        "/login",
-        content=f"token={world.tokens[who]}&next=/cases",
-        follow_redirects=False,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    response = sign_in(client, world.tokens[who], "/cases")
     assert (response.status_code, response.headers["location"]) == (303, "/cases")
     return client
 
@@ -34,12 +30,7 @@ def test_pages_send_strangers_to_sign_in_and_back(world: World) -> None:
 
 def test_a_wrong_token_is_refused_and_the_demo_switcher_appears_only_in_demo_mode(world: World) -> None:
     client = world.client()
-    refused = client.post(
-        "/login",
-        content="token=nope",
-        follow_redirects=False,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    refused = sign_in(client, "nope")
     assert "failed=1" in refused.headers["location"]
     assert "DEMO" not in client.get("/login").text
     demo = TestClient(create_app(world.engine, demo_logins=True)).get("/login").text

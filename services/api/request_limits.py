@@ -1,0 +1,54 @@
+"""Bounds on a request before any route sees it: the body (1 MiB; a schema or a login form is a few KB)
+and the query string (64 KiB: a typed-text parameter past its own 200-character bound is a 422 that names
+it). Over-long requests are refused — 413 / 414 — and audited.
+
+Starlette has no body limit and the ASGI servers leave it to the app; this is the small pure-ASGI check
+that fits (it counts what is received, so a chunked body without Content-Length is bounded too)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_QUERY_BYTES = 64 * 1024
+
+
+class RequestLimits:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+            await _refuse(scope, receive, send, 414, f"query string longer than {MAX_QUERY_BYTES} bytes")
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _refuse(scope, receive, send, 413, f"request body larger than {MAX_BODY_BYTES} bytes")
+            return
+        body, more, messages = 0, True, []
+        while more and scope.get("method") not in ("GET", "HEAD"):
+            message = await receive()
+            messages.append(message)
+            body += len(message.get("body", b""))
+            more = message["type"] == "http.request" and message.get("more_body", False)
+            if body > MAX_BODY_BYTES:
+                await _refuse(scope, receive, send, 413, f"request body larger than {MAX_BODY_BYTES} bytes")
+                return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, reason: str) -> None:
+    from services.api.deps import record  # the audit needs the app's state, reached through the scope
+
+    if "app" in scope:
+        record(Request(scope), None, status_code=status)
+    await JSONResponse({"detail": reason}, status_code=status)(scope, receive, send)
