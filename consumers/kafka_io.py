@@ -76,6 +76,7 @@ class KafkaRecordSource(RecordSource):
         max_poll_records: int = 2000,
         session_timeout_ms: int = 10_000,
         connect_timeout_s: float = 10.0,
+        security: Mapping[str, object] | None = None,
     ) -> None:
         try:
             self.consumer = KafkaConsumer(
@@ -91,6 +92,7 @@ class KafkaRecordSource(RecordSource):
                 metadata_max_age_ms=5_000,
                 fetch_max_bytes=16 * 1024 * 1024,
                 bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+                **dict(security or {}),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
@@ -137,7 +139,9 @@ class KafkaRecordSource(RecordSource):
         self.consumer.close()
 
 
-def confirming_producer(bootstrap: str, connect_timeout_s: float) -> KafkaProducer:
+def confirming_producer(
+    bootstrap: str, connect_timeout_s: float, security: Mapping[str, object] | None = None
+) -> KafkaProducer:
     """A producer whose sends are confirmed by every in-sync replica, failing within the connect timeout."""
     try:
         return KafkaProducer(
@@ -147,6 +151,7 @@ def confirming_producer(bootstrap: str, connect_timeout_s: float) -> KafkaProduc
             max_block_ms=int(connect_timeout_s * 1000),
             delivery_timeout_ms=int(connect_timeout_s * 3000),
             request_timeout_ms=int(connect_timeout_s * 1000),
+            **dict(security or {}),
         )
     except KafkaError as exc:
         raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
@@ -155,9 +160,16 @@ def confirming_producer(bootstrap: str, connect_timeout_s: float) -> KafkaProduc
 class KafkaDeadLetterSink(DeadLetterSink):
     """Republishes rejected records to the dead-letter topic with Kafka Connect-style headers."""
 
-    def __init__(self, *, bootstrap: str, topic: str, connect_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        topic: str,
+        connect_timeout_s: float = 10.0,
+        security: Mapping[str, object] | None = None,
+    ) -> None:
         self.topic = topic
-        self.producer = confirming_producer(bootstrap, connect_timeout_s)
+        self.producer = confirming_producer(bootstrap, connect_timeout_s, security)
 
     def publish(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:

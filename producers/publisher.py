@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
@@ -127,6 +127,7 @@ class Publisher:
         linger_ms: int = 0,
         batch_size: int = 1024 * 1024,
         delivery_timeout_s: float | None = None,
+        security: Mapping[str, object] | None = None,
     ) -> None:
         self.codec = codec or CaseEventCodec()
         self.topic_of = topic_of
@@ -146,6 +147,7 @@ class Publisher:
                 delivery_timeout_ms=int(self.delivery_timeout_s * 1000),
                 request_timeout_ms=int(connect_timeout_s * 1000),
                 bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+                **dict(security or {}),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.ops import health
 from services.ops.consumer_monitor import lag_window, process_registry
 from services.ops.kafka_offsets import KafkaClusterOffsets
@@ -28,12 +30,15 @@ class ApiMonitor:
         self.sampler = LagSampler(self.open_cluster, self.window, interval_s=settings.lag_sample_interval_s)
         self.registry.register(LagCollector(self.sampler))
         self.checks = {
-            "broker": health.broker_check(settings.kafka_bootstrap, settings.connect_timeout_s),
+            "broker": health.broker_check(
+                settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
+            ),
             "database": health.database_check(engine),
         }
 
     def open_cluster(self) -> KafkaClusterOffsets:
-        return KafkaClusterOffsets(self.settings.kafka_bootstrap, self.settings.connect_timeout_s)
+        s = self.settings
+        return KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s, client_options(s, Role.OPS))
 
     def readiness(self) -> health.Readiness:
         return health.evaluate(self.checks)

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from consumers.kafka_io import KafkaRecordSource
 from consumers.metrics import MaterializerMetrics
 from consumers.source import RecordSource
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.ops import health
 from services.ops.cluster_offsets import PartitionKey
 from services.ops.kafka_offsets import KafkaClusterOffsets
@@ -56,7 +58,9 @@ class ConsumerMonitor:
         self.registry = registry or process_registry()
         self.observer = MaterializerMetrics(settings.consumer_group, self.registry)
         self.sampler = LagSampler(
-            lambda: KafkaClusterOffsets(settings.kafka_bootstrap, settings.connect_timeout_s),
+            lambda: KafkaClusterOffsets(
+                settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
+            ),
             lag_window(settings),
             groups=[settings.consumer_group],
             interval_s=settings.lag_sample_interval_s,

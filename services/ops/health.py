@@ -44,9 +44,9 @@ def evaluate(checks: Mapping[str, Check]) -> Readiness:
     return Readiness(all(result == "ok" for result in results.values()), results)
 
 
-def broker_check(bootstrap: str, timeout_s: float) -> Check:
+def broker_check(bootstrap: str, timeout_s: float, security: Mapping[str, object] | None = None) -> Check:
     def check() -> str | None:
-        admin = admin_client(bootstrap, timeout_s)  # raises BrokerUnavailable naming the address
+        admin = admin_client(bootstrap, timeout_s, security)  # raises BrokerUnavailable naming the address
         admin.close()
         return None
 

@@ -39,10 +39,13 @@ def _broker_errors(method: Callable[..., R]) -> Callable[..., R]:
 
 
 class KafkaClusterOffsets(ClusterOffsets):
-    def __init__(self, bootstrap: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, bootstrap: str, timeout_s: float = 10.0, security: Mapping[str, object] | None = None
+    ) -> None:
         self.bootstrap = bootstrap
         self.timeout_s = timeout_s
-        self.admin = admin_client(bootstrap, timeout_s)
+        self.security = dict(security or {})
+        self.admin = admin_client(bootstrap, timeout_s, self.security)
         self._record_reader: KafkaConsumer | None = None
         self._commit_reader: KafkaConsumer | None = None
 
@@ -182,6 +185,7 @@ class KafkaClusterOffsets(ClusterOffsets):
             max_partition_fetch_bytes=16 * 1024 if kind == "record" else 1024 * 1024,
             request_timeout_ms=max(int(self.timeout_s * 1000), 5_000),
             bootstrap_timeout_ms=int(self.timeout_s * 1000),
+            **self.security,
         )
         if kind == "record":
             self._record_reader = reader
