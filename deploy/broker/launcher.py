@@ -352,13 +352,30 @@ class KafkaBroker:
             existing = self.cluster_id_file.read_text(encoding="utf-8").strip()
             if existing:
                 return existing
+        cluster_id = self.new_cluster_id(libs)
+        self.cluster_id_file.write_text(cluster_id + "\n", encoding="utf-8")
+        return cluster_id
+
+    def new_cluster_id(self, libs: Path) -> str:
+        """A fresh KRaft cluster id from Kafka's StorageTool."""
         lines = [line.strip() for line in self._run_tool(libs, "random-uuid").splitlines()]
         candidates = [line for line in lines if re.fullmatch(r"[A-Za-z0-9_-]{22}", line)]
         if not candidates:
             raise BrokerError(f"kafka StorageTool random-uuid printed no cluster id: {lines!r}")
-        cluster_id = candidates[-1]
-        self.cluster_id_file.write_text(cluster_id + "\n", encoding="utf-8")
-        return cluster_id
+        return candidates[-1]
+
+    def kill(self) -> bool:
+        """SIGKILL the node (a crash: no controlled shutdown); True if it was running."""
+        pid = self._running_pid()
+        if pid is None:
+            return False
+        log.warning("killing kafka node", pid=pid, node_id=self.node_id, bootstrap=self.bootstrap)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self._wait_gone(pid, 10)
+        self.pid_file.unlink(missing_ok=True)
+        self._reap()
+        return True
 
     def _format(self, libs: Path, cluster_id: str) -> None:
         if (self.kraft_dir / "meta.properties").exists():

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from producers.demo_data import demo_events
 from producers.importers.importer import ImportResult, ReportImporter
 from producers.importers.mapping import mapped_agencies
-from producers.publisher import Publisher
+from producers.publisher import FailedEvent, Publisher
 from schemas.errors import CasehubError
 from schemas.events import CaseEvent
 from services.bootstrap import build_publisher
@@ -52,10 +52,21 @@ def publish(
     finally:
         publisher.close()
     console.print(f"Published {report.sent} events; {len(report.failed)} failed.")
-    for event_id, reason in report.failed:
-        err.print(f"  {event_id}: {reason}", highlight=False)
+    for line in failure_lines(report.failed):
+        err.print(line, highlight=False, soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
+
+
+def failure_lines(failed: list[FailedEvent]) -> list[str]:
+    """One line per distinct reason: a refused ACL fails every event the same way and says so once."""
+    by_reason: dict[str, list[str]] = {}
+    for event_id, reason in failed:
+        by_reason.setdefault(reason, []).append(event_id)
+    return [
+        f"  {ids[0]}: {reason}" if len(ids) == 1 else f"  {len(ids)} events: {reason}"
+        for reason, ids in by_reason.items()
+    ]
 
 
 def read_events(file: Path) -> list[CaseEvent]:

@@ -31,7 +31,9 @@ class ApiMonitor:
         self.registry.register(LagCollector(self.sampler))
         self.checks = {
             "broker": health.broker_check(
-                settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
+                settings.kafka_bootstrap,
+                settings.connect_timeout_s,
+                lambda: client_options(settings, Role.OPS),
             ),
             "database": health.database_check(engine),
         }

@@ -72,7 +72,11 @@ class ConsumerMonitor:
         """Start sampling and serving; a busy port costs the metrics, never the consuming."""
         assigned = assigned_partitions(source)
         checks = {
-            "broker": health.broker_check(self.settings.kafka_bootstrap, self.settings.connect_timeout_s),
+            "broker": health.broker_check(
+                self.settings.kafka_bootstrap,
+                self.settings.connect_timeout_s,
+                lambda: client_options(self.settings, Role.OPS),
+            ),
             "database": health.database_check(self.engine),
             "partitions": health.assignment_check(assigned),
             "lag": health.consumer_lag_check(self.sampler, assigned),
