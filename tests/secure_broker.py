@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from deploy.broker import BrokerSecurity, KafkaBroker, ensure_jars, ensure_tls, free_port
+from deploy.broker import BrokerSecurity, KafkaBroker, KafkaCluster, ensure_jars, ensure_tls, free_port
+from deploy.broker.host import port_free
 from services.broker_access.credentials import (
     KafkaCredential,
     new_password,
@@ -87,3 +88,22 @@ def running_secure_broker(home: Path) -> Iterator[str]:
             yield broker.bootstrap
     finally:
         broker.stop()
+
+
+def session_cluster_like(data_dir: Path, brokers: int = 3, heap: str = "384m") -> KafkaCluster:
+    """A secured local cluster trusting the session's CA and admin (tests may kill its nodes)."""
+    settings = Settings()
+    tls = ensure_tls(settings.ca_file.parent)
+    admin = read_credential(settings.credentials_dir, settings.kafka_admin_user)
+    first = free_port()
+    # Node i listens on first + 2(i-1) and first + 2(i-1) + 1: find a run of free ports.
+    while not all(port_free("127.0.0.1", first + n) for n in range(2 * brokers)):
+        first = free_port()
+    return KafkaCluster(
+        data_dir,
+        brokers=brokers,
+        port=first,
+        controller_port=first + 1,
+        heap=heap,
+        security=BrokerSecurity(tls, admin.username, admin.password),
+    )

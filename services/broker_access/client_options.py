@@ -40,3 +40,18 @@ def client_options(settings: Settings, role: str) -> dict[str, object]:
 def login_name(options: Mapping[str, object]) -> str:
     """The user a set of options logs in as, for messages ("anonymous" on a plaintext client)."""
     return str(options.get("sasl_plain_username") or "anonymous")
+
+
+def librdkafka_config(settings: Settings, role: str) -> dict[str, str]:
+    """The same login as confluent-kafka (librdkafka) configuration keys, as in the credential files."""
+    if settings.kafka_security == "plaintext":
+        return {"bootstrap.servers": settings.kafka_bootstrap, "security.protocol": "PLAINTEXT"}
+    credential = login(settings, role)
+    return {
+        "bootstrap.servers": settings.kafka_bootstrap,
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanisms": SCRAM_MECHANISM,
+        "sasl.username": credential.username,
+        "sasl.password": credential.password.get_secret_value(),
+        "ssl.ca.location": str(settings.ca_file),
+    }

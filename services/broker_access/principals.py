@@ -11,8 +11,9 @@ Who may do what:
   idempotent producers ask for) and READs only ``<alerts prefix><agency>`` with groups named ``<agency>.*``;
 - the materializer and the entity linker READ every case topic, each with its own consumer group;
 - the dead-letter writer WRITEs the dead-letter topic; the alert publisher WRITEs the alert topics;
-- ops DESCRIBEs the topics and the hub's groups, and READs ``__consumer_offsets`` (``casehub lag``
-  rebuilds commit history from it: committed positions and times, no case data);
+- ops DESCRIBEs every topic and group (offsets, members: ``casehub lag`` finds the time behind with
+  ListOffsets, never reading a record) and READs ``__consumer_offsets`` (the commit history behind the
+  Burrow-style status: positions and times, no case data);
 - nobody else reads a case topic, in particular the police one.
 """
 
@@ -27,6 +28,8 @@ from services.settings import Settings
 
 CLUSTER_RESOURCE = "kafka-cluster"
 COMMIT_LOG_TOPIC = "__consumer_offsets"
+EVERY = "*"
+"""Kafka's wildcard resource name (LITERAL "*" matches every resource of the type)."""
 
 
 class Role(StrEnum):
@@ -124,12 +127,10 @@ def grants(settings: Settings) -> frozenset[Grant]:
     for code in agencies:
         found.update(_topic(alerts, settings.alerts_topic_of(code), Operation.WRITE, Operation.DESCRIBE))
     found.add(_idempotent(alerts))
-    ops = settings.kafka_principal(Role.OPS)
-    for topic in (*case_topics, settings.dead_letter_topic):
-        found.update(_topic(ops, topic, Operation.DESCRIBE))
-    for _, group in readers:
-        found.add(Grant(ops, ResourceKind.GROUP, group, PatternKind.LITERAL, Operation.DESCRIBE))
-    found.update(_topic(ops, COMMIT_LOG_TOPIC, Operation.READ, Operation.DESCRIBE))
+    ops = settings.kafka_principal(Role.OPS)  # sees every topic's offsets and every group, reads no case
+    found.update(_topic(ops, EVERY, Operation.DESCRIBE))
+    found.add(Grant(ops, ResourceKind.GROUP, EVERY, PatternKind.LITERAL, Operation.DESCRIBE))
+    found.update(_topic(ops, COMMIT_LOG_TOPIC, Operation.READ))
     return frozenset(found)
 
 
@@ -140,5 +141,9 @@ def readers_of(topic: str, table: Iterable[Grant]) -> frozenset[str]:
         for grant in table
         if grant.resource is ResourceKind.TOPIC
         and grant.operation is Operation.READ
-        and (grant.name == topic if grant.pattern is PatternKind.LITERAL else topic.startswith(grant.name))
+        and (
+            grant.name in (topic, EVERY)
+            if grant.pattern is PatternKind.LITERAL
+            else topic.startswith(grant.name)
+        )
     )

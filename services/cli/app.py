@@ -18,6 +18,7 @@ from services.cli.alerts import alerts_app
 from services.cli.bench import bench
 from services.cli.broker import broker_app, cluster_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
+from services.cli.deployment import deploy_app
 from services.cli.dlq import dlq_app
 from services.cli.entities import entities_app
 from services.cli.outbox import outbox_app
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.add_typer(broker_app, name="broker")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(agencies_app, name="agencies")
+app.add_typer(deploy_app, name="deploy")
 app.add_typer(topics_app, name="topics")
 app.command("lag")(ops.lag)
 app.add_typer(schemas_app, name="schemas")

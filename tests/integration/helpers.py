@@ -31,6 +31,11 @@ def isolated_settings(bootstrap: str, database_url: str) -> Settings:
     return settings
 
 
+def ops_options() -> dict[str, object]:
+    """kafka-python options of the ops user (DESCRIBE everything, READ only the commit log)."""
+    return client_options(Settings(), Role.OPS)
+
+
 def admin_options() -> dict[str, object]:
     """kafka-python options of the hub admin on the session's broker (raw access for checks)."""
     return client_options(Settings(), Role.ADMIN)

@@ -18,7 +18,7 @@ from services.ops.burrow import LagStatus
 from services.ops.consumer_monitor import ConsumerMonitor
 from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.ops.lag import GroupLag, LagWindow, consumer_lag
-from tests.integration.helpers import admin_options, isolated_settings, send_raw
+from tests.integration.helpers import admin_options, isolated_settings, ops_options, send_raw
 from tests.integration.lag_scenarios import COMMIT_GAP_S, commit_offsets, produce
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ def topic(kafka_bootstrap: str) -> str:
 
 @pytest.fixture
 def cluster(kafka_bootstrap: str) -> Iterator[KafkaClusterOffsets]:
-    reader = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10)
+    reader = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10, security=ops_options())
     yield reader
     reader.close()
 
