@@ -100,7 +100,7 @@ class Settings(BaseSettings):
 
     def kafka_principal(self, role: str) -> str:
         """The Kafka user a hub role logs in as (the admin has its own setting)."""
-        return self.kafka_admin_user if role == "admin" else role
+        return self.kafka_admin_user if role == "admin" else str(role)
 
     def alerts_topic_of(self, agency: str) -> str:
         return f"{self.alerts_topic_prefix}{agency}"

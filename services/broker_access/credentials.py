@@ -49,6 +49,12 @@ def credential_file(directory: Path, username: str) -> Path:
     return directory / f"{check_username(username)}.properties"
 
 
+def _one_line(value: str, what: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise CredentialsError(f"a {what} cannot contain a line break")
+    return value
+
+
 def write_credential(directory: Path, credential: KafkaCredential, bootstrap: str, ca_file: Path) -> Path:
     """Write (or replace) the user's file atomically, mode 0600 in a 0700 directory."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -61,7 +67,7 @@ def write_credential(directory: Path, credential: KafkaCredential, bootstrap: st
         "security.protocol=SASL_SSL\n"
         f"sasl.mechanisms={SCRAM_MECHANISM}\n"
         f"sasl.username={credential.username}\n"
-        f"sasl.password={credential.password.get_secret_value()}\n"
+        f"sasl.password={_one_line(credential.password.get_secret_value(), 'password')}\n"
         f"ssl.ca.location={ca_file.resolve()}\n"
     )
     staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -86,7 +92,7 @@ def read_properties(path: Path) -> dict[str, str]:
     if mode & 0o077:
         raise CredentialsError(f"{path} is readable by others (mode {mode & 0o777:o}); chmod 600 it")
     values: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in text.split("\n"):  # not splitlines(): it also splits on \x1c-\x1e, \x85, \u2028...
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
