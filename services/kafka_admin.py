@@ -31,8 +31,7 @@ def admin_client(
         )
     except KafkaError as exc:
         raise BrokerUnavailable(
-            f"cannot reach Kafka at {bootstrap} within {timeout_s:.0f}s ({type(exc).__name__}); "
-            "on a secured broker also check the user, password and CA file"
+            f"cannot reach Kafka at {bootstrap} within {timeout_s:.0f}s ({type(exc).__name__})"
         ) from exc
 
 

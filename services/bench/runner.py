@@ -15,6 +15,7 @@ from services.bench.large_store import clone_to
 from services.bench.latency import steady_latency
 from services.bench.pipeline import copy_limit, materialize, naive, produce, rebuild
 from services.bench.queries import time_queries
+from services.broker_access.provisioning import grant_table
 from services.settings import Settings
 from services.store.engine import make_engine
 
@@ -51,7 +52,7 @@ class BenchPlan:
 
 def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     report = BenchReport({"scale": plan.scale, "seed": plan.seed, "events": plan.events, "cases": plan.cases})
-    settings = _isolated(env.bootstrap)
+    settings = _isolated(env)
     say(f"generating {plan.events:,} simulated events (seed {plan.seed})...")
     events: list[CaseEvent] = list(simulate_events(plan.events, seed=plan.seed))
 
@@ -95,7 +96,7 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
 
     say(f"5/7 end-to-end latency at 1,000 events/s for {plan.latency_seconds:.0f} s...")
     latency = steady_latency(
-        _isolated(env.bootstrap),
+        _isolated(env),
         env.new_postgres_database(),
         itertools.cycle(events),
         rate=1000,
@@ -125,12 +126,18 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     return report
 
 
-def _isolated(bootstrap: str) -> Settings:
+def _isolated(env: BenchEnvironment) -> Settings:
+    """The bench's own broker is PLAINTEXT, asked for explicitly; a given one keeps CASEHUB_KAFKA_*."""
     tag = uuid.uuid4().hex[:8]
-    return Settings(
-        kafka_bootstrap=bootstrap,
+    settings = Settings(
+        kafka_bootstrap=env.bootstrap,
         topic_prefix=f"bench{tag}.cases.",
         dead_letter_topic=f"bench{tag}.deadletters",
         consumer_group=f"bench{tag}",
         topic_partitions=6,
     )
+    if env.own_broker:
+        return settings.model_copy(update={"kafka_security": "plaintext"})
+    if settings.kafka_security != "plaintext":
+        grant_table(settings)  # a secured broker: the bench's own topics get the hub's ACLs
+    return settings
