@@ -162,7 +162,7 @@ def _copy_text(value: object) -> str:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     names = ["kafka_bootstrap", "kafka_security", "topic_prefix", "dead_letter_topic", "consumer_group"]
-    names.append("home")
+    names += ["kafka_username", "home"]
     return {f"CASEHUB_{name.upper()}": str(getattr(settings, name)) for name in names} | {
         "CASEHUB_METRICS_PORT": "0"
     }
