@@ -28,7 +28,14 @@ from services.settings import Settings
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path, kafka_security="sasl_ssl")
+    """Explicit paths: a test session's CASEHUB_KAFKA_* (the integration broker's) must not leak in."""
+    return Settings(
+        home=tmp_path,
+        kafka_security="sasl_ssl",
+        kafka_credentials_dir=tmp_path / "credentials",
+        kafka_ca_file=tmp_path / "tls" / "ca.pem",
+        kafka_username="",
+    )
 
 
 def test_every_publishing_agency_is_a_principal_writing_only_its_own_topic(settings: Settings) -> None:
@@ -99,7 +106,7 @@ def test_a_missing_credential_says_how_to_make_one(settings: Settings) -> None:
 
 
 def test_plaintext_is_only_what_settings_explicitly_ask_for(tmp_path: Path) -> None:
-    assert Settings(home=tmp_path).kafka_security == "sasl_ssl"
+    assert Settings.model_fields["kafka_security"].default == "sasl_ssl"
     assert client_options(Settings(home=tmp_path, kafka_security="plaintext"), "qltt") == {
         "security_protocol": "PLAINTEXT"
     }
