@@ -32,8 +32,9 @@ INSPECTIONS = Table(
 
 
 @pytest.fixture(scope="module")
-def own_broker() -> Iterator[KafkaBroker]:
-    """A broker this module may stop and restart (the session broker is shared)."""
+def own_broker(kafka_bootstrap: str) -> Iterator[KafkaBroker]:
+    """A broker this module may stop and restart (the session broker is shared; it is asked for only
+    for its CA and admin, which this broker trusts too)."""
     data_dir = Path(tempfile.mkdtemp(prefix="casehub-outbox-kafka-"))
     broker = session_broker_like(data_dir, heap="512m")
     start_provisioned(broker)
