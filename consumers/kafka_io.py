@@ -91,6 +91,7 @@ class KafkaRecordSource(RecordSource):
         max_poll_records: int = 2000,
         session_timeout_ms: int = 10_000,
         connect_timeout_s: float = 10.0,
+        security: Mapping[str, object] | None = None,
     ) -> None:
         try:
             self.consumer = KafkaConsumer(
@@ -106,6 +107,7 @@ class KafkaRecordSource(RecordSource):
                 metadata_max_age_ms=5_000,
                 fetch_max_bytes=16 * 1024 * 1024,
                 bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+                **dict(security or {}),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
@@ -212,7 +214,10 @@ class KafkaRecordSource(RecordSource):
 
 
 def confirming_producer(
-    bootstrap: str, connect_timeout_s: float, max_request_size: int = 1024 * 1024
+    bootstrap: str,
+    connect_timeout_s: float,
+    security: Mapping[str, object] | None = None,
+    max_request_size: int = 1024 * 1024,
 ) -> KafkaProducer:
     """A producer whose sends are confirmed by every in-sync replica, failing within the connect timeout."""
     try:
@@ -224,6 +229,7 @@ def confirming_producer(
             max_block_ms=int(connect_timeout_s * 1000),
             delivery_timeout_ms=int(connect_timeout_s * 3000),
             request_timeout_ms=int(connect_timeout_s * 1000),
+            **dict(security or {}),
         )
     except KafkaError as exc:
         raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
@@ -249,16 +255,24 @@ class KafkaDeadLetterSink(DeadLetterSink):
     are sent again judged by the broker's default limit, so a size is never taken for an outage.
     """
 
-    def __init__(self, *, bootstrap: str, topic: str, connect_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        topic: str,
+        connect_timeout_s: float = 10.0,
+        security: Mapping[str, object] | None = None,
+    ) -> None:
         self.topic = topic
         self.bootstrap = bootstrap
         self.connect_timeout_s = connect_timeout_s
+        self.security = security
         self.inline_limit = DEAD_LETTER_MAX_BYTES - _RECORD_OVERHEAD
         self.producer = self._producer()
 
     def _producer(self) -> KafkaProducer:
         return confirming_producer(
-            self.bootstrap, self.connect_timeout_s, max_request_size=DEAD_LETTER_MAX_BYTES
+            self.bootstrap, self.connect_timeout_s, self.security, max_request_size=DEAD_LETTER_MAX_BYTES
         )
 
     def publish(self, letters: Sequence[DeadLetter]) -> None:

@@ -17,7 +17,14 @@ from services.store.records import DeadLetter
 class LogReplaySource(RecordSource):
     """Assigns every partition of the matching topics (no group, no commits) and stops at the snapshot."""
 
-    def __init__(self, *, bootstrap: str, topic_pattern: str, connect_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        topic_pattern: str,
+        connect_timeout_s: float = 10.0,
+        security: Mapping[str, object] | None = None,
+    ) -> None:
         try:
             self.consumer = KafkaConsumer(
                 bootstrap_servers=bootstrap,
@@ -26,6 +33,7 @@ class LogReplaySource(RecordSource):
                 max_poll_records=5000,
                 fetch_max_bytes=32 * 1024 * 1024,
                 bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+                **dict(security or {}),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -19,7 +19,13 @@ from typing import Any, NamedTuple, TypeVar
 import structlog
 from kafka import KafkaProducer
 from kafka import codec as kafka_codec
-from kafka.errors import IllegalStateError, KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
+from kafka.errors import (
+    IllegalStateError,
+    KafkaError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    TopicAuthorizationFailedError,
+)
 from kafka.partitioner.default import murmur2
 from kafka.producer.producer_batch import ProducerBatch
 from kafka.record.default_records import DefaultRecordBatchBuilder
@@ -130,10 +136,12 @@ class Publisher:
         linger_ms: int = 0,
         batch_size: int = 1024 * 1024,
         delivery_timeout_s: float | None = None,
+        security: Mapping[str, object] | None = None,
     ) -> None:
         self.codec = codec or CaseEventCodec()
         self.topic_of = topic_of
         self.bootstrap = bootstrap
+        self.user = str((security or {}).get("sasl_plain_username") or "anonymous")
         self.compression = available_compression() if compression == "auto" else compression
         self.delivery_timeout_s = delivery_timeout_s or max(30.0, connect_timeout_s * 3)
         self.connect_timeout_s = connect_timeout_s
@@ -150,6 +158,7 @@ class Publisher:
                 delivery_timeout_ms=int(self.delivery_timeout_s * 1000),
                 request_timeout_ms=int(connect_timeout_s * 1000),
                 bootstrap_timeout_ms=int(connect_timeout_s * 1000),
+                **dict(security or {}),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
@@ -283,6 +292,9 @@ class Publisher:
         topic = self.topic_of(agency)
         try:
             found = self.producer.partitions_for(topic)
+        except TopicAuthorizationFailedError as exc:
+            state.unreachable = f"{type(exc).__name__}: {self._refusal(topic)}"
+            return None
         except KafkaError as exc:
             state.unreachable = f"{type(exc).__name__}: no answer for topic {topic} from {self.bootstrap}"
             return None
@@ -357,10 +369,18 @@ class Publisher:
                 continue
         return f"not confirmed: the broker at {self.bootstrap} stopped answering"
 
+    def _refusal(self, topic: str) -> str:
+        """One line naming the missing ACL: the broker only says "not authorized"."""
+        return f"Kafka user {self.user!r} has no WRITE ACL on topic {topic}"
+
     @staticmethod
     def _fail(report: PublishReport, event: CaseEvent, reason: str) -> None:
         report.failed.append(FailedEvent(str(event.event_id), reason))
-        if len(report.failed) <= _LOGGED_FAILURES:  # the summary line counts the rest
+        # The first few distinct reasons are logged (a refused ACL fails every event alike); the summary
+        # line counts the rest.
+        if len(report.failed) <= _LOGGED_FAILURES and all(
+            earlier != reason for _, earlier in report.failed[:-1]
+        ):
             logger.warning(
                 "event_not_published", event_id=str(event.event_id), case_id=event.case_id, reason=reason
             )

@@ -15,6 +15,8 @@ from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
 from schemas.errors import StoreUnavailable
 from schemas.registry_client import RegistryCatalog
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.kafka_admin import ensure_topics
 from services.registry.catalog import StoreRegistryCatalog
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
@@ -47,16 +49,26 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
 
 
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
+    """The agency, dead-letter and per-agency alert topics (created by the hub admin)."""
     names = [settings.agency_topic(a) for a in agencies] + [settings.dead_letter_topic]
+    names += [settings.alerts_topic_of(a) for a in agencies]
     dead_letters = {settings.dead_letter_topic: {"max.message.bytes": str(DEAD_LETTER_MAX_BYTES)}}
     return ensure_topics(
-        settings.kafka_bootstrap, names, settings.topic_partitions, settings.connect_timeout_s, dead_letters
+        settings.kafka_bootstrap,
+        names,
+        settings.topic_partitions,
+        settings.connect_timeout_s,
+        client_options(settings, Role.ADMIN),
+        dead_letters,
     )
 
 
-def agency_source(settings: Settings, group: str, store: SqlCaseStore) -> KafkaRecordSource:
+def agency_source(
+    settings: Settings, group: str, store: SqlCaseStore, role: str = Role.MATERIALIZER
+) -> KafkaRecordSource:
     """A consumer group on every agency topic that resumes from the offsets the store holds for it."""
     return KafkaRecordSource(
+        security=client_options(settings, role),
         bootstrap=settings.kafka_bootstrap,
         group=group,
         topic_pattern=settings.agency_topic_pattern,
@@ -76,6 +88,7 @@ def build_materializer(
     group = settings.consumer_group
     source = agency_source(settings, group, store)
     sink = KafkaDeadLetterSink(
+        security=client_options(settings, Role.DEAD_LETTERS),
         bootstrap=settings.kafka_bootstrap,
         topic=settings.dead_letter_topic,
         connect_timeout_s=settings.connect_timeout_s,
@@ -105,8 +118,11 @@ def build_codec(settings: Settings, engine: Engine | None = None) -> CaseEventCo
     return CaseEventCodec()
 
 
-def build_publisher(settings: Settings) -> Publisher:
+def build_publisher(settings: Settings, agency: str | None = None) -> Publisher:
+    """A publisher logged in as CASEHUB_KAFKA_USERNAME, else as `agency` (its own topic only), else
+    as the hub admin (local tools that publish for every agency: the demo simulator, the outbox relay)."""
     return Publisher(
+        security=client_options(settings, agency or Role.ADMIN),
         bootstrap=settings.kafka_bootstrap,
         topic_of=settings.agency_topic,
         connect_timeout_s=settings.connect_timeout_s,

@@ -13,26 +13,31 @@ from consumers.entity.follower import EntityFollower, sightings_of
 from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.liveness import Liveness
 from services.bootstrap import agency_source, build_codec
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.kafka_admin import ensure_topics
-from services.settings import Settings
+from services.settings import AGENCY_CODES, Settings
 from services.store.records import StoredEvent
 from services.store.sql_store import SqlCaseStore
 
 
 def build_alert_outbox(settings: Settings, engine: Engine, *, publish: bool = True) -> AlertOutbox:
-    """The outbox; with `publish`, alerts go to settings.alerts_topic (created when missing)."""
+    """The outbox; with `publish`, alerts go to each addressed agency's topic (created when missing)."""
     sink = None
     if publish:
         ensure_topics(
             settings.kafka_bootstrap,
-            [settings.alerts_topic],
+            [settings.alerts_topic_of(agency) for agency in AGENCY_CODES],
             settings.topic_partitions,
             settings.connect_timeout_s,
+            client_options(settings, Role.ADMIN),
         )
         sink = KafkaAlertSink(
             bootstrap=settings.kafka_bootstrap,
-            topic=settings.alerts_topic,
+            topic_of=settings.alerts_topic_of,
+            every_agency=AGENCY_CODES,
             connect_timeout_s=settings.connect_timeout_s,
+            security=client_options(settings, Role.ALERTS),
         )
     return AlertOutbox(engine, sink, AlertConfig.of(settings))
 
@@ -42,7 +47,7 @@ def build_entity_follower(
 ) -> EntityFollower:
     """Consumer group settings.entity_group on the agency topics; sweeps `outbox` every alert interval."""
     return EntityFollower(
-        source=agency_source(settings, settings.entity_group, SqlCaseStore(engine)),
+        source=agency_source(settings, settings.entity_group, SqlCaseStore(engine), Role.ENTITIES),
         engine=engine,
         codec=build_codec(settings, engine),
         group=settings.entity_group,

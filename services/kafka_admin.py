@@ -14,14 +14,20 @@ from schemas.errors import BrokerUnavailable
 logger = structlog.get_logger()
 
 
-def admin_client(bootstrap: str, timeout_s: float = 10.0) -> KafkaAdminClient:
-    """An admin client, or BrokerUnavailable naming the address within `timeout_s`."""
+def admin_client(
+    bootstrap: str, timeout_s: float = 10.0, security: Mapping[str, object] | None = None
+) -> KafkaAdminClient:
+    """An admin client, or BrokerUnavailable naming the address within `timeout_s`.
+
+    `security` is what ``services.broker_access.client_options`` returns for the caller's role.
+    """
     try:
         return KafkaAdminClient(
             bootstrap_servers=bootstrap,
             client_id="casehub-admin",
             request_timeout_ms=int(timeout_s * 1000),
             bootstrap_timeout_ms=int(timeout_s * 1000),
+            **dict(security or {}),
         )
     except KafkaError as exc:
         raise BrokerUnavailable(
@@ -29,30 +35,40 @@ def admin_client(bootstrap: str, timeout_s: float = 10.0) -> KafkaAdminClient:
         ) from exc
 
 
+def replication_factor(admin: KafkaAdminClient) -> int:
+    """min(3, brokers): every topic survives a broker loss once there are three."""
+    return max(1, min(3, len(admin.describe_cluster().get("brokers", ()) or ())))
+
+
 def ensure_topics(
     bootstrap: str,
     names: Iterable[str],
     partitions: int,
     timeout_s: float = 10.0,
+    security: Mapping[str, object] | None = None,
     configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[str]:
     """Create the topics that are missing (with their `configs` beside retention); returns the names
-    created. Case topics keep everything."""
-    admin = admin_client(bootstrap, timeout_s)
+    created. Case topics keep everything.
+
+    Replication factor min(3, brokers) with the brokers' min.insync.replicas (2 on three brokers).
+    """
+    admin = admin_client(bootstrap, timeout_s, security)
     try:
         existing = set(admin.list_topics())
         missing = [name for name in names if name not in existing]
         created = []
+        factor = replication_factor(admin) if missing else 1
         for name in missing:
             topic_configs = {"retention.ms": "-1", **(configs or {}).get(name, {})}
-            topic = NewTopic(name, partitions, 1, topic_configs=topic_configs)
+            topic = NewTopic(name, partitions, factor, topic_configs=topic_configs)
             try:
                 admin.create_topics([topic])
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass
         if created:
-            logger.info("topics_created", topics=created, partitions=partitions)
+            logger.info("topics_created", topics=created, partitions=partitions, replication_factor=factor)
         return created
     finally:
         admin.close()

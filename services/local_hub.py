@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -17,12 +18,15 @@ from consumers.alerts.outbox import AlertOutbox
 from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
 from consumers.supervisor import Supervisor, Worker
-from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
+from producers.publisher import PublishReport
 from producers.simulator import simulate_events
+from schemas.events import CaseEvent
 from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.broker_access.local_broker import broker_for
+from services.broker_access.provisioning import provision
 from services.early_warning import build_alert_outbox, build_entity_follower
 from services.ops import health
 from services.ops.api_monitor import ApiMonitor
@@ -42,17 +46,24 @@ class HubSummary:
     events_stored: int
     cases_stored: int
     demo_tokens: dict[str, str] | None = None
+    credentials: dict[str, Path] | None = None
+    """Each Kafka user's credential file (None: a plaintext broker, no logins)."""
 
 
-def broker_for(settings: Settings) -> KafkaBroker:
-    """The local broker behind settings.kafka_bootstrap, with its data under settings.home."""
-    host, _, port = settings.kafka_bootstrap.rpartition(":")
-    return KafkaBroker(
-        data_dir=(settings.home / "kafka").resolve(),
-        host=host or "127.0.0.1",
-        port=int(port),
-        controller_port=settings.kafka_controller_port,
-    )
+def publish_as_agencies(settings: Settings, events: list[CaseEvent]) -> PublishReport:
+    """Each agency's events published by that agency's own Kafka user (ACL: its topic only)."""
+    total = PublishReport()
+    for agency in sorted({event.agency for event in events}):
+        publisher = build_publisher(settings, agency)
+        try:
+            report = publisher.publish([event for event in events if event.agency == agency])
+        finally:
+            publisher.close()
+        total.sent += report.sent
+        total.failed.extend(report.failed)
+        total.rejected_ids |= report.rejected_ids
+        total.deliveries.extend(report.deliveries)
+    return total
 
 
 def ensure_port_free(host: str, port: int, what: str) -> None:
@@ -82,6 +93,8 @@ class LocalHub:
         started = time.monotonic()
         self.broker.start()
         self.say(f"Kafka broker ready on {self.broker.bootstrap} ({time.monotonic() - started:.1f}s)")
+        s = self.settings = s.model_copy(update={"kafka_bootstrap": self.broker.bootstrap})
+        credentials = None if s.kafka_security == "plaintext" else provision(s).files
         create_topics(s)
         engine, store = open_store(s)
         demo_tokens = seed_demo_principals(engine)
@@ -100,11 +113,7 @@ class LocalHub:
         )
         self._serve_api(app)
         events = demo_events(cases=demo_cases) + list(simulate_events(simulated_events))
-        publisher = build_publisher(s)
-        try:
-            report = publisher.publish(events)
-        finally:
-            publisher.close()
+        report = publish_as_agencies(s, events)
         self.say(f"Published {report.sent} demo events from 5 agencies; waiting for the materializer...")
         counts = self._wait_materialized(engine, {str(e.event_id) for e in events})
         return HubSummary(
@@ -115,6 +124,7 @@ class LocalHub:
             counts["events"],
             counts["cases"],
             demo_tokens,
+            credentials,
         )
 
     @property

@@ -14,6 +14,8 @@ from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
 from schemas.errors import CasehubError
 from services.bootstrap import build_codec
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.settings import Settings
 from services.store.comparison import TableDigest, table_digests
 from services.store.engine import make_engine, migrate
@@ -86,6 +88,7 @@ def rebuild_store(
     if existing:
         raise StoreNotEmpty(f"{target_url} already holds {existing} events; rebuild into an empty store")
     source = LogReplaySource(
+        security=client_options(settings, Role.MATERIALIZER),
         bootstrap=settings.kafka_bootstrap,
         topic_pattern=settings.agency_topic_pattern,
         connect_timeout_s=settings.connect_timeout_s,

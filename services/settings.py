@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,25 @@ class Settings(BaseSettings):
     )
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_controller_port: int = 9093
+    kafka_security: Literal["sasl_ssl", "plaintext"] = Field(
+        default="sasl_ssl",
+        description="sasl_ssl: SCRAM-SHA-512 over TLS with ACLs (default); plaintext: an open loopback "
+        "broker, only when explicitly asked for (a development broker without trust).",
+    )
+    kafka_username: str = Field(
+        default="", description="The Kafka user this process logs in as; empty: the user of its role."
+    )
+    kafka_password: SecretStr = Field(
+        default=SecretStr(""), description="Its password; empty: read from its credentials file."
+    )
+    kafka_ca_file: Path | None = Field(
+        default=None, description="CA that signed the broker certificate; default: <home>/tls/ca.pem."
+    )
+    kafka_credentials_dir: Path | None = Field(
+        default=None, description="One 0600 file per Kafka user; default: <home>/credentials."
+    )
+    kafka_admin_user: str = Field(default="admin", description="The hub admin: the broker's only super user.")
+    kafka_brokers: int = Field(default=1, ge=1, le=9, description="Brokers `casehub up` starts locally.")
     database_url: str = ""
     topic_prefix: str = "casehub.cases."
     dead_letter_topic: str = "casehub.deadletters"
@@ -55,7 +75,9 @@ class Settings(BaseSettings):
     entity_link_cap: int = Field(
         default=20, ge=2, description="An identifier on more subjects than this links none of them."
     )
-    alerts_topic: str = "casehub.alerts"
+    alerts_topic_prefix: str = Field(
+        default="casehub.alerts.", description="Alerts for agency X go to <prefix>X; X alone may read them."
+    )
     alert_interval_s: float = Field(default=30.0, description="How often the alert rules are evaluated.")
     alert_repeat_cases: int = Field(default=3, description="Confirmed cases that make a repeat.")
     alert_repeat_window_days: int = Field(default=365, description="...within this many days.")
@@ -68,7 +90,7 @@ class Settings(BaseSettings):
     def _derived_topics_are_not_agency_topics(self) -> Settings:
         """The dead-letter and alert topics must never match the agency pattern the consumers subscribe to."""
         pattern = re.compile(self.agency_topic_pattern)
-        for name in (self.dead_letter_topic, self.alerts_topic):
+        for name in (self.dead_letter_topic, self.alerts_topic_of("x")):
             if pattern.match(name):
                 raise ValueError(f"topic {name!r} would be read as an agency case topic ({pattern.pattern})")
         return self
@@ -77,6 +99,21 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """The database URL; SQLite inside `home` unless CASEHUB_DATABASE_URL says otherwise."""
         return self.database_url or f"sqlite:///{(self.home / 'casehub.db').resolve()}"
+
+    @property
+    def ca_file(self) -> Path:
+        return self.kafka_ca_file or self.home / "tls" / "ca.pem"
+
+    @property
+    def credentials_dir(self) -> Path:
+        return self.kafka_credentials_dir or self.home / "credentials"
+
+    def kafka_principal(self, role: str) -> str:
+        """The Kafka user a hub role logs in as (the admin has its own setting)."""
+        return self.kafka_admin_user if role == "admin" else str(role)
+
+    def alerts_topic_of(self, agency: str) -> str:
+        return f"{self.alerts_topic_prefix}{agency}"
 
     def agency_topic(self, agency: str) -> str:
         return f"{self.topic_prefix}{agency}"

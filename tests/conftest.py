@@ -1,8 +1,9 @@
 """Real infrastructure for the test tiers, started once per session.
 
-Kafka and PostgreSQL come from, in order: CASEHUB_KAFKA_BOOTSTRAP / CASEHUB_TEST_POSTGRES_URL;
-testcontainers when a Docker engine answers; otherwise the project's own launchers in deploy/
-(a real Apache Kafka broker from Maven Central jars, a throwaway PostgreSQL cluster). Never skipped.
+Kafka comes from CASEHUB_KAFKA_BOOTSTRAP (with its CASEHUB_KAFKA_* security settings) or the project's
+own launcher: a real Apache Kafka broker from Maven Central jars, secured as the hub runs it (SASL_SSL,
+SCRAM users, ACLs; see tests/secure_broker.py). PostgreSQL from CASEHUB_TEST_POSTGRES_URL, testcontainers
+when a Docker engine answers, otherwise a throwaway cluster from deploy/. Never skipped.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from deploy.kafka_broker import KafkaBroker, ensure_jars, free_port
 from deploy.postgres_cluster import PostgresCluster, ensure_postgres_installed
 from tests.databases import fresh_postgres_database
+from tests.secure_broker import running_secure_broker
 
 
 def docker_engine_available() -> bool:
@@ -32,24 +33,19 @@ def docker_engine_available() -> bool:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
-    """A real Kafka broker for the whole session."""
+    """A real Kafka broker for the whole session, SASL_SSL with the hub's users and ACLs.
+
+    (testcontainers' Kafka image runs PLAINTEXT without ACLs, so the refusal tests could not run on
+    it: the session always uses the project's secured launcher.)"""
     if bootstrap := os.environ.get("CASEHUB_KAFKA_BOOTSTRAP"):
         yield bootstrap
-    elif docker_engine_available():
-        from testcontainers.kafka import KafkaContainer
-
-        with KafkaContainer() as container:
-            yield container.get_bootstrap_server()
-    else:
-        data_dir = Path(tempfile.mkdtemp(prefix="casehub-test-kafka-"))
-        broker = KafkaBroker(data_dir=data_dir, port=free_port(), controller_port=free_port())
-        ensure_jars()
-        broker.start()
-        try:
-            yield broker.bootstrap
-        finally:
-            broker.stop()
-            shutil.rmtree(data_dir, ignore_errors=True)
+        return
+    home = Path(tempfile.mkdtemp(prefix="casehub-test-kafka-"))
+    try:
+        with running_secure_broker(home) as bootstrap:
+            yield bootstrap
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ class BenchEnvironment:
     bootstrap: str
     postgres_server_url: str
     workdir: Path
+    own_broker: bool = False
+    """True: the bench's own loopback broker, PLAINTEXT (explicitly: figures without TLS, as before)."""
 
     def new_postgres_database(self) -> str:
         """A fresh, empty database on the benchmark's PostgreSQL server."""
@@ -56,7 +58,7 @@ def bench_environment() -> Iterator[BenchEnvironment]:
             ensure_postgres_installed()
             cluster = PostgresCluster(data_dir=workdir / "postgres", durable=True)
             postgres = cluster.start()
-        yield BenchEnvironment(bootstrap, postgres, workdir)
+        yield BenchEnvironment(bootstrap, postgres, workdir, own_broker=broker is not None)
     finally:
         if broker is not None:
             broker.stop()

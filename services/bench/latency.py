@@ -23,6 +23,8 @@ from producers.publisher import Publisher
 from schemas.events import CaseEvent
 from services.bench.pipeline import settings_env
 from services.bootstrap import create_topics
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
 
@@ -106,7 +108,12 @@ def _send_steadily(
     settings: Settings, source: Iterator[CaseEvent], rate: int, seconds: float
 ) -> tuple[int, float]:
     """Publish what is due every tick, each event stamped recorded_at = now; returns (sent, rate)."""
-    publisher = Publisher(bootstrap=settings.kafka_bootstrap, topic_of=settings.agency_topic, linger_ms=1)
+    publisher = Publisher(
+        bootstrap=settings.kafka_bootstrap,
+        topic_of=settings.agency_topic,
+        linger_ms=1,
+        security=client_options(settings, Role.ADMIN),
+    )
     sent, started = 0, time.perf_counter()
     tick = 0.05
     while (elapsed := time.perf_counter() - started) < seconds:

@@ -21,6 +21,8 @@ from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
 from services.bootstrap import create_topics
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.rebuild import rebuild_store
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
@@ -44,7 +46,11 @@ def produce(settings: Settings, events: Sequence[CaseEvent]) -> Rate:
     the cyclic GC's walk over the 200,000 fixture events (~0.8 s, once) is not counted as publishing;
     whatever the publisher allocates still is."""
     create_topics(settings)
-    publisher = Publisher(bootstrap=settings.kafka_bootstrap, topic_of=settings.agency_topic)
+    publisher = Publisher(
+        bootstrap=settings.kafka_bootstrap,
+        topic_of=settings.agency_topic,
+        security=client_options(settings, Role.ADMIN),
+    )
     gc.collect()
     started = time.perf_counter()
     report = publisher.publish(events)
@@ -94,6 +100,7 @@ def naive(settings: Settings, database_url: str, limit: int, max_seconds: float)
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=5000,
+        **client_options(settings, Role.ADMIN),
     )
     consumer.subscribe(pattern=settings.agency_topic_pattern)
     count, started = 0, None
@@ -154,7 +161,8 @@ def _copy_text(value: object) -> str:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    names = ["kafka_bootstrap", "topic_prefix", "dead_letter_topic", "consumer_group", "home"]
+    names = ["kafka_bootstrap", "kafka_security", "topic_prefix", "dead_letter_topic", "consumer_group"]
+    names += ["kafka_username", "home"]
     return {f"CASEHUB_{name.upper()}": str(getattr(settings, name)) for name in names} | {
         "CASEHUB_METRICS_PORT": "0"
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,11 +15,13 @@ from services.access.resolver import DEMO_REFUSED, has_demo_tokens
 from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
 from services.cli import ops, publishing, simulate
+from services.cli.agencies import agencies_app
 from services.cli.alerts import alerts_app
 from services.cli.audit import audit_app
 from services.cli.bench import bench
-from services.cli.broker import broker_app, topics_app
+from services.cli.broker import broker_app, cluster_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
+from services.cli.deployment import deploy_app
 from services.cli.dlq import dlq_app
 from services.cli.entities import entities_app
 from services.cli.outbox import outbox_app
@@ -35,6 +38,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(broker_app, name="broker")
+app.add_typer(cluster_app, name="cluster")
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(deploy_app, name="deploy")
 app.add_typer(topics_app, name="topics")
 app.command("lag")(ops.lag)
 app.add_typer(schemas_app, name="schemas")
@@ -67,7 +73,8 @@ def up(
         summary = hub.start(demo_cases=cases, simulated_events=simulated)
         console.print(
             "\n[bold green]casehub is up[/bold green]\n"
-            f"  Kafka broker : {summary.bootstrap}\n"
+            f"  Kafka broker : {summary.bootstrap} ({broker_trust(summary.credentials)})\n"
+            f"{credential_lines(summary.credentials)}"
             f"  Store        : {summary.store_url}\n"
             f"  API          : {summary.api_url}/api/cases  (OpenAPI: {summary.api_url}/docs)\n"
             f"  Published    : {summary.published} events\n"
@@ -81,6 +88,20 @@ def up(
         hub.run_until_interrupted()
     finally:
         hub.stop()
+
+
+def broker_trust(credentials: dict[str, Path] | None) -> str:
+    return (
+        "PLAINTEXT, no logins: CASEHUB_KAFKA_SECURITY=plaintext" if credentials is None else "SASL_SSL + ACLs"
+    )
+
+
+def credential_lines(credentials: dict[str, Path] | None) -> str:
+    """Where each Kafka user's credential file is (librdkafka properties, mode 0600)."""
+    if not credentials:
+        return ""
+    lines = [f"    {name:<13}: {path}\n" for name, path in sorted(credentials.items())]
+    return "  Kafka logins (one 0600 file each, librdkafka format):\n" + "".join(lines)
 
 
 @app.command()

@@ -1,13 +1,16 @@
-"""`casehub broker start|stop|status` and `casehub topics create`."""
+"""`casehub broker start|stop|status`, `casehub cluster start|stop|status` and `casehub topics create`."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
 from deploy.kafka_broker import ensure_jars
 from services.bootstrap import create_topics
+from services.broker_access.local_broker import broker_for
+from services.broker_access.provisioning import provision
 from services.cli.common import console, one_line_errors, settings
-from services.local_hub import broker_for
 
 broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
 topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", no_args_is_help=True)
@@ -22,6 +25,9 @@ def broker_start() -> None:
     broker = broker_for(s)
     broker.start()
     console.print(f"Kafka broker running on {broker.bootstrap} (data in {broker.data_dir})")
+    if s.kafka_security != "plaintext":
+        provision(s.model_copy(update={"kafka_bootstrap": broker.bootstrap}))
+        console.print(f"SASL_SSL with ACLs; credentials in {s.credentials_dir}")
 
 
 @broker_app.command("stop")
@@ -39,6 +45,49 @@ def broker_status() -> None:
     status = broker_for(settings()).status()
     state = "running" if status.running else "stopped"
     console.print(f"{state}; pid={status.pid}; bootstrap={status.bootstrap}; reachable={status.reachable}")
+    if not status.running:
+        raise typer.Exit(3)
+
+
+cluster_app = typer.Typer(
+    help="A local replicated KRaft cluster (RF min(3, N), min ISR 2, no unclean election).",
+    no_args_is_help=True,
+)
+Brokers = Annotated[int, typer.Option("--brokers", min=1, max=9, help="Number of brokers (3 for RF 3).")]
+
+
+@cluster_app.command("start")
+@one_line_errors
+def cluster_start(brokers: Brokers = 3) -> None:
+    """Start N brokers together (node i on port+2(i-1)), provision the users and ACLs, print the bootstrap."""
+    s = settings()
+    ensure_jars()
+    cluster = broker_for(s, brokers=max(brokers, 2))
+    cluster.start()
+    if s.kafka_security != "plaintext":
+        provision(s.model_copy(update={"kafka_bootstrap": cluster.bootstrap}))
+    console.print(
+        f"Kafka cluster of {brokers} running; CASEHUB_KAFKA_BOOTSTRAP={cluster.bootstrap} "
+        f"CASEHUB_KAFKA_BROKERS={brokers}",
+        highlight=False,
+    )
+
+
+@cluster_app.command("stop")
+@one_line_errors
+def cluster_stop(brokers: Brokers = 3) -> None:
+    """Stop every broker of the local cluster."""
+    stopped = broker_for(settings(), brokers=max(brokers, 2)).stop()
+    console.print("Kafka cluster stopped." if stopped else "No local Kafka cluster was running.")
+
+
+@cluster_app.command("status")
+@one_line_errors
+def cluster_status(brokers: Brokers = 3) -> None:
+    """Is every broker running and does the cluster answer? Exit code 3 when not all run."""
+    status = broker_for(settings(), brokers=max(brokers, 2)).status()
+    state = "running" if status.running else "not all running"
+    console.print(f"{state}; bootstrap={status.bootstrap}; reachable={status.reachable}", highlight=False)
     if not status.running:
         raise typer.Exit(3)
 

@@ -14,6 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from schemas.errors import BrokerUnavailable
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.cli.common import console, one_line_errors, settings
 from services.ops.burrow import LagStatus
 from services.ops.consumer_monitor import hub_groups, lag_window
@@ -35,7 +37,7 @@ def lag(
     s = settings()
     window = lag_window(s)
     groups = [group] if group else None
-    cluster = KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s)
+    cluster = KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s, client_options(s, Role.OPS))
     report = functools.partial(consumer_lag, cluster, window, groups, expected=hub_groups(s))
     try:
         if not watch:

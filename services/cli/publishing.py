@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from producers.demo_data import demo_events
 from producers.importers.importer import ImportResult, ReportImporter
 from producers.importers.mapping import mapped_agencies
-from producers.publisher import Publisher
+from producers.publisher import FailedEvent, Publisher
 from schemas.errors import CasehubError
 from schemas.events import CaseEvent
 from schemas.validation_messages import vietnamese_errors
@@ -54,10 +54,11 @@ def publish(
     finally:
         publisher.close()
     console.print(f"Published {report.sent} events; {len(report.failed)} failed.")
-    for event_id, reason in report.failed[:_SHOWN_PROBLEMS]:
-        err.print(f"  {event_id}: {reason}", highlight=False)
-    if len(report.failed) > _SHOWN_PROBLEMS:
-        err.print(f"  ... and {len(report.failed) - _SHOWN_PROBLEMS} more", highlight=False)
+    lines = failure_lines(report.failed)
+    for line in lines[:_SHOWN_PROBLEMS]:
+        err.print(line, highlight=False, soft_wrap=True)
+    if len(lines) > _SHOWN_PROBLEMS:
+        err.print(f"  ... and {len(lines) - _SHOWN_PROBLEMS} more", highlight=False)
     unconfirmed = [f.event_id for f in report.failed if f.event_id not in report.rejected_ids]
     if unconfirmed:
         err.print(not_confirmed_line(report.sent, len(unconfirmed), "the same command"), highlight=False)
@@ -71,6 +72,17 @@ def not_confirmed_line(sent: int, unconfirmed: int, rerun: str) -> str:
         f"published {sent}, {unconfirmed} not confirmed — re-run {rerun} once the broker is back: "
         "events already stored are absorbed by their event id"
     )
+
+
+def failure_lines(failed: list[FailedEvent]) -> list[str]:
+    """One line per distinct reason: a refused ACL fails every event the same way and says so once."""
+    by_reason: dict[str, list[str]] = {}
+    for event_id, reason in failed:
+        by_reason.setdefault(reason, []).append(event_id)
+    return [
+        f"  {ids[0]}: {reason}" if len(ids) == 1 else f"  {len(ids)} events: {reason}"
+        for reason, ids in by_reason.items()
+    ]
 
 
 def read_events(file: Path) -> list[CaseEvent]:

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.ops import health
 from services.ops.consumer_monitor import hub_groups, lag_window, process_registry
 from services.ops.kafka_offsets import KafkaClusterOffsets
@@ -31,12 +33,17 @@ class ApiMonitor:
         )
         self.registry.register(LagCollector(self.sampler))
         self.checks: dict[str, health.Check] = {
-            "broker": health.broker_check(settings.kafka_bootstrap, settings.connect_timeout_s),
+            "broker": health.broker_check(
+                settings.kafka_bootstrap,
+                settings.connect_timeout_s,
+                lambda: client_options(settings, Role.OPS),
+            ),
             "database": health.database_check(engine),
         }
 
     def open_cluster(self) -> KafkaClusterOffsets:
-        return KafkaClusterOffsets(self.settings.kafka_bootstrap, self.settings.connect_timeout_s)
+        s = self.settings
+        return KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s, client_options(s, Role.OPS))
 
     def add_check(self, name: str, check: health.Check) -> None:
         """More readiness: `casehub up` adds its in-process consumers, so one /readyz covers the hub."""

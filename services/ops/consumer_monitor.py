@@ -12,6 +12,8 @@ from consumers.kafka_io import KafkaRecordSource
 from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
 from consumers.source import RecordSource
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.ops import health
 from services.ops.cluster_offsets import PartitionKey
 from services.ops.kafka_offsets import KafkaClusterOffsets
@@ -64,7 +66,9 @@ class ConsumerMonitor:
         self.registry = registry or process_registry()
         self.observer = MaterializerMetrics(settings.consumer_group, self.registry)
         self.sampler = LagSampler(
-            lambda: KafkaClusterOffsets(settings.kafka_bootstrap, settings.connect_timeout_s),
+            lambda: KafkaClusterOffsets(
+                settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
+            ),
             lag_window(settings),
             groups=[settings.consumer_group],
             interval_s=settings.lag_sample_interval_s,
@@ -78,7 +82,11 @@ class ConsumerMonitor:
         assigned = assigned_partitions(source)
         checks = {
             "consumer": health.liveness_check(liveness) if liveness else lambda: None,
-            "broker": health.broker_check(self.settings.kafka_bootstrap, self.settings.connect_timeout_s),
+            "broker": health.broker_check(
+                self.settings.kafka_bootstrap,
+                self.settings.connect_timeout_s,
+                lambda: client_options(self.settings, Role.OPS),
+            ),
             "database": health.database_check(self.engine),
             "partitions": health.assignment_check(assigned),
             "lag": health.consumer_lag_check(self.sampler, assigned),

@@ -49,9 +49,15 @@ def evaluate(checks: Mapping[str, Check]) -> Readiness:
     return Readiness(all(result == "ok" for result in results.values()), results)
 
 
-def broker_check(bootstrap: str, timeout_s: float) -> Check:
+def broker_check(
+    bootstrap: str, timeout_s: float, security: Callable[[], Mapping[str, object]] | None = None
+) -> Check:
+    """`security` is called at each check: a missing credential file fails the check, not the start."""
+
     def check() -> str | None:
-        admin = admin_client(bootstrap, timeout_s)  # raises BrokerUnavailable naming the address
+        admin = admin_client(
+            bootstrap, timeout_s, security() if security is not None else None
+        )  # raises BrokerUnavailable naming the address
         admin.close()
         return None
 

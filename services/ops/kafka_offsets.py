@@ -39,11 +39,13 @@ def _broker_errors(method: Callable[..., R]) -> Callable[..., R]:
 
 
 class KafkaClusterOffsets(ClusterOffsets):
-    def __init__(self, bootstrap: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, bootstrap: str, timeout_s: float = 10.0, security: Mapping[str, object] | None = None
+    ) -> None:
         self.bootstrap = bootstrap
         self.timeout_s = timeout_s
-        self.admin = admin_client(bootstrap, timeout_s)
-        self._record_reader: KafkaConsumer | None = None
+        self.security = dict(security or {})
+        self.admin = admin_client(bootstrap, timeout_s, self.security)
         self._commit_reader: KafkaConsumer | None = None
 
     @_broker_errors
@@ -105,23 +107,29 @@ class KafkaClusterOffsets(ClusterOffsets):
 
     @_broker_errors
     def timestamps_at(self, offsets: Mapping[PartitionKey, int]) -> dict[PartitionKey, int]:
+        """The timestamp of the record at each offset, found with ListOffsets alone (never reading it).
+
+        Why: ops may DESCRIBE the case topics (offsets) but not READ them (the police topic is read by the
+        hub's consumers only). ListOffsets(t) answers the first offset stamped at or after t, which is at
+        most o exactly while t <= T(o) (timestamps grow along a partition: acks=all producers stamping
+        as they send), so T(o) is found by a binary search over time, every partition in one request
+        per round (~41 rounds from 0 to now, in milliseconds).
+        """
         if not offsets:
             return {}
-        reader = self._reader("record")
-        wanted = {TopicPartition(*key): offset for key, offset in offsets.items()}
-        reader.assign(list(wanted))
-        for tp, offset in wanted.items():
-            reader.seek(tp, offset)
-        stamps: dict[PartitionKey, int] = {}
-        deadline = time.monotonic() + self.timeout_s
-        while len(stamps) < len(wanted) and time.monotonic() < deadline:
-            for tp, records in reader.poll(timeout_ms=200, max_records=len(wanted) * 50).items():
-                first = next((r for r in records if r.offset >= wanted[tp]), None)
-                if first is not None:
-                    stamps.setdefault((tp.topic, tp.partition), first.timestamp)
-                    reader.pause(tp)
-        reader.resume(*reader.paused())
-        return stamps
+        low = dict.fromkeys(offsets, 0)
+        high = dict.fromkeys(offsets, int(time.time() * 1000) + 1)
+        while active := {key: (low[key] + high[key] + 1) // 2 for key in offsets if low[key] < high[key]}:
+            answers = self.admin.list_partition_offsets(
+                {TopicPartition(*key): mid for key, mid in active.items()}
+            )
+            for tp, answer in answers.items():
+                key = (tp.topic, tp.partition)
+                if 0 <= answer.offset <= offsets[key]:
+                    low[key] = active[key]
+                else:
+                    high[key] = active[key] - 1
+        return {key: stamp for key, stamp in low.items() if stamp > 0}
 
     @_broker_errors
     def commits_since(
@@ -129,7 +137,7 @@ class KafkaClusterOffsets(ClusterOffsets):
     ) -> dict[str, dict[PartitionKey, list[OffsetCommit]]]:
         if not groups:
             return {}
-        reader = self._reader("commit")
+        reader = self._commit_log_reader()
         count = len(reader.partitions_for_topic(CONSUMER_OFFSETS_TOPIC) or ())
         if count == 0:
             return {}
@@ -175,32 +183,27 @@ class KafkaClusterOffsets(ClusterOffsets):
             if topic in known and any(p["partition_index"] == partition for p in known[topic]["partitions"])
         ]
 
-    def _reader(self, kind: str) -> KafkaConsumer:
-        """A group-less consumer: small fetches to peek at one record, large ones to scan the commit log."""
-        current = self._record_reader if kind == "record" else self._commit_reader
-        if current is not None:
-            return current
-        reader = KafkaConsumer(
+    def _commit_log_reader(self) -> KafkaConsumer:
+        """A group-less consumer of __consumer_offsets with large fetches (the commit log is scanned)."""
+        if self._commit_reader is not None:
+            return self._commit_reader
+        self._commit_reader = KafkaConsumer(
             bootstrap_servers=self.bootstrap,
-            client_id=f"casehub-lag-{kind}",
+            client_id="casehub-lag-commit",
             group_id=None,
             enable_auto_commit=False,
             exclude_internal_topics=False,
             fetch_max_wait_ms=100,
-            max_partition_fetch_bytes=16 * 1024 if kind == "record" else 1024 * 1024,
+            max_partition_fetch_bytes=1024 * 1024,
             request_timeout_ms=max(int(self.timeout_s * 1000), 5_000),
             bootstrap_timeout_ms=int(self.timeout_s * 1000),
+            **self.security,
         )
-        if kind == "record":
-            self._record_reader = reader
-        else:
-            self._commit_reader = reader
-        return reader
+        return self._commit_reader
 
     def close(self) -> None:
-        for reader in (self._record_reader, self._commit_reader):
-            if reader is not None:
-                reader.close()
+        if self._commit_reader is not None:
+            self._commit_reader.close()
         self.admin.close()
 
 

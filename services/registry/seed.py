@@ -24,8 +24,8 @@ def agency_subjects(settings: Settings) -> list[str]:
 
 
 def alert_subjects(settings: Settings) -> list[str]:
-    """The value subject of the alerts topic."""
-    return [f"{settings.alerts_topic}-value"]
+    """The value subject of every agency's alerts topic."""
+    return [f"{settings.alerts_topic_of(agency)}-value" for agency in AGENCY_CODES]
 
 
 def seed_bundled_schemas(

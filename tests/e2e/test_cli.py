@@ -108,7 +108,7 @@ def test_consume_stops_cleanly_on_a_signal_and_prints_its_summary(
     ("variable", "value", "reason"),
     [
         ("CASEHUB_API_PORT", "abc", "bad setting CASEHUB_API_PORT"),
-        ("CASEHUB_ALERTS_TOPIC", "casehub.cases.alerts", "would be read as an agency case topic"),
+        ("CASEHUB_ALERTS_TOPIC_PREFIX", "casehub.cases.", "would be read as an agency case topic"),
     ],
 )
 def test_a_bad_setting_is_one_clear_line(variable: str, value: str, reason: str, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from services.broker_access.provisioning import grant_table
 from tests.e2e.test_cli import casehub_env, run
 from tests.integration.helpers import isolated_settings
 
@@ -15,11 +16,13 @@ pytestmark = pytest.mark.integration
 def test_demo_data_is_linked_alerted_explained_and_corrected_through_the_cli(
     kafka_bootstrap: str, sqlite_url: str, tmp_path: Path
 ) -> None:
-    settings = isolated_settings(kafka_bootstrap, sqlite_url)
+    base = isolated_settings(kafka_bootstrap, sqlite_url)
+    settings = base.model_copy(update={"entity_group": f"{base.consumer_group}-entities"})
+    grant_table(settings)  # the entity group of this copy gets its ACL too
     env = {
         **casehub_env(settings, tmp_path),
-        "CASEHUB_ALERTS_TOPIC": settings.dead_letter_topic.replace("deadletters", "alerts"),
-        "CASEHUB_ENTITY_GROUP": f"{settings.consumer_group}-entities",
+        "CASEHUB_ALERTS_TOPIC_PREFIX": settings.alerts_topic_prefix,
+        "CASEHUB_ENTITY_GROUP": settings.entity_group,
     }
     for command in (["topics", "create"], ["publish", "--demo"], ["consume", "--until-idle", "3"]):
         done = run(command, env)

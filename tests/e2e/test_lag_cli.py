@@ -13,6 +13,7 @@ import pytest
 from deploy.kafka_broker import free_port
 from services.kafka_admin import ensure_topics
 from tests.e2e.test_cli import CASEHUB, run
+from tests.integration.helpers import admin_options
 from tests.integration.lag_scenarios import commit_offsets, produce
 
 pytestmark = pytest.mark.integration
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.integration
 def lagging(kafka_bootstrap: str) -> tuple[str, str]:
     """(group, topic): a group 6 messages behind on a 10-message topic."""
     topic = f"lag-{uuid.uuid4().hex[:10]}"
-    ensure_topics(kafka_bootstrap, [topic], partitions=1)
+    ensure_topics(kafka_bootstrap, [topic], partitions=1, security=admin_options())
     produce(kafka_bootstrap, topic, 10)
     group = f"g-{uuid.uuid4().hex[:8]}"
     commit_offsets(kafka_bootstrap, group, topic, [1, 4])

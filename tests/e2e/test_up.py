@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 
 from deploy.kafka_broker import KafkaBroker, free_port
 from tests.e2e.test_cli import CASEHUB
@@ -20,8 +22,9 @@ pytestmark = pytest.mark.integration
 
 
 def up_env(home: Path, broker_port: int, api_port: int) -> dict[str, str]:
+    """A clean clone's environment: no CASEHUB_KAFKA_* of the test session (CA, credentials)."""
     return {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if not key.startswith("CASEHUB_KAFKA_")},
         "CASEHUB_HOME": str(home),
         "CASEHUB_KAFKA_BOOTSTRAP": f"127.0.0.1:{broker_port}",
         "CASEHUB_KAFKA_CONTROLLER_PORT": str(free_port()),
@@ -44,6 +47,15 @@ def wait_for_line(process: subprocess.Popen[str], needle: str, timeout_s: float)
     raise AssertionError(f"no {needle!r} within {timeout_s}s; output: {''.join(lines)}")
 
 
+def assert_anonymous_refused(bootstrap: str) -> None:
+    """What an outsider on the network tries first: a client without a login."""
+    with pytest.raises(KafkaError):
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=4000, bootstrap_timeout_ms=4000
+        )
+        admin.close()
+
+
 def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     broker_port, api_port = free_port(), free_port()
     process = subprocess.Popen(
@@ -55,7 +67,12 @@ def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Pa
     )
     try:
         output = "".join(wait_for_line(process, "Press Ctrl-C", timeout_s=180))
-        assert f"127.0.0.1:{broker_port}" in output
+        assert f"127.0.0.1:{broker_port} (SASL_SSL + ACLs)" in output
+        for user in ("qltt", "customs", "tax", "police", "ipvn", "materializer"):
+            credential = tmp_path / "credentials" / f"{user}.properties"
+            assert f"{user:<13}: {credential}" in output
+            assert credential.stat().st_mode & 0o777 == 0o600
+        assert_anonymous_refused(f"127.0.0.1:{broker_port}")
         assert "Materialized :" in output
         assert "Token (DEMO) : demo-police-analyst" in output
         request = urllib.request.Request(

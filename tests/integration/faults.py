@@ -21,6 +21,7 @@ from services.settings import Settings
 from services.store.records import CaseState, StoredEvent
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
 from tests.factories import opened, penalty
+from tests.integration.helpers import admin_options
 
 FIGURES: list[dict[str, object]] = []
 
@@ -54,7 +55,7 @@ class FaultDataset:
     def publish_rest(self, settings: Settings, publisher: Publisher, start: int) -> int:
         """Send the valid events from `start` on, then the poison; returns records sent."""
         assert not publisher.publish(self.events[start:]).failed
-        raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+        raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", **admin_options())
         for item in self.poison:
             raw.send(settings.agency_topic(item.agency_topic), key=b"poison", value=item.value)
         raw.flush()

@@ -10,26 +10,43 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from consumers.materializer import MaterializerStats
 from services.bootstrap import build_materializer
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
+from services.broker_access.provisioning import grant_table
 from services.settings import Settings
 from services.store.sql_store import SqlCaseStore
 
 
 def isolated_settings(bootstrap: str, database_url: str) -> Settings:
-    """Settings whose topics and group no other test uses."""
+    """Settings whose topics and group no other test uses, with the ACL table applied to them."""
     tag = uuid.uuid4().hex[:10]
-    return Settings(
+    settings = Settings(
         kafka_bootstrap=bootstrap,
         database_url=database_url,
         topic_prefix=f"t{tag}.cases.",
         dead_letter_topic=f"t{tag}.deadletters",
+        alerts_topic_prefix=f"t{tag}.alerts.",
         consumer_group=f"g{tag}",
         topic_partitions=3,
         connect_timeout_s=10,
     )
+    if settings.kafka_security != "plaintext":
+        grant_table(settings)
+    return settings
+
+
+def ops_options() -> dict[str, object]:
+    """kafka-python options of the ops user (DESCRIBE everything, READ only the commit log)."""
+    return client_options(Settings(), Role.OPS)
+
+
+def admin_options() -> dict[str, object]:
+    """kafka-python options of the hub admin on the session's broker (raw access for checks)."""
+    return client_options(Settings(), Role.ADMIN)
 
 
 def send_raw(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **admin_options())
     for value in values:
         producer.send(topic, key=b"poison", value=value)
     producer.flush()
@@ -44,6 +61,7 @@ def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=1000,
+        **admin_options(),
     )
     records: list[object] = []
     deadline = time.monotonic() + timeout_s

@@ -7,11 +7,13 @@ import time
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from tests.integration.helpers import admin_options
+
 COMMIT_GAP_S = 0.5
 
 
 def produce(bootstrap: str, topic: str, count: int) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **admin_options())
     for number in range(count):
         producer.send(topic, key=b"case", value=f"message {number}".encode())
     producer.flush()
@@ -20,7 +22,9 @@ def produce(bootstrap: str, topic: str, count: int) -> None:
 
 def commit_offsets(bootstrap: str, group: str, topic: str, offsets: list[int]) -> float:
     """Commit each offset in turn, COMMIT_GAP_S apart, as a consumer of `group` that reads nothing."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **admin_options()
+    )
     partition = TopicPartition(topic, 0)
     consumer.assign([partition])
     for index, offset in enumerate(offsets):

@@ -5,6 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,8 +17,9 @@ from services.access.demo import DEMO_PRINCIPALS, seed_demo_principals
 from services.access.principal import Role
 from services.api.app import create_app
 from services.bootstrap import build_publisher, create_topics, open_store
+from services.broker_access.provisioning import grant_table
 from services.early_warning import build_alert_outbox, build_entity_follower
-from services.settings import Settings
+from services.settings import AGENCY_CODES, Settings
 from services.store.alert_store import ALERTS
 from services.store.sql_store import SqlCaseStore
 from tests.integration.helpers import isolated_settings, materialize_until_idle, read_all
@@ -36,16 +38,25 @@ def follow_once(settings: Settings, engine: Engine) -> int:
     return stats.records
 
 
+def addressed_to(agency: str, stored: dict[str, Any]) -> set[str]:
+    """The API's rule: the alert concerns the agency, or is shared with every agency."""
+    return {
+        i
+        for i, row in stored.items()
+        if f",{agency}," in row.agencies or row.distribution_level == "ALL_AGENCIES"
+    }
+
+
 def test_demo_events_become_alerts_on_the_topic_in_the_table_and_in_the_api(
     kafka_bootstrap: str, database_url: str
 ) -> None:
     base = isolated_settings(kafka_bootstrap, database_url)
     settings = base.model_copy(
         update={
-            "alerts_topic": base.dead_letter_topic.replace("deadletters", "alerts"),
             "entity_group": f"{base.consumer_group}-entities",
         }
     )
+    grant_table(settings)  # the entity group of this copy gets its ACL too
     create_topics(settings)
     events = demo_events(cases=40, seed=389)
     publisher = build_publisher(settings)
@@ -59,19 +70,26 @@ def test_demo_events_become_alerts_on_the_topic_in_the_table_and_in_the_api(
         stored = {row.alert_id: row for row in connection.execute(select(ALERTS))}
     assert stored and all(row.published_at is not None for row in stored.values())
     assert SqlCaseStore(engine).stored_offsets(settings.entity_group)
-    records = read_all(kafka_bootstrap, settings.alerts_topic, expected=len(stored))
     codec = AlertCodec()
-    published = [codec.decode(r.value) for r in records]  # type: ignore[attr-defined]
-    assert {str(a.alert_id) for a in published} == set(stored)
-    assert {r.key.decode() for r in records} == set(stored)  # type: ignore[attr-defined]
-    assert {a.rule.value for a in published} >= {"OVERLAP", "REPEAT_OFFENDER"}
+    expected = {agency: addressed_to(agency, stored) for agency in AGENCY_CODES}
+    on_topics = {
+        agency: read_all(kafka_bootstrap, settings.alerts_topic_of(agency), expected=len(expected[agency]))
+        for agency in AGENCY_CODES
+    }
+    for agency, records in on_topics.items():  # each agency's topic holds exactly what is addressed to it
+        published = [codec.decode(r.value) for r in records]  # type: ignore[attr-defined]
+        assert sorted(str(a.alert_id) for a in published) == sorted(expected[agency]), agency
+    keys = {r.key.decode() for records in on_topics.values() for r in records}  # type: ignore[attr-defined]
+    assert keys == set(stored)  # every alert reached at least one agency, keyed by its id
+    rules = {codec.decode(r.value).rule.value for records in on_topics.values() for r in records}  # type: ignore[attr-defined]
+    assert rules >= {"OVERLAP", "REPEAT_OFFENDER"}
 
     assert follow_once(settings, engine) == 0  # nothing new to read, and the sweep raises nothing new
     with engine.connect() as connection:
         assert len(connection.execute(select(ALERTS.c.alert_id)).all()) == len(stored)
-    assert len(read_all(kafka_bootstrap, settings.alerts_topic, expected=len(stored), timeout_s=5)) == len(
-        stored
-    )
+    police_topic = settings.alerts_topic_of("police")
+    again = read_all(kafka_bootstrap, police_topic, expected=len(expected["police"]), timeout_s=5)
+    assert len(again) == len(expected["police"])  # nothing published twice
 
     client = TestClient(create_app(engine, demo_logins=True))  # demo principals: demo mode
     tokens = seed_demo_principals(engine)

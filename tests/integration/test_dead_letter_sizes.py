@@ -11,7 +11,7 @@ from consumers.kafka_io import DEAD_LETTER_PREFIX_BYTES, KafkaDeadLetterSink
 from services.kafka_admin import ensure_topics
 from services.store.records import DeadLetter
 from services.store.tables import utcnow
-from tests.integration.helpers import read_all
+from tests.integration.helpers import admin_options, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -39,9 +39,11 @@ def test_a_letter_too_large_for_an_old_dead_letter_topic_goes_as_a_reference_and
     kafka_bootstrap: str,
 ) -> None:
     topic = f"t{uuid.uuid4().hex[:10]}.deadletters"
-    ensure_topics(kafka_bootstrap, [topic], partitions=1)  # the broker's default 1 MB limit, as before
+    ensure_topics(
+        kafka_bootstrap, [topic], partitions=1, security=admin_options()
+    )  # the broker's default 1 MB limit, as before
     small, large = _letter(1, 1_000), _letter(2, 1_048_000)
-    sink = KafkaDeadLetterSink(bootstrap=kafka_bootstrap, topic=topic)
+    sink = KafkaDeadLetterSink(bootstrap=kafka_bootstrap, topic=topic, security=admin_options())
     try:
         sink.publish([small, large])
     finally:
@@ -62,10 +64,14 @@ def test_the_dead_letter_topic_the_hub_creates_takes_a_record_of_the_agency_topi
 ) -> None:
     topic = f"t{uuid.uuid4().hex[:10]}.deadletters"
     ensure_topics(
-        kafka_bootstrap, [topic], partitions=1, configs={topic: {"max.message.bytes": str(4 * 1024 * 1024)}}
+        kafka_bootstrap,
+        [topic],
+        partitions=1,
+        security=admin_options(),
+        configs={topic: {"max.message.bytes": str(4 * 1024 * 1024)}},
     )
     large = _letter(7, 1_048_000)
-    sink = KafkaDeadLetterSink(bootstrap=kafka_bootstrap, topic=topic)
+    sink = KafkaDeadLetterSink(bootstrap=kafka_bootstrap, topic=topic, security=admin_options())
     try:
         sink.publish([large])
     finally:

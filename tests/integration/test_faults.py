@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine
 
 from consumers.materializer import Materializer
-from deploy.kafka_broker import KafkaBroker, free_port
+from deploy.kafka_broker import KafkaBroker
 from deploy.postgres_cluster import PostgresCluster
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.settings import Settings
@@ -35,6 +35,7 @@ from tests.integration.faults import (
     stored_count,
 )
 from tests.integration.helpers import isolated_settings, read_all
+from tests.secure_broker import session_broker_like, start_provisioned
 
 pytestmark = pytest.mark.integration
 SHORT = int(os.environ.get("CASEHUB_FAULT_EVENTS", "3000"))
@@ -141,11 +142,12 @@ def test_consumer_killed_with_sigkill_repeatedly(
 
 
 @pytest.fixture(scope="module")
-def own_broker() -> Iterator[KafkaBroker]:
-    """A broker this module may stop and restart (the session broker is shared)."""
+def own_broker(kafka_bootstrap: str) -> Iterator[KafkaBroker]:
+    """A broker this module may stop and restart (the session broker is shared; it is asked for only
+    for its CA and admin, which this broker trusts too)."""
     data_dir = Path(tempfile.mkdtemp(prefix="casehub-fault-kafka-"))
-    broker = KafkaBroker(data_dir=data_dir, port=free_port(), controller_port=free_port(), heap="512m")
-    broker.start()
+    broker = session_broker_like(data_dir, heap="512m")
+    start_provisioned(broker)
     yield broker
     broker.stop()
     shutil.rmtree(data_dir, ignore_errors=True)

@@ -18,7 +18,7 @@ from services.ops.burrow import LagStatus
 from services.ops.consumer_monitor import ConsumerMonitor
 from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.ops.lag import GroupLag, LagWindow, consumer_lag
-from tests.integration.helpers import isolated_settings, send_raw
+from tests.integration.helpers import admin_options, isolated_settings, ops_options, send_raw
 from tests.integration.lag_scenarios import COMMIT_GAP_S, commit_offsets, produce
 
 pytestmark = pytest.mark.integration
@@ -30,13 +30,13 @@ WINDOW = LagWindow(intervals=3, min_distance_s=0.05, lookback_s=300)
 @pytest.fixture
 def topic(kafka_bootstrap: str) -> str:
     name = f"lag-{uuid.uuid4().hex[:10]}"
-    ensure_topics(kafka_bootstrap, [name], partitions=1)
+    ensure_topics(kafka_bootstrap, [name], partitions=1, security=admin_options())
     return name
 
 
 @pytest.fixture
 def cluster(kafka_bootstrap: str) -> Iterator[KafkaClusterOffsets]:
-    reader = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10)
+    reader = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10, security=ops_options())
     yield reader
     reader.close()
 
@@ -58,6 +58,7 @@ def test_a_caught_up_consumer_is_ok_with_zero_lag_and_shows_its_member(
         client_id="caught-up-client",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **admin_options(),
     )
     try:
         read = 0

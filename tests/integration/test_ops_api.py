@@ -14,6 +14,7 @@ from services.api.app import create_app
 from services.kafka_admin import ensure_topics
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
+from tests.integration.helpers import admin_options
 from tests.integration.lag_scenarios import commit_offsets, produce
 from tests.web_sign_in import signed_in_client
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.integration
 def lagging_group(kafka_bootstrap: str) -> str:
     """A group that committed offsets 1 then 4 of a 10-message topic: 6 behind."""
     topic = f"lag-{uuid.uuid4().hex[:10]}"
-    ensure_topics(kafka_bootstrap, [topic], partitions=1)
+    ensure_topics(kafka_bootstrap, [topic], partitions=1, security=admin_options())
     produce(kafka_bootstrap, topic, 10)
     group = f"g-{uuid.uuid4().hex[:8]}"
     commit_offsets(kafka_bootstrap, group, topic, [1, 4])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, create_engine, insert
 
-from deploy.kafka_broker import KafkaBroker, free_port
+from deploy.kafka_broker import KafkaBroker
 from producers.outbox import add_to_outbox, create_outbox_table
 from producers.outbox_relay import OutboxRelay, RelayBackoff
 from producers.publisher import Publisher
@@ -20,8 +20,9 @@ from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
 from services.bootstrap import create_topics
 from services.settings import AGENCY_CODES
-from tests.integration.helpers import isolated_settings, read_all
+from tests.integration.helpers import admin_options, isolated_settings, read_all
 from tests.integration.test_faults import wait_until
+from tests.secure_broker import session_broker_like, start_provisioned
 
 pytestmark = pytest.mark.integration
 BUSINESS = MetaData()
@@ -31,11 +32,12 @@ INSPECTIONS = Table(
 
 
 @pytest.fixture(scope="module")
-def own_broker() -> Iterator[KafkaBroker]:
-    """A broker this module may stop and restart (the session broker is shared)."""
+def own_broker(kafka_bootstrap: str) -> Iterator[KafkaBroker]:
+    """A broker this module may stop and restart (the session broker is shared; it is asked for only
+    for its CA and admin, which this broker trusts too)."""
     data_dir = Path(tempfile.mkdtemp(prefix="casehub-outbox-kafka-"))
-    broker = KafkaBroker(data_dir=data_dir, port=free_port(), controller_port=free_port(), heap="512m")
-    broker.start()
+    broker = session_broker_like(data_dir, heap="512m")
+    start_provisioned(broker)
     yield broker
     broker.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -66,6 +68,7 @@ def test_events_written_during_a_broker_outage_flow_after_it_none_lost_in_order(
             topic_of=settings.agency_topic,
             connect_timeout_s=2,
             delivery_timeout_s=6,
+            security=admin_options(),
         )
 
     relay = OutboxRelay(agency_db, connect, batch_size=100, backoff=RelayBackoff(initial_s=0.2, maximum_s=2))

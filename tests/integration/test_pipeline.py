@@ -13,6 +13,8 @@ from services.access.demo import DEMO_PRINCIPALS, seed_demo_principals
 from services.access.principal import Role
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role as KafkaRole
 from services.store.queries import store_counts
 from tests.integration.helpers import isolated_settings, read_all, send_raw
 
@@ -87,6 +89,7 @@ def test_a_restart_resumes_from_the_store_offsets_without_duplicates(
     first = build_materializer(settings, store)
     first.source.close()
     first.source = CommitNothing(
+        security=client_options(settings, KafkaRole.MATERIALIZER),
         bootstrap=kafka_bootstrap,
         group=settings.consumer_group,
         topic_pattern=settings.agency_topic_pattern,

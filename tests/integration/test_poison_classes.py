@@ -22,7 +22,7 @@ from services.bootstrap import create_topics, open_store
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
 from tests.databases import module_database
 from tests.factories import event, opened, penalty
-from tests.integration.helpers import isolated_settings, materialize_until_idle, read_all
+from tests.integration.helpers import admin_options, isolated_settings, materialize_until_idle, read_all
 
 pytestmark = pytest.mark.integration
 CODEC = CaseEventCodec()
@@ -124,7 +124,7 @@ def live(
         create_topics(settings)
         messages = _messages()
         producer = KafkaProducer(
-            bootstrap_servers=kafka_bootstrap, acks="all", max_request_size=2 * 1024 * 1024
+            bootstrap_servers=kafka_bootstrap, acks="all", max_request_size=2 * 1024 * 1024, **admin_options()
         )
         for sent in messages:
             producer.send(settings.agency_topic("qltt"), key=sent.key, value=sent.value, partition=0)

@@ -14,7 +14,7 @@ from producers.simulator import simulate_events
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent, CaseOpened
 from services.bootstrap import create_topics
-from tests.integration.helpers import isolated_settings, read_all
+from tests.integration.helpers import admin_options, isolated_settings, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +49,10 @@ def test_small_batches_many_windows_offsets_order_partitions_and_rejections(
     sent_events = [bad.get(i, e) for i, e in enumerate(events)]
     seen: list[Delivery] = []
     with Publisher(
-        bootstrap=kafka_bootstrap, topic_of=settings.agency_topic, batch_size=16 * 1024
+        bootstrap=kafka_bootstrap,
+        topic_of=settings.agency_topic,
+        batch_size=16 * 1024,
+        security=admin_options(),
     ) as publisher:  # ~50 records a batch: many batches per partition and window
         report = publisher.publish(sent_events, on_delivery=seen.append)
 

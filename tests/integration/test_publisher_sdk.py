@@ -15,7 +15,7 @@ from schemas.codec import CaseEventCodec
 from schemas.events import CaseOpened
 from services.bootstrap import create_topics
 from tests.factories import opened
-from tests.integration.helpers import isolated_settings, read_all
+from tests.integration.helpers import admin_options, isolated_settings, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,9 @@ def test_every_event_is_confirmed_where_it_landed_with_its_case_on_one_partition
     create_topics(settings)
     events = list(simulate_events(2_000, seed=11))
     with (
-        Publisher(bootstrap=kafka_bootstrap, topic_of=settings.agency_topic) as publisher,
+        Publisher(
+            bootstrap=kafka_bootstrap, topic_of=settings.agency_topic, security=admin_options()
+        ) as publisher,
         capture_logs() as logs,
     ):
         report = publisher.publish(events)
@@ -57,7 +59,9 @@ def test_a_contract_violation_is_a_typed_error_naming_the_event_and_nothing_is_s
             "payload": CaseOpened.model_construct(**{**dict(opened().payload), "province_code": "27"}),
         }
     )
-    with Publisher(bootstrap=kafka_bootstrap, topic_of=settings.agency_topic) as publisher:
+    with Publisher(
+        bootstrap=kafka_bootstrap, topic_of=settings.agency_topic, security=admin_options()
+    ) as publisher:
         with pytest.raises(EventRejected) as rejected:
             publisher.send(after_merger)
         good = publisher.send(opened("VN-SDK-2"))
@@ -69,7 +73,10 @@ def test_a_contract_violation_is_a_typed_error_naming_the_event_and_nothing_is_s
 def test_a_topic_that_does_not_exist_is_a_delivery_failure(kafka_bootstrap: str, sqlite_url: str) -> None:
     settings = isolated_settings(kafka_bootstrap, sqlite_url)  # topics never created
     with Publisher(
-        bootstrap=kafka_bootstrap, topic_of=settings.agency_topic, connect_timeout_s=2
+        bootstrap=kafka_bootstrap,
+        topic_of=settings.agency_topic,
+        connect_timeout_s=2,
+        security=admin_options(),
     ) as publisher:
         report = publisher.publish([opened("VN-SDK-3"), opened("VN-SDK-4")])
         with pytest.raises(DeliveryFailed, match="no answer for topic"):

@@ -37,6 +37,7 @@ from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.broker_access.client_options import librdkafka_config
 from services.registry.store import FIRST_REGISTERED_ID
 from services.settings import Settings
 from services.store.queries import case_timeline
@@ -108,7 +109,7 @@ def as_written_by(schema_text: str, event: CaseEvent) -> dict[str, Any]:
 
 def produce(hub: ServedHub, messages: list[tuple[str, bytes]], agency: str = "qltt") -> None:
     """Send with confluent-kafka's own producer (librdkafka), keyed by case id."""
-    producer = Producer({"bootstrap.servers": hub.settings.kafka_bootstrap, "acks": "all"})
+    producer = Producer({**librdkafka_config(hub.settings, agency), "acks": "all"})
     for key, value in messages:
         producer.produce(hub.settings.agency_topic(agency), key=key.encode(), value=value)
     assert producer.flush(30) == 0
