@@ -72,7 +72,10 @@ def platform_code(text: str, day: date) -> str:
 
 def platform_of_url(url: str) -> str | None:
     """The platform a listing URL's host belongs to (m.shopee.vn → shopee), None for other hosts."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("m.")
+    try:
+        host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("m.")
+    except ValueError:  # a broken IPv6 literal or port: no known platform
+        return None
     hosts: dict[str, str] = vocabulary()["hosts"]
     return next(
         (code for suffix, code in hosts.items() if host == suffix or host.endswith("." + suffix)), None

@@ -45,8 +45,11 @@ def shop_key_of_id(platform: str | None, shop_id: str) -> str | None:
 def shop_key_of_url(url: str) -> str | None:
     """'https://m.shopee.vn/sonxinh.official?smtt=0', 'shopee.vn/shop/123', 'fb.com/profile.php?id=1'."""
     text = url.strip()
-    parts = urlsplit(text if "://" in text else f"https://{text}")
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        host = (parts.hostname or "").lower()
+    except ValueError:  # 'https://[x' (a broken IPv6 literal), a port that is not a number: no shop
+        return None
     if not host or "." not in host:
         return None
     segments = [s for s in parts.path.split("/") if s]

@@ -16,7 +16,7 @@ import pytest
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from deploy.kafka_broker import KafkaBroker, free_port
+from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
 from producers.publisher import Delivery
 from producers.simulator import simulate_events
@@ -25,17 +25,19 @@ from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.settings import Settings
 from services.store.records import TopicPartitionOffset
 from tests.e2e.test_cli import CASEHUB, casehub_env
-from tests.integration.helpers import isolated_settings
+from tests.integration.helpers import admin_options, isolated_settings, ops_options
+from tests.secure_broker import session_broker_like, start_provisioned
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def own_broker() -> Iterator[KafkaBroker]:
-    """A broker these tests may stop and restart (the session broker is shared)."""
+def own_broker(kafka_bootstrap: str) -> Iterator[KafkaBroker]:
+    """A broker these tests may stop and restart (the session broker is shared; it is asked for only for
+    its CA and admin, which this broker trusts too)."""
     data_dir = Path(tempfile.mkdtemp(prefix="casehub-loss-kafka-"))
-    broker = KafkaBroker(data_dir=data_dir, port=free_port(), controller_port=free_port(), heap="512m")
-    broker.start()
+    broker = session_broker_like(data_dir, heap="512m")
+    start_provisioned(broker)
     yield broker
     broker.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -50,7 +52,7 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
 
 
 def committed(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
-    cluster = KafkaClusterOffsets(bootstrap, timeout_s=10)
+    cluster = KafkaClusterOffsets(bootstrap, timeout_s=10, security=ops_options())
     try:
         return cluster.committed_offsets([group]).get(group, {})
     finally:
@@ -100,7 +102,9 @@ def test_the_store_offsets_reach_kafka_on_assignment_even_for_idle_partitions(
     assert committed(kafka_bootstrap, settings.consumer_group) == stored
 
     # Kafka's copy falls behind, as after a commit lost to a broker restart: "lag 4, STOP" for ever.
-    rewind = KafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=settings.consumer_group)
+    rewind = KafkaConsumer(
+        bootstrap_servers=kafka_bootstrap, group_id=settings.consumer_group, **admin_options()
+    )
     rewind.commit({TopicPartition(t, p): OffsetAndMetadata(0, "", -1) for (t, p) in stored})
     rewind.close()
     assert set(committed(kafka_bootstrap, settings.consumer_group).values()) == {0}

@@ -25,7 +25,7 @@ from services.store.registry_tables import FIRST_REGISTERED_ID
 from tests.e2e.test_cli import casehub_env, run
 from tests.factories import opened
 from tests.integration.faults import stored_count
-from tests.integration.helpers import isolated_settings
+from tests.integration.helpers import admin_options, isolated_settings
 from tests.schema_evolution import avro_body, bundled_latest_schema, noted_datum, with_optional_note
 
 pytestmark = pytest.mark.integration
@@ -44,7 +44,7 @@ def hub_settings(bootstrap: str, database_url: str) -> Settings:
 
 def send_evolved(settings: Settings, events: list[CaseEvent], schema_id: int) -> None:
     """What an agency on the newer schema (an optional note) sends, keyed by case id."""
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", **admin_options())
     for event in events:
         value = frame(schema_id, avro_body(EVOLVED, noted_datum(event, "sent on v-next")))
         producer.send(settings.agency_topic(event.agency), key=event.case_id.encode(), value=value)

@@ -24,8 +24,12 @@ from consumers.supervisor import Supervisor
 from producers.demo_data import demo_events
 from schemas.errors import StoreUnavailable
 from services.access.demo import seed_demo_principals
+from services.access.principal import Principal, Role
+from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.bootstrap import agency_source, build_codec, build_publisher, create_topics, open_store
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role as KafkaRole
 from services.kafka_admin import ensure_topics
 from services.ops import health
 from services.ops.burrow import LagStatus
@@ -35,7 +39,7 @@ from services.ops.lag import LagWindow, consumer_lag
 from services.settings import Settings
 from services.store.sql_store import SqlCaseStore
 from tests.integration.faults import stored_count
-from tests.integration.helpers import isolated_settings
+from tests.integration.helpers import admin_options, isolated_settings, ops_options
 from tests.integration.lag_scenarios import commit_offsets, produce
 
 pytestmark = pytest.mark.integration
@@ -61,7 +65,10 @@ def published(settings: Settings, cases: int = 6) -> int:
 
 def dead_letter_sink(settings: Settings) -> KafkaDeadLetterSink:
     return KafkaDeadLetterSink(
-        bootstrap=settings.kafka_bootstrap, topic=settings.dead_letter_topic, connect_timeout_s=10
+        bootstrap=settings.kafka_bootstrap,
+        topic=settings.dead_letter_topic,
+        connect_timeout_s=10,
+        security=client_options(settings, KafkaRole.DEAD_LETTERS),
     )
 
 
@@ -106,7 +113,7 @@ def test_a_crashed_materializer_fails_readyz_shows_in_lag_and_is_restarted(
     stop = threading.Event()
     thread = threading.Thread(target=supervisor.run, args=(stop,), daemon=True)
     thread.start()
-    cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10)
+    cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10, security=ops_options())
     try:
         wait_until(lambda: bool(said), 60, "the first crash")
         ready = client.get("/readyz")
@@ -191,7 +198,7 @@ def test_a_store_that_cannot_be_written_fails_readyz_and_answers_one_line(
         assert "materializer has retried the same batch for" in body and "readonly database" in body
         assert "store cannot be written" in body
         # Lag tells the same story: a member owns the partitions, commits nothing, messages wait.
-        cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10)
+        cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10, security=ops_options())
         try:
             [group] = consumer_lag(
                 cluster, WINDOW, [settings.consumer_group], expected=hub_groups(settings)
@@ -234,7 +241,7 @@ def test_lag_counts_a_group_that_never_committed_and_partitions_it_never_committ
 ) -> None:
     settings = isolated_settings(kafka_bootstrap, sqlite_url)
     total = published(settings, cases=8)
-    cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10)
+    cluster = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10, security=ops_options())
     try:
         everything = consumer_lag(cluster, WINDOW, expected=hub_groups(settings))
         [group] = [g for g in everything.groups if g.group == settings.consumer_group]
@@ -244,7 +251,7 @@ def test_lag_counts_a_group_that_never_committed_and_partitions_it_never_committ
 
         # A group that committed one partition only: the others' messages count too.
         topic = f"partial-{settings.consumer_group}"
-        ensure_topics(kafka_bootstrap, [topic], partitions=3)
+        ensure_topics(kafka_bootstrap, [topic], partitions=3, security=admin_options())
         produce(kafka_bootstrap, topic, 30)
         other = f"{settings.consumer_group}-partial"
         commit_offsets(kafka_bootstrap, other, topic, [0])  # partition 0, nothing read
@@ -254,8 +261,12 @@ def test_lag_counts_a_group_that_never_committed_and_partitions_it_never_committ
     finally:
         cluster.close()
 
-    api = TestClient(create_app(open_store(settings)[0], settings))
-    body = api.get("/api/ops/lag", params={"group": settings.consumer_group}).json()
+    engine = open_store(settings)[0]
+    ops = Principal("t-liveness-ops", "Ops", None, Role.OPS)
+    save_principal(engine, ops)
+    api = TestClient(create_app(engine, settings))
+    token = {"Authorization": f"Bearer {issue_token(engine, ops.principal_id)}"}
+    body = api.get("/api/ops/lag", params={"group": settings.consumer_group}, headers=token).json()
     assert body["groups"][0]["lag_messages"] == total
     monitor = api.app.state.ops
     monitor.sampler.sample()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from schemas.bounds import KEY_MAX_CHARS
 from schemas.identifiers import bank_account_identifier, keyed_hash
 from schemas.normalisation import (
     address_key,
@@ -15,6 +18,7 @@ from schemas.normalisation import (
     shop_key_of_url,
     tax_code_key,
 )
+from schemas.normalisation.fields import FIELD_KEYS, field_key, typed_keys
 
 PHONES = [
     ("0912345678", "+84912345678"),
@@ -215,3 +219,14 @@ def test_names_fold_legal_forms_and_diacritics() -> None:
         == "thoi trang minh anh"
     )
     assert name_key("Không có") is None
+
+
+@given(st.text(max_size=300) | st.from_regex(r"https?://\S{0,80}", fullmatch=True))
+@example("https://[x")
+@example("shopee.vn:port/abc")
+def test_no_typed_text_makes_a_normaliser_raise(typed: str) -> None:
+    """Whatever a user types or an agency sends ('https://[x' once raised ValueError), a key or None."""
+    for key in typed_keys(typed, ("shopee", "facebook")):
+        assert isinstance(key, tuple) and len(key[1]) <= KEY_MAX_CHARS
+    for field in FIELD_KEYS:
+        assert field_key(field, typed) is None or isinstance(field_key(field, typed), tuple)
