@@ -1,4 +1,4 @@
-"""`python -m deploy jars|postgres|connect`: install steps the Makefile runs before the hub, tests or bench."""
+"""`python -m deploy jars|postgres|connect`: install steps the Makefile runs (hub, tests, bench)."""
 
 from __future__ import annotations
 

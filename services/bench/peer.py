@@ -11,6 +11,7 @@ be) until its consumer group has committed every record, i.e. every row is commi
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from services.store.engine import make_engine
 
 TABLE = "peer_case_events"
 CONNECTOR = "casehub-bench-peer"
+"""Each run's connector (and so its consumer group, connect-<name>) gets this prefix and a fresh tag."""
 BATCH = 4000
 """Records per JDBC batch and per consumer poll (the issue's 2,000–5,000)."""
 _TIMESTAMP = {"type": "string", "name": "io.debezium.time.ZonedTimestamp"}
@@ -157,9 +159,10 @@ def run_peer(
     postgres = PostgresCpu(server_url)
     worker.start()
     try:
+        name = f"{CONNECTOR}-{uuid.uuid4().hex[:8]}"
         cpu0, pg0, started = process_cpu_seconds(worker.pid), postgres.seconds(), time.perf_counter()
-        worker.create_connector(CONNECTOR, sink_config(database_url, topic))
-        _wait_committed(worker, bootstrap, f"connect-{CONNECTOR}", total, started + timeout)
+        worker.create_connector(name, sink_config(database_url, topic))
+        _wait_committed(worker, name, bootstrap, total, started + timeout)
         seconds = time.perf_counter() - started
         cpu, pg = process_cpu_seconds(worker.pid) - cpu0, postgres.seconds() - pg0
     finally:
@@ -175,12 +178,13 @@ def landed_rows(database_url: str) -> int:
     return count
 
 
-def _wait_committed(worker: ConnectWorker, bootstrap: str, group: str, total: int, deadline: float) -> None:
+def _wait_committed(worker: ConnectWorker, name: str, bootstrap: str, total: int, deadline: float) -> None:
     """Until the sink's consumer group has committed `total` records (offsets of a fresh topic from 0)."""
+    group = f"connect-{name}"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="casehub-bench-peer")
     try:
         while time.perf_counter() < deadline:
-            for state, trace in worker.task_states(CONNECTOR):
+            for state, trace in worker.task_states(name):
                 if state == "FAILED":
                     raise ConnectError(f"the JDBC sink task failed: {trace.strip().splitlines()[:3]}")
             try:
