@@ -174,11 +174,24 @@ class ConnectWorker:
             self._proc.kill()
             self._proc.wait(timeout=10)
 
+    def database_errors(self, last: int = 2) -> list[str]:
+        """The database's own error messages as the sink logged them (Hibernate wraps a refused login
+        into a dialect failure, so the task's trace alone would not say why)."""
+        try:
+            lines = self.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return []
+        marker = "(org.hibernate.orm.jdbc.error)"
+        found = [line.split("] ", 1)[-1].removesuffix(marker).strip() for line in lines if marker in line]
+        return found[-last:]
+
     def _worker_properties(self) -> dict[str, str]:
         return {
             "bootstrap.servers": self.bootstrap,
             "listeners": self.url,
             "plugin.path": str(self.install.plugins),
+            # every plugin here has ServiceLoader manifests: no class scan at start
+            "plugin.discovery": "service_load",
             "key.converter": "org.apache.kafka.connect.storage.StringConverter",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter.schemas.enable": "true",

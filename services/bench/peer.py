@@ -65,13 +65,20 @@ _DDL = f"""CREATE TABLE {TABLE} (
     reporting_unit text NOT NULL, occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL,
     producer text NOT NULL, schema_version integer NOT NULL, distribution jsonb NOT NULL,
     embargo_until timestamptz, payload jsonb NOT NULL, source_topic text NOT NULL,
-    source_partition integer NOT NULL, source_offset bigint NOT NULL)"""
+    source_partition integer NOT NULL, source_offset bigint NOT NULL,
+    landed_at timestamptz NOT NULL DEFAULT clock_timestamp())"""
+"""landed_at is not in the records: PostgreSQL stamps each row as the sink inserts it."""
 
 
 @dataclass(frozen=True)
 class PeerRun:
     rows: int
     seconds: float
+    """From the first row's insert to the last one's (landed_at), as ours is timed from its first batch
+    to its last: the sink task's start (Hibernate, the connection pool) and the last offset commit are
+    left out, which favours the peer slightly (ours counts its whole first batch)."""
+    whole_seconds: float
+    """From the connector's creation until its group committed every record."""
     worker_cpu_s: float
     postgres_cpu_s: float | None
     """None when the PostgreSQL server is not on this machine (its CPU cannot be read)."""
@@ -151,8 +158,8 @@ def run_peer(
     security: KafkaClientSecurity | None = None,
     timeout: float = 900,
 ) -> PeerRun:
-    """Start a worker, land the `total` records of `topic` into a fresh table, measure, stop the worker."""
-    create_table(database_url)
+    """Start a worker, land the `total` records of `topic` into the table `create_table` made in
+    `database_url`, measure, stop the worker."""
     worker = ConnectWorker(
         ensure_connect_jars(), workdir, bootstrap, security or KafkaClientSecurity(), max_poll_records=BATCH
     )
@@ -163,19 +170,23 @@ def run_peer(
         cpu0, pg0, started = process_cpu_seconds(worker.pid), postgres.seconds(), time.perf_counter()
         worker.create_connector(name, sink_config(database_url, topic))
         _wait_committed(worker, name, bootstrap, total, started + timeout)
-        seconds = time.perf_counter() - started
+        whole = time.perf_counter() - started
         cpu, pg = process_cpu_seconds(worker.pid) - cpu0, postgres.seconds() - pg0
     finally:
         worker.stop()
-    return PeerRun(landed_rows(database_url), seconds, cpu, pg if postgres.available else None)
+    rows, landing = landed(database_url)
+    return PeerRun(rows, landing, whole, cpu, pg if postgres.available else None)
 
 
-def landed_rows(database_url: str) -> int:
+def landed(database_url: str) -> tuple[int, float]:
+    """Rows in the peer's table, and the seconds from the first row's insert to the last one's."""
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        count = int(connection.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar_one())
+        count, seconds = connection.execute(
+            text(f"SELECT count(*), extract(epoch FROM max(landed_at) - min(landed_at)) FROM {TABLE}")
+        ).one()
     engine.dispose()
-    return count
+    return int(count), float(seconds or 0.0)
 
 
 def _wait_committed(worker: ConnectWorker, name: str, bootstrap: str, total: int, deadline: float) -> None:
@@ -186,7 +197,11 @@ def _wait_committed(worker: ConnectWorker, name: str, bootstrap: str, total: int
         while time.perf_counter() < deadline:
             for state, trace in worker.task_states(name):
                 if state == "FAILED":
-                    raise ConnectError(f"the JDBC sink task failed: {trace.strip().splitlines()[:3]}")
+                    database = "; ".join(worker.database_errors())
+                    raise ConnectError(
+                        f"the JDBC sink task failed: {_reason(trace)}"
+                        + (f" (the database said: {database})" if database else "")
+                    )
             try:
                 offsets = admin.list_group_offsets(group).get(group, {})
             except KafkaError:  # the group is not known before its first commit
@@ -197,3 +212,10 @@ def _wait_committed(worker: ConnectWorker, name: str, bootstrap: str, total: int
     finally:
         admin.close()
     raise ConnectError(f"the JDBC sink did not commit {total} records in time; see {worker.log_file}")
+
+
+def _reason(trace: str) -> str:
+    """A Java trace's first line and its root cause (the last "Caused by:"), without the stack frames."""
+    lines = [line.strip() for line in trace.strip().splitlines()]
+    causes = [line for line in lines if line.startswith("Caused by:")]
+    return " … ".join(([lines[0]] if lines else []) + causes[-1:]) or "(no trace)"

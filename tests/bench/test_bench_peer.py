@@ -13,10 +13,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
+from deploy.connect_plugin import ConnectError
 from producers.simulator.simulation import simulate_events
-from services.bench.peer import TABLE, publish_records, run_peer
+from services.bench.peer import TABLE, create_table, publish_records, run_peer
 from services.store.engine import make_engine
 
 pytestmark = pytest.mark.integration
@@ -29,6 +30,7 @@ def test_the_peer_upserts_every_event_once_by_its_id(
     topic = f"bench-peer-{uuid.uuid4().hex[:8]}"
     # the last 20 events twice: an upsert by event id keeps one row each
     published = publish_records(kafka_bootstrap, topic, [*events, *events[-20:]])
+    create_table(postgres_url)
 
     run = run_peer(kafka_bootstrap, postgres_server_url, postgres_url, topic, published, tmp_path / "connect")
 
@@ -49,3 +51,20 @@ def test_the_peer_upserts_every_event_once_by_its_id(
     assert sample.distribution == json.loads(events[7].distribution.model_dump_json())
     assert sample.recorded_at == events[7].recorded_at
     assert run.seconds > 0 and run.worker_cpu_s > 0
+
+
+def test_a_refused_database_login_fails_the_peer_with_the_reason(
+    kafka_bootstrap: str, postgres_server_url: str, postgres_url: str, tmp_path: Path
+) -> None:
+    """The sink task fails on a refused login; the run stops with Connect's reason, not at its deadline.
+    (The throwaway test cluster trusts local logins whatever the password, so the login is refused by an
+    unknown role.)"""
+    topic = f"bench-peer-{uuid.uuid4().hex[:8]}"
+    published = publish_records(kafka_bootstrap, topic, list(simulate_events(50, seed=5)))
+    create_table(postgres_url)
+    wrong = make_url(postgres_url).set(username="no_such_role").render_as_string(hide_password=False)
+    with pytest.raises(ConnectError, match='role "no_such_role" does not exist') as refused:
+        run_peer(
+            kafka_bootstrap, postgres_server_url, wrong, topic, published, tmp_path / "connect", timeout=120
+        )
+    assert "\tat " not in str(refused.value), "the reason, not a wall of stack frames"

@@ -20,6 +20,7 @@ EXPECTED = {
     ("baseline", "materialize ÷ naive"),
     ("limit", "materialize ÷ COPY"),
     ("peer", "peer: Connect + JDBC sink"),
+    ("peer", "peer: connector created → all committed"),
     ("peer", "peer: worker CPU per row"),
     ("peer", "peer: PostgreSQL CPU per row"),
     ("peer", "ours on the same events"),
