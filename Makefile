@@ -4,16 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install jars postgres browser lint typecheck unit integration clean
+.PHONY: demo test install jars connect postgres browser lint typecheck unit integration clean
 
 demo: install jars  ## run the hub with demo data until Ctrl-C (SQLite unless CASEHUB_DATABASE_URL is set)
 	$(BIN)/casehub up
 
-test: install jars postgres browser lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
+test: install jars connect postgres browser lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
 	$(BIN)/casehub schemas check
 	$(BIN)/pytest
 
-bench: install jars postgres  ## the full benchmark table (real broker + PostgreSQL; ~15-30 min); figures in bench.json
+bench: install jars connect postgres  ## the full benchmark table (real broker + PostgreSQL; ~15-30 min); figures in bench.json
 	$(BIN)/casehub bench --json bench.json
 
 install: $(STAMP)
@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml
 
 jars: install  ## Apache Kafka broker jars from Maven Central into deploy/kafka/libs (cached)
 	$(BIN)/python -m deploy jars
+
+connect: install  ## the benchmark peer: Kafka Connect + Debezium's JDBC sink from Maven Central into deploy/connect (cached)
+	$(BIN)/python -m deploy connect
 
 postgres: install  ## PostgreSQL server from Debian's packages when absent (tests start a throwaway cluster)
 	$(BIN)/python -m deploy postgres

@@ -1,13 +1,18 @@
-"""`python -m deploy jars|postgres`: install steps the Makefile runs before the hub or the tests."""
+"""`python -m deploy jars|postgres|connect`: install steps the Makefile runs (hub, tests, bench)."""
 
 from __future__ import annotations
 
 import sys
 
+from deploy.connect_plugin import ensure_connect_jars
 from deploy.kafka_broker import BrokerError, ensure_jars
 from deploy.postgres_cluster import PostgresError, ensure_postgres_installed
 
-STEPS = {"jars": ensure_jars, "postgres": ensure_postgres_installed}
+STEPS = {
+    "jars": ensure_jars,
+    "postgres": ensure_postgres_installed,
+    "connect": lambda: ensure_connect_jars().libs.parent,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ once it has sent everything), and the output adds each event's recorded_at → c
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import threading
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 
 from consumers.observer import BatchObserver
 from consumers.source import RecordSource
+from services.bench.cpu import process_cpu_seconds
 from services.bootstrap import build_materializer, open_store
 from services.settings import Settings
 from services.store.interface import CaseStore
@@ -83,7 +85,9 @@ def main(total: int, latencies: bool) -> None:
         threading.Thread(target=_say_when_assigned, args=(materializer.source, stop), daemon=True).start()
     watcher = threading.Thread(target=_watch_group, args=(observer, stop), daemon=True)
     watcher.start()
+    cpu_before = process_cpu_seconds(os.getpid())  # interpreter start and imports are not the run's
     materializer.run(stop)
+    cpu_seconds = process_cpu_seconds(os.getpid()) - cpu_before
     materializer.source.close()
     materializer.dead_letter_sink.close()
     result = {
@@ -91,6 +95,7 @@ def main(total: int, latencies: bool) -> None:
         "first_started": observer.first_started,
         "last_ended": observer.last_ended,
         "peak_rss_mb": peak_rss_mb(),
+        "cpu_s": cpu_seconds,
         "latencies_ms": observer.latencies_ms,
     }
     sys.stdout.write(json.dumps(result) + "\n")

@@ -20,6 +20,7 @@ from consumers.projections import stored_event
 from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
+from services.bench.cpu import PostgresCpu
 from services.bootstrap import create_topics
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
@@ -66,11 +67,26 @@ class Materialized:
     rate: Rate
     peak_rss_mb: float
     workers: int
+    cpu_s: float
+    """CPU of the materializer processes while they ran (their interpreter start excluded)."""
+    postgres_cpu_s: float | None = None
+    """CPU of the PostgreSQL server over the run, when a meter was given and the server is local."""
 
 
-def materialize(settings: Settings, database_url: str, total: int, workers: int = 1) -> Materialized:
+def materialize(
+    settings: Settings,
+    database_url: str,
+    total: int,
+    workers: int = 1,
+    postgres_cpu: PostgresCpu | None = None,
+) -> Materialized:
     """Catch up on `total` preloaded records with `workers` processes of one consumer group (each its own
-    process, so its peak RSS is its own); timed from the first batch's start to the last batch's end."""
+    process, so its peak RSS is its own); timed from the first batch's start to the last batch's end.
+    The schema is created first, so the PostgreSQL CPU read around the run is the writes' alone."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    engine.dispose()
+    pg_before = postgres_cpu.seconds() if postgres_cpu else 0.0
     env = {**os.environ, **settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "services.bench.materialize_worker", str(total)]
     members = [
@@ -86,7 +102,14 @@ def materialize(settings: Settings, database_url: str, total: int, workers: int 
     read = sum(r["records"] for r in results)
     active = [r for r in results if r["first_started"] is not None]
     seconds = max(r["last_ended"] for r in active) - min(r["first_started"] for r in active)
-    return Materialized(Rate(read, seconds), max(r["peak_rss_mb"] for r in results), workers)
+    postgres_s = postgres_cpu.seconds() - pg_before if postgres_cpu and postgres_cpu.available else None
+    return Materialized(
+        Rate(read, seconds),
+        max(r["peak_rss_mb"] for r in results),
+        workers,
+        sum(r["cpu_s"] for r in results),
+        postgres_s,
+    )
 
 
 def naive(settings: Settings, database_url: str, limit: int, max_seconds: float) -> Rate:

@@ -13,6 +13,7 @@ from services.bench.environment import BenchEnvironment
 from services.bench.figures import BenchReport
 from services.bench.large_store import clone_to
 from services.bench.latency import steady_latency
+from services.bench.peer_race import race_peer
 from services.bench.pipeline import copy_limit, materialize, naive, produce, rebuild
 from services.bench.queries import time_queries
 from services.settings import Settings
@@ -45,6 +46,11 @@ class BenchPlan:
         return max(200, min(self.events, 5_000))
 
     @property
+    def peer_rounds(self) -> int:
+        """Rounds of ours-then-peer (order alternating); two at full scale, one for a smoke run."""
+        return 2 if self.scale >= 0.5 else 1
+
+    @property
     def query_runs(self) -> int:
         return 40 if self.scale >= 0.5 else 10
 
@@ -55,11 +61,11 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     say(f"generating {plan.events:,} simulated events (seed {plan.seed})...")
     events: list[CaseEvent] = list(simulate_events(plan.events, seed=plan.seed))
 
-    say("1/7 produce: publisher (validate + encode + send, confirmed)...")
+    say("1/8 produce: publisher (validate + encode + send, confirmed)...")
     produced = produce(settings, events)
     report.add("produce", "publisher", produced.per_second, "events/s", "≥ 30,000", events=produced.count)
 
-    say("2/7 materialize into PostgreSQL (catch-up)...")
+    say("2/8 materialize into PostgreSQL (catch-up)...")
     pg_url = env.new_postgres_database()
     pg = materialize(settings, pg_url, produced.count)
     report.add("materialize", "PostgreSQL", pg.rate.per_second, "events/s", "≥ 20,000", events=pg.rate.count)
@@ -83,17 +89,20 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     report.add("materialize", "SQLite", sqlite.rate.per_second, "events/s", events=sqlite.rate.count)
     report.add("materialize", "peak RSS (SQLite run)", sqlite.peak_rss_mb, "MB", "≤ 300")
 
-    say(f"3/7 naive baseline (one decode, ORM insert and commit per event; up to {plan.naive_limit:,})...")
+    say(f"3/8 peer: Connect + Debezium JDBC sink beside our materializer ({plan.peer_rounds} round(s))...")
+    race_peer(env, settings, events, produced.count, plan.peer_rounds, report, say)
+
+    say(f"4/8 naive baseline (one decode, ORM insert and commit per event; up to {plan.naive_limit:,})...")
     slow = naive(settings, env.new_postgres_database(), plan.naive_limit, max_seconds=120)
     report.add("baseline", "naive consumer (PostgreSQL)", slow.per_second, "events/s", events=slow.count)
     report.add("baseline", "materialize ÷ naive", pg.rate.per_second / slow.per_second, "×", "≥ 20")
 
-    say("4/7 physical limit: the same log rows with COPY into PostgreSQL...")
+    say("5/8 physical limit: the same log rows with COPY into PostgreSQL...")
     copied = copy_limit(events, env.new_postgres_database())
     report.add("limit", "COPY case_events (PostgreSQL)", copied.per_second, "rows/s", rows=copied.count)
     report.add("limit", "materialize ÷ COPY", pg.rate.per_second / copied.per_second, "×")
 
-    say(f"5/7 end-to-end latency at 1,000 events/s for {plan.latency_seconds:.0f} s...")
+    say(f"6/8 end-to-end latency at 1,000 events/s for {plan.latency_seconds:.0f} s...")
     latency = steady_latency(
         _isolated(env),
         env.new_postgres_database(),
@@ -106,13 +115,13 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
         "latency", "end-to-end p99", latency.p99_ms, "ms", "≤ 500", achieved_rate=round(latency.achieved_rate)
     )
 
-    say("6/7 rebuild from the log into a fresh PostgreSQL store...")
+    say("7/8 rebuild from the log into a fresh PostgreSQL store...")
     rebuilt = rebuild(settings, env.new_postgres_database())
     report.add(
         "rebuild", "rebuild from the log (PostgreSQL)", rebuilt.per_second, "events/s", records=rebuilt.count
     )
 
-    say(f"7/7 analyst queries on ≥ {plan.cases:,} cases (cloning the materialized store)...")
+    say(f"8/8 analyst queries on ≥ {plan.cases:,} cases (cloning the materialized store)...")
     engine = make_engine(pg_url)
     copies = clone_to(engine, plan.cases)
     for timing in time_queries(engine, plan.query_runs):

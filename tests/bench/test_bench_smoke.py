@@ -19,6 +19,14 @@ EXPECTED = {
     ("materialize", "peak RSS (PostgreSQL run)"),
     ("baseline", "materialize ÷ naive"),
     ("limit", "materialize ÷ COPY"),
+    ("peer", "peer: Connect + JDBC sink"),
+    ("peer", "peer: connector created → all committed"),
+    ("peer", "peer: worker CPU per row"),
+    ("peer", "peer: PostgreSQL CPU per row"),
+    ("peer", "ours on the same events"),
+    ("peer", "ours: materializer CPU per event"),
+    ("peer", "ours: PostgreSQL CPU per event"),
+    ("peer", "ours ÷ peer (rate)"),
     ("latency", "end-to-end p99"),
     ("rebuild", "rebuild from the log (PostgreSQL)"),
     ("queries", "seller dossier p95"),
@@ -37,6 +45,15 @@ def test_every_benchmark_figure_is_produced_on_real_parts(
     assert set(found) >= EXPECTED
     assert all(value > 0 for key, value in found.items() if key in EXPECTED)
     assert report.parameters["events"] == 500
-    assert len(lines) >= 7, "each step reports its progress"
+    assert len(lines) >= 8, "each step reports its progress"
+    side_by_side = {c.name: c for c in report.comparisons}
+    assert set(side_by_side) == {
+        "rate",
+        "process CPU per row",
+        "PostgreSQL CPU per row",
+        "CPU per row, process + PostgreSQL",
+    }
+    assert all(c.ours > 0 and c.peer > 0 for c in report.comparisons)
     report.write_json(tmp_path / "bench.json")
-    assert '"figures"' in (tmp_path / "bench.json").read_text(encoding="utf-8")
+    written = (tmp_path / "bench.json").read_text(encoding="utf-8")
+    assert '"figures"' in written and '"comparisons"' in written
