@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +105,19 @@ def connect_record(event: CaseEvent, position: int) -> bytes:
     return orjson.dumps({"schema": SCHEMA, "payload": payload})
 
 
-def publish_records(bootstrap: str, topic: str, events: Sequence[CaseEvent], partitions: int = 6) -> int:
-    """Publish the events as Connect records (keyed by event id) to `topic`, confirmed by the broker."""
-    ensure_topics(bootstrap, [topic], partitions, 30.0)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, batch_size=256 * 1024, acks="all")
+def publish_records(
+    bootstrap: str,
+    topic: str,
+    events: Sequence[CaseEvent],
+    partitions: int = 6,
+    security: Mapping[str, object] | None = None,
+) -> int:
+    """Publish the events as Connect records (keyed by event id) to `topic`, confirmed by the broker;
+    `security`: the kafka-python login options of the client (services.broker_access.client_options)."""
+    ensure_topics(bootstrap, [topic], partitions, 30.0, security)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, batch_size=256 * 1024, acks="all", **dict(security or {})
+    )
     try:
         futures = [
             producer.send(topic, key=str(e.event_id).encode(), value=connect_record(e, i))

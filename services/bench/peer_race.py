@@ -68,7 +68,8 @@ def race_peer(
 ) -> None:
     """Publish the events for the peer, run both sides `rounds` times alternating, add the figures."""
     topic = f"{settings.consumer_group}.peer.connect-json"
-    published = publish_records(env.bootstrap, topic, events, settings.topic_partitions)
+    admin = client_options(settings, Role.ADMIN)
+    published = publish_records(env.bootstrap, topic, events, settings.topic_partitions, admin)
     meter = PostgresCpu(env.postgres_server_url)
     ours, peer = _Side(), _Side()
     for round_no in range(rounds):
@@ -95,7 +96,7 @@ def race_peer(
                 topic,
                 published,
                 env.workdir / f"connect-{round_no}",
-                KafkaClientSecurity.from_client_options(client_options(settings, Role.ADMIN)),
+                KafkaClientSecurity.from_client_options(admin),
             )
             if run.rows != len({e.event_id for e in events}):
                 raise RuntimeError(f"the peer landed {run.rows} rows of {len(events)} events")

@@ -16,9 +16,17 @@ import pytest
 from sqlalchemy import make_url, text
 
 from deploy.connect_plugin import ConnectError
+from deploy.connect_worker import KafkaClientSecurity
 from producers.simulator.simulation import simulate_events
 from services.bench.peer import TABLE, create_table, publish_records, run_peer
 from services.store.engine import make_engine
+from tests.integration.helpers import admin_options
+
+
+def admin() -> KafkaClientSecurity:
+    """The worker logs in as the hub's admin: the session broker is secured (read once it runs)."""
+    return KafkaClientSecurity.from_client_options(admin_options())
+
 
 pytestmark = pytest.mark.integration
 
@@ -29,10 +37,12 @@ def test_the_peer_upserts_every_event_once_by_its_id(
     events = list(simulate_events(300, seed=17))
     topic = f"bench-peer-{uuid.uuid4().hex[:8]}"
     # the last 20 events twice: an upsert by event id keeps one row each
-    published = publish_records(kafka_bootstrap, topic, [*events, *events[-20:]])
+    published = publish_records(kafka_bootstrap, topic, [*events, *events[-20:]], security=admin_options())
     create_table(postgres_url)
 
-    run = run_peer(kafka_bootstrap, postgres_server_url, postgres_url, topic, published, tmp_path / "connect")
+    run = run_peer(
+        kafka_bootstrap, postgres_server_url, postgres_url, topic, published, tmp_path / "connect", admin()
+    )
 
     ids = sorted(str(e.event_id) for e in events)
     assert run.rows == len(set(ids)) == 300
@@ -60,11 +70,20 @@ def test_a_refused_database_login_fails_the_peer_with_the_reason(
     (The throwaway test cluster trusts local logins whatever the password, so the login is refused by an
     unknown role.)"""
     topic = f"bench-peer-{uuid.uuid4().hex[:8]}"
-    published = publish_records(kafka_bootstrap, topic, list(simulate_events(50, seed=5)))
+    published = publish_records(
+        kafka_bootstrap, topic, list(simulate_events(50, seed=5)), security=admin_options()
+    )
     create_table(postgres_url)
     wrong = make_url(postgres_url).set(username="no_such_role").render_as_string(hide_password=False)
     with pytest.raises(ConnectError, match='role "no_such_role" does not exist') as refused:
         run_peer(
-            kafka_bootstrap, postgres_server_url, wrong, topic, published, tmp_path / "connect", timeout=120
+            kafka_bootstrap,
+            postgres_server_url,
+            wrong,
+            topic,
+            published,
+            tmp_path / "connect",
+            admin(),
+            timeout=120,
         )
     assert "\tat " not in str(refused.value), "the reason, not a wall of stack frames"
