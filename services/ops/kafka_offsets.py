@@ -25,15 +25,25 @@ logger = structlog.get_logger()
 R = TypeVar("R")
 
 
+_RETRIES = 5
+_RETRY_PAUSE_S = 0.5
+
+
 def _broker_errors(method: Callable[..., R]) -> Callable[..., R]:
-    """A failing Kafka call becomes one BrokerUnavailable line naming the address."""
+    """A failing Kafka call becomes one BrokerUnavailable line naming the address; an error Kafka calls
+    retriable (a group coordinator still loading after a broker start) is asked again a few times first."""
 
     @functools.wraps(method)
     def wrapper(self: KafkaClusterOffsets, *args: Any, **kwargs: Any) -> R:
-        try:
-            return method(self, *args, **kwargs)
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"Kafka at {self.bootstrap}: {type(exc).__name__}: {exc}") from exc
+        for attempt in range(_RETRIES):
+            try:
+                return method(self, *args, **kwargs)
+            except KafkaError as exc:
+                if getattr(exc, "retriable", False) and attempt < _RETRIES - 1:
+                    time.sleep(_RETRY_PAUSE_S * (attempt + 1))
+                    continue
+                raise BrokerUnavailable(f"Kafka at {self.bootstrap}: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     return wrapper
 
