@@ -58,6 +58,19 @@ class KafkaClientSecurity:
             truststore_pem=Path(str(cafile)) if cafile else None,
         )
 
+    def client_options(self) -> dict[str, object]:
+        """The same login for a kafka-python client (the bench's own checks on the worker's progress)."""
+        options: dict[str, object] = {"security_protocol": self.protocol}
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+        if self.sasl_username:
+            options["sasl_plain_username"] = self.sasl_username
+        if self.sasl_password is not None:
+            options["sasl_plain_password"] = self.sasl_password.get_secret_value()
+        if self.truststore_pem is not None:
+            options["ssl_cafile"] = str(self.truststore_pem)
+        return options
+
     def properties(self) -> dict[str, str]:
         """Client properties, repeated for every client prefix of the worker."""
         own: dict[str, str] = {"security.protocol": self.protocol}

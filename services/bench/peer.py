@@ -169,16 +169,15 @@ def run_peer(
 ) -> PeerRun:
     """Start a worker, land the `total` records of `topic` into the table `create_table` made in
     `database_url`, measure, stop the worker."""
-    worker = ConnectWorker(
-        ensure_connect_jars(), workdir, bootstrap, security or KafkaClientSecurity(), max_poll_records=BATCH
-    )
+    security = security or KafkaClientSecurity()
+    worker = ConnectWorker(ensure_connect_jars(), workdir, bootstrap, security, max_poll_records=BATCH)
     postgres = PostgresCpu(server_url)
     worker.start()
     try:
         name = f"{CONNECTOR}-{uuid.uuid4().hex[:8]}"
         cpu0, pg0, started = process_cpu_seconds(worker.pid), postgres.seconds(), time.perf_counter()
         worker.create_connector(name, sink_config(database_url, topic))
-        _wait_committed(worker, name, bootstrap, total, started + timeout)
+        _wait_committed(worker, name, bootstrap, security, total, started + timeout)
         whole = time.perf_counter() - started
         cpu, pg = process_cpu_seconds(worker.pid) - cpu0, postgres.seconds() - pg0
     finally:
@@ -198,10 +197,19 @@ def landed(database_url: str) -> tuple[int, float]:
     return int(count), float(seconds or 0.0)
 
 
-def _wait_committed(worker: ConnectWorker, name: str, bootstrap: str, total: int, deadline: float) -> None:
+def _wait_committed(
+    worker: ConnectWorker,
+    name: str,
+    bootstrap: str,
+    security: KafkaClientSecurity,
+    total: int,
+    deadline: float,
+) -> None:
     """Until the sink's consumer group has committed `total` records (offsets of a fresh topic from 0)."""
     group = f"connect-{name}"
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="casehub-bench-peer")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="casehub-bench-peer", **security.client_options()
+    )
     try:
         while time.perf_counter() < deadline:
             for state, trace in worker.task_states(name):
