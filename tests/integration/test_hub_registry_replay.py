@@ -15,6 +15,7 @@ from producers.demo_data import demo_events
 from schemas.events import CaseEvent
 from schemas.wire import frame
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.broker_access.provisioning import grant_table
 from services.early_warning import build_alert_outbox, build_entity_follower
 from services.registry.service import SchemaRegistry
 from services.settings import Settings
@@ -34,12 +35,14 @@ EVOLVED = with_optional_note(bundled_latest_schema())
 
 def hub_settings(bootstrap: str, database_url: str) -> Settings:
     base = isolated_settings(bootstrap, database_url)
-    return base.model_copy(
+    settings = base.model_copy(
         update={
             "alerts_topic": base.dead_letter_topic.replace("deadletters", "alerts"),
             "entity_group": f"{base.consumer_group}-entities",
         }
     )
+    grant_table(settings)  # the ACLs of this test's own entity group
+    return settings
 
 
 def send_evolved(settings: Settings, events: list[CaseEvent], schema_id: int) -> None:
