@@ -35,15 +35,17 @@ def _broker_errors(method: Callable[..., R]) -> Callable[..., R]:
 
     @functools.wraps(method)
     def wrapper(self: KafkaClusterOffsets, *args: Any, **kwargs: Any) -> R:
-        for attempt in range(_RETRIES):
+        attempt = 0
+        while True:
             try:
                 return method(self, *args, **kwargs)
             except KafkaError as exc:
-                if getattr(exc, "retriable", False) and attempt < _RETRIES - 1:
-                    time.sleep(_RETRY_PAUSE_S * (attempt + 1))
-                    continue
-                raise BrokerUnavailable(f"Kafka at {self.bootstrap}: {type(exc).__name__}: {exc}") from exc
-        raise AssertionError("unreachable")  # the loop returns or raises
+                attempt += 1
+                if not getattr(exc, "retriable", False) or attempt >= _RETRIES:
+                    raise BrokerUnavailable(
+                        f"Kafka at {self.bootstrap}: {type(exc).__name__}: {exc}"
+                    ) from exc
+                time.sleep(_RETRY_PAUSE_S * attempt)
 
     return wrapper
 
