@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
 from services.access.resolver import PrincipalResolver, TokenResolver
-from services.api.routes import alerts, audit, cases, export, health, public, stats, subjects
+from services.api.routes import alerts, audit, cases, entities, export, health, public, stats, subjects
 from services.api.routes import ops as ops_routes
 from services.ops.api_monitor import ApiMonitor
 from services.registry import routes as registry_routes
@@ -44,7 +44,15 @@ def create_app(
     app.state.clock = clock
     app.state.demo_logins = demo_logins
     app.include_router(cases.router)
-    for router in (subjects.router, stats.router, export.router, public.router, audit.router, alerts.router):
+    for router in (
+        subjects.router,
+        stats.router,
+        export.router,
+        public.router,
+        audit.router,
+        alerts.router,
+        entities.router,
+    ):
         app.include_router(router)
     pages.include(app)
     app.include_router(registry_routes.router)
