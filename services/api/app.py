@@ -10,7 +10,18 @@ from sqlalchemy import Engine
 
 from services.access.audit import AuditLog
 from services.access.resolver import PrincipalResolver, TokenResolver
-from services.api.routes import alerts, audit, cases, entities, export, health, public, stats, subjects
+from services.api.routes import (
+    alerts,
+    audit,
+    cases,
+    entities,
+    export,
+    health,
+    inbox,
+    public,
+    stats,
+    subjects,
+)
 from services.api.routes import ops as ops_routes
 from services.ops.api_monitor import ApiMonitor
 from services.registry import routes as registry_routes
@@ -52,6 +63,7 @@ def create_app(
         audit.router,
         alerts.router,
         entities.router,
+        inbox.router,
     ):
         app.include_router(router)
     pages.include(app)

@@ -9,6 +9,7 @@ from services.store import (  # noqa: F401 - every table module registers its ta
     alert_tables,
     audience_tables,
     entity_tables,
+    inbox_tables,
     projection_tables,
     registry_tables,
     tally_tables,

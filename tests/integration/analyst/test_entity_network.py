@@ -1,167 +1,25 @@
 """Sellers' networks through the API and the page, on SQLite and PostgreSQL: each reader sees only the
-subjects, identifiers and links of records they may see.
-
-Q1 (qltt) and T1 (tax) share a phone, written two ways; Q1 and P1 (police, OWNER_ONLY + H3) share an
-e-mail; P1 and C1 (customs) share a bank account. The hub holds one entity of all four; QLTT sees Q1 and
-T1 (C1 is joined only through the police record, so not shown); the police see all four. Q1 and T1 also
-carry a placeholder mailbox (bundled stop-list) and T1 a shop that X1 and X2 carry too (over a cap of 2).
-Tax also holds an embargoed record on T1: nobody else is told of it.
-"""
+subjects, identifiers and links of records they may see (the world: tests/network_world.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from consumers.entity.keys import sighting_of
-from consumers.entity.linker import EntityLinker
-from consumers.projections import apply_events, stored_event
-from schemas.events import (
-    CaseEvent,
-    CaseOpened,
-    Distribution,
-    DistributionLevel,
-    SubjectIdentified,
-    SubjectKind,
-)
-from services.access.principal import Principal, Role
-from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.settings import Settings
-from services.store.engine import make_engine, migrate
-from services.store.entity_store import entities_of
-from services.store.sql_store import SqlCaseStore
 from tests.databases import module_database
-from tests.factories import event
+from tests.network_world import BANK, NOW, NetworkWorld, build_network_world
 
 pytestmark = pytest.mark.integration
-T0 = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
-NOW = datetime(2025, 12, 1, tzinfo=UTC)
-SHARED = Distribution(level=DistributionLevel.ALL_AGENCIES)
-POLICE_ONLY = Distribution(level=DistributionLevel.OWNER_ONLY, handling="INVESTIGATION_CONFIDENTIAL")
-BANK = "k1:" + "cd" * 32
-WHO = {
-    "qltt": Principal("n-qltt", "QLTT", "qltt", Role.ANALYST),
-    "police": Principal("n-police", "Police", "police", Role.ANALYST),
-    "ipvn": Principal("n-ipvn", "IP office", "ipvn", Role.ANALYST),
-    "ops": Principal("n-ops", "Ops", None, Role.OPS),
-}
-
-
-@dataclass
-class NetworkWorld:
-    engine: Engine
-    tokens: dict[str, str]
-    entity_id: str
-
-    def get(self, who: str, path: str) -> Any:
-        client = TestClient(create_app(self.engine, Settings(entity_link_cap=2), clock=lambda: NOW))
-        return client.get(path, headers={"Authorization": f"Bearer {self.tokens[who]}"})
-
-
-def _case(case_id: str, agency: str, n: int, distribution: Distribution = SHARED) -> CaseEvent:
-    opened = CaseOpened(
-        title=f"Vụ {case_id}", goods="son giả", province_code="01", category="counterfeit", platform="shopee"
-    )
-    at = T0 + timedelta(hours=n)
-    return event(
-        opened, case_id=case_id, agency=agency, occurred_at=at, recorded_at=at, distribution=distribution
-    )
-
-
-def _seen(case_id: str, agency: str, n: int, subject_id: str, name: str, **ids: Any) -> CaseEvent:
-    distribution = ids.pop("distribution", SHARED)
-    embargo = ids.pop("embargo", None)
-    at = T0 + timedelta(hours=n, minutes=30)
-    payload = SubjectIdentified(subject_id=subject_id, kind=SubjectKind.PERSON, display_name=name, **ids)
-    return event(
-        payload,
-        case_id=case_id,
-        agency=agency,
-        occurred_at=at,
-        recorded_at=at,
-        distribution=distribution,
-        embargo_until=embargo,
-    )
-
-
-def network_events() -> list[CaseEvent]:
-    q, t, p, c, x, e = (
-        "VN-2025-QLTT-00101",
-        "VN-2025-TAX-00102",
-        "VN-2025-POLICE-00103",
-        "VN-2025-CUSTOMS-00104",
-        "VN-2025-QLTT-00105",
-        "VN-2025-TAX-00106",
-    )
-    return [
-        _case(q, "qltt", 0),
-        _seen(q, "qltt", 0, "Q1", "<b>Shop Mỹ</b>", phone="0912 345 678", email="shop.my@gmail.com"),
-        _seen(q, "qltt", 0, "Q1", "Shop Mỹ", email="NoEmail@gmail.com"),
-        _case(t, "tax", 1),
-        _seen(
-            t,
-            "tax",
-            1,
-            "T1",
-            "Hộ KD Mỹ",
-            phone="+84 912 345 678",
-            email="noemail@gmail.com",
-            platform="shopee",
-            shop_url="https://shopee.vn/shop/777",
-        ),
-        _case(p, "police", 2, POLICE_ONLY),
-        _seen(
-            p,
-            "police",
-            2,
-            "P1",
-            "Đối tượng mật",
-            email="shopmy@gmail.com",
-            bank_account_hash=BANK,
-            distribution=POLICE_ONLY,
-        ),
-        _seen(p, "police", 2, "Q1", "Shop Mỹ", distribution=POLICE_ONLY),
-        _case(c, "customs", 3),
-        _seen(c, "customs", 3, "C1", "Cty Nhập Khẩu", bank_account_hash=BANK),
-        _case(x, "qltt", 4),
-        _seen(x, "qltt", 4, "X1", "Khác 1", platform="shopee", shop_url="https://shopee.vn/shop/777"),
-        _seen(x, "qltt", 4, "X2", "Khác 2", platform="shopee", shop_url="https://shopee.vn/shop/777"),
-        _case(e, "tax", 5),
-        _seen(e, "tax", 5, "T1", "Hộ KD Mỹ", tax_code="0101234567", embargo=datetime(2026, 6, 1, tzinfo=UTC)),
-    ]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkWorld]:
     with module_database(request, tmp_path_factory, "n") as url:
-        engine = make_engine(url)
-        migrate(engine)
-        events = network_events()
-        with SqlCaseStore(engine).transaction() as tx:
-            apply_events(tx, [stored_event(e, "t", 0, i) for i, e in enumerate(events)])
-        sightings = [
-            sighting_of(
-                e.payload.subject_id, str(e.event_id), e.occurred_at, e.payload.model_dump(mode="json")
-            )
-            for e in events
-            if isinstance(e.payload, SubjectIdentified)
-        ]
-        with engine.begin() as connection:
-            EntityLinker(cap=2).link(connection, sightings)
-            entity_id = entities_of(connection, ["Q1"])["Q1"]
-        tokens = {}
-        for key, principal in WHO.items():
-            save_principal(engine, principal)
-            tokens[key] = issue_token(engine, principal.principal_id)
-        yield NetworkWorld(engine, tokens, entity_id)
-        engine.dispose()
+        yield from build_network_world(url)
 
 
 def test_qltt_sees_its_and_the_shared_sellers_links_but_never_the_police_subject(world: NetworkWorld) -> None:
