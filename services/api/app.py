@@ -19,6 +19,7 @@ from services.api.routes import (
     health,
     inbox,
     public,
+    referrals,
     stats,
     subjects,
 )
@@ -64,6 +65,7 @@ def create_app(
         alerts.router,
         entities.router,
         inbox.router,
+        referrals.router,
     ):
         app.include_router(router)
     pages.include(app)

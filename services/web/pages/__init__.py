@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
 
-from services.web.pages import audit_page, cases, dashboard, entities, inbox, login, reports, subjects
+from services.web.pages import (
+    audit_page,
+    cases,
+    dashboard,
+    entities,
+    inbox,
+    login,
+    referrals,
+    reports,
+    subjects,
+)
 from services.web.pages.access import PageForbidden
 from services.web.rendering import SignInNeeded, render, to_login
 
 
 def include(app: FastAPI) -> None:
-    for module in (login, dashboard, cases, subjects, entities, inbox, reports, audit_page):
+    for module in (login, dashboard, cases, subjects, entities, inbox, referrals, reports, audit_page):
         app.include_router(module.router)
 
     @app.exception_handler(SignInNeeded)

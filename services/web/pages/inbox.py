@@ -46,6 +46,7 @@ def inbox_page(request: Request, connection: Connection = Depends(get_connection
         "people": colleagues(connection, principal.agency) if principal.agency else [],
         "back": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "error": request.query_params.get("error"),
+        "referral_page": True,
     }
     return render(request, "inbox.html", principal, context)
 
