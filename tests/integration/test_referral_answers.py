@@ -76,7 +76,9 @@ def test_the_police_answer_a_referral_and_the_answer_lands_in_the_store(
         listing = page.get("/referrals?lang=en")
         assert f'data-referral="{referral["event_id"]}"' in listing.text and "Overdue" in listing.text
         declined = page.post(
-            url.removeprefix("/api"), data={"answer": "decline", "note": "ngoài thẩm quyền"}, follow_redirects=False
+            url.removeprefix("/api"),
+            data={"answer": "decline", "note": "ngoài thẩm quyền"},
+            follow_redirects=False,
         )
         assert declined.status_code == 303 and "done=" in declined.headers["location"], declined.headers
         bad = page.post(url.removeprefix("/api"), data={"answer": "action", "action": "NOPE"})
