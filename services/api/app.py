@@ -18,6 +18,7 @@ from services.api.routes import (
     export,
     health,
     inbox,
+    notifications,
     public,
     referrals,
     stats,
@@ -66,6 +67,7 @@ def create_app(
         entities.router,
         inbox.router,
         referrals.router,
+        notifications.router,
     ):
         app.include_router(router)
     pages.include(app)

@@ -18,6 +18,7 @@ from services.cli.broker import broker_app, topics_app
 from services.cli.common import console, err, one_line_errors, settings
 from services.cli.dlq import dlq_app
 from services.cli.entities import entities_app
+from services.cli.notify import notify_app
 from services.cli.outbox import outbox_app
 from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
@@ -39,6 +40,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(entities_app, name="entities")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(notify_app, name="notify")
 app.command("rebuild")(rebuild)
 app.command("bench")(bench)
 app.command("publish")(publishing.publish)

@@ -10,6 +10,7 @@ from services.store import (  # noqa: F401 - every table module registers its ta
     audience_tables,
     entity_tables,
     inbox_tables,
+    notification_tables,
     projection_tables,
     registry_tables,
     tally_tables,
