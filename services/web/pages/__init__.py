@@ -11,6 +11,7 @@ from services.web.pages import (
     entities,
     inbox,
     login,
+    notifications,
     referrals,
     reports,
     subjects,
@@ -20,7 +21,18 @@ from services.web.rendering import SignInNeeded, render, to_login
 
 
 def include(app: FastAPI) -> None:
-    for module in (login, dashboard, cases, subjects, entities, inbox, referrals, reports, audit_page):
+    for module in (
+        login,
+        dashboard,
+        cases,
+        subjects,
+        entities,
+        inbox,
+        referrals,
+        notifications,
+        reports,
+        audit_page,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(SignInNeeded)

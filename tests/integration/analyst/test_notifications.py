@@ -155,3 +155,23 @@ def test_an_unreachable_smtp_server_is_retried_then_given_up_and_recorded(world:
 def test_bad_subscriptions_are_refused_with_the_reason(world: NetworkWorld, body: dict[str, str]) -> None:
     answer = api(world, "qltt", "POST", "/api/subscriptions", json=body)
     assert answer.status_code == 422 and "Traceback" not in answer.text, answer.text
+
+
+def test_the_notifications_page_subscribes_unsubscribes_and_marks_read(world: NetworkWorld) -> None:
+    client = TestClient(create_app(world.engine, clock=lambda: NOW))
+    client.cookies.set("casehub_token", world.tokens["ipvn"])
+    page = client.get("/notifications?lang=en")
+    assert page.status_code == 200 and 'id="unread-count">0<' in page.text
+    added = client.post("/notifications/subscribe", data={"kind": "platform", "value": "shopee"})
+    assert added.status_code == 200 and 'class="subscription"' in added.text and "shopee" in added.text
+    refused = client.post("/notifications/subscribe", data={"kind": "province", "value": "<script>"})
+    assert 'id="notify-error"' in refused.text and "<script>" not in refused.text
+    Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)  # no SMTP host: in-app only
+    listed = client.get("/notifications")
+    unread = int(listed.text.split('id="unread-count">')[1].split("<")[0])
+    assert unread > 0 and listed.text.count('class="notification unread"') == unread
+    after = client.post("/notifications/read/all")
+    assert 'id="unread-count">0<' in after.text
+    sub_id = api(world, "ipvn", "GET", "/api/subscriptions").json()[0]["subscription_id"]
+    gone = client.post(f"/notifications/unsubscribe/{sub_id}")
+    assert 'class="subscription"' not in gone.text
