@@ -72,7 +72,10 @@ def up(
             f"  Materialized : {summary.events_stored} events in {summary.cases_stored} cases\n"
             f"  Web UI       : {summary.api_url}/  (sign in with a DEMO user, or a token below)\n"
             f"{demo_token_lines(summary.demo_tokens)}"
-            "Press Ctrl-C to stop.",
+            f"  Alerts inbox : {summary.api_url}/alerts  (each demo user sees its agency's alerts)\n"
+            f"  Notifications: {summary.api_url}/notifications; e-mail via SMTP {summary.smtp}"
+            + (f", read the messages in {summary.mail_dir}/new (Maildir)\n" if summary.mail_dir else "\n")
+            + "Press Ctrl-C to stop.",
             highlight=False,
             soft_wrap=True,
         )
