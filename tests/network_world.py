@@ -23,8 +23,10 @@ from consumers.projections import apply_events, stored_event
 from schemas.events import (
     CaseEvent,
     CaseOpened,
+    CaseReferred,
     Distribution,
     DistributionLevel,
+    ReferralKind,
     SubjectIdentified,
     SubjectKind,
 )
@@ -90,6 +92,13 @@ def _seen(case_id: str, agency: str, n: int, subject_id: str, name: str, **ids: 
     )
 
 
+def _referred(case_id: str, agency: str, n: int, to: str) -> CaseEvent:
+    at = T0 + timedelta(hours=n, minutes=45)
+    payload = CaseReferred(to_agency=to, kind=ReferralKind.CRIMINAL_INVESTIGATION, reason="dấu hiệu tội phạm")
+    listed = Distribution(level=DistributionLevel.LISTED_AGENCIES, agencies=(to,))
+    return event(payload, case_id=case_id, agency=agency, occurred_at=at, recorded_at=at, distribution=listed)
+
+
 def network_events() -> list[CaseEvent]:
     q, t, p, c, x, e = (
         "VN-2025-QLTT-00101",
@@ -102,7 +111,7 @@ def network_events() -> list[CaseEvent]:
     return [
         _case(q, "qltt", 0),
         _seen(q, "qltt", 0, "Q1", "<b>Shop Mỹ</b>", phone="0912 345 678", email="shop.my@gmail.com"),
-        _seen(q, "qltt", 0, "Q1", "Shop Mỹ", email="NoEmail@gmail.com"),
+        _seen(q, "qltt", 0, "Q1", "<b>Shop Mỹ</b>", email="NoEmail@gmail.com"),
         _case(t, "tax", 1),
         _seen(
             t,
@@ -115,6 +124,7 @@ def network_events() -> list[CaseEvent]:
             platform="shopee",
             shop_url="https://shopee.vn/shop/777",
         ),
+        _referred(q, "qltt", 0, "police"),
         _case(p, "police", 2, POLICE_ONLY),
         _seen(
             p,
