@@ -27,6 +27,7 @@ from services.early_warning import build_alert_outbox, build_entity_follower
 from services.notify.demo_subscriptions import DEMO_BACKFILL_DAYS, seed_demo_subscriptions
 from services.notify.mail_sink import MailSink
 from services.notify.notifier import Notifier
+from services.notify.webhooks import WebhookDispatcher
 from services.settings import Settings
 from services.stop_signals import stop_on_signals
 from services.store.queries import store_counts
@@ -135,13 +136,14 @@ class LocalHub:
         s = s.model_copy(update={"notify_backfill_days": DEMO_BACKFILL_DAYS})
         seed_demo_subscriptions(engine, utcnow())
         notifier = Notifier(engine, s)
-        self._spawn("notifier", self._notify_until_stopped, notifier)
+        self._spawn("notifier", self._notify_until_stopped, notifier, WebhookDispatcher(engine, s))
         return f"{s.smtp_host}:{s.smtp_port}", mail_dir
 
-    def _notify_until_stopped(self, notifier: Notifier) -> None:
+    def _notify_until_stopped(self, notifier: Notifier, webhooks: WebhookDispatcher) -> None:
         while not self.stop_event.wait(NOTIFY_INTERVAL_S):
             try:
                 notifier.sweep(utcnow())
+                webhooks.sweep(utcnow())
             except Exception as error:
                 self.say(f"notifications: {type(error).__name__}: {str(error)[:200]}")
 

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=False, description="STARTTLS before logging in.")
     smtp_timeout_s: float = 10.0
     notify_max_attempts: int = Field(default=5, ge=1, description="E-mail attempts before giving up.")
+    webhook_key: SecretStr = Field(
+        default=SecretStr(""), description="Master key webhook secrets derive from; empty: webhooks refused."
+    )
+    webhook_max_attempts: int = Field(default=6, ge=1, description="Deliveries tried; then a dead letter.")
+    webhook_backoff_s: float = Field(default=30.0, gt=0, description="First retry delay, doubled each time.")
+    webhook_timeout_s: float = 10.0
     notify_backfill_days: int = Field(
         default=7, ge=0, description="A new subscription is told of matching facts this many days old."
     )

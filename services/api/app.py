@@ -23,6 +23,7 @@ from services.api.routes import (
     referrals,
     stats,
     subjects,
+    webhooks,
 )
 from services.api.routes import ops as ops_routes
 from services.ops.api_monitor import ApiMonitor
@@ -68,6 +69,7 @@ def create_app(
         inbox.router,
         referrals.router,
         notifications.router,
+        webhooks.router,
     ):
         app.include_router(router)
     pages.include(app)

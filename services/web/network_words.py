@@ -78,5 +78,8 @@ NETWORK_WORDS: dict[str, tuple[str, str]] = {
     "interest_platform": ("Nền tảng", "Platform"),
     "interest_seller": ("Đối tượng / mạng lưới", "Seller / entity"),
     "interest_identifier": ("Định danh (SĐT, MST, shop...)", "Identifier (phone, tax code, shop...)"),
+    "webhook_dead_letters": ("Webhook: lượt gửi đã bỏ cuộc", "Webhook deliveries given up"),
+    "attempts": ("Số lần thử", "Attempts"),
+    "last_error": ("Lỗi cuối", "Last error"),
     "answer_published": ("Đã phát hành phản hồi", "Answer published"),
 }

@@ -15,6 +15,7 @@ from services.web.pages import (
     referrals,
     reports,
     subjects,
+    webhooks_page,
 )
 from services.web.pages.access import PageForbidden
 from services.web.rendering import SignInNeeded, render, to_login
@@ -32,6 +33,7 @@ def include(app: FastAPI) -> None:
         notifications,
         reports,
         audit_page,
+        webhooks_page,
     ):
         app.include_router(module.router)
 

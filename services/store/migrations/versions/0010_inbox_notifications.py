@@ -1,4 +1,4 @@
-"""alerts inbox (each recipient agency's actions on an alert), subscriptions and notifications
+"""alerts inbox (each recipient agency's actions on an alert), subscriptions, notifications
 
 Revision ID: 0010
 Revises: 0009
