@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -106,7 +108,8 @@ def test_subscriptions_turn_matching_facts_into_one_notification_and_one_email_e
     assert len(mailbox.received) - before == first.emailed == len(emailed) > 0
     message = mailbox.received[-1]
     assert message.rcpt_tos == [QLTT_MAIL] and message.mail_from == "casehub@hub.test"
-    assert b"Xem: /" in (message.original_content or b"")
+    parsed = message_from_bytes(message.original_content or b"", policy=policy.default)
+    assert isinstance(parsed, EmailMessage) and "Xem: /" in parsed.get_content()  # decoded (base64 if needed)
 
     again = Notifier(world.engine, settings(port)).sweep(NOW)
     assert (again.notified, again.emailed) == (0, 0) and len(mailbox.received) - before == first.emailed
