@@ -28,13 +28,19 @@ from services.bootstrap import build_materializer, build_publisher, create_topic
 from services.broker_access.local_broker import broker_for
 from services.broker_access.provisioning import provision
 from services.early_warning import build_alert_outbox, build_entity_follower
+from services.notify.demo_subscriptions import DEMO_BACKFILL_DAYS, seed_demo_subscriptions
+from services.notify.mail_sink import MailSink
+from services.notify.notifier import Notifier
+from services.notify.webhooks import WebhookDispatcher
 from services.ops import health
 from services.ops.api_monitor import ApiMonitor
 from services.settings import Settings
 from services.stop_signals import stop_on_signals
 from services.store.queries import store_counts
+from services.store.tables import utcnow
 
 Say = Callable[[str], None]
+NOTIFY_INTERVAL_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,10 @@ class HubSummary:
     demo_tokens: dict[str, str] | None = None
     credentials: dict[str, Path] | None = None
     """Each Kafka user's credential file (None: a plaintext broker, no logins)."""
+    smtp: str | None = None
+    """host:port of the SMTP server notifications go to (the demo's sink unless CASEHUB_SMTP_HOST is set)."""
+    mail_dir: str | None = None
+    """Where the demo sink files the messages (a Maildir)."""
 
 
 def publish_as_agencies(settings: Settings, events: list[CaseEvent]) -> PublishReport:
@@ -86,6 +96,7 @@ class LocalHub:
         self.server: uvicorn.Server | None = None
         self.supervisors: list[Supervisor] = []
         self.alerts: AlertOutbox | None = None
+        self.mail_sink: MailSink | None = None
 
     def start(self, demo_cases: int = 40, simulated_events: int = 0) -> HubSummary:
         s = self.settings
@@ -112,6 +123,7 @@ class LocalHub:
             lambda live: build_entity_follower(s, engine, self.alerts, liveness=live),
         )
         self._serve_api(app)
+        smtp, mail_dir = self._start_notifications(engine)
         events = demo_events(cases=demo_cases) + list(simulate_events(simulated_events))
         report = publish_as_agencies(s, events)
         self.say(f"Published {report.sent} demo events from 5 agencies; waiting for the materializer...")
@@ -125,7 +137,32 @@ class LocalHub:
             counts["cases"],
             demo_tokens,
             credentials,
+            smtp,
+            mail_dir,
         )
+
+    def _start_notifications(self, engine: Engine) -> tuple[str, str | None]:
+        """Demo subscriptions, and a notifier thread sending to CASEHUB_SMTP_HOST or, when none is set, to
+        a local SMTP sink filing into <home>/mail (a Maildir)."""
+        s = self.settings
+        mail_dir = None
+        if not s.smtp_host:
+            self.mail_sink = MailSink((s.home / "mail").resolve()).start()
+            s = s.model_copy(update={"smtp_host": self.mail_sink.host, "smtp_port": self.mail_sink.port})
+            mail_dir = str(self.mail_sink.mail_dir)
+        s = s.model_copy(update={"notify_backfill_days": DEMO_BACKFILL_DAYS})
+        seed_demo_subscriptions(engine, utcnow())
+        notifier = Notifier(engine, s)
+        self._spawn("notifier", self._notify_until_stopped, notifier, WebhookDispatcher(engine, s))
+        return f"{s.smtp_host}:{s.smtp_port}", mail_dir
+
+    def _notify_until_stopped(self, notifier: Notifier, webhooks: WebhookDispatcher) -> None:
+        while not self.stop_event.wait(NOTIFY_INTERVAL_S):
+            try:
+                notifier.sweep(utcnow())
+                webhooks.sweep(utcnow())
+            except Exception as error:
+                self.say(f"notifications: {type(error).__name__}: {str(error)[:200]}")
 
     @property
     def api_url(self) -> str:
@@ -139,6 +176,8 @@ class LocalHub:
             thread.join(timeout=15)  # each supervisor closes its consumer on the way out
         if self.alerts is not None and self.alerts.sink is not None:
             self.alerts.sink.close()
+        if self.mail_sink is not None:
+            self.mail_sink.stop()
         if self.broker.stop():
             self.say("Kafka broker stopped.")
 

@@ -85,6 +85,23 @@ class Settings(BaseSettings):
     alert_spike_mads: float = Field(default=3.0, description="Scaled MADs over the median: a spike.")
     alert_spike_min_cases: int = Field(default=4, description="A week with fewer cases is never a spike.")
     alert_referral_days: int = Field(default=30, description="Days a referred agency has to react.")
+    smtp_host: str = Field(default="", description="SMTP server for notification e-mail; empty: no e-mail.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = Field(default="casehub@localhost", description="The From: of notification e-mail.")
+    smtp_username: str = ""
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="Never logged (SecretStr).")
+    smtp_starttls: bool = Field(default=False, description="STARTTLS before logging in.")
+    smtp_timeout_s: float = 10.0
+    notify_max_attempts: int = Field(default=5, ge=1, description="E-mail attempts before giving up.")
+    webhook_key: SecretStr = Field(
+        default=SecretStr(""), description="Master key webhook secrets derive from; empty: webhooks refused."
+    )
+    webhook_max_attempts: int = Field(default=6, ge=1, description="Deliveries tried; then a dead letter.")
+    webhook_backoff_s: float = Field(default=30.0, gt=0, description="First retry delay, doubled each time.")
+    webhook_timeout_s: float = 10.0
+    notify_backfill_days: int = Field(
+        default=7, ge=0, description="A new subscription is told of matching facts this many days old."
+    )
 
     @model_validator(mode="after")
     def _derived_topics_are_not_agency_topics(self) -> Settings:

@@ -61,7 +61,7 @@ def explain(connection: Connection, linker: EntityLinker, entity_or_subject: str
     result = Explanation(entity_id, members)
     for (kind, value), subjects in sorted(holders.items()):
         key = MatchKey(kind, value)
-        status = _status(key, counts[(kind, value)], subjects, rules.cap, rules.stopped, rules.blocked)
+        status = key_status(key, counts[(kind, value)], subjects, rules.cap, rules.stopped, rules.blocked)
         result.keys.append(KeyLine(kind, value, tuple(sorted(subjects)), counts[(kind, value)], status))
     strong = [o for o in occurrences if MatchKey(o.kind, o.value).strong]
     first = {(o.subject_id, o.kind, o.value): o for o in strong}
@@ -86,7 +86,7 @@ def explain(connection: Connection, linker: EntityLinker, entity_or_subject: str
     return result
 
 
-def _status(
+def key_status(
     key: MatchKey,
     carriers: int,
     subjects: list[str],

@@ -98,6 +98,59 @@ class EntityLinker:
         causes = {k: f"{k[0]} {k[1]} blocked for {subject_id} by {by}: {reason}" for k in chosen}
         return self._relink(connection, {subject_id}, self.rules(connection), causes)
 
+    def unstop(self, connection: Connection, key: MatchKey, reason: str, by: str) -> LinkReport:
+        """Take a key off the run-time stop-list (a mistaken stop) and let it link again; the bundled
+        stop-list is versioned with the code and changes only by editing its file."""
+        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        if key in self.stop_list:
+            raise ValueError(
+                f"{key} is on the bundled stop-list ({self.stop_list.reasons[key]}); edit the file"
+            )
+        if not db.remove_stop(connection, (key.kind, key.value)):
+            raise ValueError(f"{key} is not on the run-time stop-list")
+        carriers = db.carriers(connection, (key.kind, key.value), self.cap + 1)
+        cause = f"{key} taken off the stop-list by {by}: {reason}"
+        self._note(connection, "unstop", carriers, (key.kind, key.value), cause)
+        seeds = set(carriers) if len(carriers) <= self.cap else set()
+        return self._relink(connection, seeds, self.rules(connection), {}, cause)
+
+    def unblock(
+        self, connection: Connection, subject_id: str, keys: Iterable[MatchKey] | None, reason: str, by: str
+    ) -> LinkReport:
+        """Undo an unmerge: the subject's blocked keys (all, or those given) link it again."""
+        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        wanted = None if keys is None else {(k.kind, k.value) for k in keys}
+        lifted = db.remove_blocks(connection, subject_id, wanted)
+        if not lifted:
+            raise ValueError(f"{subject_id} has no such blocked key")
+        for key in lifted:
+            cause = f"{key[0]} {key[1]} unblocked for {subject_id} by {by}: {reason}"
+            self._note(connection, "unblock", [subject_id], key, cause)
+        cause = f"unblocked for {subject_id} by {by}: {reason}"
+        return self._relink(connection, {subject_id}, self.rules(connection), {}, cause)
+
+    def _note(
+        self, connection: Connection, action: str, subjects: Sequence[str], key: Key, cause: str
+    ) -> None:
+        """A correction in the history of every subject it concerns, whether or not anything moves."""
+        entity_of = db.entities_of(connection, subjects)
+        now = self.clock()
+        rows = [
+            {
+                "at": now,
+                "action": action,
+                "entity_id": entity_of[s],
+                "subject_id": s,
+                "other_subject_id": None,
+                "kind": key[0],
+                "value": key[1],
+                "event_id": None,
+                "reason": cause,
+            }
+            for s in sorted(entity_of)
+        ]
+        db.add_history(connection, rows)
+
     def rules(self, connection: Connection) -> LinkRules:
         stopped = set(self.stop_list.keys) | {MatchKey(*k) for k in db.stopped_keys(connection)}
         blocked = {(s, MatchKey(*k)) for s, k in db.blocked_keys(connection)}
@@ -124,7 +177,12 @@ class EntityLinker:
         return seeds, causes
 
     def _relink(
-        self, connection: Connection, seeds: set[str], rules: LinkRules, causes: dict[Key, str]
+        self,
+        connection: Connection,
+        seeds: set[str],
+        rules: LinkRules,
+        causes: dict[Key, str],
+        reason: str = "",
     ) -> LinkReport:
         """Partition the seeds' entities, widened until no linking key leads outside them."""
         entity_ids = set(db.entities_of(connection, seeds).values())
@@ -135,7 +193,7 @@ class EntityLinker:
             linking = {k for k, n in counts.items() if rules.links(MatchKey(*k), n)}
             wider = db.entities_carrying(connection, linking, set(members)) - entity_ids
             if not wider:
-                return self._apply(connection, members, occurrences, counts, rules, causes, "")
+                return self._apply(connection, members, occurrences, counts, rules, causes, reason)
             entity_ids |= wider
 
     def _apply(
@@ -213,7 +271,7 @@ def _merges(
                 "kind": key.kind,
                 "value": key.value,
                 "event_id": later.first_event_id,
-                "reason": reason or f"both carry {key}",
+                "reason": f"both carry {key}; {reason}" if reason else f"both carry {key}",
             }
         )
     return rows

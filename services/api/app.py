@@ -20,11 +20,16 @@ from services.api.routes import (
     audit,
     cases,
     dead_letters,
+    entities,
     export,
     health,
+    inbox,
+    notifications,
     public,
+    referrals,
     stats,
     subjects,
+    webhooks,
 )
 from services.api.routes import ingest as ingest_routes
 from services.api.routes import ops as ops_routes
@@ -65,7 +70,19 @@ def create_app(
     app.state.demo_logins = demo_logins
     app.state.auth_failures = AuthFailures()
     app.include_router(cases.router)
-    for router in (subjects.router, stats.router, export.router, public.router, audit.router, alerts.router):
+    for router in (
+        subjects.router,
+        stats.router,
+        export.router,
+        public.router,
+        audit.router,
+        alerts.router,
+        entities.router,
+        inbox.router,
+        referrals.router,
+        notifications.router,
+        webhooks.router,
+    ):
         app.include_router(router)
     ingest_routes.install(app, lambda: build_publisher(settings or Settings()))
     pages.include(app)

@@ -24,6 +24,7 @@ from services.cli.common import console, err, one_line_errors, settings
 from services.cli.deployment import deploy_app
 from services.cli.dlq import dlq_app
 from services.cli.entities import entities_app
+from services.cli.notify import notify_app
 from services.cli.outbox import outbox_app
 from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
@@ -49,6 +50,7 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(entities_app, name="entities")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(audit_app, name="audit")
+app.add_typer(notify_app, name="notify")
 app.command("rebuild")(rebuild)
 app.command("bench")(bench)
 app.command("publish")(publishing.publish)
@@ -81,7 +83,10 @@ def up(
             f"  Materialized : {summary.events_stored} events in {summary.cases_stored} cases\n"
             f"  Web UI       : {summary.api_url}/  (sign in with a DEMO user, or a token below)\n"
             f"{demo_token_lines(summary.demo_tokens)}"
-            "Press Ctrl-C to stop.",
+            f"  Alerts inbox : {summary.api_url}/alerts  (each demo user sees its agency's alerts)\n"
+            f"  Notifications: {summary.api_url}/notifications; e-mail via SMTP {summary.smtp}"
+            + (f", read the messages in {summary.mail_dir}/new (Maildir)\n" if summary.mail_dir else "\n")
+            + "Press Ctrl-C to stop.",
             highlight=False,
             soft_wrap=True,
         )

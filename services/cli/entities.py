@@ -1,4 +1,5 @@
-"""`casehub entities consume | list | explain | stop | unmerge | relink | score`: seller entities."""
+"""`casehub entities consume | list | explain | stop | unstop | unmerge | undo-unmerge | relink | score`:
+seller entities."""
 
 from __future__ import annotations
 
@@ -159,6 +160,55 @@ def unmerge(
             connection, subject_id, [key] if key else None, reason, by
         )
     _report(f"detached {subject_id}", report)
+
+
+@entities_app.command("unstop")
+@one_line_errors
+def unstop(
+    kind: Annotated[str, typer.Argument(help="phone, tax_code, shop, email, national_id, bank_account")],
+    value: Annotated[str, typer.Argument(help="The value as written; it is normalised.")],
+    reason: Reason,
+    by: By = "cli",
+) -> None:
+    """Take an identifier off the run-time stop-list (a mistaken stop): it links again at once."""
+    s = settings()
+    key = stop_key(kind, value)
+    if key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
+    engine, _ = open_store(s)
+    try:
+        with engine.begin() as connection:
+            report = EntityLinker(cap=s.entity_link_cap).unstop(connection, key, reason, by)
+    except ValueError as refused:
+        raise typer.BadParameter(str(refused)) from None
+    _report(f"took {key} off the stop-list", report)
+
+
+@entities_app.command("undo-unmerge")
+@one_line_errors
+def undo_unmerge(
+    subject_id: Annotated[str, typer.Argument(help="The subject detached by `unmerge`.")],
+    reason: Reason,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")] = None,
+    value: Annotated[str | None, typer.Option(help="Only this value (with --kind).")] = None,
+    by: By = "cli",
+) -> None:
+    """Undo an unmerge: the subject's blocked keys (all, or the one given) link it again."""
+    s = settings()
+    if (kind is None) != (value is None):
+        raise typer.BadParameter("give both --kind and --value, or neither")
+    key = stop_key(kind, value) if kind is not None and value is not None else None
+    if kind is not None and key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind}")
+    engine, _ = open_store(s)
+    try:
+        with engine.begin() as connection:
+            report = EntityLinker(cap=s.entity_link_cap).unblock(
+                connection, subject_id, [key] if key else None, reason, by
+            )
+    except ValueError as refused:
+        raise typer.BadParameter(str(refused)) from None
+    _report(f"re-attached {subject_id}", report)
 
 
 @entities_app.command("relink")

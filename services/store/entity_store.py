@@ -213,6 +213,12 @@ def add_stop(connection: Connection, key: Key, reason: str, by: str, now: dateti
     )
 
 
+def remove_stop(connection: Connection, key: Key) -> bool:
+    """Take a key off the run-time stop-list; False when it was not on it."""
+    statement = STOPS.delete().where(STOPS.c.kind == key[0], STOPS.c.value == key[1])
+    return bool(connection.execute(statement).rowcount)
+
+
 def blocked_keys(connection: Connection) -> dict[tuple[str, Key], str]:
     return {(r.subject_id, (r.kind, r.value)): r.reason for r in connection.execute(select(BLOCKS))}
 
@@ -229,6 +235,20 @@ def add_blocks(
             index_elements=["subject_id", "kind", "value"]
         )
         connection.execute(statement, rows)
+
+
+def remove_blocks(connection: Connection, subject_id: str, keys: Iterable[Key] | None) -> list[Key]:
+    """Lift a subject's blocks (all, or those on these keys); returns the keys lifted."""
+    query = select(BLOCKS.c.kind, BLOCKS.c.value).where(BLOCKS.c.subject_id == subject_id)
+    held = {(r.kind, r.value) for r in connection.execute(query)}
+    lifted = sorted(held if keys is None else held & set(keys))
+    for kind, value in lifted:
+        connection.execute(
+            BLOCKS.delete().where(
+                BLOCKS.c.subject_id == subject_id, BLOCKS.c.kind == kind, BLOCKS.c.value == value
+            )
+        )
+    return lifted
 
 
 def weak_neighbours(

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from services.web.network_words import NETWORK_WORDS
+
 LANG_COOKIE = "lang"
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -169,6 +171,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_admin": ("quản trị", "administrator"),
     "role_public": ("công chúng", "public"),
 }
+WORDS.update(NETWORK_WORDS)
 
 
 def language(request: Request) -> str:

@@ -48,6 +48,24 @@ def test_demo_data_is_linked_alerted_explained_and_corrected_through_the_cli(
     assert "stop-listed phone +84912000111" in stopped.stderr
     detached = run(["entities", "unmerge", "SUBJ-SONXINH", "--reason", "check"], env)
     assert detached.returncode == 0 and "detached SUBJ-SONXINH" in detached.stderr
+    reattached = run(["entities", "undo-unmerge", "SUBJ-SONXINH", "--reason", "checked: same seller"], env)
+    assert reattached.returncode == 0 and "re-attached SUBJ-SONXINH" in reattached.stderr, reattached.stderr
+    unstopped = run(["entities", "unstop", "phone", "+84 912 000 111", "--reason", "stopped by mistake"], env)
+    assert unstopped.returncode == 0, unstopped.stderr
+    assert "took phone +84912000111 off the stop-list" in unstopped.stderr
+    relinked = run(["entities", "explain", "SUBJ-SONXINH"], env)
+    assert relinked.returncode == 0, relinked.stderr
+    assert "unstop" in relinked.stdout and "stopped by mistake" in relinked.stdout  # in the history
+    assert "unblock" in relinked.stdout and "checked: same seller" in relinked.stdout
+
+    for refused, why in (
+        (["entities", "unstop", "phone", "0912 000 111", "--reason", "again"], "not on the run-time"),
+        (["entities", "unstop", "email", "noemail@gmail.com", "--reason", "x"], "bundled stop-list"),
+        (["entities", "undo-unmerge", "SUBJ-SONXINH", "--reason", "again"], "no such blocked key"),
+        (["entities", "unstop", "phone", "abc", "--reason", "x"], "could link anything"),
+    ):
+        done = run(refused, env)
+        assert done.returncode == 2 and why in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_score_reports_precision_and_recall_on_the_simulator() -> None:

@@ -13,6 +13,7 @@ from consumers.entity.explain import explain
 from consumers.entity.keys import MatchKey, Sighting, sighting_of
 from consumers.entity.linker import EntityLinker
 from consumers.entity.scoring import pair_scores
+from consumers.entity.stoplist import stop_key
 from producers.simulator import Simulation
 from schemas.payloads import SubjectIdentified
 from services.store import entity_store as db
@@ -174,3 +175,53 @@ def test_a_new_cap_relinks_everything_on_the_next_batch(migrated_engine: Engine)
     with migrated_engine.connect() as connection:
         reasons = [row["reason"] for row in db.history_of(connection, ["S0"])]
     assert any("rules changed from cap 20" in reason for reason in reasons)
+
+
+def test_a_mistaken_stop_and_a_mistaken_unmerge_are_undone_and_kept_in_the_history(
+    migrated_engine: Engine,
+) -> None:
+    linker = EntityLinker(cap=20)
+    link(
+        migrated_engine,
+        linker,
+        [
+            sighting("QLTT-1", 1, phone="0912 345 678", email="shop@gmail.com"),
+            sighting("TAX-1", 2, phone="+84 912 345 678"),
+            sighting("POLICE-1", 3, email="shop@gmail.com"),
+        ],
+        10,
+    )
+    email = MatchKey("email", "shop@gmail.com")
+    with migrated_engine.begin() as connection:
+        linker.stop(connection, email, "looked shared", "analyst-1")
+        linker.block(connection, "TAX-1", None, "typo?", "analyst-1")
+    assert len(set(members(migrated_engine).values())) == 3
+    with migrated_engine.begin() as connection:
+        report = linker.unblock(connection, "TAX-1", None, "checked: same seller", "analyst-2")
+    found = members(migrated_engine)
+    assert report.merges == 1 and found["QLTT-1"] == found["TAX-1"] != found["POLICE-1"]
+    with migrated_engine.begin() as connection:
+        report = linker.unstop(connection, email, "stopped by mistake", "analyst-2")
+    assert report.merges == 1 and len(set(members(migrated_engine).values())) == 1
+    with migrated_engine.connect() as connection:
+        history = db.history_of(connection, ["QLTT-1", "TAX-1", "POLICE-1"])
+        why = explain(connection, linker, "POLICE-1")
+    actions = [(row["action"], row["subject_id"]) for row in history[:6]]
+    assert ("unstop", "POLICE-1") in actions and ("unblock", "TAX-1") in actions
+    assert any("stopped by mistake" in row["reason"] and row["action"] == "link" for row in history)
+    assert why is not None and all(line.status == "links" for line in why.keys if line.kind == "email")
+    with migrated_engine.begin() as connection:
+        assert linker.relink_all(connection).moved_subjects == 0
+    for undo, message in (
+        (lambda c: linker.unstop(c, email, "again", "a"), "not on the run-time stop-list"),
+        (lambda c: linker.unblock(c, "TAX-1", None, "again", "a"), "no such blocked key"),
+        (lambda c: linker.unstop(c, _bundled_email(), "x", "a"), "bundled"),
+    ):
+        with pytest.raises(ValueError, match=message), migrated_engine.begin() as connection:
+            undo(connection)
+
+
+def _bundled_email() -> MatchKey:
+    key = stop_key("email", "NoEmail@gmail.com")
+    assert key is not None
+    return key

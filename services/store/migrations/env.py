@@ -9,9 +9,12 @@ from services.store import (  # noqa: F401 - every table module registers its ta
     alert_tables,
     audience_tables,
     entity_tables,
+    inbox_tables,
+    notification_tables,
     projection_tables,
     registry_tables,
     tally_tables,
+    webhook_tables,
 )
 from services.store.tables import Base
 

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
-from services.web.pages import audit_page, cases, dashboard, login, reports, subjects
+from services.web.form_guard import checked_form
+from services.web.pages import (
+    audit_page,
+    cases,
+    dashboard,
+    entities,
+    inbox,
+    login,
+    notifications,
+    referrals,
+    reports,
+    subjects,
+    webhooks_page,
+)
 from services.web.pages.access import PageForbidden
 from services.web.rendering import SignInNeeded, render, to_login
 
 
 def include(app: FastAPI) -> None:
-    for module in (login, dashboard, cases, subjects, reports, audit_page):
-        app.include_router(module.router)
+    app.include_router(login.router)
+    for module in (
+        dashboard,
+        cases,
+        subjects,
+        entities,
+        inbox,
+        referrals,
+        notifications,
+        reports,
+        audit_page,
+        webhooks_page,
+    ):
+        app.include_router(module.router, dependencies=[Depends(checked_form)])
 
     @app.exception_handler(SignInNeeded)
     async def sign_in(request: Request, _exc: SignInNeeded) -> Response:

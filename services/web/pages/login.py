@@ -1,14 +1,13 @@
 """Sign in with an API token, which opens a server-side session (the cookie holds the session id, never the
 token); in demo mode, a switcher of sample users. Sign-in posts must come from this site: a double-submit
 CSRF token (cookie + hidden field, compared in constant time) and, when the browser says where the form was,
-the same origin. The only state-changing form is this one, so it is checked here rather than by a
-middleware over every route (the API's writes never act on a cookie: services.api.deps)."""
+the same origin. Every other form of a signed-in session is checked by services.web.form_guard (the API's
+writes never act on a cookie: services.api.deps)."""
 
 from __future__ import annotations
 
-import hmac
 import secrets
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,6 +16,7 @@ from services.access.demo import DEMO_PRINCIPALS, demo_token
 from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
 from services.access.web_sessions import SESSION_HOURS, close_session, open_session
 from services.api.deps import SESSION_COOKIE, client_of, record
+from services.web.form_guard import from_this_site
 from services.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -88,14 +88,8 @@ def sign_out(request: Request) -> Response:
 
 
 def _same_site(request: Request, posted: str) -> bool:
-    """The double-submitted token matches, and no header says the form came from elsewhere."""
-    expected = request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected.encode(), posted.encode()):
-        return False
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == request.url.netloc
+    """The double-submitted token matches the cookie, and no header says the form came from elsewhere."""
+    return from_this_site(request, request.cookies.get(CSRF_COOKIE, ""), posted)
 
 
 def _tls(request: Request) -> bool:

@@ -1,0 +1,1 @@
+"""Subscriptions and notifications: matching new cases, alerts and referrals reach the people who asked."""

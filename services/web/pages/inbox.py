@@ -1,0 +1,90 @@
+"""Hộp cảnh báo: the alerts inbox of the signed-in user's agency — filters, states, and the plain POST forms
+(services/web/templates/_forms.html) that acknowledge, assign, close or reopen an alert."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import Connection
+
+from schemas.alerts import AlertRule
+from services.api.deps import get_connection, get_now, record
+from services.api.routes.inbox import apply_action
+from services.store.inbox_store import colleagues
+from services.views.alert_inbox import InboxAction, InboxFilter, InboxRefusal, InboxState, inbox
+from services.views.visible_cases import visible_cases
+from services.web.pages.access import page_reader
+from services.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+FILTERS = ("state", "rule", "province", "category", "seller", "mine")
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def inbox_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
+    principal = page_reader(request)
+    viewer = principal.viewer(get_now(request))
+    chosen = {k: request.query_params.get(k, "").strip() for k in FILTERS}
+    wanted = InboxFilter(
+        state=InboxState(chosen["state"]) if chosen["state"] in set(InboxState) else None,
+        rule=chosen["rule"] if chosen["rule"] in set(AlertRule) else None,
+        province=chosen["province"] or None,
+        category=chosen["category"] or None,
+        seller=chosen["seller"] or None,
+        assignee=principal.principal_id if chosen["mine"] else None,
+    )
+    found = inbox(connection, principal.agency, viewer, visible_cases(connection, viewer), wanted, limit=200)
+    record(request, principal, rows=len(found.items))
+    context = {
+        "found": found,
+        "chosen": chosen,
+        "states": [s.value for s in InboxState],
+        "rules": [r.value for r in AlertRule if r is not AlertRule.UNKNOWN],
+        "people": colleagues(connection, principal.agency) if principal.agency else [],
+        "back": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "error": request.query_params.get("error"),
+        "referral_page": True,
+    }
+    return render(request, "inbox.html", principal, context)
+
+
+@router.post("/alerts/{alert_id}/{action}")
+async def inbox_action(request: Request, alert_id: str, action: str) -> Response:
+    principal = page_reader(request)
+    form = parse_qs((await request.body()).decode(errors="replace"))
+    back = (form.get("back") or ["/alerts"])[0]
+    back = back if back.startswith("/alerts") else "/alerts"
+    try:
+        chosen = InboxAction(action)
+        parsed = str(uuid.UUID(alert_id))
+    except ValueError:
+        record(request, principal, status_code=404)
+        return RedirectResponse(_with(back, error="unknown action or alert"), status_code=303)
+    try:
+        apply_action(
+            request,
+            parsed,
+            chosen,
+            principal.agency,
+            principal.principal_id,
+            get_now(request),
+            _field(form, "assignee"),
+            _field(form, "note"),
+        )
+    except InboxRefusal as refused:
+        record(request, principal, resource=parsed, status_code=refused.status)
+        return RedirectResponse(_with(back, error=str(refused)), status_code=303)
+    record(request, principal, rows=1, resource=parsed)
+    return RedirectResponse(back, status_code=303)
+
+
+def _field(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    return values[0].strip() or None if values else None
+
+
+def _with(back: str, **more: str) -> str:
+    return f"{back}{'&' if '?' in back else '?'}{urlencode(more)}"

@@ -1,0 +1,180 @@
+"""Subscriptions → notifications on SQLite and PostgreSQL, e-mailed through a REAL local SMTP server
+(aiosmtpd, started here): matches only from what the subscriber may see, one notification per fact,
+each e-mail sent once, failures recorded and given up after N attempts."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from services.api.app import create_app
+from services.early_warning import build_alert_outbox
+from services.notify.notifier import NOTIFICATIONS, Notifier
+from services.settings import Settings
+from tests.databases import module_database
+from tests.network_world import NOW, NetworkWorld, build_network_world
+
+pytestmark = pytest.mark.integration
+QLTT_MAIL = "canbo@qltt.gov.vn"
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping what the server received."""
+
+    def __init__(self) -> None:
+        self.received: list[Envelope] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.received.append(envelope)
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    mailbox, port = Mailbox(), free_port()
+    server = Controller(mailbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield mailbox, port
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkWorld]:
+    with module_database(request, tmp_path_factory, "m") as url:
+        for world in build_network_world(url):
+            build_alert_outbox(Settings(), world.engine, publish=False).sweep(NOW)
+            yield world
+
+
+def api(world: NetworkWorld, who: str, method: str, path: str, **kwargs: Any) -> Any:
+    client = TestClient(create_app(world.engine, clock=lambda: NOW))
+    return client.request(method, path, headers={"Authorization": f"Bearer {world.tokens[who]}"}, **kwargs)
+
+
+def settings(port: int, **more: Any) -> Settings:
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_sender="casehub@hub.test",
+        notify_backfill_days=120,
+        **more,
+    )
+
+
+def test_subscriptions_turn_matching_facts_into_one_notification_and_one_email_each(
+    world: NetworkWorld, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = smtp
+    before = len(mailbox.received)
+    for body in (
+        {"kind": "seller", "value": "Q1", "email": QLTT_MAIL},
+        {"kind": "province", "value": "01"},
+        {"kind": "identifier", "value": "0912.345.678", "email": QLTT_MAIL},
+    ):
+        made = api(world, "qltt", "POST", "/api/subscriptions", json=body)
+        assert made.status_code == 200, made.text
+    assert (
+        api(world, "qltt", "POST", "/api/subscriptions", json={"kind": "province", "value": "01"}).status_code
+        == 200
+    )
+    assert len(api(world, "qltt", "GET", "/api/subscriptions").json()) == 3  # the same interest twice is one
+
+    first = Notifier(world.engine, settings(port)).sweep(NOW)
+    assert first.notified > 0 and first.failed == 0
+    mine = api(world, "qltt", "GET", "/api/notifications").json()
+    facts = {(n["fact_kind"], n["fact_id"]) for n in mine["data"]}
+    assert ("case", "VN-2025-QLTT-00101") in facts and ("case", "VN-2025-TAX-00102") in facts
+    assert any(kind == "alert" for kind, _ in facts)
+    assert not any("POLICE" in fact_id for _, fact_id in facts), facts  # police-only: not theirs to see
+    assert mine["unread"] == len(mine["data"]) == first.notified
+    emailed = [n for n in mine["data"] if n["emailed_at"]]
+    assert len(mailbox.received) - before == first.emailed == len(emailed) > 0
+    message = mailbox.received[-1]
+    assert message.rcpt_tos == [QLTT_MAIL] and message.mail_from == "casehub@hub.test"
+    parsed = message_from_bytes(message.original_content or b"", policy=policy.default)
+    assert isinstance(parsed, EmailMessage) and "Xem: /" in parsed.get_content()  # decoded (base64 if needed)
+
+    again = Notifier(world.engine, settings(port)).sweep(NOW)
+    assert (again.notified, again.emailed) == (0, 0) and len(mailbox.received) - before == first.emailed
+
+    one = mine["data"][0]["notification_id"]
+    assert api(world, "qltt2", "POST", f"/api/notifications/{one}/read").json() == {"marked": 0}  # not theirs
+    assert api(world, "qltt", "POST", f"/api/notifications/{one}/read").json() == {"marked": 1}
+    assert api(world, "qltt", "GET", "/api/notifications?unread=true").json()["unread"] == mine["unread"] - 1
+    assert api(world, "qltt", "POST", "/api/notifications/all/read").json()["marked"] == mine["unread"] - 1
+    assert api(world, "qltt", "POST", "/api/notifications/%00/read").status_code == 404
+
+
+def test_an_unreachable_smtp_server_is_retried_then_given_up_and_recorded(world: NetworkWorld) -> None:
+    made = api(
+        world,
+        "qltt2",
+        "POST",
+        "/api/subscriptions",
+        json={"kind": "category", "value": "counterfeit", "email": "dongnghiep@qltt.gov.vn"},
+    )
+    assert made.status_code == 200, made.text
+    down = settings(free_port(), notify_max_attempts=2, smtp_timeout_s=2)
+    failures = [Notifier(world.engine, down).sweep(NOW) for _ in range(3)]
+    assert [r.emailed for r in failures] == [0, 0, 0]
+    assert failures[0].failed > 0 and failures[1].failed == failures[0].failed and failures[2].failed == 0
+    with world.engine.connect() as connection:
+        rows = connection.execute(
+            select(NOTIFICATIONS).where(NOTIFICATIONS.c.principal_id == "n-qltt-2")
+        ).all()
+    assert rows and all(r.email_attempts == 2 and r.emailed_at is None and r.email_error for r in rows)
+    assert all("ConnectionRefusedError" in r.email_error for r in rows)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "everything", "value": "x"},
+        {"kind": "province", "value": "Hà Nội"},
+        {"kind": "seller", "value": "../etc"},
+        {"kind": "identifier", "value": "09\x0012345"},
+        {"kind": "identifier", "value": "x" * 513},
+        {"kind": "province", "value": "01", "email": "a@b.vn\r\nBcc: all@evil.example"},
+        {"kind": "province", "value": "01", "email": "Tên <a@b.vn>"},
+    ],
+)
+def test_bad_subscriptions_are_refused_with_the_reason(world: NetworkWorld, body: dict[str, str]) -> None:
+    answer = api(world, "qltt", "POST", "/api/subscriptions", json=body)
+    assert answer.status_code == 422 and "Traceback" not in answer.text, answer.text
+
+
+def test_the_notifications_page_subscribes_unsubscribes_and_marks_read(world: NetworkWorld) -> None:
+    client = TestClient(create_app(world.engine, clock=lambda: NOW))
+    client.cookies.set("casehub_token", world.tokens["ipvn"])
+    page = client.get("/notifications?lang=en")
+    assert page.status_code == 200 and 'id="unread-count">0<' in page.text
+    added = client.post("/notifications/subscribe", data={"kind": "platform", "value": "shopee"})
+    assert added.status_code == 200 and 'class="subscription"' in added.text and "shopee" in added.text
+    refused = client.post("/notifications/subscribe", data={"kind": "province", "value": "<script>"})
+    assert 'id="notify-error"' in refused.text and "<script>" not in refused.text
+    Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)  # no SMTP host: in-app only
+    listed = client.get("/notifications")
+    unread = int(listed.text.split('id="unread-count">')[1].split("<")[0])
+    assert unread > 0 and listed.text.count('class="notification unread"') == unread
+    after = client.post("/notifications/read/all")
+    assert 'id="unread-count">0<' in after.text
+    sub_id = api(world, "ipvn", "GET", "/api/subscriptions").json()[0]["subscription_id"]
+    gone = client.post(f"/notifications/unsubscribe/{sub_id}")
+    assert 'class="subscription"' not in gone.text

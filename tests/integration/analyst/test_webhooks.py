@@ -1,0 +1,141 @@
+"""Webhooks to agency systems on SQLite and PostgreSQL, against real HTTP receivers on local ports: signed
+bodies (HMAC-SHA256, per-webhook secret), one delivery per fact, retries with doubling back-off, a dead
+letter after N attempts that the ops page shows."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.api.app import create_app
+from services.early_warning import build_alert_outbox
+from services.notify.webhooks import WebhookDispatcher
+from services.settings import Settings
+from tests.databases import module_database
+from tests.network_world import NOW, NetworkWorld, build_network_world
+
+pytestmark = pytest.mark.integration
+SETTINGS = Settings(webhook_key="k" * 32, webhook_backoff_s=1, webhook_max_attempts=3, webhook_timeout_s=5)
+
+
+class Receiver:
+    """A real HTTP server answering every POST with `status`, keeping what it got."""
+
+    def __init__(self, status: int) -> None:
+        received: list[tuple[dict[str, str], bytes]] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkWorld]:
+    with module_database(request, tmp_path_factory, "w") as url:
+        for world in build_network_world(url):
+            build_alert_outbox(Settings(), world.engine, publish=False).sweep(NOW)
+            yield world
+
+
+def client(world: NetworkWorld, settings: Settings = SETTINGS) -> TestClient:
+    return TestClient(create_app(world.engine, settings, clock=lambda: NOW))
+
+
+def register(world: NetworkWorld, who: str, url: str) -> Any:
+    headers = {"Authorization": f"Bearer {world.tokens[who]}"}
+    return client(world).post("/api/webhooks", json={"url": url}, headers=headers)
+
+
+def test_signed_deliveries_reach_the_agency_system_once(world: NetworkWorld) -> None:
+    receiver = Receiver(204)
+    try:
+        made = register(world, "police", receiver.url)
+        assert made.status_code == 200, made.text
+        secret = made.json()["secret"]
+        first = WebhookDispatcher(world.engine, SETTINGS).sweep(NOW)
+        assert first.queued > 0 and first.delivered == first.queued == len(receiver.received)
+        kinds = set()
+        for headers, body in receiver.received:
+            expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            assert hmac.compare_digest(headers["X-Casehub-Signature"], expected)
+            sent = json.loads(body)
+            assert sent["agency"] == "police" and headers["X-Casehub-Delivery"] == sent["delivery_id"]
+            kinds.add(sent["fact_kind"])
+        assert kinds == {"alert", "referral"}
+        again = WebhookDispatcher(world.engine, SETTINGS).sweep(NOW + timedelta(hours=1))
+        assert (again.queued, again.delivered) == (0, 0) and len(receiver.received) == first.delivered
+    finally:
+        receiver.close()
+
+
+def test_a_failing_system_is_retried_with_back_off_then_dead_lettered_and_shown_to_ops(
+    world: NetworkWorld,
+) -> None:
+    receiver = Receiver(500)
+    try:
+        assert register(world, "qltt", receiver.url).status_code == 200
+        dispatcher = WebhookDispatcher(world.engine, SETTINGS)
+        first = dispatcher.sweep(NOW)
+        assert first.failed > 0 and first.delivered == 0 and first.dead == 0
+        tries = len(receiver.received)
+        assert dispatcher.sweep(NOW + timedelta(seconds=0.5)).failed == 0  # not due: back-off of 1 s
+        assert dispatcher.sweep(NOW + timedelta(seconds=1)).failed == first.failed  # 2nd attempt
+        assert dispatcher.sweep(NOW + timedelta(seconds=2)).failed == 0  # next after 2 s more
+        third = dispatcher.sweep(NOW + timedelta(seconds=3))
+        assert third.dead == first.failed and len(receiver.received) == 3 * tries
+        assert dispatcher.sweep(NOW + timedelta(days=1)).failed == 0  # given up: never again
+    finally:
+        receiver.close()
+    ops = client(world)
+    ops.cookies.set("casehub_token", world.tokens["ops"])
+    page = ops.get("/ops/webhooks")
+    assert page.status_code == 200 and page.text.count('class="dead-letter"') == first.failed
+    assert "HTTP 500" in page.text and receiver.url in page.text
+    analyst = client(world)
+    analyst.cookies.set("casehub_token", world.tokens["qltt"])
+    assert analyst.get("/ops/webhooks").status_code == 403
+
+
+def test_registration_needs_a_key_and_a_plain_url(world: NetworkWorld) -> None:
+    for url in (
+        "ftp://x.vn/h",
+        "http://a b.vn/",
+        "http://x.vn/\x00",
+        "javascript:alert(1)",
+        "http://" + "x" * 600,
+    ):
+        assert register(world, "qltt", url).status_code == 422, url
+    no_key = client(world, Settings()).post(
+        "/api/webhooks",
+        json={"url": "http://127.0.0.1:1/h"},
+        headers={"Authorization": f"Bearer {world.tokens['qltt']}"},
+    )
+    assert no_key.status_code == 422 and "CASEHUB_WEBHOOK_KEY" in no_key.json()["detail"]
+    listed = (
+        client(world).get("/api/webhooks", headers={"Authorization": f"Bearer {world.tokens['qltt']}"}).json()
+    )
+    assert all("secret" not in w for w in listed)
