@@ -23,3 +23,9 @@ def signed_in_client(client: TestClient, token: str) -> TestClient:
     answer = sign_in(client, token)
     assert answer.status_code == 303 and "failed" not in answer.headers["location"], answer.text
     return client
+
+
+def form_token_on(page: Response) -> str:
+    """The CSRF token of a page's forms (services.web.form_guard), read from the page as a browser has it."""
+    assert 'name="csrf" value="' in page.text, "the page has no form"
+    return page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]

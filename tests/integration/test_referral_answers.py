@@ -11,6 +11,7 @@ from services.api.app import create_app
 from services.bootstrap import build_publisher, create_topics, open_store
 from tests.analyst_world import NOW, PRINCIPALS, world_events
 from tests.integration.helpers import isolated_settings, materialize_until_idle
+from tests.web_sign_in import form_token_on, signed_in_client
 
 pytestmark = pytest.mark.integration
 REFERRED_CASE = "VN-2025-QLTT-00003"  # referred by QLTT to the police, LISTED for the police only
@@ -72,22 +73,31 @@ def test_the_police_answer_a_referral_and_the_answer_lands_in_the_store(
         )
 
         page = TestClient(app)  # the web UI: plain POST forms, the same publishing path
-        page.cookies.set("casehub_token", tokens["police"]["Authorization"].split()[1])
+        signed_in_client(page, tokens["police"]["Authorization"].split()[1])
         listing = page.get("/referrals?lang=en")
+        token = form_token_on(listing)
         assert f'data-referral="{referral["event_id"]}"' in listing.text and "Overdue" in listing.text
         declined = page.post(
             url.removeprefix("/api"),
-            data={"answer": "decline", "note": "ngoài thẩm quyền"},
+            data={"answer": "decline", "note": "ngoài thẩm quyền", "csrf": token},
             follow_redirects=False,
         )
         assert declined.status_code == 303 and "done=" in declined.headers["location"], declined.headers
-        bad = page.post(url.removeprefix("/api"), data={"answer": "action", "action": "NOPE"})
+        bad = page.post(url.removeprefix("/api"), data={"answer": "action", "action": "NOPE", "csrf": token})
         assert bad.status_code == 200 and 'id="referral-error"' in bad.text
 
-        page.cookies.set("casehub_token", tokens["qltt"]["Authorization"].split()[1])
+        page.cookies.clear()
+        signed_in_client(page, tokens["qltt"]["Authorization"].split()[1])
         form = page.get(f"/referrals/new?case_id={REFERRED_CASE}")
+        token = form_token_on(form)
         assert 'id="new-referral"' in form.text and f'value="{REFERRED_CASE}"' in form.text
-        sent = {"case_id": REFERRED_CASE, "to_agency": "customs", "kind": "OTHER", "reason": "hàng nhập lậu"}
+        sent = {
+            "case_id": REFERRED_CASE,
+            "to_agency": "customs",
+            "kind": "OTHER",
+            "reason": "hàng nhập lậu",
+            "csrf": token,
+        }
         referred = page.post("/referrals/new", data=sent, follow_redirects=False)
         assert referred.status_code == 303 and referred.headers["location"].startswith(
             f"/cases/{REFERRED_CASE}"

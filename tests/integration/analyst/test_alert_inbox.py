@@ -16,6 +16,7 @@ from services.settings import Settings
 from services.store.access_tables import AuditRow
 from tests.databases import module_database
 from tests.network_world import NOW, NetworkWorld, build_network_world
+from tests.web_sign_in import form_token_on, signed_in_client
 
 pytestmark = pytest.mark.integration
 
@@ -106,18 +107,25 @@ def test_acknowledge_assign_close_reopen_are_per_agency_audited_and_checked(worl
 
 def test_the_inbox_page_lists_alerts_and_its_forms_change_the_state(world: NetworkWorld) -> None:
     client = TestClient(create_app(world.engine, Settings(entity_link_cap=2), clock=lambda: NOW))
-    client.cookies.set("casehub_token", world.tokens["tax"])
+    signed_in_client(client, world.tokens["tax"])
     page = client.get("/alerts?lang=en")
     assert page.status_code == 200 and 'class="alert-row"' in page.text
     first = page.text.split('data-alert="')[1].split('"')[0]
     assert f'action="/alerts/{first}/acknowledge"' in page.text and 'href="/entities/' in page.text
+    forged = client.post(f"/alerts/{first}/acknowledge", data={"back": "/alerts"}, follow_redirects=False)
+    assert forged.status_code == 403  # no form token: a cross-site form is refused before anything changes
+    token = form_token_on(page)
     done = client.post(
-        f"/alerts/{first}/acknowledge", data={"back": "/alerts?lang=en"}, follow_redirects=False
+        f"/alerts/{first}/acknowledge",
+        data={"back": "/alerts?lang=en", "csrf": token},
+        follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == "/alerts?lang=en"
     after = client.get("/alerts?state=acknowledged")
     assert f'data-alert="{first}" data-state="acknowledged"' in after.text
-    refused = client.post(f"/alerts/{first}/acknowledge", data={"back": "https://evil.example/"})
+    refused = client.post(
+        f"/alerts/{first}/acknowledge", data={"back": "https://evil.example/", "csrf": token}
+    )
     assert (
         refused.status_code == 200 and 'id="inbox-error"' in refused.text and "evil" not in refused.url.host
     )

@@ -12,6 +12,7 @@ from services.api.app import create_app
 from services.settings import Settings
 from tests.databases import module_database
 from tests.network_world import BANK, NOW, NetworkWorld, build_network_world
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +65,7 @@ def test_unknown_hidden_and_refused_requests(world: NetworkWorld) -> None:
 
 def test_the_network_page_draws_the_graph_and_escapes_names(world: NetworkWorld) -> None:
     client = TestClient(create_app(world.engine, Settings(entity_link_cap=2), clock=lambda: NOW))
-    client.cookies.set("casehub_token", world.tokens["qltt"])
+    signed_in_client(client, world.tokens["qltt"])
     page = client.get("/entities/Q1?lang=en")
     assert page.status_code == 200, page.text
     graph = page.text.split('id="network-graph"')[1].split("</svg>")[0]

@@ -22,6 +22,7 @@ from services.notify.notifier import NOTIFICATIONS, Notifier
 from services.settings import Settings
 from tests.databases import module_database
 from tests.network_world import NOW, NetworkWorld, build_network_world
+from tests.web_sign_in import form_token_on, signed_in_client
 
 pytestmark = pytest.mark.integration
 QLTT_MAIL = "canbo@qltt.gov.vn"
@@ -162,19 +163,24 @@ def test_bad_subscriptions_are_refused_with_the_reason(world: NetworkWorld, body
 
 def test_the_notifications_page_subscribes_unsubscribes_and_marks_read(world: NetworkWorld) -> None:
     client = TestClient(create_app(world.engine, clock=lambda: NOW))
-    client.cookies.set("casehub_token", world.tokens["ipvn"])
+    signed_in_client(client, world.tokens["ipvn"])
     page = client.get("/notifications?lang=en")
     assert page.status_code == 200 and 'id="unread-count">0<' in page.text
-    added = client.post("/notifications/subscribe", data={"kind": "platform", "value": "shopee"})
+    token = form_token_on(page)
+    added = client.post(
+        "/notifications/subscribe", data={"kind": "platform", "value": "shopee", "csrf": token}
+    )
     assert added.status_code == 200 and 'class="subscription"' in added.text and "shopee" in added.text
-    refused = client.post("/notifications/subscribe", data={"kind": "province", "value": "<script>"})
+    refused = client.post(
+        "/notifications/subscribe", data={"kind": "province", "value": "<script>", "csrf": token}
+    )
     assert 'id="notify-error"' in refused.text and "<script>" not in refused.text
     Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)  # no SMTP host: in-app only
     listed = client.get("/notifications")
     unread = int(listed.text.split('id="unread-count">')[1].split("<")[0])
     assert unread > 0 and listed.text.count('class="notification unread"') == unread
-    after = client.post("/notifications/read/all")
+    after = client.post("/notifications/read/all", data={"csrf": token})
     assert 'id="unread-count">0<' in after.text
     sub_id = api(world, "ipvn", "GET", "/api/subscriptions").json()[0]["subscription_id"]
-    gone = client.post(f"/notifications/unsubscribe/{sub_id}")
+    gone = client.post(f"/notifications/unsubscribe/{sub_id}", data={"csrf": token})
     assert 'class="subscription"' not in gone.text

@@ -22,6 +22,7 @@ from services.notify.webhooks import WebhookDispatcher
 from services.settings import Settings
 from tests.databases import module_database
 from tests.network_world import NOW, NetworkWorld, build_network_world
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 SETTINGS = Settings(webhook_key="k" * 32, webhook_backoff_s=1, webhook_max_attempts=3, webhook_timeout_s=5)
@@ -111,12 +112,12 @@ def test_a_failing_system_is_retried_with_back_off_then_dead_lettered_and_shown_
     finally:
         receiver.close()
     ops = client(world)
-    ops.cookies.set("casehub_token", world.tokens["ops"])
+    signed_in_client(ops, world.tokens["ops"])
     page = ops.get("/ops/webhooks")
     assert page.status_code == 200 and page.text.count('class="dead-letter"') == first.failed
     assert "HTTP 500" in page.text and receiver.url in page.text
     analyst = client(world)
-    analyst.cookies.set("casehub_token", world.tokens["qltt"])
+    signed_in_client(analyst, world.tokens["qltt"])
     assert analyst.get("/ops/webhooks").status_code == 403
 
 
