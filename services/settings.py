@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "ipvn")
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=6, ge=1, description="Deliveries tried; then a dead letter.")
     webhook_backoff_s: float = Field(default=30.0, gt=0, description="First retry delay, doubled each time.")
     webhook_timeout_s: float = 10.0
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR, a JSON list) webhooks may reach besides public addresses, e.g. a VPN.",
+    )
     notify_backfill_days: int = Field(
         default=7, ge=0, description="A new subscription is told of matching facts this many days old."
     )
@@ -111,6 +116,17 @@ class Settings(BaseSettings):
             if pattern.match(name):
                 raise ValueError(f"topic {name!r} would be read as an agency case topic ({pattern.pattern})")
         return self
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks_are_cidrs(cls, cidrs: list[str]) -> list[str]:
+        """A malformed network is refused at start rather than read as no network at all."""
+        for cidr in cidrs:
+            try:
+                ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not a network in CIDR form: {cidr!r}") from None
+        return cidrs
 
     @property
     def store_url(self) -> str:

@@ -21,6 +21,7 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import Connection, Engine, Table, select, update
 
+from services.notify.webhook_destinations import allowed_networks, refused_destination
 from services.settings import Settings
 from services.store.alert_store import list_alerts
 from services.store.sql_store import EVENTS, PROJECTIONS, _insert
@@ -66,6 +67,9 @@ def register(
         )
     webhook_id = str(uuid.uuid4())
     secret = secret_of(settings, webhook_id)
+    refused = refused_destination(url, allowed_networks(settings.webhook_allowed_networks))
+    if refused:
+        raise WebhookRefused(refused)
     connection.execute(
         WEBHOOKS.insert(),
         [{"webhook_id": webhook_id, "agency": agency, "url": url, "created_by": by, "created_at": now}],
@@ -105,6 +109,7 @@ class WebhookDispatcher:
         self.engine = engine
         self.settings = settings
         self.client = client or httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False)
+        self.allowed = allowed_networks(settings.webhook_allowed_networks)
 
     def sweep(self, now: datetime) -> DispatchReport:
         report = DispatchReport()
@@ -203,6 +208,9 @@ class WebhookDispatcher:
             attempts = row["attempts"] + 1
             changes: dict[str, Any] = {"attempts": attempts}
             try:
+                refused = refused_destination(row["url"], self.allowed)
+                if refused:
+                    raise WebhookRefused(refused)
                 answer = self.client.post(
                     row["url"],
                     content=body,

@@ -25,7 +25,13 @@ from tests.network_world import NOW, NetworkWorld, build_network_world
 from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
-SETTINGS = Settings(webhook_key="k" * 32, webhook_backoff_s=1, webhook_max_attempts=3, webhook_timeout_s=5)
+SETTINGS = Settings(
+    webhook_key="k" * 32,
+    webhook_backoff_s=1,
+    webhook_max_attempts=3,
+    webhook_timeout_s=5,
+    webhook_allowed_networks=["127.0.0.0/8"],  # the test's receivers listen on loopback
+)
 
 
 class Receiver:
@@ -66,9 +72,9 @@ def client(world: NetworkWorld, settings: Settings = SETTINGS) -> TestClient:
     return TestClient(create_app(world.engine, settings, clock=lambda: NOW))
 
 
-def register(world: NetworkWorld, who: str, url: str) -> Any:
+def register(world: NetworkWorld, who: str, url: str, settings: Settings = SETTINGS) -> Any:
     headers = {"Authorization": f"Bearer {world.tokens[who]}"}
-    return client(world).post("/api/webhooks", json={"url": url}, headers=headers)
+    return client(world, settings).post("/api/webhooks", json={"url": url}, headers=headers)
 
 
 def test_signed_deliveries_reach_the_agency_system_once(world: NetworkWorld) -> None:
@@ -140,3 +146,32 @@ def test_registration_needs_a_key_and_a_plain_url(world: NetworkWorld) -> None:
         client(world).get("/api/webhooks", headers={"Authorization": f"Bearer {world.tokens['qltt']}"}).json()
     )
     assert all("secret" not in w for w in listed)
+
+
+def test_a_webhook_cannot_point_the_hub_at_its_own_network(world: NetworkWorld) -> None:
+    """Server-side request forgery: loopback, private, link-local (cloud metadata) and unresolvable hosts are
+    refused unless the network is allowed; a webhook whose host stops being allowed is not called."""
+    closed = Settings(webhook_key="k" * 32, webhook_max_attempts=1)
+    for url in (
+        "http://127.0.0.1:8000/api/cases",
+        "http://localhost/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/x",
+        "http://192.168.1.1/x",
+        "http://0.0.0.0/x",
+        "http://nobody.invalid/x",
+        "http://user:secret@example.com/x",
+        "http://example.com:99999/x",
+    ):
+        answer = register(world, "police", url, closed)
+        assert answer.status_code == 422, (url, answer.text)
+        assert "Traceback" not in answer.text and answer.json()["detail"], url
+    receiver = Receiver(204)
+    try:
+        assert register(world, "police", receiver.url).status_code == 200  # allowed by SETTINGS
+        report = WebhookDispatcher(world.engine, closed).sweep(NOW)  # the allowance is withdrawn
+        assert report.queued > 0 and report.delivered == 0 and receiver.received == []
+        assert report.dead == report.queued  # one attempt allowed: each kept as a dead letter with why
+    finally:
+        receiver.close()
