@@ -91,6 +91,7 @@ def render(
         "principal": principal if principal is not ANONYMOUS else None,
         "can_export": bool(principal and principal.can(Capability.EXPORT)),
         "can_audit": bool(principal and principal.can(Capability.READ_AUDIT)),
+        "can_upload": bool(principal and principal.can(Capability.UPLOAD_REPORTS)),
         "switch_lang": _with_lang(request, "en" if lang == "vi" else "vi"),
         "form_token": form_token(request),
         **context,
