@@ -14,11 +14,13 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from services.access.principal import Principal
 from services.store.upload_tables import UploadRow, UploadRowFate
-from services.uploads.row_plan import Plan, shown
+from services.uploads.row_plan import PlannedRow, shown
 
-UNREADABLE, PREVIEWED, PUBLISHING, PUBLISHED = "unreadable", "previewed", "publishing", "published"
+READING, UNREADABLE, PREVIEWED = "reading", "unreadable", "previewed"
+PUBLISHING, PUBLISHED = "publishing", "published"
+_PUBLISHABLE = (PREVIEWED, PUBLISHED, PUBLISHING)
 STALLED_AFTER = timedelta(minutes=2)
-"""A publish with no progress for this long died with its process; it may be started again (idempotent)."""
+"""A read or publish with no progress for this long died with its process (publishing again is safe)."""
 
 
 @dataclass(frozen=True)
@@ -31,22 +33,9 @@ class RowOutcome:
     reasons: str
 
 
-def save_upload(
-    engine: Engine,
-    principal: Principal,
-    filename: str,
-    content: bytes,
-    now: datetime,
-    plan: Plan | None,
-    problem: str | None = None,
-) -> str:
-    """Keep the file, who sent it and when, and each row's preview; the new upload's id."""
+def open_upload(engine: Engine, principal: Principal, filename: str, content: bytes, now: datetime) -> str:
+    """Keep the file, who sent it and when (status `reading` until its rows are previewed); its id."""
     upload_id = str(uuid.uuid4())
-    rows = plan.rows if plan is not None else []
-    summary: dict[str, Any] = {
-        "skipped": [[n, why] for n, why in plan.skipped] if plan else [],
-        "ignored_columns": [shown(c) for c in plan.ignored_columns] if plan else [],
-    }
     with engine.begin() as connection:
         connection.execute(
             insert(UploadRow).values(
@@ -60,30 +49,72 @@ def save_upload(
                 size_bytes=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
                 content=content,
-                status=UNREADABLE if plan is None else PREVIEWED,
-                problem=problem,
-                rows_total=len(rows),
-                rows_ok=sum(row.ok for row in rows),
+                status=READING,
+                rows_total=0,
+                rows_ok=0,
                 rows_done=0,
-                summary=summary,
+                heartbeat_at=now,
+                summary={},
             )
         )
-        if rows:
-            connection.execute(
-                insert(UploadRowFate),
-                [
-                    {
-                        "upload_id": upload_id,
-                        "row_number": row.number,
-                        "preview": "ok" if row.ok else "refused",
-                        "cells": row.cells,
-                        "problems": {"items": [vars(p) for p in row.problems]},
-                        "events": len(row.events),
-                    }
-                    for row in rows
-                ],
-            )
     return upload_id
+
+
+def save_previews(engine: Engine, upload_id: str, rows: Sequence[PlannedRow], now: datetime) -> None:
+    """One chunk of previewed rows; the reading progress moves on."""
+    if not rows:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            insert(UploadRowFate),
+            [
+                {
+                    "upload_id": upload_id,
+                    "row_number": row.number,
+                    "preview": "ok" if row.ok else "refused",
+                    "cells": row.cells,
+                    "problems": {"items": [vars(p) for p in row.problems]},
+                    "events": len(row.events),
+                }
+                for row in rows
+            ],
+        )
+        connection.execute(
+            update(UploadRow)
+            .where(UploadRow.upload_id == upload_id)
+            .values(
+                rows_total=UploadRow.rows_total + len(rows),
+                rows_ok=UploadRow.rows_ok + sum(row.ok for row in rows),
+                heartbeat_at=now,
+            )
+        )
+
+
+def finish_reading(
+    engine: Engine,
+    upload_id: str,
+    problem: str | None,
+    skipped: Sequence[tuple[int, str]] = (),
+    ignored_columns: Sequence[str] = (),
+) -> None:
+    summary = {
+        "skipped": [[n, shown(why)] for n, why in skipped],
+        "ignored_columns": [shown(c) for c in ignored_columns],
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            update(UploadRow)
+            .where(UploadRow.upload_id == upload_id)
+            .values(status=UNREADABLE if problem else PREVIEWED, problem=problem, summary=summary)
+        )
+
+
+def ok_rows(engine: Engine, upload_id: str) -> set[int]:
+    query = select(UploadRowFate.row_number).where(
+        UploadRowFate.upload_id == upload_id, UploadRowFate.preview == "ok"
+    )
+    with engine.connect() as connection:
+        return {int(n) for n in connection.execute(query).scalars()}
 
 
 def visible_to(upload: UploadRow, principal: Principal) -> bool:
@@ -142,7 +173,11 @@ def start_publishing(engine: Engine, upload_id: str, principal: Principal, now: 
     with engine.begin() as connection:
         changed = connection.execute(
             update(UploadRow)
-            .where(UploadRow.upload_id == upload_id, UploadRow.status != UNREADABLE, ~alive)
+            .where(
+                UploadRow.upload_id == upload_id,
+                UploadRow.status.in_([PREVIEWED, PUBLISHED, PUBLISHING]),
+                ~alive,
+            )
             .values(status=PUBLISHING, published_by=principal.principal_id, heartbeat_at=now, rows_done=0)
         ).rowcount
     return changed == 1
@@ -179,9 +214,11 @@ def finish_publishing(engine: Engine, upload_id: str, now: datetime, problem: st
         )
 
 
-def is_stalled(upload: UploadRow, now: datetime) -> bool:
+def is_running(upload: UploadRow, now: datetime) -> bool:
+    """Being read or published, with progress lately (a dead process's upload is not running)."""
     beat = upload.heartbeat_at
-    return upload.status == PUBLISHING and (beat is None or beat <= now - STALLED_AFTER)
+    busy = upload.status in (READING, PUBLISHING)
+    return busy and beat is not None and beat > now - STALLED_AFTER
 
 
 def _row(values: Any) -> UploadRow:

@@ -58,14 +58,22 @@ class Plan:
     ignored_columns: list[str]
 
 
-def plan_report(
-    content: bytes, filename: str, agency: str, provinces: frozenset[str], recorded_at: datetime
-) -> Plan:
-    """Every row's fate; UnreadableFile (a Vietnamese reason) when the file is not a report at all."""
+@dataclass
+class ReadReport:
+    """A file read into its data rows (not yet checked), with what was set aside."""
+
+    importer: ReportImporter
+    rows: list[SourceRow]
+    skipped: list[tuple[int, str]]
+    ignored_columns: list[str]
+
+
+def read_report(content: bytes, filename: str, agency: str, recorded_at: datetime) -> ReadReport:
+    """The file's rows; UnreadableFile (a Vietnamese reason) when the file is not a report at all."""
     suffix = Path(filename).suffix.lower()
     if suffix not in FORMATS:
         raise UnreadableFile(
-            f"không nhận loại tệp '{suffix or filename}': chỉ nhận CSV, XLSX hoặc JSONL "
+            f"không nhận loại tệp '{shown(suffix or filename)[:40]}': chỉ nhận CSV, XLSX hoặc JSONL "
             f"(unsupported file type; use {', '.join(sorted(FORMATS))})"
         )
     if not content.strip():
@@ -76,12 +84,54 @@ def plan_report(
         importer = ReportImporter(path, agency, None, recorded_at=recorded_at)
         try:
             table = read_table(path, agency_mapping(agency))
-            source_rows = list(table.rows)
+            rows = list(table.rows)
         except Exception as exc:  # csv, zip, openpyxl, codecs: every way a file is not a report
             raise UnreadableFile(_unreadable(exc)) from exc
-        rows = [_planned(row, importer, provinces) for row in source_rows]
-    _refuse_repeats(rows)
-    return Plan(rows, table.skipped, table.ignored_columns)
+    if not rows:
+        raise UnreadableFile("tệp không có dòng số liệu nào (the file has no data row)")
+    return ReadReport(importer, rows, table.skipped, table.ignored_columns)
+
+
+class RowPlanner:
+    """Checks rows in file order; remembers the event ids of earlier rows to refuse a repeated case."""
+
+    def __init__(self, importer: ReportImporter, provinces: frozenset[str]) -> None:
+        self.importer = importer
+        self.provinces = provinces
+        self.first_row: dict[str, int] = {}
+
+    def plan(self, rows: list[SourceRow]) -> list[PlannedRow]:
+        planned = [_planned(row, self.importer, self.provinces) for row in rows]
+        for row in planned:
+            self._refuse_repeat(row)
+        return planned
+
+    def _refuse_repeat(self, row: PlannedRow) -> None:
+        """A row that would publish an event id an earlier row publishes names the same case twice."""
+        ids = [str(event.event_id) for event in row.events]
+        earlier = next((self.first_row[i] for i in ids if i in self.first_row), None)
+        if earlier is None:
+            self.first_row.update(dict.fromkeys(ids, row.number))
+            return
+        row.problems.append(
+            RowProblem(
+                row.number,
+                "",
+                "",
+                f"trùng vụ việc với dòng {earlier} (cùng số quyết định/biên bản/hồ sơ, cùng đơn vị, "
+                f"cùng năm) — mỗi vụ việc ghi một dòng (same case as row {earlier})",
+            )
+        )
+        row.events = []
+
+
+def plan_report(
+    content: bytes, filename: str, agency: str, provinces: frozenset[str], recorded_at: datetime
+) -> Plan:
+    """Every row's fate at once (the pages go chunk by chunk with RowPlanner, for their progress)."""
+    read = read_report(content, filename, agency, recorded_at)
+    rows = RowPlanner(read.importer, provinces).plan(read.rows)
+    return Plan(rows, read.skipped, read.ignored_columns)
 
 
 def _unreadable(exc: Exception) -> str:
@@ -124,24 +174,3 @@ def _outside_scope(report: CaseReport, provinces: frozenset[str]) -> list[RowPro
             f"tỉnh/thành phố {code} ngoài địa bàn của bạn ({scope}) (outside your province scope)",
         )
     ]
-
-
-def _refuse_repeats(rows: list[PlannedRow]) -> None:
-    """A row that would publish an event id an earlier row publishes names the same case twice."""
-    first_row: dict[str, int] = {}
-    for row in rows:
-        ids = [str(event.event_id) for event in row.events]
-        earlier = next((first_row[i] for i in ids if i in first_row), None)
-        if earlier is not None:
-            row.problems.append(
-                RowProblem(
-                    row.number,
-                    "",
-                    "",
-                    f"trùng vụ việc với dòng {earlier} (cùng số quyết định/biên bản/hồ sơ, cùng đơn vị, "
-                    f"cùng năm) — mỗi vụ việc ghi một dòng (same case as row {earlier})",
-                )
-            )
-            row.events = []
-            continue
-        first_row.update(dict.fromkeys(ids, row.number))

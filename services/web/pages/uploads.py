@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from schemas.errors import ServiceUnavailable
+from schemas.errors import CasehubError
 from schemas.reference.agencies import publishing_agencies
 from services.access.principal import Capability, Principal
 from services.api.deps import get_now, record
@@ -23,8 +23,8 @@ from services.api.request_limits import MAX_UPLOAD_BYTES
 from services.store.upload_tables import UploadRow
 from services.uploads import ledger
 from services.uploads.error_report import errors_csv, errors_xlsx
-from services.uploads.publishing import publish_rows, shared_publisher
-from services.uploads.row_plan import Plan, UnreadableFile, plan_report
+from services.uploads.previewing import preview_upload
+from services.uploads.publishing import publish_upload, shared_publisher
 from services.web.pages.access import PageForbidden, page_reader
 from services.web.rendering import render
 
@@ -57,8 +57,8 @@ def _page(
 
 
 @router.post("/uploads")
-async def upload(request: Request) -> Response:
-    """Read the file, preview every row, keep the upload; then show its preview."""
+async def upload(request: Request, background: BackgroundTasks) -> Response:
+    """Keep the file and preview its rows after answering; the upload's page shows how far it got."""
     principal = uploader(request)
     engine = request.app.state.engine
     form = await request.form()
@@ -74,18 +74,10 @@ async def upload(request: Request) -> Response:
         reason = f"tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB (file too large)"
         return _page(request, principal, ledger.history(engine, principal), reason, 413)
     now = get_now(request)
-    plan: Plan | None = None
-    problem = None
-    try:
-        plan = await run_in_threadpool(
-            plan_report, content, sent.filename, str(principal.agency), principal.provinces, now
-        )
-    except UnreadableFile as exc:
-        problem = str(exc)
-    upload_id = await run_in_threadpool(
-        ledger.save_upload, engine, principal, sent.filename, content, now, plan, problem
-    )
-    record(request, principal, rows=len(plan.rows) if plan else 0, resource=f"upload:{upload_id}")
+    upload_id = await run_in_threadpool(ledger.open_upload, engine, principal, sent.filename, content, now)
+    agency, provinces, clock = str(principal.agency), principal.provinces, request.app.state.clock
+    background.add_task(preview_upload, engine, upload_id, content, sent.filename, agency, provinces, clock)
+    record(request, principal, resource=f"upload:{upload_id}")
     return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
 
 
@@ -116,7 +108,7 @@ def upload_page(request: Request, upload_id: str) -> Response:
         "counts": ledger.outcome_counts(engine, found.upload_id),
         "page": page,
         "pages": max(1, -(-found.rows_total // PAGE_ROWS)),
-        "running": found.status == ledger.PUBLISHING and not ledger.is_stalled(found, now),
+        "running": ledger.is_running(found, now),
         "error": request.query_params.get("error", "")[:500],
     }
     record(request, principal, rows=len(fates), resource=f"upload:{found.upload_id}")
@@ -135,27 +127,24 @@ async def publish(request: Request, upload_id: str, background: BackgroundTasks)
     engine = request.app.state.engine
     found = _visible_upload(request, principal, upload_id)
     back = f"/uploads/{found.upload_id}"
-    if found.status == ledger.UNREADABLE or found.rows_ok == 0:
+    if found.status not in (ledger.PREVIEWED, ledger.PUBLISHED, ledger.PUBLISHING) or found.rows_ok == 0:
         record(request, principal, status_code=409, resource=f"upload:{found.upload_id}")
         query = urlencode({"error": "không có dòng hợp lệ để gửi (no valid row to publish)"})
         return RedirectResponse(f"{back}?{query}", status_code=303)
     try:
         await run_in_threadpool(shared_publisher, request.app)
-    except ServiceUnavailable as exc:
+    except CasehubError as exc:  # the broker unreachable, or the hub's login to it missing
         record(request, principal, status_code=503, resource=f"upload:{found.upload_id}")
-        query = urlencode({"error": f"broker không sẵn sàng, chưa gửi gì (broker unavailable): {exc}"[:400]})
+        reason = f"broker không sẵn sàng, chưa gửi gì (broker unavailable, nothing sent): {exc}"
+        query = urlencode({"error": reason[:400]})
         return RedirectResponse(f"{back}?{query}", status_code=303)
     now = get_now(request)
     if not await run_in_threadpool(ledger.start_publishing, engine, found.upload_id, principal, now):
         record(request, principal, status_code=409, resource=f"upload:{found.upload_id}")
-        query = urlencode({"error": "tệp này đang được gửi (already publishing)"})
+        query = urlencode({"error": "tệp này đang được đọc hoặc gửi (already in progress)"})
         return RedirectResponse(f"{back}?{query}", status_code=303)
-    provinces = frozenset(p for p in found.provinces.split(",") if p)
-    plan = await run_in_threadpool(plan_report, found.content, found.filename, found.agency, provinces, now)
-    rows = [row for row in plan.rows if row.ok]
-    clock = request.app.state.clock
-    background.add_task(publish_rows, request.app, found.upload_id, found.agency, rows, clock)
-    record(request, principal, rows=len(rows), resource=f"upload:{found.upload_id}")
+    background.add_task(publish_upload, request.app, found, request.app.state.clock)
+    record(request, principal, rows=found.rows_ok, resource=f"upload:{found.upload_id}")
     return RedirectResponse(back, status_code=303)
 
 
