@@ -142,7 +142,7 @@ class ReportImporter:
             result.rows += 1
             report, problems = read_case_report(row, self.mapping)
             if report is not None:
-                events, problems = self._events_of(report)
+                events, problems = self.events_of(report)
                 if events:
                     ready[row.number] = events
             result.problems.extend(problems)
@@ -151,7 +151,7 @@ class ReportImporter:
         if on_rows is not None and rows:
             on_rows(len(rows))
 
-    def _events_of(self, report: CaseReport) -> tuple[list[tuple[CaseEvent, bytes]], list[RowProblem]]:
+    def events_of(self, report: CaseReport) -> tuple[list[tuple[CaseEvent, bytes]], list[RowProblem]]:
         """The row's events with their wire bytes, all valid, or the problems that stop the row."""
         try:
             events = report_events(report, self.mapping, self.recorded_at)

@@ -33,12 +33,15 @@ class Capability(StrEnum):
     READ_SCHEMAS = "read_schemas"  # the schema registry's reads: any signed-in principal
     WRITE_SCHEMAS = "write_schemas"  # register, delete, compatibility config: schema stewards only
     READ_OPS = "read_ops"  # consumer lag, metrics, dead letters (where from, why)
+    UPLOAD_REPORTS = (
+        "upload_reports"  # /uploads: a unit's report file, previewed then published as its agency
+    )
 
 
 _SIGNED_IN = frozenset({Capability.READ_PUBLIC, Capability.READ_SCHEMAS})
 GRANTS: dict[Role, frozenset[Capability]] = {
     Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT},
-    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES},
+    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES, Capability.UPLOAD_REPORTS},
     Role.AGENCY_SYSTEM: _SIGNED_IN | {Capability.INGEST_EVENTS},
     Role.OPS: _SIGNED_IN | {Capability.READ_OPS},
     Role.ADMIN: _SIGNED_IN

@@ -1,4 +1,5 @@
-"""Bounds on a request before any route sees it: the body (1 MiB; a schema or a login form is a few KB)
+"""Bounds on a request before any route sees it: the body (1 MiB; a schema or a login form is a few KB;
+8 MiB for a report file posted to the upload page, that route only)
 and the query string (64 KiB: a typed-text parameter past its own 200-character bound is a 422 that names
 it). Over-long requests are refused — 413 / 414 — and audited.
 
@@ -13,6 +14,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_QUERY_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+"""A unit's report file on the upload page (services.web.pages.uploads); ~10k rows of CSV take ~2 MiB."""
+LARGER_BODIES = {("POST", "/uploads"): MAX_UPLOAD_BYTES + 64 * 1024}
+"""Routes that take more than MAX_BODY_BYTES: the file plus its multipart framing and form fields."""
 
 
 class RequestLimits:
@@ -26,9 +31,13 @@ class RequestLimits:
         if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
             await _refuse(scope, receive, send, 414, f"query string longer than {MAX_QUERY_BYTES} bytes")
             return
+        limit = LARGER_BODIES.get((scope.get("method", ""), scope.get("path", "")), MAX_BODY_BYTES)
+        too_large = f"request body larger than {limit} bytes"
+        if limit != MAX_BODY_BYTES:
+            too_large = f"tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB (file too large)"
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            await _refuse(scope, receive, send, 413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _refuse(scope, receive, send, 413, too_large)
             return
         body, more, messages = 0, True, []
         while more and scope.get("method") not in ("GET", "HEAD"):
@@ -36,8 +45,8 @@ class RequestLimits:
             messages.append(message)
             body += len(message.get("body", b""))
             more = message["type"] == "http.request" and message.get("more_body", False)
-            if body > MAX_BODY_BYTES:
-                await _refuse(scope, receive, send, 413, f"request body larger than {MAX_BODY_BYTES} bytes")
+            if body > limit:
+                await _refuse(scope, receive, send, 413, too_large)
                 return
 
         async def replay() -> Message:

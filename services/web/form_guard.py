@@ -40,7 +40,19 @@ async def checked_form(request: Request) -> None:
     """Refuses (403, audited) a page POST without this session's form token."""
     if request.method in SAFE_METHODS:
         return
-    form = parse_qs((await request.body()).decode(errors="replace"))
-    if not from_this_site(request, form_token(request), (form.get(FORM_FIELD) or [""])[0]):
+    if (
+        _content_type(request) == "multipart/form-data"
+    ):  # a file upload: Starlette parses it (python-multipart)
+        await request.body()  # kept on the request, so the route reads the same form again
+        field = (await request.form()).get(FORM_FIELD)
+        posted = field if isinstance(field, str) else ""
+    else:
+        form = parse_qs((await request.body()).decode(errors="replace"))
+        posted = (form.get(FORM_FIELD) or [""])[0]
+    if not from_this_site(request, form_token(request), posted):
         record(request, None, status_code=403)
         raise HTTPException(403, "cross-site form refused: reload the page and try again")
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from schemas.reference import VIETNAM
+from schemas.reference.agencies import publishing_agencies
 from services.access.principal import ANONYMOUS, Capability, Principal
 from services.access.web_sessions import session_principal
 from services.api.deps import SESSION_COOKIE, record
@@ -91,6 +92,11 @@ def render(
         "principal": principal if principal is not ANONYMOUS else None,
         "can_export": bool(principal and principal.can(Capability.EXPORT)),
         "can_audit": bool(principal and principal.can(Capability.READ_AUDIT)),
+        "can_upload": bool(
+            principal
+            and principal.can(Capability.UPLOAD_REPORTS)
+            and principal.agency in publishing_agencies()
+        ),
         "switch_lang": _with_lang(request, "en" if lang == "vi" else "vi"),
         "form_token": form_token(request),
         **context,

@@ -16,6 +16,7 @@ from services.web.pages import (
     referrals,
     reports,
     subjects,
+    uploads,
     webhooks_page,
 )
 from services.web.pages.access import PageForbidden
@@ -35,6 +36,7 @@ def include(app: FastAPI) -> None:
         reports,
         audit_page,
         webhooks_page,
+        uploads,
     ):
         app.include_router(module.router, dependencies=[Depends(checked_form)])
 
