@@ -33,12 +33,13 @@ class Capability(StrEnum):
     READ_SCHEMAS = "read_schemas"  # the schema registry's reads: any signed-in principal
     WRITE_SCHEMAS = "write_schemas"  # register, delete, compatibility config: schema stewards only
     READ_OPS = "read_ops"  # consumer lag, metrics, dead letters (where from, why)
+    TRIAGE_TIPS = "triage_tips"  # list, assign, dismiss public tips: BCĐ 389 only
 
 
 _SIGNED_IN = frozenset({Capability.READ_PUBLIC, Capability.READ_SCHEMAS})
 GRANTS: dict[Role, frozenset[Capability]] = {
-    Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT},
-    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES},
+    Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT, Capability.TRIAGE_TIPS},
+    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES, Capability.TRIAGE_TIPS},
     Role.AGENCY_SYSTEM: _SIGNED_IN | {Capability.INGEST_EVENTS},
     Role.OPS: _SIGNED_IN | {Capability.READ_OPS},
     Role.ADMIN: _SIGNED_IN

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from services.web.network_words import NETWORK_WORDS
+from services.web.tip_words import TIP_WORDS
 
 LANG_COOKIE = "lang"
 
@@ -172,6 +173,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_public": ("công chúng", "public"),
 }
 WORDS.update(NETWORK_WORDS)
+WORDS.update(TIP_WORDS)
 
 
 def language(request: Request) -> str:

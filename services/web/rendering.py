@@ -17,6 +17,7 @@ from services.access.principal import ANONYMOUS, Capability, Principal
 from services.access.web_sessions import session_principal
 from services.api.deps import SESSION_COOKIE, record
 from services.reports.labels import label
+from services.tips.desk import may_triage
 from services.web.form_guard import form_token
 from services.web.i18n import LANG_COOKIE, language, translator
 from services.web.templates import TEMPLATE_DIR
@@ -91,6 +92,7 @@ def render(
         "principal": principal if principal is not ANONYMOUS else None,
         "can_export": bool(principal and principal.can(Capability.EXPORT)),
         "can_audit": bool(principal and principal.can(Capability.READ_AUDIT)),
+        "can_triage": bool(principal and may_triage(principal)),
         "switch_lang": _with_lang(request, "en" if lang == "vi" else "vi"),
         "form_token": form_token(request),
         **context,

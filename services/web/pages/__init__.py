@@ -16,6 +16,8 @@ from services.web.pages import (
     referrals,
     reports,
     subjects,
+    tips_public,
+    tips_triage,
     webhooks_page,
 )
 from services.web.pages.access import PageForbidden
@@ -24,6 +26,7 @@ from services.web.rendering import SignInNeeded, render, to_login
 
 def include(app: FastAPI) -> None:
     app.include_router(login.router)
+    app.include_router(tips_public.router)  # public: own one-use signed token, no checked_form
     for module in (
         dashboard,
         cases,
@@ -35,6 +38,7 @@ def include(app: FastAPI) -> None:
         reports,
         audit_page,
         webhooks_page,
+        tips_triage,
     ):
         app.include_router(module.router, dependencies=[Depends(checked_form)])
 
