@@ -22,6 +22,7 @@ from schemas.errors import BrokerUnavailable, ContractViolation
 from schemas.events import CaseEvent
 from schemas.reference import publishing_agencies
 from services.access.principal import Capability, Principal
+from services.broker_access.credentials import CredentialsError
 from services.settings import Settings
 from services.tips.abuse import TipRateLimit
 from services.tips.form_token import FormTokens, TokenRefused
@@ -104,7 +105,11 @@ class TipDesk:
             event = tip_event(form, nonce, self.keys, now)
         except (ContractViolation, ValidationError, ValueError) as bad:
             raise TipRefused(422, _first_line(bad)) from None
-        self.publish(event, TipRefused)
+        try:
+            self.publish(event, TipRefused)
+        except TipRefused:
+            self.tokens.release(self.engine, nonce)  # nothing was sent: the same form may be sent again
+            raise
         logger.info("tip received", case_id=event.case_id, with_contact=form.contact is not None)
         return Submitted(reference=event.case_id, event_id=str(event.event_id))
 
@@ -196,12 +201,15 @@ class TipDesk:
     def publish(self, event: CaseEvent, refusal: Callable[[int, str], Exception]) -> Delivery:
         """Send one event and wait for the broker's confirmation; `refusal(status, reason)` if not."""
         with self._lock:
-            if self._publisher is None:
-                self._publisher = self._publisher_factory()
             try:
+                if self._publisher is None:
+                    self._publisher = self._publisher_factory()
                 report = self._publisher.publish([event])
-            except BrokerUnavailable as down:
-                raise refusal(503, f"chưa gửi được, hãy thử lại sau (not published: {down})") from None
+            except (BrokerUnavailable, CredentialsError) as down:  # no broker, or no login to it
+                logger.error("tip desk cannot publish", error=str(down))
+                raise refusal(
+                    503, "chưa gửi được, hãy thử lại sau (not published: the broker is unavailable)"
+                ) from None
         if report.failed:
             reason = report.failed[0][1]
             raise refusal(422 if report.rejected else 503, f"chưa gửi được (not published: {reason})")

@@ -79,3 +79,8 @@ class FormTokens:
         except IntegrityError:
             raise TokenRefused("biểu mẫu này đã được gửi (form already used)") from None
         return nonce
+
+    def release(self, engine: Engine, nonce: str) -> None:
+        """Forget a use whose tip was not published (the tip's id comes from the nonce: a resend is safe)."""
+        with engine.begin() as connection:
+            connection.execute(delete(TipFormUseRow).where(TipFormUseRow.nonce == nonce))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from deploy.kafka_broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
@@ -73,3 +74,31 @@ def test_triage_is_bcd389s_and_its_forms_need_the_session_token(
     token = form_token_on(client.get("/notifications"))  # the session's token, as every page carries it
     answer = client.post(action, data={"agency": "qltt", "csrf": token}, follow_redirects=False)
     assert answer.status_code == 303 and "error=" in answer.headers["location"]  # no such tip
+
+
+def test_a_tip_the_broker_cannot_take_is_a_503_and_its_form_can_be_sent_again(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=sqlite_url,
+        home=tmp_path,
+        tip_form_min_s=0,
+        kafka_bootstrap=f"127.0.0.1:{free_port()}",  # nothing listens there
+        connect_timeout_s=2,
+    )
+    engine, _ = open_store(settings)
+    app = create_app(engine, settings)
+    try:
+        with TestClient(app) as client:
+            token = client.get("/api/public/tips/form").json()["token"]
+            body = {
+                "category": "counterfeit",
+                "description": "Bán hàng giả trên mạng, giá rất rẻ.",
+                "token": token,
+            }
+            first = client.post("/api/public/tips", json=body)
+            assert first.status_code == 503 and "chưa gửi được" in first.json()["detail"]
+            assert client.post("/api/public/tips", json=body).status_code == 503  # not 409: nothing was sent
+    finally:
+        app.state.tip_desk.close()
+        engine.dispose()
