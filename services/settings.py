@@ -10,7 +10,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-AGENCY_CODES = ("qltt", "customs", "tax", "police", "ipvn")
+AGENCY_CODES = ("qltt", "customs", "tax", "police", "bcd389", "ipvn")
+"""Agencies with a case topic; BCĐ 389 publishes the tips its public form and hotline receive (and their
+dismissals), which its own users triage (services/tips)."""
 
 
 class Settings(BaseSettings):
@@ -107,6 +109,22 @@ class Settings(BaseSettings):
     notify_backfill_days: int = Field(
         default=7, ge=0, description="A new subscription is told of matching facts this many days old."
     )
+    # Public tips (services/tips)
+    tip_key: SecretStr | None = Field(
+        default=None,
+        description="Secret of the tip desk: reporters' contacts are HMAC'd with a key derived from it and "
+        "the public form's tokens signed with another; default: tips.key in home (0600, created).",
+    )
+    tip_key_id: str = Field(
+        default="tip1",
+        pattern=r"^[a-z0-9][a-z0-9-]{0,31}$",
+        description="Key id in front of each reporter hash; change it with the key so digests never mix.",
+    )
+    tip_rate_limit: str = Field(
+        default="5/minute;30/hour", description="Tip posts allowed per client address (`limits` syntax)."
+    )
+    tip_form_min_s: float = Field(default=3.0, ge=0, description="A form posted sooner is a bot: refused.")
+    tip_form_max_s: float = Field(default=3600.0, gt=0, description="A form older than this is refused.")
 
     @model_validator(mode="after")
     def _derived_topics_are_not_agency_topics(self) -> Settings:

@@ -36,12 +36,14 @@ class Capability(StrEnum):
     UPLOAD_REPORTS = (
         "upload_reports"  # /uploads: a unit's report file, previewed then published as its agency
     )
+    TRIAGE_TIPS = "triage_tips"  # list, assign, dismiss public tips: BCĐ 389 only
 
 
 _SIGNED_IN = frozenset({Capability.READ_PUBLIC, Capability.READ_SCHEMAS})
 GRANTS: dict[Role, frozenset[Capability]] = {
-    Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT},
-    Role.AGENCY_OFFICER: _SIGNED_IN | {Capability.READ_CASES, Capability.UPLOAD_REPORTS},
+    Role.ANALYST: _SIGNED_IN | {Capability.READ_CASES, Capability.EXPORT, Capability.TRIAGE_TIPS},
+    Role.AGENCY_OFFICER: _SIGNED_IN
+    | {Capability.READ_CASES, Capability.UPLOAD_REPORTS, Capability.TRIAGE_TIPS},
     Role.AGENCY_SYSTEM: _SIGNED_IN | {Capability.INGEST_EVENTS},
     Role.OPS: _SIGNED_IN | {Capability.READ_OPS},
     Role.ADMIN: _SIGNED_IN

@@ -33,11 +33,13 @@ from services.api.routes import (
 )
 from services.api.routes import ingest as ingest_routes
 from services.api.routes import ops as ops_routes
+from services.api.routes import tips as tip_routes
 from services.bootstrap import build_publisher
 from services.ops.api_monitor import ApiMonitor
 from services.registry import routes as registry_routes
 from services.settings import Settings
 from services.store.tables import utcnow
+from services.tips.desk import TipDesk
 from services.web import pages
 from services.web.security_headers import SecurityHeaders
 
@@ -85,6 +87,7 @@ def create_app(
     ):
         app.include_router(router)
     ingest_routes.install(app, lambda: build_publisher(settings or Settings()))
+    tip_routes.install(app, TipDesk(engine, settings, lambda: build_publisher(settings or Settings()), clock))
     pages.include(app)
     app.include_router(registry_routes.router)
     app.include_router(health.router)

@@ -84,6 +84,7 @@ def up(
             f"  Web UI       : {summary.api_url}/  (sign in with a DEMO user, or a token below)\n"
             f"{demo_token_lines(summary.demo_tokens)}"
             f"  Alerts inbox : {summary.api_url}/alerts  (each demo user sees its agency's alerts)\n"
+            f"  Public tips  : {summary.api_url}/tin-bao  (no sign-in); BCĐ 389 triages them at /tips\n"
             f"  Notifications: {summary.api_url}/notifications; e-mail via SMTP {summary.smtp}"
             + (f", read the messages in {summary.mail_dir}/new (Maildir)\n" if summary.mail_dir else "\n")
             + "Press Ctrl-C to stop.",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from services.web.network_words import NETWORK_WORDS
+from services.web.tip_words import TIP_WORDS
 from services.web.upload_words import UPLOAD_WORDS
 
 LANG_COOKIE = "lang"
@@ -174,6 +175,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 WORDS.update(NETWORK_WORDS)
 WORDS.update(UPLOAD_WORDS)
+WORDS.update(TIP_WORDS)
 
 
 def language(request: Request) -> str:

@@ -18,6 +18,7 @@ from services.access.principal import ANONYMOUS, Capability, Principal
 from services.access.web_sessions import session_principal
 from services.api.deps import SESSION_COOKIE, record
 from services.reports.labels import label
+from services.tips.desk import may_triage
 from services.web.form_guard import form_token
 from services.web.i18n import LANG_COOKIE, language, translator
 from services.web.templates import TEMPLATE_DIR
@@ -97,6 +98,7 @@ def render(
             and principal.can(Capability.UPLOAD_REPORTS)
             and principal.agency in publishing_agencies()
         ),
+        "can_triage": bool(principal and may_triage(principal)),
         "switch_lang": _with_lang(request, "en" if lang == "vi" else "vi"),
         "form_token": form_token(request),
         **context,

@@ -91,6 +91,7 @@ def test_events_written_during_a_broker_outage_flow_after_it_none_lost_in_order(
     on_topics = [
         codec.decode(r.value)  # type: ignore[attr-defined]
         for agency in AGENCY_CODES
+        if agency in {e.agency for e in events}  # a topic nobody published to would only cost its timeout
         for r in read_all(own_broker.bootstrap, settings.agency_topic(agency), expected=1, timeout_s=10)
     ]
     assert {e.event_id for e in on_topics} == {e.event_id for e in events}, "every event arrived"

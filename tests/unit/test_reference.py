@@ -220,7 +220,7 @@ def test_agencies_are_named_as_on_the_date_and_only_those_with_topics_publish() 
     assert agency("qltt", date(2024, 6, 1)).name_vi.startswith("Tổng cục Quản lý thị trường")
     assert agency("qltt", date(2025, 3, 1)).name_vi.startswith("Cục Quản lý và Phát triển thị trường")
     assert publishing_agencies() == frozenset(AGENCY_CODES)
-    assert not agency("bcd389").publishes and not agency("ecom").publishes
+    assert agency("bcd389").publishes and not agency("ecom").publishes  # BCĐ 389 publishes tips
     with pytest.raises(ContractViolation, match="did not exist on 2013-01-01"):
         agency("bcd389", date(2013, 1, 1))
 

@@ -63,7 +63,7 @@ def test_an_unknown_publishing_agency_is_refused() -> None:
 
 
 def test_an_agency_without_a_topic_may_not_publish_but_may_be_referred_to() -> None:
-    refused(event(full_payloads()["CaseClosed"], agency="bcd389"), "'bcd389' does not publish")
+    refused(event(full_payloads()["CaseClosed"], agency="ecom"), "'ecom' does not publish")
     check_event(event(CaseReferred(to_agency="bcd389", reason="báo cáo BCĐ 389")))
 
 

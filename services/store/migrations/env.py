@@ -14,6 +14,7 @@ from services.store import (  # noqa: F401 - every table module registers its ta
     projection_tables,
     registry_tables,
     tally_tables,
+    tip_tables,
     upload_tables,
     webhook_tables,
 )

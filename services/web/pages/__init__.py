@@ -16,6 +16,8 @@ from services.web.pages import (
     referrals,
     reports,
     subjects,
+    tips_public,
+    tips_triage,
     uploads,
     webhooks_page,
 )
@@ -25,6 +27,7 @@ from services.web.rendering import SignInNeeded, render, to_login
 
 def include(app: FastAPI) -> None:
     app.include_router(login.router)
+    app.include_router(tips_public.router)  # public: own one-use signed token, no checked_form
     for module in (
         dashboard,
         cases,
@@ -37,6 +40,7 @@ def include(app: FastAPI) -> None:
         audit_page,
         webhooks_page,
         uploads,
+        tips_triage,
     ):
         app.include_router(module.router, dependencies=[Depends(checked_form)])
 
