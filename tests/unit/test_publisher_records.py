@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kafka.record.memory_records import MemoryRecords, MemoryRecordsBuilder
 
-from producers.publisher import _append_record
+from producers.kafka_batch_fast_path import append_record as _append_record
 
 TIMESTAMP = 1_751_328_000_000
 

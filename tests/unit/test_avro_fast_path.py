@@ -1,16 +1,20 @@
-"""The compiled Avro writer writes fastavro's bytes, and leaves what it does not expect to fastavro."""
+"""Contract of the Avro fast path with the installed fastavro: the compiled writer writes fastavro's
+bytes for every event type, compiles fastavro's parsed schema, and hands what it does not expect to
+fastavro, counted and logged (never silently)."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta, timezone
 
+import fastavro
 import pytest
+import structlog.testing
 from fastavro import schemaless_writer
 
 from producers.demo_data import demo_events
 from producers.simulator import simulate_events
-from schemas.avro_writer import compile_writer
+from schemas.avro_fast_path import CompiledAvroPath, compile_writer
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec, to_avro
 from schemas.errors import SerializationError
@@ -79,8 +83,49 @@ def test_data_the_compiled_writer_does_not_expect_gets_fastavros_answer() -> Non
         compiled_bytes(odd)
     with pytest.raises(SerializationError, match=str(odd.event_id)):
         codec.encode(odd)
+    assert codec.fast_path.declines.counts == {"AttributeError": 1}  # counted, not silent
     fine = opened()
     assert codec.decode(codec.encode(fine)) == fine
+    assert codec.fast_path.declines.total == 1  # the plain event took the fast path
+
+
+def test_the_installed_fastavros_parsed_schema_is_compiled_so_the_fast_path_is_on() -> None:
+    """A fastavro whose `parse_schema` output changed shape fails here, naming the version."""
+    codec = CaseEventCodec()
+    assert codec.fast_path.active, f"fastavro {fastavro.__version__}: {dict(codec.fast_path.declines.counts)}"
+    assert codec.fast_path.declines.total == 0
+
+
+def test_a_schema_the_writer_cannot_compile_is_announced_and_every_datum_goes_to_fastavro() -> None:
+    schema = fastavro.parse_schema(
+        {
+            "type": "record",
+            "name": "Odd",
+            "fields": [{"name": "when", "type": {"type": "int", "logicalType": "date"}}],
+        }
+    )
+    with structlog.testing.capture_logs() as logs:
+        path = CompiledAvroPath(schema)
+        out = bytearray(b"head")
+        assert not path.active
+        assert path.write(out, object()) is False and out == b"head"
+    assert path.declines.counts == {"schema_not_compiled": 2}
+    assert [(log["event"], log["path"], log["reason"]) for log in logs] == [
+        ("fast_path_declined", "avro_compiled_writer", "schema_not_compiled")
+    ]
+    assert "logical type date" in logs[0]["error"]
+
+
+def test_a_declined_datum_leaves_nothing_half_written_and_logs_each_reason_once() -> None:
+    path = CompiledAvroPath(bundled_catalog().latest().parsed)
+    odd = opened().model_copy(update={"agency_case_ref": 17})
+    out = bytearray(b"head")
+    with structlog.testing.capture_logs() as logs:
+        assert path.write(out, odd) is False
+        assert path.write(out, odd) is False
+    assert out == b"head"
+    assert path.declines.counts == {"AttributeError": 2}
+    assert len(logs) == 1 and logs[0]["event"] == "fast_path_declined"
 
 
 def test_timestamps_before_1970_and_below_the_millisecond_are_written_like_fastavro() -> None:
