@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaTimeoutError
+from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import TopicPartition
 
@@ -39,9 +39,14 @@ class _RecordQueue:
         self.producer = producer
 
     def append(self, tp: TopicPartition, timestamp: int, key: bytes, value: bytes) -> Ticket:
-        future = self.producer.send(
-            tp.topic, value=value, key=key, partition=tp.partition, timestamp_ms=timestamp
-        )
+        try:
+            future = self.producer.send(
+                tp.topic, value=value, key=key, partition=tp.partition, timestamp_ms=timestamp
+            )
+        except MessageSizeTooLargeError:
+            raise  # the publisher reports it for the event, as on the fast path
+        except KafkaError as exc:  # e.g. no buffer space within max_block_ms: this record failed
+            return _Refused(f"{type(exc).__name__}: {exc}")
         return _SentRecord(tp, future)
 
     def hand_over(self) -> None:
@@ -72,3 +77,18 @@ class _SentRecord:
                 return f"{KafkaTimeoutError.__name__}: record for {self.tp} not confirmed in time"
             return f"{type(exc).__name__}: {exc}"
         return Landing(metadata.topic_partition, metadata.offset, None)
+
+
+class _Refused:
+    """A record `send` refused at once: a ticket that is done, with the reason."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def wait(self, timeout: float) -> bool:
+        return True
+
+    def landing(self, timeout: float) -> Landing | str:
+        return self.reason
