@@ -51,7 +51,7 @@ class CaseEventCodec:
         buffer = io.BytesIO()
         try:
             schemaless_writer(buffer, self._writer.parsed, to_avro(event))
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:  # OverflowError: past a long
             raise SerializationError(f"cannot encode {event.event_type} {event.event_id}: {exc}") from exc
         return frame(self._writer.schema_id, buffer.getvalue())
 

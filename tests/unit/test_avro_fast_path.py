@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
 
 import fastavro
 import pytest
 import structlog.testing
 from fastavro import schemaless_writer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from producers.demo_data import demo_events
 from producers.simulator import simulate_events
@@ -136,3 +139,37 @@ def test_timestamps_before_1970_and_below_the_millisecond_are_written_like_fasta
     ):
         sent = opened().model_copy(update={"recorded_at": moment, "embargo_until": moment})
         assert compiled_bytes(sent) == fastavro_bytes(sent), moment
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    event_type=st.sampled_from(sorted(PAYLOAD_TYPES)),
+    text=st.text(alphabet=st.characters(codec="utf-8"), max_size=120),
+    number=st.one_of(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.integers()),
+)
+def test_any_text_and_any_integer_get_fastavros_bytes_or_fastavros_error(
+    event_type: str, text: str, number: int
+) -> None:
+    """NUL and control characters, astral code points, integers past an Avro long: the fast path writes
+    fastavro's bytes, or declines and the event gets fastavro's error."""
+    base = event(full_payloads()[event_type])
+    payload = base.payload
+    update: dict[str, object] = {}
+    for name in type(payload).model_fields:
+        value = getattr(payload, name)
+        if isinstance(value, str) and not isinstance(value, Enum):
+            update[name] = text
+        elif isinstance(value, int) and not isinstance(value, (bool, Enum)):
+            update[name] = number
+    sent = base.model_copy(update={"payload": payload.model_copy(update=update), "agency_case_ref": text})
+    path = CompiledAvroPath(bundled_catalog().latest().parsed)
+    out = bytearray()
+    try:
+        expected = fastavro_bytes(sent)
+    except (ValueError, TypeError, OverflowError):
+        assert path.write(out, sent) is False and out == bytearray()
+        with pytest.raises(SerializationError):
+            CaseEventCodec().encode(sent)
+        return
+    assert path.write(out, sent) is True
+    assert bytes(out) == expected
