@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import re
 import shlex
 import shutil
 import subprocess
@@ -32,91 +31,26 @@ from urllib.parse import quote
 import structlog
 
 from .kafka_broker import _port_free, free_port
+from .postgres_install import (
+    LOG_TAIL_LINES,
+    PG_ROOT,
+    PostgresError,
+    ensure_postgres_installed,
+    text_tail,
+)
 
 __all__ = ["PG_ROOT", "PostgresCluster", "PostgresError", "ensure_postgres_installed"]
 
 log = structlog.get_logger()
 
-PG_ROOT = Path("/usr/lib/postgresql")
-_APT_TIMEOUT_S = 1200.0
-_LOG_TAIL_LINES = 20
 _SPEED_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
-class PostgresError(Exception):
-    """A user-facing failure of the PostgreSQL launcher (message is meant to be shown as is)."""
-
-
-def _version_key(name: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in name.split(".") if part.isdigit())
-
-
-def _installed_bin_dirs() -> list[Path]:
-    """Server bin dirs under /usr/lib/postgresql, newest major version first."""
-    if not PG_ROOT.is_dir():
-        return []
-    dirs = [
-        child / "bin"
-        for child in PG_ROOT.iterdir()
-        if re.fullmatch(r"\d+(\.\d+)?", child.name) and (child / "bin" / "initdb").exists()
-    ]
-    return sorted(dirs, key=lambda bin_dir: _version_key(bin_dir.parent.name), reverse=True)
-
-
-def _text_tail(text: str, lines: int = _LOG_TAIL_LINES) -> str:
-    kept = text.rstrip("\n").splitlines()[-lines:]
-    return "\n".join(kept) if kept else "(no output)"
-
-
-def _file_tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
+def _file_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     try:
-        return _text_tail(path.read_text(encoding="utf-8", errors="replace"), lines)
+        return text_tail(path.read_text(encoding="utf-8", errors="replace"), lines)
     except OSError:
         return "(no log)"
-
-
-def ensure_postgres_installed() -> Path:
-    """Return the newest ``/usr/lib/postgresql/<major>/bin``, installing Debian's package if absent."""
-    found = _installed_bin_dirs()
-    if found:
-        return found[0]
-    if os.geteuid() != 0:
-        raise PostgresError(
-            f"PostgreSQL server binaries not found under {PG_ROOT}; "
-            "install them with: sudo apt-get install -y postgresql"
-        )
-    apt = shutil.which("apt-get")
-    if apt is None:
-        raise PostgresError(
-            f"PostgreSQL server binaries not found under {PG_ROOT} and apt-get is not available"
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    log.info("installing postgresql with apt-get")
-    started = time.monotonic()
-    for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "postgresql"]):
-        try:
-            proc = subprocess.run(
-                cmd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=_APT_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise PostgresError(f"{' '.join(cmd[1:3])} did not finish within {_APT_TIMEOUT_S:.0f}s") from exc
-        if proc.returncode != 0:
-            raise PostgresError(
-                f"`apt-get {' '.join(cmd[1:])}` failed (exit {proc.returncode}):\n"
-                f"{_text_tail(proc.stdout or '')}"
-            )
-    found = _installed_bin_dirs()
-    if not found:
-        raise PostgresError(f"apt-get installed postgresql but no initdb appeared under {PG_ROOT}")
-    log.info("postgresql installed", bin_dir=str(found[0]), seconds=round(time.monotonic() - started, 1))
-    return found[0]
 
 
 def _make_traversable(path: Path, uid: int) -> None:
@@ -222,7 +156,7 @@ class PostgresCluster:
         if proc.returncode != 0:
             raise PostgresError(
                 f"pg_ctl start failed (exit {proc.returncode}); see {self.log_file}:\n"
-                f"{_text_tail(proc.stdout or '')}\n{_file_tail(self.log_file)}"
+                f"{text_tail(proc.stdout or '')}\n{_file_tail(self.log_file)}"
             )
         self._ensure_role_and_database(bin_dir, timeout)
         log.info(
@@ -250,7 +184,7 @@ class PostgresCluster:
         )  # fmt: skip
         if proc.returncode != 0 and self._running_port() is not None:
             raise PostgresError(
-                f"pg_ctl stop failed (exit {proc.returncode}):\n{_text_tail(proc.stdout or '')}"
+                f"pg_ctl stop failed (exit {proc.returncode}):\n{text_tail(proc.stdout or '')}"
             )
         log.info("postgresql stopped", port=running_port, data_dir=str(self.data_dir))
         return True
@@ -369,7 +303,7 @@ class PostgresCluster:
             if "locale" not in last.lower():
                 break
             self._run_server_cmd(["rm", "-rf", str(self.pgdata)], timeout=60)
-        raise PostgresError(f"initdb failed for {self.pgdata}:\n{_text_tail(last)}")
+        raise PostgresError(f"initdb failed for {self.pgdata}:\n{text_tail(last)}")
 
     def _ensure_role_and_database(self, bin_dir: Path, timeout: float) -> None:
         """Create the login role and database over TCP as the postgres superuser (idempotent)."""
@@ -405,5 +339,5 @@ class PostgresCluster:
         if proc.returncode != 0:
             raise PostgresError(
                 f"creating role {self.user!r} and database {self.database!r} failed:\n"
-                f"{_text_tail(proc.stdout or '')}"
+                f"{text_tail(proc.stdout or '')}"
             )

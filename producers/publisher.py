@@ -7,37 +7,31 @@ compressed and batched, with a confirmation (topic, partition, offset) for every
 
 from __future__ import annotations
 
-import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from itertools import islice
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import structlog
 from kafka import KafkaProducer
 from kafka import codec as kafka_codec
-from kafka.errors import (
-    IllegalStateError,
-    KafkaError,
-    KafkaTimeoutError,
-    MessageSizeTooLargeError,
-    TopicAuthorizationFailedError,
-)
+from kafka.errors import KafkaError, MessageSizeTooLargeError, TopicAuthorizationFailedError
 from kafka.partitioner.default import murmur2
-from kafka.producer.producer_batch import ProducerBatch
-from kafka.record.default_records import DefaultRecordBatchBuilder
-from kafka.record.memory_records import MemoryRecordsBuilder
 from kafka.structs import TopicPartition
 
-from producers.errors import DeliveryFailed, EventRejected, PublishError
+from producers.broker_probe import any_address_answers
+from producers.errors import EventRejected, PublishError
+from producers.kafka_batch_fast_path import BatchPath
+from producers.kafka_record_path import RecordPath
+from producers.publish_report import Delivery, FailedEvent, PublishReport
+from producers.send_path import Landing, SendPath, Ticket
+from producers.wire_bytes import checked_wire_bytes
 from schemas.codec import CaseEventCodec
-from schemas.errors import BrokerUnavailable, CasehubError
+from schemas.errors import BrokerUnavailable
 from schemas.events import CaseEvent
-from schemas.timeliness import check_event_time
-from schemas.validation import check_event
+from schemas.fast_path_declines import FastPathDeclines
 
 __all__ = [
     "Delivery",
@@ -71,57 +65,17 @@ def available_compression() -> str:
     return next((name for name, present in optional if present()), "gzip")
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """The broker's confirmation that an event is stored: where it landed."""
-
-    event_id: str
-    case_id: str
-    topic: str
-    partition: int
-    offset: int
-
-
-class FailedEvent(NamedTuple):
-    event_id: str
-    reason: str
-
-
-@dataclass
-class PublishReport:
-    """What one `publish` call achieved: confirmed deliveries and every event that failed, with why."""
-
-    sent: int = 0
-    failed: list[FailedEvent] = field(default_factory=list)
-    rejected_ids: set[str] = field(default_factory=set)
-    """The failed events that broke the contract and were never sent (the broker refused the others)."""
-    deliveries: list[Delivery] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejected_ids)
-
-    def raise_for_failures(self) -> None:
-        """Raise the first failure as a typed error, for callers that want all-or-error."""
-        if not self.failed:
-            return
-        event_id, reason = self.failed[0]
-        more = f" (and {len(self.failed) - 1} more)" if len(self.failed) > 1 else ""
-        error = EventRejected if event_id in self.rejected_ids else DeliveryFailed
-        raise error(event_id, reason + more)
-
-
 class Publisher:
     """Sends events idempotently with acks=all; `topic_of` maps an agency code to its topic.
 
-    Records are packed into kafka-python record batches here, per topic partition (the partition
-    kafka-python's default partitioner would pick for the case id), and handed to the producer's sender
-    whole (`_BatchQueue`): kafka-python's per-record `send` (checks, partitioner, a future per record
-    and its callbacks, sender wake-ups) cost more CPU than validation and encoding together. The sender
-    thread still assigns the idempotent producer's sequence numbers, compresses, retries and expires
-    the batches; a batch's confirmation gives each of its events its offset. `publish` returns when
-    every event is confirmed or failed, so nothing waits for linger: batches are sent as soon as they
-    are handed over, a window at a time.
+    Each record goes to the partition kafka-python's default partitioner would pick for the case id,
+    through a send path (`producers/send_path.py`): by default `kafka_batch_fast_path` (our own record
+    batches queued whole to kafka-python's sender, through its internals; a batch's confirmation gives
+    each of its events its offset), else the public `KafkaProducer.send` (`kafka_record_path`) when the
+    fast path declines for this kafka-python (logged as `fast_path_declined`, counted in
+    `fast_path.declines`) or `fast_path=False`. `publish` returns when every event is confirmed or
+    failed, so nothing waits for linger: records are sent as soon as they are handed over, a window at
+    a time.
     """
 
     def __init__(
@@ -137,6 +91,7 @@ class Publisher:
         batch_size: int = 1024 * 1024,
         delivery_timeout_s: float | None = None,
         security: Mapping[str, object] | None = None,
+        fast_path: bool = True,
     ) -> None:
         self.codec = codec or CaseEventCodec()
         self.topic_of = topic_of
@@ -164,6 +119,18 @@ class Publisher:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
         self._key_hashes: dict[str, int] = {}
         self._announced: set[str] = set()
+        self.fast_path = FastPathDeclines("kafka_batch_fast_path")
+        """Why the publisher took the plain `send` path instead of its own batches (counted, logged)."""
+        self.path: SendPath = self._choose_path(fast_path)
+
+    def _choose_path(self, fast_path: bool) -> SendPath:
+        if not fast_path:
+            return RecordPath(self.producer)
+        refusal = BatchPath.refusal(self.producer)
+        if refusal is None:
+            return BatchPath(self.producer)
+        self.fast_path.declined("kafka_internals_changed", detail=refusal, taken="kafka_record_send")
+        return RecordPath(self.producer)
 
     def prepare(self, event: CaseEvent) -> bytes:
         """The wire bytes of a valid event; EventRejected names the event and the broken rule."""
@@ -206,7 +173,7 @@ class Publisher:
         started = time.monotonic()
         report = PublishReport()
         state = _CallState()
-        in_flight: deque[tuple[list[CaseEvent], list[ProducerBatch | None]]] = deque()
+        in_flight: deque[tuple[list[CaseEvent], list[Ticket | None]]] = deque()
         for events, encoded in windows:  # an exception (a bug, Ctrl-C) leaves without waiting, as before
             in_flight.append((events, self._send_window(events, encoded, report, state)))
             if len(in_flight) > _IN_FLIGHT:
@@ -219,6 +186,7 @@ class Publisher:
             failed=len(report.failed),
             rejected=report.rejected,
             compression=self.compression,
+            path=self.path.name,
             seconds=round(time.monotonic() - started, 3),
         )
         return report
@@ -229,11 +197,11 @@ class Publisher:
         encoded: list[bytes | None] | None,
         report: PublishReport,
         state: _CallState,
-    ) -> list[ProducerBatch | None]:
-        """Validate, encode and pack one window and hand its batches to the sender, without waiting;
-        the batch each event went into (None: failed here), in the window's order."""
-        placed: list[ProducerBatch | None] = [None] * len(events)
-        queue = _BatchQueue(self.producer)
+    ) -> list[Ticket | None]:
+        """Validate, encode and pack one window and hand it to the sender, without waiting; the ticket
+        (batch or record) each event went into (None: failed here), in the window's order."""
+        placed: list[Ticket | None] = [None] * len(events)
+        queue = self.path.window()
         topics: dict[str, list[TopicPartition] | None] = {}
         hashes = self._key_hashes
         if len(hashes) > _CACHED_KEYS:
@@ -280,12 +248,14 @@ class Publisher:
         """Ask for the metadata of every topic the window needs in one request: `partitions_for`, one
         topic at a time, costs a metadata round trip (~100 ms) for each new topic."""
         new = {event.agency for event in events} - self._announced
+        topics = []
         for agency in new:
             try:
-                self.producer._sender.add_topic(self.topic_of(agency))
-            except Exception:  # a bad agency or topic meets its events below, as before
+                topics.append(self.topic_of(agency))
+            except Exception:  # a bad agency meets its events below, with its own error
                 continue
             self._announced.add(agency)
+        self.path.request_metadata(topics)
 
     def _partitions(self, agency: str, state: _CallState) -> list[TopicPartition] | None:
         """The topic's partitions in partitioner order, or None (and the call fails fast from here on)."""
@@ -306,7 +276,7 @@ class Publisher:
     def _confirm(
         self,
         events: list[CaseEvent],
-        placed: list[ProducerBatch | None],
+        placed: list[Ticket | None],
         report: PublishReport,
         on_delivery: Callable[[Delivery], None] | None,
         state: _CallState,
@@ -318,14 +288,14 @@ class Publisher:
         delivery timeout for each window took minutes when the broker died mid-publish.
         """
         deadline = time.monotonic() + self.delivery_timeout_s + 5.0
-        cursors: dict[ProducerBatch, _Cursor | str] = {}  # per batch: where its next event landed, or why not
+        cursors: dict[Ticket, Landing | str] = {}  # per ticket: where its next event landed, or why not
         deliveries = report.deliveries
         for event, batch in zip(events, placed, strict=True):
             if batch is None:
                 continue
             cursor = cursors.get(batch)
             if cursor is None:
-                cursor = cursors[batch] = self._batch_outcome(batch, deadline, state)
+                cursor = cursors[batch] = self._landing(batch, deadline, state)
             if isinstance(cursor, str):
                 self._fail(report, event, cursor)
                 continue
@@ -343,30 +313,21 @@ class Publisher:
             if on_delivery is not None:
                 on_delivery(delivery)
 
-    def _batch_outcome(self, batch: ProducerBatch, deadline: float, state: _CallState) -> _Cursor | str:
-        """The batch's outcome; between waits of the connect timeout, whether the broker still answers."""
-        future = batch.produce_future
-        while not future.is_done:
-            if state.unreachable is not None:
+    def _landing(self, ticket: Ticket, deadline: float, state: _CallState) -> Landing | str:
+        """The ticket's outcome; between waits of the connect timeout, whether the broker still answers."""
+        while True:
+            if state.unreachable is not None and not ticket.wait(0):
                 return state.unreachable
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or ticket.wait(min(remaining, self.connect_timeout_s)):
                 break
-            if not future.wait(timeout=min(remaining, self.connect_timeout_s)):
-                state.unreachable = self._broker_lost()
-        return _batch_outcome(batch, deadline)
+            state.unreachable = self._broker_lost()
+        return ticket.landing(deadline - time.monotonic())
 
     def _broker_lost(self) -> str | None:
         """Why the batches of this call cannot be confirmed (every bootstrap address refuses), or None."""
-        for address in self.bootstrap.split(","):
-            host, _, port = address.strip().rpartition("://")[2].rpartition(":")
-            try:
-                with socket.create_connection(
-                    (host.strip("[]") or "127.0.0.1", int(port)), self.connect_timeout_s
-                ):
-                    return None
-            except (OSError, ValueError):
-                continue
+        if any_address_answers(self.bootstrap, self.connect_timeout_s):
+            return None
         return f"not confirmed: the broker at {self.bootstrap} stopped answering"
 
     def _refusal(self, topic: str) -> str:
@@ -394,12 +355,7 @@ class Publisher:
             logger.warning(
                 "publisher_closed_with_unconfirmed_batches", error=type(exc).__name__, dropped="unconfirmed"
             )
-            # kafka-python's close raises on its flush timeout before force-closing the sender (and
-            # marking itself closed), so its __del__ tries again at exit and prints a traceback.
-            sender = getattr(self.producer, "_sender", None)
-            if sender is not None:
-                sender.force_close()
-            self.producer._closed = True
+            self.path.abandon()
 
     def __enter__(self) -> Publisher:
         return self
@@ -418,100 +374,6 @@ class _CallState:
     stopped answering while batches waited for confirmation."""
 
 
-class _BatchQueue:
-    """Packs records into kafka-python `ProducerBatch`es per partition and enqueues them whole.
-
-    This uses kafka-python 3.0's accumulator the way its own `RecordAccumulator.append` does (the
-    per-partition deque under its lock, the incomplete set that `flush` and `close` wait on), minus the
-    per-record future: the sender drains, sequences (idempotence), compresses, retries and expires our
-    batches exactly like its own. A batch's first record goes through `MemoryRecordsBuilder.append`;
-    the others are framed here (`_append_record`), within the same batch_size.
-    """
-
-    def __init__(self, producer: KafkaProducer) -> None:
-        self.producer = producer
-        self.accumulator = producer._accumulator
-        config = self.accumulator.config
-        self.magic = config["message_version"]
-        self.compression = config["compression_attrs"]
-        self.batch_size = config["batch_size"]
-        self.max_record = producer.config["max_request_size"]
-        self.open: dict[TopicPartition, ProducerBatch] = {}
-
-    def append(self, tp: TopicPartition, timestamp: int, key: bytes, value: bytes) -> ProducerBatch:
-        """The batch the record went into (its index there is the count of records before it).
-
-        All records of a window share one timestamp, so a batch (which never spans windows) has one."""
-        batch = self.open.get(tp)
-        if batch is not None:
-            if _append_record(batch.records, key, value, self.batch_size):
-                return batch
-            self._enqueue(batch)
-            self.producer._sender.wakeup()
-        size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, _NO_HEADERS)
-        if size > self.max_record:
-            raise MessageSizeTooLargeError(
-                f"The message is {size} bytes when serialized which is larger than max_request_size"
-            )
-        batch = self.open[tp] = ProducerBatch(
-            tp, MemoryRecordsBuilder(self.magic, self.compression, self.batch_size)
-        )
-        batch.records.append(timestamp, key, value, _NO_HEADERS)  # the first record always fits
-        return batch
-
-    def hand_over(self) -> None:
-        """Enqueue the partly filled batches too (the window is packed) and wake the sender once."""
-        for batch in self.open.values():
-            self._enqueue(batch)
-        self.open.clear()
-        self.producer._sender.wakeup()
-
-    def _enqueue(self, batch: ProducerBatch) -> None:
-        accumulator = self.accumulator
-        tp = batch.topic_partition
-        with accumulator._tp_lock(tp):
-            if accumulator._closed:
-                raise IllegalStateError("the producer is closed")
-            accumulator._batches[tp].append(batch)
-            accumulator._incomplete.add(batch)
-
-
-def _append_record(records: MemoryRecordsBuilder, key: bytes, value: bytes, batch_size: int) -> bool:
-    """Append a record after the batch's first, as `DefaultRecordBatchBuilder.append` would write it with
-    the first record's timestamp and no headers (byte for byte; ~2x faster); False when it is full."""
-    builder = records._builder
-    offset = records._next_offset
-    body = bytearray(b"\x00\x00")  # attributes, timestamp delta 0
-    _write_varint(body, offset)  # offset delta (the base offset is 0 on produce)
-    _write_varint(body, len(key))
-    body += key
-    _write_varint(body, len(value))
-    body += value
-    body.append(0)  # no headers
-    buffer = builder._buffer
-    size = len(body)
-    if len(buffer) + size + (size.bit_length() + 7) // 7 > batch_size:  # zigzag doubles: 7 bits a byte
-        return False
-    _write_varint(buffer, size)
-    buffer += body
-    builder._num_records += 1
-    builder._last_offset = offset
-    records._next_offset = offset + 1
-    return True
-
-
-def _write_varint(out: bytearray, value: int) -> None:
-    """Kafka's (zigzag) varint, as kafka.record.util.encode_varint writes it."""
-    value = (value << 1) ^ (value >> 63)
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-
-
-_NO_HEADERS: list[tuple[str, bytes]] = []
-
-
 class _Unprepared:
     """`publish`'s events as `publish_prepared` pairs (event, None), for subclasses overriding that."""
 
@@ -520,42 +382,6 @@ class _Unprepared:
 
     def __iter__(self) -> Iterator[tuple[CaseEvent, bytes | None]]:
         return ((event, None) for event in self.events)
-
-
-class _Cursor:
-    """A confirmed batch as its events are reported: record i is at base_offset + i."""
-
-    __slots__ = ("base_offset", "index", "partition", "record_errors", "topic")
-
-    def __init__(
-        self, batch: ProducerBatch, base_offset: int, record_errors: Callable[[int], Exception] | None
-    ) -> None:
-        self.topic, self.partition = batch.topic_partition
-        self.base_offset = base_offset
-        self.record_errors = record_errors
-        self.index = 0
-
-
-def _batch_outcome(batch: ProducerBatch, deadline: float) -> _Cursor | str:
-    """A cursor over the batch once the broker confirmed it, else why it was not."""
-    future = batch.produce_future
-    if not future.wait(timeout=max(0.0, deadline - time.monotonic())):
-        return f"{KafkaTimeoutError.__name__}: batch for {batch.topic_partition} not confirmed in time"
-    if future.failed():
-        exc = future.exception
-        return f"{type(exc).__name__}: {exc}"
-    base_offset, _log_append_time, record_errors = future.value
-    return _Cursor(batch, base_offset, record_errors)
-
-
-def checked_wire_bytes(codec: CaseEventCodec, event: CaseEvent) -> bytes:
-    """Validate an event against the reference rules and encode it; EventRejected says why not."""
-    try:
-        check_event(event)
-        check_event_time(event, datetime.now(UTC))
-        return codec.encode(event)
-    except CasehubError as exc:
-        raise EventRejected(str(event.event_id), str(exc)) from exc
 
 
 def _windows(items: Iterator[T], size: int) -> Iterator[list[T]]:

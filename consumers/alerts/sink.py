@@ -1,4 +1,5 @@
-"""Where raised alerts go: each addressed agency's alerts topic (Kafka), or a list in tests."""
+"""Where raised alerts go: each addressed agency's alerts topic (Kafka); tests keep them in a list
+(tests/alert_fakes.py)."""
 
 from __future__ import annotations
 
@@ -68,16 +69,3 @@ class KafkaAlertSink(AlertSink):
 
     def close(self) -> None:
         self.producer.close(timeout=self.timeout_s)
-
-
-class ListAlertSink(AlertSink):
-    """Keeps what it is given (tests, `casehub alerts evaluate --no-publish`)."""
-
-    def __init__(self) -> None:
-        self.published: list[Alert] = []
-
-    def publish(self, alerts: Sequence[Alert]) -> None:
-        self.published.extend(alerts)
-
-    def close(self) -> None:
-        return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import re
 import shutil
 import socket
@@ -94,3 +95,11 @@ def heap_bytes(heap: str) -> int:
         raise BrokerError(f"invalid heap size {heap!r}; use a JVM size such as 512m or 1g")
     scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
     return int(match.group(1)) * scale
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write a file only its owner can read: server.properties holds the admin's SCRAM password."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)

@@ -19,7 +19,6 @@ Nothing happens at import time.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import signal
 import subprocess
@@ -34,22 +33,21 @@ from deploy.broker.host import (
     file_lock,
     heap_bytes,
     host_port,
-    java,
     port_accepts,
     port_free,
     tail,
-    text_tail,
+    write_private_text,
 )
-from deploy.broker.jars import KAFKA_DIR, ensure_jars
+from deploy.broker.jars import ensure_jars
+from deploy.broker.node_process import is_node, jvm_command, read_pid, send_signal, wait_gone
 from deploy.broker.properties import NodeAddress, server_properties
+from deploy.broker.readiness import client_ok
 from deploy.broker.security import BrokerSecurity
+from deploy.broker.storage_tool import new_cluster_id, run_storage_tool
 
 __all__ = ["BrokerStatus", "KafkaBroker"]
 
 log = structlog.get_logger()
-
-LOG4J_CONFIG = KAFKA_DIR / "log4j2.properties"
-_TOOL_TIMEOUT_S = 180.0
 
 
 @dataclass(frozen=True)
@@ -64,14 +62,6 @@ class BrokerStatus:
 
 class StartTimeoutError(BrokerError):
     """The broker process stayed up but did not answer a client call before the deadline."""
-
-
-def write_private_text(path: Path, text: str) -> None:
-    """Write a file only its owner can read: server.properties holds the admin's SCRAM password."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
 
 
 @dataclass
@@ -214,23 +204,10 @@ class KafkaBroker:
     # -- process bookkeeping
 
     def _read_pid(self) -> int | None:
-        try:
-            return int(self.pid_file.read_text(encoding="utf-8").strip())
-        except (OSError, ValueError):
-            return None
+        return read_pid(self.pid_file)
 
     def _is_ours(self, pid: int) -> bool:
-        """Alive (not a zombie) and really ``kafka.Kafka`` with this data_dir's config."""
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            return False
-        state = stat.rsplit(")", 1)[-1].split()[0]
-        if state in ("Z", "X"):
-            return False
-        args = [arg.decode(errors="replace") for arg in cmdline]
-        return "kafka.Kafka" in args and str(self.config_file) in args
+        return is_node(pid, self.config_file)
 
     def _running_pid(self) -> int | None:
         pid = self._read_pid()
@@ -249,27 +226,17 @@ class KafkaBroker:
             self._reap()
             return False
         log.info("stopping kafka broker", pid=pid, bootstrap=self.bootstrap)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+        send_signal(pid, signal.SIGTERM)
         if not self._wait_gone(pid, timeout):
             log.warning("kafka broker ignored SIGTERM; killing it", pid=pid, timeout=timeout)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+            send_signal(pid, signal.SIGKILL)
             self._wait_gone(pid, 10)
         self.pid_file.unlink(missing_ok=True)
         self._reap()
         return True
 
     def _wait_gone(self, pid: int, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc is not None and self._proc.pid == pid:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._proc.wait(timeout=0.2)
-            if not self._is_ours(pid):
-                return True
-            time.sleep(0.1)
-        return not self._is_ours(pid)
+        return wait_gone(pid, self.config_file, self._proc, timeout)
 
     def _adopt_running(self, timeout: float) -> bool:
         """Handle a broker from this data_dir that is already running; True if it is usable."""
@@ -320,28 +287,7 @@ class KafkaBroker:
         write_private_text(self.config_file, "# Written by deploy/broker/launcher.py at each start.\n" + body)
 
     def _run_tool(self, libs: Path, *args: str) -> str:
-        cmd = [java(), "-Xmx256m", "-cp", f"{libs}/*", "kafka.tools.StorageTool", *args]
-        try:
-            proc = subprocess.run(
-                cmd,
-                cwd=self.data_dir,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=_TOOL_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise BrokerError(
-                f"kafka StorageTool {args[0]} did not finish in {_TOOL_TIMEOUT_S:.0f}s"
-            ) from exc
-        if proc.returncode != 0:
-            raise BrokerError(
-                f"kafka StorageTool {args[0]} failed (exit {proc.returncode}):\n"
-                f"{text_tail(proc.stdout or '')}"
-            )
-        return proc.stdout or ""
+        return run_storage_tool(libs, self.data_dir, *args)
 
     def _cluster_id(self, libs: Path) -> str:
         """The data dir's cluster id, generated once and kept in ``cluster.id`` (a cluster passes its own)."""
@@ -358,11 +304,7 @@ class KafkaBroker:
 
     def new_cluster_id(self, libs: Path) -> str:
         """A fresh KRaft cluster id from Kafka's StorageTool."""
-        lines = [line.strip() for line in self._run_tool(libs, "random-uuid").splitlines()]
-        candidates = [line for line in lines if re.fullmatch(r"[A-Za-z0-9_-]{22}", line)]
-        if not candidates:
-            raise BrokerError(f"kafka StorageTool random-uuid printed no cluster id: {lines!r}")
-        return candidates[-1]
+        return new_cluster_id(libs, self.data_dir)
 
     def kill(self) -> bool:
         """SIGKILL the node (a crash: no controlled shutdown); True if it was running."""
@@ -370,8 +312,7 @@ class KafkaBroker:
         if pid is None:
             return False
         log.warning("killing kafka node", pid=pid, node_id=self.node_id, bootstrap=self.bootstrap)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+        send_signal(pid, signal.SIGKILL)
         self._wait_gone(pid, 10)
         self.pid_file.unlink(missing_ok=True)
         self._reap()
@@ -407,23 +348,7 @@ class KafkaBroker:
 
     def launch(self, libs: Path) -> subprocess.Popen[bytes]:
         """Spawn the JVM detached and record its pid; does not wait (a quorum starts its nodes together)."""
-        xms = "256m" if heap_bytes(self.heap) >= 256 << 20 else self.heap
-        cmd = [
-            java(),
-            f"-Xms{xms}",
-            f"-Xmx{self.heap}",
-            "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20",
-            "-Djava.awt.headless=true",
-            # Kafka's own shutdown hook logs the clean shutdown; log4j's would stop first.
-            "-Dlog4j2.shutdownHookEnabled=false",
-            f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
-            f"-Dkafka.logs.dir={self.logs_dir}",
-            "-cp",
-            f"{libs}/*",
-            "kafka.Kafka",
-            str(self.config_file),
-        ]
+        cmd = jvm_command(self.heap, libs, self.logs_dir, self.config_file)
         with self.log_file.open("ab") as out:
             out.write(f"\n===== launcher start {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
             out.flush()
@@ -462,28 +387,4 @@ class KafkaBroker:
 
     def _client_ok(self, timeout: float) -> bool:
         """A real Kafka request (list topics) through kafka-python succeeds."""
-        if not port_accepts(self.host, self.port, timeout=min(timeout, 2.0)):
-            return False
-        from kafka.admin import KafkaAdminClient  # lazy: keep imports side-effect free
-
-        timeout_ms = int(timeout * 1000)
-        configs: dict[str, object] = {
-            "bootstrap_servers": self.bootstrap,
-            "client_id": "casehub-launcher",
-            "request_timeout_ms": timeout_ms,
-            **self.client_options(),
-        }
-        if "bootstrap_timeout_ms" in KafkaAdminClient.DEFAULT_CONFIG:
-            configs["bootstrap_timeout_ms"] = timeout_ms
-        try:
-            admin = KafkaAdminClient(**configs)
-        except Exception:  # any client failure means "not ready yet"
-            return False
-        try:
-            admin.list_topics()
-        except Exception:
-            return False
-        finally:
-            with contextlib.suppress(Exception):
-                admin.close()
-        return True
+        return client_ok(self.host, self.port, self.client_options(), timeout)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
+from bench.peer import TABLE, create_table, publish_records, run_peer
 from deploy.connect_plugin import ConnectError
 from deploy.connect_worker import KafkaClientSecurity
 from producers.simulator.simulation import simulate_events
-from services.bench.peer import TABLE, create_table, publish_records, run_peer
 from services.store.engine import make_engine
 from tests.integration.helpers import admin_options
 

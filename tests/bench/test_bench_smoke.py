@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.bench.environment import BenchEnvironment
-from services.bench.runner import BenchPlan, run_bench
+from bench.environment import BenchEnvironment
+from bench.runner import BenchPlan, run_bench
 
 pytestmark = pytest.mark.integration
 

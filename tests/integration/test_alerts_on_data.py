@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 
 from consumers.alerts.config import AlertConfig
 from consumers.alerts.outbox import AlertOutbox
-from consumers.alerts.sink import ListAlertSink
 from consumers.entity.follower import sightings_of
 from consumers.entity.linker import EntityLinker
 from consumers.projections import apply_events, stored_event
@@ -21,6 +20,7 @@ from schemas.events import CaseEvent
 from services.store.alert_store import list_alerts
 from services.store.records import StoredEvent
 from services.store.sql_store import SqlCaseStore
+from tests.alert_fakes import ListAlertSink
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,6 @@
-"""The publisher's own batching on the real broker: each confirmed offset holds that event, cases keep
-their order and partition (kafka-python's partitioner's choice), rejected events never reach the topic."""
+"""The publisher on the real broker, through its batch fast path and through the plain `send` path:
+each confirmed offset holds that event, cases keep their order and partition (kafka-python's
+partitioner's choice), rejected events never reach the topic; a declined fast path says so."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import structlog.testing
 from kafka.partitioner.default import murmur2
 
+from producers import kafka_batch_fast_path
 from producers.publisher import Delivery, Publisher
 from producers.simulator import simulate_events
 from schemas.codec import CaseEventCodec
@@ -39,8 +42,16 @@ def breaks_the_contract(event: CaseEvent) -> CaseEvent:
     )
 
 
+@pytest.mark.parametrize(
+    "fast_path",
+    [
+        pytest.param(True, id="batch_fast_path"),
+        # the plain path end to end in `make test`: the declined fast path's test below (300 events)
+        pytest.param(False, id="record_send_path", marks=pytest.mark.slow),
+    ],
+)
 def test_small_batches_many_windows_offsets_order_partitions_and_rejections(
-    kafka_bootstrap: str, sqlite_url: str
+    kafka_bootstrap: str, sqlite_url: str, fast_path: bool
 ) -> None:
     settings = isolated_settings(kafka_bootstrap, sqlite_url)
     create_topics(settings)
@@ -53,8 +64,11 @@ def test_small_batches_many_windows_offsets_order_partitions_and_rejections(
         topic_of=settings.agency_topic,
         batch_size=16 * 1024,
         security=admin_options(),
+        fast_path=fast_path,
     ) as publisher:  # ~50 records a batch: many batches per partition and window
+        assert publisher.path.name == ("kafka_batch_fast_path" if fast_path else "kafka_record_send")
         report = publisher.publish(sent_events, on_delivery=seen.append)
+    assert publisher.fast_path.total == 0  # turned off is a choice, not a decline
 
     rejected = {str(e.event_id) for e in bad.values()}
     assert report.rejected_ids == rejected and {f.event_id for f in report.failed} == rejected
@@ -86,3 +100,36 @@ def test_small_batches_many_windows_offsets_order_partitions_and_rejections(
         for d in expected:
             by_case.setdefault(d.case_id, []).append(d.offset)
         assert all(offsets == sorted(offsets) for offsets in by_case.values())  # each case in order
+
+
+def test_a_fast_path_that_declines_says_so_and_the_events_go_through_send(
+    kafka_bootstrap: str, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As if a kafka-python upgrade had removed an internal the fast path uses."""
+    monkeypatch.setitem(kafka_batch_fast_path.INTERNALS, "ProducerBatch", ("records", "gone_in_3_1"))
+    settings = isolated_settings(kafka_bootstrap, sqlite_url)
+    create_topics(settings)
+    events = list(simulate_events(300, seed=11))
+    with (
+        structlog.testing.capture_logs() as logs,
+        Publisher(
+            bootstrap=kafka_bootstrap, topic_of=settings.agency_topic, security=admin_options()
+        ) as publisher,
+    ):
+        report = publisher.publish(events)
+    assert publisher.path.name == "kafka_record_send"
+    assert publisher.fast_path.counts == {"kafka_internals_changed": 1}
+    declined = [log for log in logs if log["event"] == "fast_path_declined"]
+    assert len(declined) == 1 and "ProducerBatch has no attribute 'gone_in_3_1'" in declined[0]["detail"]
+    summary = next(log for log in logs if log["event"] == "events_published")
+    assert summary["path"] == "kafka_record_send" and summary["sent"] == 300
+    assert report.sent == 300 and not report.failed
+    codec = CaseEventCodec()
+    topic = settings.agency_topic("qltt")
+    expected = [d for d in report.deliveries if d.topic == topic]
+    records = read_all(kafka_bootstrap, topic, expected=len(expected))
+    stored = {(r.partition, r.offset): r.value for r in records}  # type: ignore[attr-defined]
+    assert len(records) == len(expected) > 0
+    assert [str(codec.decode(stored[(d.partition, d.offset)]).event_id) for d in expected] == [
+        d.event_id for d in expected
+    ]

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select, text
 
+from bench.large_store import clone_to
 from consumers.projections import apply_events, stored_event
 from producers.simulator.simulation import simulate_events
-from services.bench.large_store import clone_to
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.engine import make_engine, migrate
 from services.store.queries.case_filter import CaseFilter, Page, conditions

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from bench.cpu import process_cpu_seconds
+from bench.peer import SCHEMA, connect_record, sink_config
 from deploy.connect_plugin import ConnectError
 from deploy.connect_worker import PREFIXES, KafkaClientSecurity, _properties
 from producers.simulator.simulation import simulate_events
-from services.bench.cpu import process_cpu_seconds
-from services.bench.peer import SCHEMA, connect_record, sink_config
 
 
 def test_plain_settings_give_a_plaintext_worker() -> None:

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bench.cpu import PostgresCpu
+from bench.environment import BenchEnvironment
+from bench.figures import BenchReport, Comparison
+from bench.peer import create_table, publish_records, run_peer
+from bench.pipeline import materialize
 from deploy.connect_worker import KafkaClientSecurity
 from schemas.events import CaseEvent
-from services.bench.cpu import PostgresCpu
-from services.bench.environment import BenchEnvironment
-from services.bench.figures import BenchReport, Comparison
-from services.bench.peer import create_table, publish_records, run_peer
-from services.bench.pipeline import materialize
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.settings import Settings

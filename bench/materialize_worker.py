@@ -17,9 +17,9 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bench.cpu import process_cpu_seconds
 from consumers.observer import BatchObserver
 from consumers.source import RecordSource
-from services.bench.cpu import process_cpu_seconds
 from services.bootstrap import build_materializer, open_store
 from services.settings import Settings
 from services.store.interface import CaseStore

@@ -1,12 +1,14 @@
-"""A schemaless Avro writer compiled from one parsed schema, reading our pydantic models directly.
+"""The Avro fast path: a schemaless writer compiled from one parsed schema, reading our models directly.
 
-`CaseEventCodec.encode` used to dump each event to dicts (`model_dump`) and hand them to fastavro,
-which resolves every union branch by validating the datum against each candidate: ~25 µs an event,
-most of the publisher's CPU. This writer generates, once per schema, one straight-line Python
-function per record (types decided ahead, a union branch chosen by `None` or by the payload's record
-name) that reads the model's attributes: ~4x faster. It writes exactly fastavro's bytes (a unit test
-compares them over simulated, demo and every-field events); anything it does not expect raises, and
-the codec then lets fastavro encode that event, so odd data gets fastavro's answer and error.
+This is the only module that generates and `exec`s code. It stands in front of fastavro's plain
+path (`schemaless_writer` over `model_dump` dicts), which resolves every union branch by validating
+the datum against each candidate: ~25 µs an event, most of the publisher's CPU. The generated code is
+one straight-line Python function per record (types decided ahead, a union branch chosen by `None` or
+by the payload's record name) that reads the model's attributes: ~4x faster, and exactly fastavro's
+bytes (tests/unit/test_avro_fast_path.py compares them for every event type, against the installed
+fastavro). It relies on fastavro's parsed-schema shape (`parse_schema`: dicts with full names, unions as
+lists); a schema it cannot compile, or a datum it does not expect, is handed to fastavro, and the decline
+is counted and logged (`FastPathDeclines`), never silent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from schemas.fast_path_declines import FastPathDeclines
+
 Writer = Callable[[bytearray, Any], None]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -26,7 +30,39 @@ _LONG_LIMIT = 1 << 63
 
 
 class UnsupportedSchema(ValueError):
-    """The schema uses a construct this writer does not compile (the codec then keeps fastavro)."""
+    """The schema uses a construct this writer does not compile (fastavro then writes every datum)."""
+
+
+class CompiledAvroPath:
+    """The compiled writer of one schema, or the reason it declined; `write` says whether it wrote."""
+
+    def __init__(self, schema: Any, declines: FastPathDeclines | None = None) -> None:
+        self.declines = declines or FastPathDeclines("avro_compiled_writer")
+        self._write: Writer | None
+        try:
+            self._write = compile_writer(schema)
+        except (UnsupportedSchema, LookupError, TypeError, AttributeError) as exc:
+            self._write = None
+            self.declines.declined("schema_not_compiled", error=f"{type(exc).__name__}: {exc}")
+
+    @property
+    def active(self) -> bool:
+        """False when the schema could not be compiled: every datum goes to fastavro (and is counted)."""
+        return self._write is not None
+
+    def write(self, out: bytearray, datum: Any) -> bool:
+        """Append the datum's bytes to `out`; False (counted, logged, `out` as it was): fastavro writes it."""
+        if self._write is None:
+            self.declines.declined("schema_not_compiled")
+            return False
+        start = len(out)
+        try:
+            self._write(out, datum)
+        except Exception as exc:  # any surprise in generated code: fastavro gives the answer (and error)
+            del out[start:]
+            self.declines.declined(type(exc).__name__, error=str(exc)[:200])
+            return False
+        return True
 
 
 def compile_writer(schema: Any) -> Writer:
@@ -75,7 +111,7 @@ class _Generator:
     """Python source for one function per named record, straight-line over its fields.
 
     Models are read by attribute; a value of an unexpected type raises (AttributeError, TypeError,
-    KeyError, ...) somewhere in the generated code, and the codec hands that event to fastavro.
+    KeyError, ...) somewhere in the generated code, and `CompiledAvroPath` hands that datum to fastavro.
     """
 
     def __init__(self) -> None:

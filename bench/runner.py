@@ -7,15 +7,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.environment import BenchEnvironment
+from bench.figures import BenchReport
+from bench.large_store import clone_to
+from bench.latency import steady_latency
+from bench.peer_race import race_peer
+from bench.pipeline import copy_limit, materialize, naive, produce, rebuild
+from bench.queries import time_queries
 from producers.simulator.simulation import simulate_events
 from schemas.events import CaseEvent
-from services.bench.environment import BenchEnvironment
-from services.bench.figures import BenchReport
-from services.bench.large_store import clone_to
-from services.bench.latency import steady_latency
-from services.bench.peer_race import race_peer
-from services.bench.pipeline import copy_limit, materialize, naive, produce, rebuild
-from services.bench.queries import time_queries
 from services.settings import Settings
 from services.store.engine import make_engine
 

@@ -22,11 +22,11 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 from sqlalchemy import make_url, text
 
+from bench.cpu import PostgresCpu, process_cpu_seconds
 from consumers.projections import stored_event
 from deploy.connect_plugin import ConnectError, ensure_connect_jars
 from deploy.connect_worker import ConnectWorker, KafkaClientSecurity
 from schemas.events import CaseEvent
-from services.bench.cpu import PostgresCpu, process_cpu_seconds
 from services.kafka_admin import ensure_topics
 from services.store.engine import make_engine
 

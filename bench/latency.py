@@ -7,7 +7,6 @@ would make the two take turns on one interpreter lock and time that instead.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -19,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bench.pipeline import worker_env
 from producers.publisher import Publisher
 from schemas.events import CaseEvent
-from services.bench.pipeline import settings_env
 from services.bootstrap import create_topics
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
@@ -50,10 +49,10 @@ def steady_latency(
     engine = make_engine(database_url)
     migrate(engine)
     engine.dispose()
-    env = {**os.environ, **settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
+    env = worker_env(settings, database_url)
     with tempfile.TemporaryFile("w+") as errors:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "services.bench.materialize_worker", "--latencies"],
+            [sys.executable, "-m", "bench.materialize_worker", "--latencies"],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -11,16 +11,17 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer
 from sqlalchemy.orm import Session
 
+from bench.cpu import PostgresCpu
 from consumers.projections import stored_event
 from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
-from services.bench.cpu import PostgresCpu
 from services.bootstrap import create_topics
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
@@ -28,6 +29,8 @@ from services.rebuild import rebuild_store
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
 from services.store.tables import CaseEventRow, utcnow
+
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def materialize(
     migrate(engine)
     engine.dispose()
     pg_before = postgres_cpu.seconds() if postgres_cpu else 0.0
-    env = {**os.environ, **settings_env(settings), "CASEHUB_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "services.bench.materialize_worker", str(total)]
+    env = worker_env(settings, database_url)
+    command = [sys.executable, "-m", "bench.materialize_worker", str(total)]
     members = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(workers)
@@ -181,6 +184,18 @@ def _copy_text(value: object) -> str:
         return "\\N"
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def worker_env(settings: Settings, database_url: str) -> dict[str, str]:
+    """A materializer worker process's environment: the settings, the database, and the checkout on
+    PYTHONPATH (the bench is not an installed package: `python -m bench...` finds it there)."""
+    path = [_CHECKOUT, *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {
+        **os.environ,
+        **settings_env(settings),
+        "CASEHUB_DATABASE_URL": database_url,
+        "PYTHONPATH": os.pathsep.join(path),
+    }
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
