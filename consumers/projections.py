@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from consumers.audience_views import audience_views, is_restricted
 from consumers.case_fold import merge_case
-from consumers.event_rows import projection_rows
+from consumers.event_types.registry import EVENT_TYPES, payload_of, projection_rows
 from consumers.subject_fold import fold_subject
 from schemas.events import CaseEvent
 from services.store.interface import StoreTransaction
@@ -61,8 +61,14 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
         tx.put_audience_views(
             [audience_views(case_id, evs, now) for case_id, evs in sorted(histories.items())]
         )
-    touched_subjects = {e.payload["subject_id"] for e in new if e.event_type == "SubjectIdentified"}
+    touched_subjects = {subject for event in new if (subject := _observed_subject(event)) is not None}
     if touched_subjects:
         tx.lock_subjects(touched_subjects)
         observed = tx.observations_of_subjects(touched_subjects)
         tx.put_subjects([fold_subject(subject_id, rows) for subject_id, rows in observed.items()])
+
+
+def _observed_subject(event: StoredEvent) -> str | None:
+    """The subject an event is an observation of (its entry says), which the subject fold must refold."""
+    observed = EVENT_TYPES.named(event.event_type).observed_subject
+    return observed(payload_of(event)) if observed is not None else None

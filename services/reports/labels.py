@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from consumers.event_types.registry import EVENT_TYPES as EVENT_TYPE_ENTRIES
 from schemas.errors import ContractViolation
 from schemas.reference import (
     agencies,
@@ -32,20 +33,8 @@ STATUSES = {
     "referred": ("Chuyển cơ quan điều tra", "Referred for investigation"),
     "closed": ("Đã kết thúc", "Closed"),
 }
-EVENT_TYPES = {
-    "TipReceived": ("Tiếp nhận tin báo", "Tip received"),
-    "CaseOpened": ("Mở hồ sơ vụ việc", "Case opened"),
-    "SubjectIdentified": ("Xác định đối tượng", "Subject identified"),
-    "InspectionConducted": ("Kiểm tra", "Inspection"),
-    "ViolationConfirmed": ("Xác định vi phạm", "Violation confirmed"),
-    "GoodsSeized": ("Tạm giữ, tịch thu hàng hóa", "Goods seized"),
-    "PenaltyDecided": ("Quyết định xử phạt", "Penalty decided"),
-    "CaseReferred": ("Chuyển hồ sơ", "Case referred"),
-    "ReactionRecorded": ("Phản hồi của cơ quan khác", "Another agency's reaction"),
-    "TakedownRequested": ("Yêu cầu gỡ bỏ", "Takedown requested"),
-    "TakedownCompleted": ("Kết quả gỡ bỏ", "Takedown completed"),
-    "CaseClosed": ("Kết thúc vụ việc", "Case closed"),
-}
+EVENT_TYPES = {entry.name: entry.label for entry in EVENT_TYPE_ENTRIES.values()}
+"""Each event type's name, from its entry in consumers/event_types/."""
 LEVELS = {
     "ALL_AGENCIES": ("Chia sẻ mọi cơ quan", "Shared with all agencies"),
     "LISTED_AGENCIES": ("Chỉ các cơ quan được chỉ định", "Listed agencies only"),
