@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from consumers.event_types.entry import STAGES, EventType, Origin
-from consumers.event_types.registry import EVENT_TYPES, payload_of
+from consumers.event_types.registry import entry_named, payload_of
 from schemas.bounds import check_amount_total
 from schemas.errors import ContractViolation
 from schemas.payloads import Payload
@@ -55,7 +55,7 @@ def merge_case(case_id: str, existing: CaseState | None, new_events: Sequence[St
         if existing is None:
             raise ValueError(f"case {case_id} has no events")
         return existing
-    read = [_Read(e, EVENT_TYPES.named(e.event_type), payload_of(e)) for e in new_events]
+    read = [_Read(e, entry_named(e.event_type), payload_of(e)) for e in new_events]
     base = existing or _empty(case_id, new_events[0])
     origin = min((r for r in read if r.entry.origin is not None), key=_origin_key, default=None)
     closing = max((r for r in read if r.entry.closing_outcome is not None), key=_key, default=None)
@@ -156,7 +156,7 @@ def _stored_origin_key(case: CaseState) -> tuple[object, ...]:
 
 
 def _origin_rank(event_type: str | None) -> int:
-    rule = EVENT_TYPES.named(event_type).origin if event_type is not None else None
+    rule = entry_named(event_type).origin if event_type is not None else None
     if rule is None:
         raise ContractViolation(f"{event_type!r} cannot be the origin of a case")
     return rule.rank

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from consumers.audience_views import audience_views, is_restricted
 from consumers.case_fold import merge_case
-from consumers.event_types.registry import EVENT_TYPES, payload_of, projection_rows
+from consumers.event_types.registry import entry_named, payload_of, projection_rows
 from consumers.subject_fold import fold_subject
 from schemas.events import CaseEvent
 from services.store.interface import StoreTransaction
@@ -70,5 +70,5 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
 
 def _observed_subject(event: StoredEvent) -> str | None:
     """The subject an event is an observation of (its entry says), which the subject fold must refold."""
-    observed = EVENT_TYPES.named(event.event_type).observed_subject
+    observed = entry_named(event.event_type).observed_subject
     return observed(payload_of(event)) if observed is not None else None

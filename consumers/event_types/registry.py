@@ -80,11 +80,16 @@ def discovered_entries() -> list[Entry]:
 EVENT_TYPES = EventTypeRegistry(discovered_entries())
 
 
+def entry_named(event_type: str) -> Entry:
+    """The entry of a stored event type (looked up at each call, so a test can add a type)."""
+    return EVENT_TYPES.named(event_type)
+
+
 def payload_of(event: StoredEvent) -> Payload:
     """The typed payload of a stored event, validated again by its model (the log keeps JSON)."""
-    return EVENT_TYPES.named(event.event_type).payload.model_validate(event.payload)
+    return entry_named(event.event_type).payload.model_validate(event.payload)
 
 
 def projection_rows(event: StoredEvent) -> list[ProjectionRow]:
     """The per-event rows an event adds (penalties, seizures, referrals, tips, observations, ...)."""
-    return list(EVENT_TYPES.named(event.event_type).rows(event, payload_of(event)))
+    return list(entry_named(event.event_type).rows(event, payload_of(event)))

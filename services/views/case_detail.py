@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from consumers.case_fold import fold_case
-from consumers.event_types.registry import EVENT_TYPES
+from consumers.event_types.registry import entry_named
 from services.store.queries.visibility import Viewer
 from services.store.records import CaseState, StoredEvent
 from services.views.visible_cases import visible_events
@@ -61,7 +61,7 @@ def case_detail(connection: Connection, viewer: Viewer, case_id: str) -> CaseDet
 
 def timeline_entry(viewer: Viewer, event: StoredEvent) -> TimelineEntry:
     own = viewer.agency == event.agency
-    withheld = () if own else tuple(sorted(EVENT_TYPES.named(event.event_type).owner_only))
+    withheld = () if own else tuple(sorted(entry_named(event.event_type).owner_only))
     payload = {k: v for k, v in event.payload.items() if k not in withheld}
     return TimelineEntry(
         event_id=event.event_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consumers.event_types.registry import EVENT_TYPES
+from consumers.event_types.registry import entry_named
 from services.reports.labels import label
 from services.views.case_detail import TimelineEntry
 from services.web.rendering import vnd
@@ -67,7 +67,7 @@ CODED = {
 def summary(entry: TimelineEntry, lang: str = "vi") -> list[tuple[tuple[str, str], str]]:
     """(label in vi/en, value) for the event's key facts that are present; codes shown with their names."""
     facts = []
-    for name in EVENT_TYPES.named(entry.event_type).summary:
+    for name in entry_named(entry.event_type).summary:
         value = entry.payload.get(name)
         if value in (None, "", [], ()):
             continue
