@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from consumers.event_types.entry import EventType
+from consumers.event_types.entry import EventType, no_rows
 from schemas.payloads import CaseClosed
 
 ENTRY = EventType(
     payload=CaseClosed,
     label=("Kết thúc vụ việc", "Case closed"),
     summary=("outcome",),
+    rows=no_rows,
+    owner_only=frozenset(),
     stage="closed",
     closing_outcome=lambda closing: closing.outcome.value,
 )

@@ -23,5 +23,6 @@ ENTRY = EventType(
     label=("Chuyển hồ sơ", "Case referred"),
     summary=("to_agency", "to_unit", "kind", "reason", "document_number"),
     rows=_rows,
+    owner_only=frozenset(),
     stage="referred",
 )

@@ -64,6 +64,10 @@ def no_amount(payload: Payload) -> int:
 class EventType(Generic[P]):
     """The entry of one event type, keyed by its payload class.
 
+    The first five pieces have no default, so every entry says them out loud: a type with no
+    projection table says `rows=no_rows`, a type with nothing private says `owner_only=frozenset()`
+    (a forgotten private field would otherwise be shown to every agency).
+
     `label` is (Vietnamese, English); `summary` the payload fields a timeline shows, in order;
     `owner_only` the fields only the publishing agency may read; `stage` the case stage the event
     reaches (one of STAGES) or None; `fine_vnd` and `stated_value_vnd` what it adds to the case's
@@ -75,8 +79,8 @@ class EventType(Generic[P]):
     payload: type[P]
     label: tuple[str, str]
     summary: tuple[str, ...]
-    rows: Callable[[StoredEvent, P], list[ProjectionRow]] = no_rows
-    owner_only: frozenset[str] = frozenset()
+    rows: Callable[[StoredEvent, P], list[ProjectionRow]]
+    owner_only: frozenset[str]
     stage: str | None = None
     fine_vnd: Callable[[P], int] = no_amount
     stated_value_vnd: Callable[[P], int] = no_amount

@@ -36,5 +36,6 @@ ENTRY = EventType(
     label=("Tạm giữ, tịch thu hàng hóa", "Goods seized"),
     summary=("items", "handling", "record_number"),
     rows=_rows,
+    owner_only=frozenset(),
     stated_value_vnd=_record_total,
 )

@@ -23,5 +23,6 @@ ENTRY = EventType(
     label=("Kiểm tra", "Inspection"),
     summary=("kind", "result", "record_number", "place"),
     rows=_rows,
+    owner_only=frozenset(),
     stage="inspected",
 )

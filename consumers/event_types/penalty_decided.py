@@ -24,6 +24,7 @@ ENTRY = EventType(
     label=("Quyết định xử phạt", "Penalty decided"),
     summary=("fine_vnd", "decision_number", "violator_name", "legal_basis"),
     rows=_rows,
+    owner_only=frozenset(),
     stage="penalized",
     fine_vnd=lambda penalty: penalty.fine_vnd,
 )

@@ -24,4 +24,5 @@ ENTRY = EventType(
     label=("Phản hồi của cơ quan khác", "Another agency's reaction"),
     summary=("reacting_agency", "kind", "note", "own_case_id"),
     rows=_rows,
+    owner_only=frozenset(),
 )

@@ -53,5 +53,6 @@ ENTRY = EventType(
     label=("Xác định đối tượng", "Subject identified"),
     summary=("display_name", "kind", "platform", "shop_url", "phone", "tax_code", "address"),
     rows=_rows,
+    owner_only=frozenset(),
     observed_subject=lambda subject: subject.subject_id,
 )

@@ -24,4 +24,5 @@ ENTRY = EventType(
     label=("Kết quả gỡ bỏ", "Takedown completed"),
     summary=("platform", "outcome", "listing_urls", "platform_reference"),
     rows=_rows,
+    owner_only=frozenset(),
 )

@@ -24,4 +24,5 @@ ENTRY = EventType(
     label=("Yêu cầu gỡ bỏ", "Takedown requested"),
     summary=("platform", "listing_urls", "request_reference", "due_at"),
     rows=_rows,
+    owner_only=frozenset(),
 )

@@ -22,6 +22,7 @@ ENTRY = EventType(
     label=("Xác định vi phạm", "Violation confirmed"),
     summary=("category", "legal_basis", "record_number", "description"),
     rows=_rows,
+    owner_only=frozenset(),
     stage="violation_confirmed",
     stated_value_vnd=lambda violation: violation.goods_value_vnd or 0,
 )

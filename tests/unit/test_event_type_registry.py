@@ -12,7 +12,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import Field
 
-from consumers.event_types.entry import STAGES, EventType
+from consumers.event_types.entry import STAGES, EventType, no_rows
 from consumers.event_types.registry import EVENT_TYPES, EventTypeRegistry, discovered_entries, entry_named
 from schemas.catalog import bundled_catalog
 from schemas.errors import ContractViolation
@@ -54,7 +54,7 @@ def test_an_entry_for_a_type_outside_the_contract_is_named_too() -> None:
     class Stray(Payload):
         event_type = "Stray"
 
-    stray = EventType(payload=Stray, label=("Lạc", "Stray"), summary=())
+    stray = EventType(payload=Stray, label=("Lạc", "Stray"), summary=(), rows=no_rows, owner_only=frozenset())
     assert missing_entries(EVENT_TYPES.with_entries(stray), set(get_args(AnyPayload))) == [
         "Stray is not in the contract"
     ]
@@ -109,7 +109,14 @@ def test_an_entry_reaching_an_unknown_stage_is_refused() -> None:
         event_type = "Odd"
         note: str = Field(default="")
 
-    odd: EventType[Any] = EventType(payload=Odd, label=("Lạ", "Odd"), summary=("note",), stage="sentenced")
+    odd: EventType[Any] = EventType(
+        payload=Odd,
+        label=("Lạ", "Odd"),
+        summary=("note",),
+        rows=no_rows,
+        owner_only=frozenset(),
+        stage="sentenced",
+    )
     with pytest.raises(ValueError, match="stage 'sentenced' is not one of"):
         EVENT_TYPES.with_entries(odd)
 
