@@ -16,28 +16,17 @@ counted when its record (or a violation) states the case's new total.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
-from consumers.event_types.entry import STAGES, EventType, Origin
-from consumers.event_types.registry import entry_named, payload_of
+from consumers.event_types.entry import STAGES, Origin
+from consumers.event_types.registry import EventRead, entry_named
 from schemas.bounds import check_amount_total
 from schemas.errors import ContractViolation
-from schemas.payloads import Payload
 from schemas.reference import bucket_of, current_province, local_date
 from services.store.records import CaseState, StoredEvent
 
 STUB_STATUS = "stub"
-
-
-@dataclass(frozen=True)
-class _Read:
-    """A stored event with its entry and typed payload, read once per merge."""
-
-    event: StoredEvent
-    entry: EventType[Any]
-    payload: Payload
 
 
 def fold_case(case_id: str, events: Sequence[StoredEvent]) -> CaseState:
@@ -46,16 +35,21 @@ def fold_case(case_id: str, events: Sequence[StoredEvent]) -> CaseState:
 
 
 def merge_case(case_id: str, existing: CaseState | None, new_events: Sequence[StoredEvent]) -> CaseState:
-    """`existing` (or nothing) extended with events it has not seen; the result is order-independent.
+    """`existing` (or nothing) extended with events it has not seen; the result is order-independent."""
+    return merge_reads(case_id, existing, [EventRead(e) for e in new_events])
+
+
+def merge_reads(case_id: str, existing: CaseState | None, read: Sequence[EventRead]) -> CaseState:
+    """`merge_case` over events already read (the materializer shares them with the projections).
 
     Each step is what the event's entry (consumers/event_types/) declares: the stage it reaches, the
     fine it adds, the goods value it states, whether it can be the origin or the closure.
     """
-    if not new_events:
+    if not read:
         if existing is None:
             raise ValueError(f"case {case_id} has no events")
         return existing
-    read = [_Read(e, entry_named(e.event_type), payload_of(e)) for e in new_events]
+    new_events = [r.event for r in read]
     base = existing or _empty(case_id, new_events[0])
     origin = min((r for r in read if r.entry.origin is not None), key=_origin_key, default=None)
     closing = max((r for r in read if r.entry.closing_outcome is not None), key=_key, default=None)
@@ -64,8 +58,8 @@ def merge_case(case_id: str, existing: CaseState | None, new_events: Sequence[St
         base,
         stage=STAGES[stage],
         agencies=tuple(sorted(set(base.agencies) | {e.agency for e in new_events})),
-        total_fines_vnd=base.total_fines_vnd + sum(r.entry.fine_vnd(r.payload) for r in read),
-        goods_value_vnd=max([base.goods_value_vnd, *(r.entry.stated_value_vnd(r.payload) for r in read)]),
+        total_fines_vnd=base.total_fines_vnd + sum(_fine(r) for r in read),
+        goods_value_vnd=max([base.goods_value_vnd, *(_stated_value(r) for r in read)]),
         event_count=base.event_count + len(new_events),
         first_event_at=min([base.first_event_at, *(e.occurred_at for e in new_events)])
         if existing
@@ -121,7 +115,7 @@ def _empty(case_id: str, first: StoredEvent) -> CaseState:
     )
 
 
-def _with_origin(case: CaseState, origin: _Read) -> CaseState:
+def _with_origin(case: CaseState, origin: EventRead) -> CaseState:
     """Take the case's description from its origin: the opening's details, or the tip's."""
     assert origin.entry.origin is not None  # chosen among events whose entry has an origin rule
     told: Origin = origin.entry.origin.describe(origin.payload)
@@ -143,11 +137,21 @@ def _with_origin(case: CaseState, origin: _Read) -> CaseState:
     )
 
 
-def _key(read: _Read) -> tuple[object, ...]:
+def _fine(read: EventRead) -> int:
+    fine = read.entry.fine_vnd
+    return fine(read.payload) if fine is not None else 0
+
+
+def _stated_value(read: EventRead) -> int:
+    stated = read.entry.stated_value_vnd
+    return stated(read.payload) if stated is not None else 0
+
+
+def _key(read: EventRead) -> tuple[object, ...]:
     return (read.event.occurred_at, read.event.event_id)
 
 
-def _origin_key(read: _Read) -> tuple[object, ...]:
+def _origin_key(read: EventRead) -> tuple[object, ...]:
     return (_origin_rank(read.event.event_type), read.event.occurred_at, read.event.event_id)
 
 

@@ -55,11 +55,6 @@ def no_rows(event: StoredEvent, payload: Payload) -> list[ProjectionRow]:
     return []
 
 
-def no_amount(payload: Payload) -> int:
-    """An event type that states no fine or goods value."""
-    return 0
-
-
 @dataclass(frozen=True)
 class EventType(Generic[P]):
     """The entry of one event type, keyed by its payload class.
@@ -71,7 +66,8 @@ class EventType(Generic[P]):
     `label` is (Vietnamese, English); `summary` the payload fields a timeline shows, in order;
     `owner_only` the fields only the publishing agency may read; `stage` the case stage the event
     reaches (one of STAGES) or None; `fine_vnd` and `stated_value_vnd` what it adds to the case's
-    fines and states of its goods' value; `origin` set when the event can start a case's story;
+    fines and states of its goods' value (None: nothing, and the payload need not be read); `origin`
+    set when the event can start a case's story;
     `closing_outcome` set when it closes the case; `observed_subject` set when it is an observation
     of a subject (seller) that the subject fold must refold.
     """
@@ -82,8 +78,8 @@ class EventType(Generic[P]):
     rows: Callable[[StoredEvent, P], list[ProjectionRow]]
     owner_only: frozenset[str]
     stage: str | None = None
-    fine_vnd: Callable[[P], int] = no_amount
-    stated_value_vnd: Callable[[P], int] = no_amount
+    fine_vnd: Callable[[P], int] | None = None
+    stated_value_vnd: Callable[[P], int] | None = None
     origin: OriginRule[P] | None = None
     closing_outcome: Callable[[P], str] | None = None
     observed_subject: Callable[[P], str] | None = None

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import consumers.event_types as package
-from consumers.event_types.entry import STAGES, EventType
+from consumers.event_types.entry import STAGES, EventType, no_rows
 from schemas.errors import ContractViolation
 from schemas.payloads import Payload
 from services.store.records import ProjectionRow, StoredEvent
@@ -85,11 +85,43 @@ def entry_named(event_type: str) -> Entry:
     return EVENT_TYPES.named(event_type)
 
 
+class EventRead:
+    """A stored event with its entry, and its typed payload validated again by its model (the log keeps
+    JSON) on first use and at most once: the rows, the case fold and the subject fold of one batch share
+    it, and an event whose entry needs nothing from its payload (most events, for the case fold) is never
+    validated again at all.
+    """
+
+    __slots__ = ("_payload", "entry", "event")
+
+    def __init__(self, event: StoredEvent) -> None:
+        self.event = event
+        self.entry: Entry = entry_named(event.event_type)
+        self._payload: Payload | None = None
+
+    @property
+    def payload(self) -> Payload:
+        if self._payload is None:
+            self._payload = self.entry.payload.model_validate(self.event.payload)
+        return self._payload
+
+    def rows(self) -> list[ProjectionRow]:
+        """The per-event rows the event adds (penalties, seizures, referrals, tips, observations, ...)."""
+        if self.entry.rows is no_rows:
+            return []
+        return list(self.entry.rows(self.event, self.payload))
+
+    def observed_subject(self) -> str | None:
+        """The subject the event is an observation of, which the subject fold must refold."""
+        observed = self.entry.observed_subject
+        return observed(self.payload) if observed is not None else None
+
+
 def payload_of(event: StoredEvent) -> Payload:
-    """The typed payload of a stored event, validated again by its model (the log keeps JSON)."""
-    return entry_named(event.event_type).payload.model_validate(event.payload)
+    """The typed payload of a stored event."""
+    return EventRead(event).payload
 
 
 def projection_rows(event: StoredEvent) -> list[ProjectionRow]:
-    """The per-event rows an event adds (penalties, seizures, referrals, tips, observations, ...)."""
-    return list(entry_named(event.event_type).rows(event, payload_of(event)))
+    """The per-event rows an event adds."""
+    return EventRead(event).rows()

@@ -43,7 +43,7 @@ def _rows(event: StoredEvent, subject: SubjectIdentified) -> list[ProjectionRow]
     }
     identifiers = [
         ProjectionRow("subject_identifiers", {"subject_id": subject.subject_id, "kind": kind, "value": value})
-        for kind, value in identifiers_of(subject.model_dump(mode="json"))
+        for kind, value in identifiers_of(event.payload)  # the stored form, as the read side matches it
     ]
     return [ProjectionRow("subject_observations", {**event_columns(event), **observation}), *identifiers]
 
