@@ -10,6 +10,8 @@ import json
 from typing import Any, get_args
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import Field
 
 from consumers.event_types.entry import STAGES, EventType, no_rows
@@ -124,3 +126,17 @@ def test_an_entry_reaching_an_unknown_stage_is_refused() -> None:
 def test_discovery_finds_one_entry_per_module_and_nothing_else() -> None:
     found = discovered_entries()
     assert len(found) == len(PAYLOAD_TYPES) == len(EVENT_TYPES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.sampled_from(sorted(PAYLOAD_TYPES))))
+def test_any_stored_type_name_finds_its_entry_or_a_contract_violation_naming_it(name: str) -> None:
+    """NUL and control characters, empty and long names, near-misses: a refusal by name, never a KeyError."""
+    if name in PAYLOAD_TYPES:
+        assert entry_named(name).payload is PAYLOAD_TYPES[name]
+        assert label("event_type", name) == entry_named(name).label[0]
+    else:
+        with pytest.raises(ContractViolation) as refused:
+            entry_named(name)
+        assert repr(name) in str(refused.value)
+        assert label("event_type", name) == (name or "Chưa xác định")
