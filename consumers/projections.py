@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from consumers.audience_views import audience_views, is_restricted
-from consumers.case_fold import merge_case
-from consumers.event_rows import projection_rows
+from consumers.case_fold import merge_reads
+from consumers.event_types.registry import EventRead
 from consumers.subject_fold import fold_subject
 from schemas.events import CaseEvent
 from services.store.interface import StoreTransaction
@@ -46,13 +46,14 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     new = tx.add_events(events)
     if not new:
         return
-    tx.add_rows([row for event in new for row in projection_rows(event)])
-    by_case: dict[str, list[StoredEvent]] = {}
-    for event in new:
-        by_case.setdefault(event.case_id, []).append(event)
+    read = [EventRead(event) for event in new]  # each payload validated at most once for all folds
+    tx.add_rows([row for r in read for row in r.rows()])
+    by_case: dict[str, list[EventRead]] = {}
+    for r in read:
+        by_case.setdefault(r.event.case_id, []).append(r)
     existing = tx.lock_cases(by_case)
     tx.put_cases(
-        [merge_case(case_id, existing.get(case_id), evs) for case_id, evs in sorted(by_case.items())]
+        [merge_reads(case_id, existing.get(case_id), reads) for case_id, reads in sorted(by_case.items())]
     )
     restricted = {e.case_id for e in new if is_restricted(e)} | tx.restricted_case_ids(by_case)
     if restricted:
@@ -61,7 +62,7 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
         tx.put_audience_views(
             [audience_views(case_id, evs, now) for case_id, evs in sorted(histories.items())]
         )
-    touched_subjects = {e.payload["subject_id"] for e in new if e.event_type == "SubjectIdentified"}
+    touched_subjects = {subject for r in read if (subject := r.observed_subject()) is not None}
     if touched_subjects:
         tx.lock_subjects(touched_subjects)
         observed = tx.observations_of_subjects(touched_subjects)

@@ -34,8 +34,8 @@ FIELD_KEYS: dict[str, tuple[str, Callable[[str], str | None]]] = {
 def field_key(field: str, raw: str) -> tuple[str, str] | None:
     """The matching key (kind, value) of one field's value, None when it identifies nobody.
 
-    `shop_id` values are stored as 'platform:id' (consumers/event_rows.identifiers_of) and read with
-    shop_key_of_id on that platform.
+    `shop_id` values are stored as 'platform:id' (identifiers_of in
+    consumers/event_types/subject_identified.py) and read with shop_key_of_id on that platform.
     """
     if field == "shop_id":
         platform, _, shop_id = raw.partition(":")

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import HTTPException, Query
 
-from consumers.case_fold import STAGES, STUB_STATUS
+from consumers.case_fold import STUB_STATUS
+from consumers.event_types.entry import STAGES
 from schemas.errors import ContractViolation
 from schemas.reference import Bucket, agencies, category_history, platforms, province_history, province_on
 from services.api.bounds import MAX_OFFSET, MAX_TEXT, date_out_of_range

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from consumers.event_types.registry import entry_named
 from schemas.errors import ContractViolation
 from schemas.reference import (
     agencies,
@@ -32,20 +33,6 @@ STATUSES = {
     "referred": ("Chuyển cơ quan điều tra", "Referred for investigation"),
     "closed": ("Đã kết thúc", "Closed"),
 }
-EVENT_TYPES = {
-    "TipReceived": ("Tiếp nhận tin báo", "Tip received"),
-    "CaseOpened": ("Mở hồ sơ vụ việc", "Case opened"),
-    "SubjectIdentified": ("Xác định đối tượng", "Subject identified"),
-    "InspectionConducted": ("Kiểm tra", "Inspection"),
-    "ViolationConfirmed": ("Xác định vi phạm", "Violation confirmed"),
-    "GoodsSeized": ("Tạm giữ, tịch thu hàng hóa", "Goods seized"),
-    "PenaltyDecided": ("Quyết định xử phạt", "Penalty decided"),
-    "CaseReferred": ("Chuyển hồ sơ", "Case referred"),
-    "ReactionRecorded": ("Phản hồi của cơ quan khác", "Another agency's reaction"),
-    "TakedownRequested": ("Yêu cầu gỡ bỏ", "Takedown requested"),
-    "TakedownCompleted": ("Kết quả gỡ bỏ", "Takedown completed"),
-    "CaseClosed": ("Kết thúc vụ việc", "Case closed"),
-}
 LEVELS = {
     "ALL_AGENCIES": ("Chia sẻ mọi cơ quan", "Shared with all agencies"),
     "LISTED_AGENCIES": ("Chỉ các cơ quan được chỉ định", "Listed agencies only"),
@@ -71,7 +58,6 @@ _TABLES = {
     "agency_short": AGENCIES_SHORT,
     "bucket": BUCKETS,
     "status": STATUSES,
-    "event_type": EVENT_TYPES,
     "level": LEVELS,
     "measure": MEASURES,
 }
@@ -83,10 +69,20 @@ def label(kind: str, code: str | None, lang: str = "vi") -> str:
     index = 1 if lang == "en" else 0
     if code is None or code == "":
         return NONE[index]
+    if kind == "event_type":
+        return _event_type_label(code, index)
     table = _TABLES.get(kind)
     if table is not None:
         return table[code][index] if code in table else code
     return _reference_label(kind, code, index)
+
+
+def _event_type_label(code: str, index: int) -> str:
+    """An event type is named by its entry (consumers/event_types/); an unknown code shows as itself."""
+    try:
+        return entry_named(code).label[index]
+    except ContractViolation:
+        return code
 
 
 @cache

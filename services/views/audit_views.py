@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, FromClause, exists, or_, select
 
-from consumers.event_rows import identifiers_of
+from consumers.event_types.subject_identified import identifiers_of
 from services.access.audit import AUDIT
 from services.store.queries.identifiers import matches
 from services.store.queries.visibility import Viewer, visible_event

@@ -1,7 +1,8 @@
 """One case as a viewer sees it: the row folded from their visible events and the cross-agency timeline.
 
-Fields only the publishing agency may read (a tip's reporter reference, which protects whistle-blowers)
-are withheld from everyone else, and the timeline entry says which were.
+Fields only the publishing agency may read (a tip's reporter reference, which protects whistle-blowers;
+each event type's entry in consumers/event_types/ names them) are withheld from everyone else, and the
+timeline entry says which were.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from consumers.case_fold import fold_case
+from consumers.event_types.registry import entry_named
 from services.store.queries.visibility import Viewer
 from services.store.records import CaseState, StoredEvent
 from services.views.visible_cases import visible_events
-
-OWNER_ONLY_FIELDS: dict[str, frozenset[str]] = {"TipReceived": frozenset({"reporter_ref"})}
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def case_detail(connection: Connection, viewer: Viewer, case_id: str) -> CaseDet
 
 def timeline_entry(viewer: Viewer, event: StoredEvent) -> TimelineEntry:
     own = viewer.agency == event.agency
-    withheld = () if own else tuple(sorted(OWNER_ONLY_FIELDS.get(event.event_type, frozenset())))
+    withheld = () if own else tuple(sorted(entry_named(event.event_type).owner_only))
     payload = {k: v for k, v in event.payload.items() if k not in withheld}
     return TimelineEntry(
         event_id=event.event_id,

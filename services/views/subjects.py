@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, select
 
-from consumers.event_rows import identifiers_of
+from consumers.event_types.subject_identified import identifiers_of
 from consumers.subject_fold import fold_subject
 from services.store.queries.identifiers import candidate_subject_ids, matches
 from services.store.queries.text import contains_folded, fold_text

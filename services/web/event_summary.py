@@ -1,27 +1,18 @@
-"""The few facts of an event a reader scans a timeline for, labelled in both languages."""
+"""The few facts of an event a reader scans a timeline for, labelled in both languages.
+
+Which facts is each event type's `summary` (consumers/event_types/); how a field is labelled and shown
+is here, shared by every type that carries the field.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from consumers.event_types.registry import entry_named
 from services.reports.labels import label
 from services.views.case_detail import TimelineEntry
 from services.web.rendering import vnd
 
-FACTS: dict[str, tuple[str, ...]] = {
-    "TipReceived": ("summary", "received_via", "platform", "province_code"),
-    "CaseOpened": ("title", "source", "channel", "platform", "goods", "province_code", "category"),
-    "SubjectIdentified": ("display_name", "kind", "platform", "shop_url", "phone", "tax_code", "address"),
-    "InspectionConducted": ("kind", "result", "record_number", "place"),
-    "ViolationConfirmed": ("category", "legal_basis", "record_number", "description"),
-    "GoodsSeized": ("items", "handling", "record_number"),
-    "PenaltyDecided": ("fine_vnd", "decision_number", "violator_name", "legal_basis"),
-    "CaseReferred": ("to_agency", "to_unit", "kind", "reason", "document_number"),
-    "ReactionRecorded": ("reacting_agency", "kind", "note", "own_case_id"),
-    "TakedownRequested": ("platform", "listing_urls", "request_reference", "due_at"),
-    "TakedownCompleted": ("platform", "outcome", "listing_urls", "platform_reference"),
-    "CaseClosed": ("outcome",),
-}
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "summary": ("Nội dung", "Summary"),
     "received_via": ("Kênh tiếp nhận", "Received via"),
@@ -76,7 +67,7 @@ CODED = {
 def summary(entry: TimelineEntry, lang: str = "vi") -> list[tuple[tuple[str, str], str]]:
     """(label in vi/en, value) for the event's key facts that are present; codes shown with their names."""
     facts = []
-    for name in FACTS.get(entry.event_type, ()):
+    for name in entry_named(entry.event_type).summary:
         value = entry.payload.get(name)
         if value in (None, "", [], ()):
             continue

@@ -197,7 +197,7 @@ def test_dead_letters_are_listed_and_replays_recorded(store: CaseStore) -> None:
 
 
 def test_per_event_rows_are_idempotent_by_their_key(store: CaseStore) -> None:
-    from consumers.event_rows import projection_rows
+    from consumers.event_types.registry import projection_rows
 
     fine = stored_event(penalty("C7", fine=3_000_000), "t", 0, 0)
     with store.transaction() as tx:
@@ -208,7 +208,7 @@ def test_per_event_rows_are_idempotent_by_their_key(store: CaseStore) -> None:
 
 
 def test_subject_observations_are_read_back_and_subjects_replaced(store: CaseStore) -> None:
-    from consumers.event_rows import projection_rows
+    from consumers.event_types.registry import projection_rows
     from consumers.subject_fold import fold_subject
     from schemas.events import SubjectIdentified, SubjectKind
     from tests.factories import event
