@@ -9,9 +9,14 @@ STAMP  := $(VENV)/.installed-stamp
 demo: install jars  ## run the hub with demo data until Ctrl-C (SQLite unless CASEHUB_DATABASE_URL is set)
 	$(BIN)/casehub up
 
+# `make test` runs pytest-xdist workers (each its own broker, PostgreSQL and CASEHUB_HOME; a test file stays on
+# one worker, so module fixtures are built once); PYTEST_WORKERS=0 runs it serially.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install jars connect postgres browser lint typecheck  ## lint, type-check, unit + integration tests on a real broker and databases
 	$(BIN)/casehub schemas check
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=20
 
 bench: install jars connect postgres  ## the full benchmark table (real broker + PostgreSQL; ~15-30 min); figures in bench.json
 	$(BIN)/casehub bench --json bench.json
@@ -44,10 +49,10 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/unit
 
 integration: install jars postgres
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/integration
 
 clean:
 	-$(BIN)/casehub broker stop

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,17 +88,39 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the fault scenarios' figures (published / stored / dead-lettered / duplicated) and the
-    poison fuzzer's lines (records, stalls, losses, dead letters by reason)."""
-    from tests.integration.faults import FIGURES
-    from tests.integration.test_fuzz_materializer import FIGURES as FUZZ_FIGURES
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker gets a CASEHUB_HOME of its own (the session's broker and PostgreSQL
+    are already per worker: free ports, fresh temporary directories)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        home = Path(os.environ.get("CASEHUB_HOME", ".casehub")) / f"xdist-{worker}"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["CASEHUB_HOME"] = str(home.resolve())
 
-    if FIGURES:
-        terminalreporter.section("exactly-once under faults")
-        for row in FIGURES:
-            terminalreporter.write_line("  ".join(f"{key}={value}" for key, value in row.items()))
-    if FUZZ_FIGURES:
-        terminalreporter.section("no record stops the hub (poison fuzzer)")
-        for line in FUZZ_FIGURES:
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker hands its summary figures to the controller (tests/run_figures.py)."""
+    from tests.run_figures import SECTIONS
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = SECTIONS
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller collects a finished worker's figures (pytest-xdist hook)."""
+    from tests.run_figures import merge
+
+    merge(getattr(node, "workeroutput", {}).get("figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures the tests recorded: the fault scenarios (published / stored / dead-lettered /
+    duplicated), the poison fuzzer's lines, schemathesis' tally, the import corpus score."""
+    from tests.run_figures import SECTIONS
+
+    for section, lines in SECTIONS.items():
+        terminalreporter.section(section)
+        for line in lines:
             terminalreporter.write_line(line)

@@ -22,8 +22,7 @@ from services.store.records import CaseState, StoredEvent
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
 from tests.factories import opened, penalty
 from tests.integration.helpers import admin_options
-
-FIGURES: list[dict[str, object]] = []
+from tests.run_figures import record
 
 
 @dataclass(frozen=True)
@@ -159,15 +158,14 @@ def record_figures(
     scenario: str, published: int, dataset: FaultDataset, engine: Engine, **extra: object
 ) -> None:
     digest = store_digest(engine)
-    FIGURES.append(
-        {
-            "scenario": scenario,
-            "published_records": published,
-            "valid_events": len(dataset.events),
-            "poison": len(dataset.poison),
-            "stored_events": digest.events,
-            "dead_letters": len(dead_letter_reasons(engine)),
-            "duplicates_in_store": digest.events - len({str(e.event_id) for e in dataset.events}),
-            **extra,
-        }
-    )
+    row: dict[str, object] = {
+        "scenario": scenario,
+        "published_records": published,
+        "valid_events": len(dataset.events),
+        "poison": len(dataset.poison),
+        "stored_events": digest.events,
+        "dead_letters": len(dead_letter_reasons(engine)),
+        "duplicates_in_store": digest.events - len({str(e.event_id) for e in dataset.events}),
+        **extra,
+    }
+    record("exactly-once under faults", "  ".join(f"{key}={value}" for key, value in row.items()))

@@ -28,6 +28,7 @@ from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.settings import Settings
 from tests.analyst_world import NOW, build_world
+from tests.run_figures import record
 
 pytestmark = pytest.mark.integration
 STEWARD = Principal("t-steward", "Schema steward", None, Role.SCHEMA_STEWARD)
@@ -129,12 +130,11 @@ def calls(
 
 
 def test_no_operation_answers_any_role_with_a_server_error_or_an_undocumented_body(
-    hub: tuple[object, dict[str, dict[str, str]]], capsys: pytest.CaptureFixture[str]
+    hub: tuple[object, dict[str, dict[str, str]]],
 ) -> None:
     app, callers = hub
     tally = exercise(app, callers, examples=2)
-    with capsys.disabled():  # the figure shows in `make test`'s output
-        print(f"\n{tally.figure()}")
+    record("schemathesis", tally.figure())  # the figure shows in `make test`'s summary
     assert tally.operations >= 30 and tally.roles == 6
     assert tally.server_errors == [], "\n".join(tally.server_errors[:20])
     assert tally.nonconforming == [], "\n".join(tally.nonconforming[:20])
@@ -142,11 +142,10 @@ def test_no_operation_answers_any_role_with_a_server_error_or_an_undocumented_bo
 
 @pytest.mark.slow
 def test_the_long_run_finds_no_server_error_either(
-    hub: tuple[object, dict[str, dict[str, str]]], capsys: pytest.CaptureFixture[str]
+    hub: tuple[object, dict[str, dict[str, str]]],
 ) -> None:
     app, callers = hub
     tally = exercise(app, callers, examples=60)
-    with capsys.disabled():
-        print(f"\n{tally.figure()}")
+    record("schemathesis", tally.figure())
     assert tally.server_errors == [], "\n".join(tally.server_errors[:20])
     assert tally.nonconforming == [], "\n".join(tally.nonconforming[:20])

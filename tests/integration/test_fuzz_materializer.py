@@ -21,6 +21,7 @@ from services.store.engine import make_engine, migrate
 from tests.fuzz.api_reads import server_errors
 from tests.fuzz.invariants import check_every_record_is_accounted_for, materialize, store_rows
 from tests.fuzz.poison import Poison, poisoned
+from tests.run_figures import record
 
 pytestmark = pytest.mark.integration
 FIGURES: list[str] = []
@@ -66,7 +67,7 @@ def _run(stores: dict[str, Engine], data: st.DataObject, events: int) -> None:
     batch_sizes = data.draw(st.lists(st.integers(1, 400), min_size=1, max_size=40), label="batch sizes")
     figure = fuzz_once(stores, poison, batch_sizes)
     FIGURES.append(figure)
-    print(figure)
+    record("no record stops the hub (poison fuzzer)", figure)
 
 
 def fuzz_settings(examples: int) -> settings:

@@ -15,7 +15,6 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from producers.importers.importer import ImportResult, ReportImporter
@@ -23,6 +22,7 @@ from producers.importers.mapping import agency_mapping
 from schemas.events import CaseEvent, CaseOpened, PenaltyDecided
 from tests.import_corpus import AGENCIES, CORPUS
 from tests.publishing_fakes import RecordingPublisher
+from tests.run_figures import record
 
 AT = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 REQUIRED_SCORE = 0.95
@@ -106,7 +106,7 @@ def _no_row_lost(result: ImportResult, labelled: dict[int, str]) -> None:
 
 
 def test_the_importer_gets_at_least_95_percent_of_the_corpus_rows_right(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     by_agency: dict[str, list[tuple[int, str, bool, str]]] = defaultdict(list)
     wrong: list[str] = []
@@ -119,14 +119,12 @@ def test_the_importer_gets_at_least_95_percent_of_the_corpus_rows_right(
                     wrong.append(f"  {path.name} row {number}: expected {expected}; got {got}")
     total = sum(len(v) for v in by_agency.values())
     right_total = sum(r for v in by_agency.values() for _, _, r, _ in v)
-    with capsys.disabled():
-        print("\nImport corpus score (rows right / rows):")
-        for agency, verdicts in by_agency.items():
-            right = sum(r for _, _, r, _ in verdicts)
-            refused = sum(e.startswith("refused") for _, e, _, _ in verdicts)
-            score = f"{right:3}/{len(verdicts):3} = {right / len(verdicts):6.1%}"
-            print(f"  {agency:8} {score}  ({refused} meant to be refused)")
-        print(f"  {'all':8} {right_total:3}/{total:3} = {right_total / total:6.1%}")
-        print("\n".join(wrong))
+    section = "import corpus score (rows right / rows)"
+    for agency, verdicts in by_agency.items():
+        right = sum(r for _, _, r, _ in verdicts)
+        refused = sum(e.startswith("refused") for _, e, _, _ in verdicts)
+        score = f"{right:3}/{len(verdicts):3} = {right / len(verdicts):6.1%}"
+        record(section, f"  {agency:8} {score}  ({refused} meant to be refused)")
+    record(section, f"  {'all':8} {right_total:3}/{total:3} = {right_total / total:6.1%}", *wrong)
     assert total >= 200 and set(by_agency) == set(AGENCIES)
     assert right_total / total >= REQUIRED_SCORE, "\n".join(wrong)
