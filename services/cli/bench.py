@@ -9,7 +9,9 @@ import typer
 
 from services.bench.environment import bench_environment
 from services.bench.runner import BenchPlan, run_bench
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 
 
 @one_line_errors
