@@ -15,7 +15,8 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import BrokerUnavailable, StoreUnavailable
+from consumers.store_errors import StoreUnavailable
+from schemas.outages import BrokerUnavailable
 from services.store.records import DeadLetter
 
 logger = structlog.get_logger()

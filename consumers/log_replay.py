@@ -10,7 +10,7 @@ from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.store.records import DeadLetter
 
 

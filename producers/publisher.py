@@ -34,8 +34,9 @@ from kafka.structs import TopicPartition
 
 from producers.errors import DeliveryFailed, EventRejected, PublishError
 from schemas.codec import CaseEventCodec
-from schemas.errors import BrokerUnavailable, CasehubError
+from schemas.errors import CasehubError
 from schemas.events import CaseEvent
+from schemas.outages import BrokerUnavailable
 from schemas.timeliness import check_event_time
 from schemas.validation import check_event
 

@@ -9,11 +9,11 @@ from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, Kafka
 from consumers.liveness import Liveness
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
+from consumers.store_errors import StoreUnavailable
 from producers.publisher import Publisher
 from schemas.alerts import ALERT_RECORD
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
-from schemas.errors import StoreUnavailable
 from schemas.registry_client import RegistryCatalog
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role

@@ -16,7 +16,7 @@ from consumers.alerts.config import AlertConfig
 from consumers.alerts.evaluation import evaluate
 from consumers.alerts.sink import AlertSink
 from schemas.alerts import Alert
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.store import alert_store
 from services.store.tables import utcnow
 

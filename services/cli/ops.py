@@ -13,7 +13,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.cli.configuration import settings

@@ -15,7 +15,7 @@ from kafka.errors import KafkaError
 from kafka.protocol.consumer import OffsetSpec
 from kafka.structs import TopicPartition
 
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.kafka_admin import admin_client
 from services.ops.burrow import OffsetCommit
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey, PartitionOwner

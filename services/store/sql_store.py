@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Insert, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from schemas.errors import EventsRejected, StoreRejected, StoreUnavailable
+from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store import projection_tables
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.bulk import bulk_write

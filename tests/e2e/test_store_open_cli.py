@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from consumers.store_errors import StoreUnavailable
 from deploy.kafka_broker import free_port
-from schemas.errors import StoreUnavailable
 from services.bootstrap import open_store
 from services.settings import Settings
 from tests.e2e.test_cli import run

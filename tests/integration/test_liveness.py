@@ -20,9 +20,9 @@ from consumers.backoff import Backoff
 from consumers.kafka_io import KafkaDeadLetterSink
 from consumers.liveness import Liveness
 from consumers.materializer import Materializer
+from consumers.store_errors import StoreUnavailable
 from consumers.supervisor import Supervisor
 from producers.demo_data import demo_events
-from schemas.errors import StoreUnavailable
 from services.access.demo import seed_demo_principals
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
