@@ -22,6 +22,7 @@ from services.cli.bench import bench
 from services.cli.broker import broker_app, cluster_app, topics_app
 from services.cli.configuration import service_settings
 from services.cli.consoles import console, err
+from services.cli.database import db_app
 from services.cli.deployment import deploy_app
 from services.cli.dlq import dlq_app
 from services.cli.entities import entities_app
@@ -40,6 +41,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
 app.add_typer(broker_app, name="broker")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(agencies_app, name="agencies")
@@ -125,6 +127,11 @@ def consume(
     engine, store = open_store(s)
     monitor = ConsumerMonitor(s, engine)
     materializer = build_materializer(s, store, observer=monitor.observer)
+    try:
+        materializer.source.start()  # fail fast, in one line, before serving metrics and probes
+    except CasehubError:
+        materializer.close()
+        raise
     if server := monitor.start(materializer.source, materializer.liveness):
         err.print(f"Metrics and probes on {server.url}/metrics, /healthz, /readyz", highlight=False)
     try:

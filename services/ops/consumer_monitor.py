@@ -52,7 +52,7 @@ def assigned_partitions(source: RecordSource) -> Callable[[], set[PartitionKey]]
     def assigned() -> set[PartitionKey]:
         if not isinstance(source, KafkaRecordSource):
             return set()
-        return {(tp.topic, tp.partition) for tp in source.consumer.assignment()}
+        return source.owned()
 
     return assigned
 
