@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, KafkaRecordSource
 from consumers.liveness import Liveness
+from consumers.log_replay import KeepDeadLettersInStore, LogReplaySource
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
 from consumers.store_errors import StoreUnavailable
@@ -18,6 +21,7 @@ from schemas.registry_client import RegistryCatalog
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.kafka_admin import ensure_topics
+from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.registry.catalog import StoreRegistryCatalog
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
@@ -138,6 +142,38 @@ def build_materializer(
         topic_agency=settings.agency_of_topic,
         observer=observer,
         liveness=liveness or Liveness("materializer", settings.consumer_stall_s),
+    )
+
+
+def build_replay(
+    settings: Settings,
+    engine: Engine,
+    registry: Engine | None,
+    observer_of: Callable[[LogReplaySource], BatchObserver],
+) -> Materializer:
+    """`casehub rebuild`: a materializer reading the whole log once (no group, no commits) into the
+    store at `engine`, keeping dead letters there only; unknown schema ids come from `registry`."""
+    source = LogReplaySource(
+        security=client_options(settings, Role.MATERIALIZER),
+        bootstrap=settings.kafka_bootstrap,
+        topic_pattern=settings.agency_topic_pattern,
+        connect_timeout_s=settings.connect_timeout_s,
+    )
+    return Materializer(
+        source=source,
+        store=SqlCaseStore(engine),
+        dead_letter_sink=KeepDeadLettersInStore(),
+        codec=build_codec(settings, registry),
+        group=settings.consumer_group,
+        topic_agency=settings.agency_of_topic,
+        observer=observer_of(source),
+    )
+
+
+def cluster_offsets(settings: Settings) -> KafkaClusterOffsets:
+    """The lag tools' reader of group offsets and log ends, as the ops user (connects on first use)."""
+    return KafkaClusterOffsets(
+        settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
     )
 
 
