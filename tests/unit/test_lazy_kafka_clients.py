@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from consumers.kafka_io import KafkaRecordSource
+from consumers.log_replay import LogReplaySource
 from deploy.kafka_broker import free_port
 from schemas.outages import BrokerUnavailable
 from services.ops.kafka_offsets import KafkaClusterOffsets
@@ -36,3 +37,16 @@ def test_the_cluster_offsets_reader_connects_on_first_use() -> None:
     reader.close()
     with pytest.raises(BrokerUnavailable):
         reader.groups()
+
+
+def test_a_log_replay_connects_on_start_not_when_built() -> None:
+    address = f"127.0.0.1:{free_port()}"
+    replay = LogReplaySource(
+        bootstrap=address,
+        topic_pattern="^t$",
+        connect_timeout_s=0.5,
+        security={"security_protocol": "PLAINTEXT"},
+    )
+    replay.close()
+    with pytest.raises(BrokerUnavailable, match=f"cannot reach Kafka at {address}"):
+        replay.poll(timeout_s=0.1)
