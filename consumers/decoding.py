@@ -11,8 +11,10 @@ import structlog
 
 from consumers.projections import stored_event
 from consumers.source import InboundRecord
+from consumers.store_errors import StoreRejected
 from schemas.codec import CaseEventCodec
-from schemas.errors import CasehubError, ContractViolation, ServiceUnavailable, StoreRejected
+from schemas.errors import CasehubError, ContractViolation
+from schemas.outages import ServiceUnavailable
 from schemas.timeliness import check_event_time
 from schemas.validation import check_event
 from services.store.event_content import CHANGED_DUPLICATE, same_content

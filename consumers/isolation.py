@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from consumers.projections import apply_events
-from schemas.errors import CasehubError, EventsRejected, StoreRejected, StoreUnavailable
+from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
+from schemas.errors import CasehubError
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import StoredEvent
 

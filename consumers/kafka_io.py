@@ -15,7 +15,8 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import BrokerUnavailable, StoreUnavailable
+from consumers.store_errors import StoreUnavailable
+from schemas.outages import BrokerUnavailable
 from services.store.records import DeadLetter
 
 logger = structlog.get_logger()
@@ -93,33 +94,59 @@ class KafkaRecordSource(RecordSource):
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,
     ) -> None:
-        try:
-            self.consumer = KafkaConsumer(
-                bootstrap_servers=bootstrap,
-                group_id=group,
-                client_id=group,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                max_poll_records=max_poll_records,
-                max_poll_interval_ms=60_000,
-                session_timeout_ms=session_timeout_ms,
-                heartbeat_interval_ms=max(1_000, session_timeout_ms // 3),
-                metadata_max_age_ms=5_000,
-                fetch_max_bytes=16 * 1024 * 1024,
-                bootstrap_timeout_ms=int(connect_timeout_s * 1000),
-                **dict(security or {}),
-            )
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
+        self._bootstrap = bootstrap
+        self._topic_pattern = topic_pattern
+        self._stored_offsets = stored_offsets
+        self._config: dict[str, object] = {
+            "bootstrap_servers": bootstrap,
+            "group_id": group,
+            "client_id": group,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "max_poll_records": max_poll_records,
+            "max_poll_interval_ms": 60_000,
+            "session_timeout_ms": session_timeout_ms,
+            "heartbeat_interval_ms": max(1_000, session_timeout_ms // 3),
+            "metadata_max_age_ms": 5_000,
+            "fetch_max_bytes": 16 * 1024 * 1024,
+            "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
+            **dict(security or {}),
+        }
+        self._consumer: KafkaConsumer | None = None
+        self._listener: SeekToStoredOffsets | None = None
         self.commit_timeout_ms = int(connect_timeout_s * 1000)
         self.commit_backoff = Backoff(initial_s=0.5, maximum_s=max(connect_timeout_s, 1.0))
         self._uncommitted: dict[TopicPartition, int] = {}
         self._commit_retries: Iterator[float] | None = None
         self._retry_commit_at = 0.0
-        self.listener = SeekToStoredOffsets(
-            self.consumer, stored_offsets, positioned=self._queue_positions, revoked=self._forget_commits
+
+    def start(self) -> None:
+        """Connect and subscribe (the first poll does it too; the constructor never connects): a broker
+        that does not answer within the connect timeout is BrokerUnavailable."""
+        if self._consumer is not None:
+            return
+        try:
+            consumer = KafkaConsumer(**self._config)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {type(exc).__name__}") from exc
+        self._listener = SeekToStoredOffsets(
+            consumer, self._stored_offsets, positioned=self._queue_positions, revoked=self._forget_commits
         )
-        self.consumer.subscribe(pattern=topic_pattern, listener=self.listener)
+        consumer.subscribe(pattern=self._topic_pattern, listener=self._listener)
+        self._consumer = consumer
+
+    @property
+    def consumer(self) -> KafkaConsumer:
+        """The connected consumer (connecting on first use)."""
+        self.start()
+        assert self._consumer is not None
+        return self._consumer
+
+    @property
+    def listener(self) -> SeekToStoredOffsets:
+        self.start()
+        assert self._listener is not None
+        return self._listener
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
         self.listener.seek_pending()
@@ -200,6 +227,11 @@ class KafkaRecordSource(RecordSource):
             logger.info("kafka_commit_recovered", partitions=len(batch))
             self._commit_retries = None
 
+    def owned(self) -> set[tuple[str, int]]:
+        """The partitions owned now, without connecting (another thread may ask: the monitor's probes)."""
+        consumer = self._consumer
+        return set() if consumer is None else {(tp.topic, tp.partition) for tp in consumer.assignment()}
+
     def is_assigned(self) -> bool:
         return bool(self.consumer.assignment())
 
@@ -210,7 +242,10 @@ class KafkaRecordSource(RecordSource):
         self.consumer.resume(*(self.consumer.paused() - self.listener.pending))
 
     def close(self) -> None:
-        self.consumer.close()
+        """Leave the group; a source that never connected has nothing to close."""
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
 
 
 def confirming_producer(

@@ -10,7 +10,7 @@ from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.store.records import DeadLetter
 
 
@@ -25,36 +25,57 @@ class LogReplaySource(RecordSource):
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,
     ) -> None:
+        self._bootstrap = bootstrap
+        self._pattern = re.compile(topic_pattern)
+        self._config: dict[str, object] = {
+            "bootstrap_servers": bootstrap,
+            "enable_auto_commit": False,
+            "group_id": None,
+            "max_poll_records": 5000,
+            "fetch_max_bytes": 32 * 1024 * 1024,
+            "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
+            **dict(security or {}),
+        }
+        self._consumer: KafkaConsumer | None = None
+        self.end_offsets: dict[TopicPartition, int] = {}
+        self.start_offsets: dict[TopicPartition, int] = {}
+        self._open: set[TopicPartition] = set()
+
+    def start(self) -> None:
+        """Connect, assign every matching partition and take the snapshot of end offsets (the constructor
+        never connects; the first poll or `total_records` starts it too)."""
+        if self._consumer is not None:
+            return
         try:
-            self.consumer = KafkaConsumer(
-                bootstrap_servers=bootstrap,
-                enable_auto_commit=False,
-                group_id=None,
-                max_poll_records=5000,
-                fetch_max_bytes=32 * 1024 * 1024,
-                bootstrap_timeout_ms=int(connect_timeout_s * 1000),
-                **dict(security or {}),
-            )
+            consumer = KafkaConsumer(**self._config)
         except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
-        pattern = re.compile(topic_pattern)
-        topics = sorted(t for t in self.consumer.topics() if pattern.match(t))
+            raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {type(exc).__name__}") from exc
+        topics = sorted(t for t in consumer.topics() if self._pattern.match(t))
         partitions = [
-            TopicPartition(t, p) for t in topics for p in sorted(self.consumer.partitions_for_topic(t) or ())
+            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
         ]
-        self.consumer.assign(partitions)
-        self.consumer.seek_to_beginning(*partitions)
-        self.end_offsets: dict[TopicPartition, int] = self.consumer.end_offsets(partitions)
-        self.start_offsets: dict[TopicPartition, int] = self.consumer.beginning_offsets(partitions)
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        self.end_offsets = consumer.end_offsets(partitions)
+        self.start_offsets = consumer.beginning_offsets(partitions)
         self._open = {tp for tp, end in self.end_offsets.items() if end > self.start_offsets[tp]}
-        self.consumer.pause(*(set(partitions) - self._open))
+        consumer.pause(*(set(partitions) - self._open))
+        self._consumer = consumer
+
+    @property
+    def consumer(self) -> KafkaConsumer:
+        self.start()
+        assert self._consumer is not None
+        return self._consumer
 
     @property
     def total_records(self) -> int:
+        self.start()
         return sum(end - self.start_offsets[tp] for tp, end in self.end_offsets.items())
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
         """The next records up to the snapshot; an empty list means the replay is complete."""
+        self.start()
         while self._open:
             polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
             records: list[InboundRecord] = []
@@ -85,7 +106,9 @@ class LogReplaySource(RecordSource):
         self.consumer.resume(*self._open)
 
     def close(self) -> None:
-        self.consumer.close()
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
 
 
 class KeepDeadLettersInStore(DeadLetterSink):

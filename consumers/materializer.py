@@ -22,13 +22,10 @@ from consumers.liveness import Liveness
 from consumers.observer import BatchObserver
 from consumers.projections import apply_events
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from consumers.store_errors import StoreUnavailable
 from schemas.codec import CaseEventCodec
-from schemas.errors import (
-    BrokerUnavailable,
-    CasehubError,
-    RegistryUnavailable,
-    StoreUnavailable,
-)
+from schemas.errors import CasehubError
+from schemas.outages import BrokerUnavailable, RegistryUnavailable
 from services.store.interface import CaseStore
 
 logger = structlog.get_logger()

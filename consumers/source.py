@@ -23,7 +23,11 @@ class InboundRecord:
 
 
 class RecordSource(ABC):
-    """A subscription that yields batches and accepts commits of next offsets."""
+    """A subscription that yields batches and accepts commits of next offsets. Building one never
+    connects: `start` does (or the first poll), so a process can fail fast before it serves anything."""
+
+    def start(self) -> None:  # noqa: B027 - an optional hook: sources with nothing to connect keep it
+        """Connect and subscribe now (idempotent)."""
 
     @abstractmethod
     def poll(self, timeout_s: float) -> list[InboundRecord]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from schemas.errors import BrokerUnavailable, CasehubError, ContractViolation
+from schemas.errors import CasehubError, ContractViolation
+from schemas.outages import BrokerUnavailable
 
 __all__ = ["BrokerUnavailable", "DeliveryFailed", "EventRejected", "PublishError"]
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from producers.outbox import mark_failed, mark_rejected, mark_sent, pending_count, pending_rows
 from producers.publisher import Publisher
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 
 logger = structlog.get_logger()
 

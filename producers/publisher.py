@@ -29,9 +29,9 @@ from producers.publish_report import Delivery, FailedEvent, PublishReport
 from producers.send_path import Landing, SendPath, Ticket
 from producers.wire_bytes import checked_wire_bytes
 from schemas.codec import CaseEventCodec
-from schemas.errors import BrokerUnavailable
 from schemas.events import CaseEvent
 from schemas.fast_path_declines import FastPathDeclines
+from schemas.outages import BrokerUnavailable
 
 __all__ = [
     "Delivery",

@@ -12,13 +12,8 @@ from fastavro import parse_schema
 from pydantic import SecretStr
 
 from schemas.catalog import SchemaCatalog, SchemaVersion, bundled_catalog
-from schemas.errors import (
-    DecodeError,
-    InvalidSchemaError,
-    RegistryUnavailable,
-    SchemaRejected,
-    UnknownSchemaError,
-)
+from schemas.errors import DecodeError, InvalidSchemaError, SchemaRejected, UnknownSchemaError
+from schemas.outages import RegistryUnavailable
 from schemas.schema_text import parse_schema_text
 
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"

@@ -2,50 +2,90 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, KafkaRecordSource
 from consumers.liveness import Liveness
+from consumers.log_replay import KeepDeadLettersInStore, LogReplaySource
 from consumers.materializer import Materializer
 from consumers.observer import BatchObserver
+from consumers.store_errors import StoreUnavailable
 from producers.publisher import Publisher
 from schemas.alerts import ALERT_RECORD
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
-from schemas.errors import StoreUnavailable
 from schemas.registry_client import RegistryCatalog
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.kafka_admin import ensure_topics
+from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.registry.catalog import StoreRegistryCatalog
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
-from services.store.engine import make_engine, migrate
+from services.store.engine import SchemaUpgrade, make_engine, migrate
+from services.store.schema_version import StoreNotUpgraded, require_current_schema
 from services.store.sql_store import SqlCaseStore
 
 
 def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
-    """The store engine with its schema migrated to the newest version and the bundled schemas registered.
+    """The store engine, refused unless its schema is at this code's newest migration, with the bundled
+    schemas registered (idempotent). Migrating is `upgrade_store` (`casehub db upgrade`), never a start.
 
     A store that cannot be opened (bad path, read-only, disk full, server down, wrong password) is one
-    StoreUnavailable line naming the store (password hidden) and the database's reason.
+    StoreUnavailable line naming the store (password hidden) and the database's reason; a store behind
+    the code is one StoreNotUpgraded line saying to run `casehub db upgrade`.
     """
+    engine = _engine(settings)
     try:
-        engine = make_engine(settings.store_url)
-    except OSError as exc:  # the SQLite file's folder cannot be created
-        shown = make_url(settings.store_url).render_as_string(hide_password=True)
-        raise StoreUnavailable(f"cannot open the store {shown}: {exc}") from None
-    try:
-        migrate(engine)
-        seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
-        seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
+        with engine.connect() as connection:
+            require_current_schema(connection, _shown(settings))
+        _seed(settings, engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        reason = lines[0] if lines else type(exc).__name__
-        raise StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {reason}") from None
+        raise _unavailable(engine, exc) from None
+    except StoreNotUpgraded:
+        engine.dispose()
+        raise
     return engine, SqlCaseStore(engine)
+
+
+def upgrade_store(settings: Settings) -> SchemaUpgrade:
+    """`casehub db upgrade`: migrate the store's schema to head and register the bundled schemas; run
+    again, it changes nothing and says so."""
+    engine = _engine(settings)
+    try:
+        upgrade = migrate(engine)
+        _seed(settings, engine)
+    except SQLAlchemyError as exc:
+        raise _unavailable(engine, exc) from None
+    finally:
+        engine.dispose()
+    return upgrade
+
+
+def _engine(settings: Settings) -> Engine:
+    try:
+        return make_engine(settings.store_url)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        raise StoreUnavailable(f"cannot open the store {_shown(settings)}: {exc}") from None
+
+
+def _shown(settings: Settings) -> str:
+    return make_url(settings.store_url).render_as_string(hide_password=True)
+
+
+def _seed(settings: Settings, engine: Engine) -> None:
+    seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
+    seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
+
+
+def _unavailable(engine: Engine, exc: SQLAlchemyError) -> StoreUnavailable:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    return StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {reason}")
 
 
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
@@ -102,6 +142,38 @@ def build_materializer(
         topic_agency=settings.agency_of_topic,
         observer=observer,
         liveness=liveness or Liveness("materializer", settings.consumer_stall_s),
+    )
+
+
+def build_replay(
+    settings: Settings,
+    engine: Engine,
+    registry: Engine | None,
+    observer_of: Callable[[LogReplaySource], BatchObserver],
+) -> Materializer:
+    """`casehub rebuild`: a materializer reading the whole log once (no group, no commits) into the
+    store at `engine`, keeping dead letters there only; unknown schema ids come from `registry`."""
+    source = LogReplaySource(
+        security=client_options(settings, Role.MATERIALIZER),
+        bootstrap=settings.kafka_bootstrap,
+        topic_pattern=settings.agency_topic_pattern,
+        connect_timeout_s=settings.connect_timeout_s,
+    )
+    return Materializer(
+        source=source,
+        store=SqlCaseStore(engine),
+        dead_letter_sink=KeepDeadLettersInStore(),
+        codec=build_codec(settings, registry),
+        group=settings.consumer_group,
+        topic_agency=settings.agency_of_topic,
+        observer=observer_of(source),
+    )
+
+
+def cluster_offsets(settings: Settings) -> KafkaClusterOffsets:
+    """The lag tools' reader of group offsets and log ends, as the ops user (connects on first use)."""
+    return KafkaClusterOffsets(
+        settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
     )
 
 

@@ -9,7 +9,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 
 logger = structlog.get_logger()
 

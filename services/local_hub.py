@@ -24,7 +24,7 @@ from producers.simulator import simulate_events
 from schemas.events import CaseEvent
 from services.access.demo import seed_demo_principals
 from services.api.app import create_app
-from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.bootstrap import build_materializer, build_publisher, create_topics, open_store, upgrade_store
 from services.broker_access.local_broker import broker_for
 from services.broker_access.provisioning import provision
 from services.early_warning import build_alert_outbox, build_entity_follower
@@ -107,6 +107,8 @@ class LocalHub:
         s = self.settings = s.model_copy(update={"kafka_bootstrap": self.broker.bootstrap})
         credentials = None if s.kafka_security == "plaintext" else provision(s).files
         create_topics(s)
+        upgrade = upgrade_store(s)
+        self.say(f"Store schema at {upgrade.after} ({len(upgrade.applied)} migrations applied)")
         engine, store = open_store(s)
         demo_tokens = seed_demo_principals(engine)
         app = create_app(engine, s, sample_lag=True, demo_logins=True)

@@ -9,18 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
-from consumers.log_replay import KeepDeadLettersInStore, LogReplaySource
-from consumers.materializer import Materializer
+from consumers.log_replay import LogReplaySource
 from consumers.observer import BatchObserver
 from schemas.errors import CasehubError
-from services.bootstrap import build_codec
-from services.broker_access.client_options import client_options
-from services.broker_access.principals import Role
+from services.bootstrap import build_replay
 from services.settings import Settings
 from services.store.comparison import TableDigest, table_digests
 from services.store.engine import make_engine, migrate
 from services.store.records import DeadLetter, StoredEvent
-from services.store.sql_store import EVENTS, SqlCaseStore
+from services.store.sql_store import EVENTS
 
 Progress = Callable[[int, int], None]
 
@@ -87,21 +84,11 @@ def rebuild_store(
         existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
     if existing:
         raise StoreNotEmpty(f"{target_url} already holds {existing} events; rebuild into an empty store")
-    source = LogReplaySource(
-        security=client_options(settings, Role.MATERIALIZER),
-        bootstrap=settings.kafka_bootstrap,
-        topic_pattern=settings.agency_topic_pattern,
-        connect_timeout_s=settings.connect_timeout_s,
+    materializer = build_replay(
+        settings, engine, registry, lambda source: _ProgressObserver(progress, source.total_records)
     )
-    materializer = Materializer(
-        source=source,
-        store=SqlCaseStore(engine),
-        dead_letter_sink=KeepDeadLettersInStore(),
-        codec=build_codec(settings, registry),
-        group=settings.consumer_group,
-        topic_agency=settings.agency_of_topic,
-        observer=_ProgressObserver(progress, source.total_records),
-    )
+    source = materializer.source
+    assert isinstance(source, LogReplaySource)
     started = time.perf_counter()
     try:
         stats = materializer.run(threading.Event(), idle_exit_s=0)

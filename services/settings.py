@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         default=None, description="The audit chain's HMAC key; default: audit.key in home (0600, created)."
     )
     connect_timeout_s: float = 10.0
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = Field(
+        default=None,
+        description="CASEHUB_LOG_LEVEL; unset: INFO for long-running processes (consume, api, up: the "
+        "per-batch summary shows), WARNING for one-shot commands (they print their own result).",
+    )
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(
         default=9464, description="Prometheus /metrics, /healthz, /readyz of a consumer; 0 picks a free port."
@@ -125,6 +130,12 @@ class Settings(BaseSettings):
     )
     tip_form_min_s: float = Field(default=3.0, ge=0, description="A form posted sooner is a bot: refused.")
     tip_form_max_s: float = Field(default=3600.0, gt=0, description="A form older than this is refused.")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        """'info' and 'INFO' are one level; '' is unset."""
+        return (value.strip().upper() or None) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _derived_topics_are_not_agency_topics(self) -> Settings:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from deploy.postgres_cluster import PostgresCluster, ensure_postgres_installed
-from tests.databases import fresh_postgres_database
+from tests.databases import fresh_postgres_database, upgraded
 from tests.secure_broker import running_secure_broker
 
 
@@ -72,14 +72,16 @@ def postgres_server_url() -> Iterator[str]:
 
 @pytest.fixture
 def postgres_url(postgres_server_url: str) -> Iterator[str]:
-    """A fresh, empty database on the session's PostgreSQL server, dropped afterwards."""
+    """A fresh database on the session's PostgreSQL server, upgraded to the newest schema (as
+    `casehub db upgrade` leaves it: processes do not migrate on start), dropped afterwards."""
     with fresh_postgres_database(postgres_server_url) as url:
-        yield url
+        yield upgraded(url)
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'casehub.db'}"
+    """A fresh SQLite store upgraded to the newest schema."""
+    return upgraded(f"sqlite:///{tmp_path / 'casehub.db'}")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

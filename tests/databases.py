@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from services.store.engine import make_engine, migrate
+
 
 @contextmanager
 def fresh_postgres_database(server_url: str, prefix: str = "t") -> Iterator[str]:
@@ -32,7 +34,18 @@ def module_database(
 ) -> Iterator[str]:
     """For a module fixture parametrized with "sqlite" / "postgres": a fresh store URL of that kind."""
     if request.param == "sqlite":
-        yield f"sqlite:///{Path(tmp_path_factory.mktemp(prefix)) / 'casehub.db'}"
+        yield upgraded(f"sqlite:///{Path(tmp_path_factory.mktemp(prefix)) / 'casehub.db'}")
         return
     with fresh_postgres_database(str(request.getfixturevalue("postgres_server_url")), prefix) as url:
-        yield url
+        yield upgraded(url)
+
+
+def upgraded(url: str) -> str:
+    """The store at `url` migrated to the newest schema, as `casehub db upgrade` does before a process
+    opens it (processes refuse a store that is behind: services/store/schema_version.py)."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    return url

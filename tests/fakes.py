@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.errors import EventsRejected, StoreRejected, StoreUnavailable
+from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store.event_content import CHANGED_DUPLICATE, same_content
 from services.store.interface import CaseStore, StoreTransaction
 from services.store.records import (

@@ -16,7 +16,7 @@ from consumers.alerts.config import AlertConfig
 from consumers.alerts.evaluation import evaluate
 from consumers.alerts.sink import AlertSink
 from schemas.alerts import Alert
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.store import alert_store
 from services.store.tables import utcnow
 
@@ -85,7 +85,7 @@ def _row(alert: Alert) -> dict[str, object]:
         "alert_id": str(alert.alert_id),
         "rule": alert.rule.value,
         "entity_id": alert.entity_id,
-        "agencies": "," + ",".join(alert.agencies) + ",",
+        "agencies": alert.agencies,
         "distribution_level": alert.distribution.level.value,
         "summary": alert.summary,
         "triggered_at": alert.triggered_at,

@@ -12,7 +12,7 @@ from kafka.errors import KafkaError
 from consumers.kafka_io import confirming_producer
 from schemas.alert_codec import AlertCodec
 from schemas.alerts import Alert
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from schemas.vocabulary import DistributionLevel
 
 logger = structlog.get_logger()

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from consumers.entity.keys import Sighting
 from consumers.entity.linker import EntityLinker
-from schemas.errors import StoreUnavailable
+from consumers.store_errors import StoreUnavailable
 from services.store.sql_store import SqlTransaction
 
 

@@ -87,13 +87,22 @@ def compose(settings: Settings) -> dict[str, Any]:
         "volumes": volumes,
         "depends_on": after,
     }
+    services["casehub-db-upgrade"] = {  # processes never migrate on start: this one-shot step does
+        "image": HUB_IMAGE,
+        "command": ["casehub", "db", "upgrade"],
+        "environment": hub,
+        "volumes": volumes,
+        "depends_on": {"postgres": {"condition": "service_started"}},
+        "restart": "on-failure",
+    }
+    upgraded = {**after, "casehub-db-upgrade": {"condition": "service_completed_successfully"}}
     for name, command in (("materializer", ["casehub", "consume"]), ("api", ["casehub", "api"])):
         services[f"casehub-{name}"] = {
             "image": HUB_IMAGE,
             "command": command,
             "environment": hub,
             "volumes": volumes,
-            "depends_on": after,
+            "depends_on": upgraded,
             "restart": "unless-stopped",
         }
     services["casehub-api"]["ports"] = ["8000:8000"]

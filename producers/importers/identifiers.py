@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from schemas.normalisation.phone import phone_key
+
 _SEPARATORS = re.compile(r"[\s.\-()/]")
-_MOBILE_PREFIXES = "35789"
 
 
 class IdentifierError(ValueError):
@@ -13,29 +14,18 @@ class IdentifierError(ValueError):
 
 
 def parse_phone(value: object) -> str:
-    """E.164 (+84...) from "0912 345 678", "+84 912 345 678", "84912345678" or 912345678 (Excel ate the 0)."""
-    digits = _SEPARATORS.sub("", str(value).strip())
-    if digits.startswith("+84"):
-        national = digits[3:]
-    elif digits.startswith("0084"):
-        national = digits[4:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        national = digits[2:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    elif len(digits) == 9 and digits[0] in _MOBILE_PREFIXES:
-        national = digits
-    else:
-        raise IdentifierError(f"không phải số điện thoại Việt Nam: {value!r} (not a Vietnamese phone number)")
-    national = national.lstrip("0")
-    mobile = len(national) == 9 and national[0] in _MOBILE_PREFIXES
-    landline = len(national) == 10 and national[0] == "2"
-    if not national.isdigit() or not (mobile or landline):
+    """E.164 (+84...) from "0912 345 678", "+84 912 345 678", "84912345678" or 912345678 (Excel ate the 0).
+
+    The one phone rule (schemas/normalisation/phone.phone_key, the linker's) reads it, so an imported
+    number is exactly the key the linker and the seller search will use; here only Vietnamese numbers pass.
+    """
+    key = phone_key(str(value))
+    if key is None or not key.startswith("+84"):
         raise IdentifierError(
             f"không phải số điện thoại Việt Nam: {value!r} "
             "(not a Vietnamese phone number: di động 0xxx xxx xxx, cố định 02x)"
         )
-    return f"+84{national}"
+    return key
 
 
 def parse_tax_code(value: object) -> str:

@@ -80,7 +80,7 @@ def principal_of(row: object) -> Principal:
         display_name=values["display_name"],
         agency=values["agency"],
         role=Role(values["role"]),
-        provinces=frozenset(p for p in values["provinces"].split(",") if p),
+        provinces=frozenset(values["provinces"]),
     )
 
 
@@ -91,7 +91,7 @@ def save_principal(engine: Engine, principal: Principal) -> None:
         "display_name": principal.display_name,
         "agency": principal.agency,
         "role": principal.role.value,
-        "provinces": "," + ",".join(sorted(principal.provinces)) + "," if principal.provinces else "",
+        "provinces": principal.provinces,
         "created_at": utcnow(),
         "disabled_at": None,
     }

@@ -16,7 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schemas.errors import StoreUnavailable
+from consumers.store_errors import StoreUnavailable
 
 logger = structlog.get_logger()
 STORE_DOWN = (StoreUnavailable, OperationalError, InterfaceError)

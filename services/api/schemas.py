@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 
 class CaseSummary(BaseModel):
@@ -30,13 +30,6 @@ class CaseSummary(BaseModel):
     event_count: int
     first_event_at: datetime
     last_event_at: datetime
-
-    @field_validator("agencies", mode="before")
-    @classmethod
-    def _split_agencies(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [a for a in value.split(",") if a]
-        return list(value) if isinstance(value, tuple) else value
 
 
 class CaseList(BaseModel):

@@ -9,7 +9,9 @@ from rich.table import Table
 
 from services.broker_access.principals import Grant, Role, grants, principals
 from services.broker_access.provisioning import admin_options, describe_grants, provision, rotate
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 from services.kafka_admin import admin_client
 
 agencies_app = typer.Typer(

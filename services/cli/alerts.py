@@ -10,7 +10,9 @@ from rich.table import Table
 
 from schemas.alerts import AlertRule
 from services.bootstrap import open_store
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 from services.early_warning import build_alert_outbox
 from services.store.alert_store import list_alerts
 

@@ -20,10 +20,13 @@ from services.cli.alerts import alerts_app
 from services.cli.audit import audit_app
 from services.cli.bench import bench
 from services.cli.broker import broker_app, cluster_app, topics_app
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import service_settings
+from services.cli.consoles import console, err
+from services.cli.database import db_app
 from services.cli.deployment import deploy_app
 from services.cli.dlq import dlq_app
 from services.cli.entities import entities_app
+from services.cli.error_lines import one_line_errors
 from services.cli.notify import notify_app
 from services.cli.outbox import outbox_app
 from services.cli.rebuild import rebuild
@@ -38,6 +41,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
 app.add_typer(broker_app, name="broker")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(agencies_app, name="agencies")
@@ -67,7 +71,7 @@ def up(
     ] = 0,
 ) -> None:
     """Start broker, topics, materializer and API, publish demo data, and run until Ctrl-C."""
-    s = settings()
+    s = service_settings()
     console.print("Fetching the Apache Kafka broker jars (cached after the first run)...")
     ensure_jars()
     hub = LocalHub(s, say=console.print)
@@ -118,12 +122,17 @@ def consume(
     ] = None,
 ) -> None:
     """Run the materializer: agency topics → shared store, exactly once in effect."""
-    s = settings()
+    s = service_settings()
     stop = threading.Event()
     stop_on_signals(stop, err.print)
     engine, store = open_store(s)
     monitor = ConsumerMonitor(s, engine)
     materializer = build_materializer(s, store, observer=monitor.observer)
+    try:
+        materializer.source.start()  # fail fast, in one line, before serving metrics and probes
+    except CasehubError:
+        materializer.close()
+        raise
     if server := monitor.start(materializer.source, materializer.liveness):
         err.print(f"Metrics and probes on {server.url}/metrics, /healthz, /readyz", highlight=False)
     try:
@@ -149,7 +158,7 @@ def api(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Serve the analyst API (not demo mode: demo principals' tokens are refused)."""
-    s = settings()
+    s = service_settings()
     engine, _ = open_store(s)
     if has_demo_tokens(engine):
         err.print(f"This store holds demo principals: {DEMO_REFUSED}.", highlight=False, soft_wrap=True)

@@ -6,7 +6,9 @@ import typer
 
 from services.access.audit import check_chain
 from services.access.audit_seal import KEY_FILE, AuditSeal
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 from services.store.engine import make_engine
 
 audit_app = typer.Typer(help="The audit log: verify its keyed hash chain and head.")

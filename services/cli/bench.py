@@ -15,7 +15,9 @@ from typing import Annotated
 import typer
 
 from schemas.errors import CasehubError
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
 

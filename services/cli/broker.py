@@ -10,7 +10,9 @@ from deploy.kafka_broker import ensure_jars
 from services.bootstrap import create_topics
 from services.broker_access.local_broker import broker_for
 from services.broker_access.provisioning import provision
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 
 broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
 topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", no_args_is_help=True)

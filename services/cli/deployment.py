@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from deploy.manifests.render import DEFAULT_DIR, render
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 
 deploy_app = typer.Typer(help="Manifests for a real cluster (Strimzi, compose).", no_args_is_help=True)
 

@@ -12,7 +12,9 @@ from consumers.dead_letter_replay import replay_dead_letters
 from consumers.decoding import RecordDecoder
 from schemas.errors import CasehubError
 from services.bootstrap import build_codec, open_store
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 from services.early_warning import follow_replayed
 from services.store.queries.dead_letters import DeadLetterQuery, read_dead_letters
 

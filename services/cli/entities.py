@@ -20,7 +20,9 @@ from consumers.entity.stoplist import stop_key
 from producers.simulator import Simulation
 from schemas.payloads import SubjectIdentified
 from services.bootstrap import open_store
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import service_settings, settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 from services.early_warning import build_alert_outbox, build_entity_follower
 from services.store import entity_store as db
 from services.store.engine import make_engine, migrate
@@ -40,7 +42,7 @@ def consume(
     publish: Annotated[bool, typer.Option(help="Publish alerts to the alerts topic.")] = True,
 ) -> None:
     """Run the entity consumer (group casehub-entities) and the alert rules every alert interval."""
-    s = settings()
+    s = service_settings()
     engine, _ = open_store(s)
     outbox = build_alert_outbox(s, engine, publish=publish)
     follower = build_entity_follower(s, engine, outbox)

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from services.bootstrap import open_store
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import service_settings, settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 from services.notify.notifier import Notifier
 from services.notify.webhooks import WebhookDispatcher
 from services.stop_signals import stop_on_signals
@@ -42,7 +44,7 @@ def sweep() -> None:
 @one_line_errors
 def run(interval: Annotated[float, typer.Option(help="Seconds between sweeps.")] = 30.0) -> None:
     """Sweep every interval until Ctrl-C."""
-    s = settings()
+    s = service_settings()
     engine, _ = open_store(s)
     notifier = Notifier(engine, s)
     dispatcher = WebhookDispatcher(engine, s)

@@ -13,10 +13,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 from services.ops.burrow import LagStatus
 from services.ops.consumer_monitor import hub_groups, lag_window
 from services.ops.durations import human_duration

@@ -12,7 +12,9 @@ from sqlalchemy import create_engine
 from producers.outbox import create_outbox_table
 from producers.outbox_relay import OutboxRelay
 from services.bootstrap import build_publisher
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import service_settings, settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 
 outbox_app = typer.Typer(help="The transactional outbox of an agency database.", no_args_is_help=True)
 DatabaseOption = Annotated[
@@ -33,7 +35,7 @@ def relay(
     batch_size: Annotated[int, typer.Option(min=1, help="Rows per round trip.")] = 1000,
 ) -> None:
     """Publish pending outbox rows in order; wait out broker outages; Ctrl-C stops after the batch."""
-    s = settings()
+    s = service_settings()
     engine = create_engine(database)
     create_outbox_table(engine)
     outbox_relay = OutboxRelay(engine, lambda: build_publisher(s), batch_size=batch_size)

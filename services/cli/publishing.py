@@ -18,7 +18,9 @@ from schemas.errors import CasehubError
 from schemas.events import CaseEvent
 from schemas.validation_messages import vietnamese_errors
 from services.bootstrap import build_publisher
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 
 _SHOWN_PROBLEMS = 10
 

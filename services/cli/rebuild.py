@@ -9,7 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 from services.rebuild import compare_stores, rebuild_store
 from services.store.engine import make_engine
 

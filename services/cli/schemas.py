@@ -13,7 +13,9 @@ from schemas.catalog import ENVELOPE_RECORD, SchemaVersion, bundled_catalog, cat
 from schemas.catalog_check import check_schema_folder
 from schemas.compatibility import CompatibilityLevel
 from schemas.registry_client import RegistryCatalog
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 from services.registry.routes import PREFIX
 from services.registry.seed import agency_subjects, alert_subjects
 

@@ -16,7 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from producers.simulator import Simulation
 from schemas.events import CaseEvent
 from services.bootstrap import build_publisher
-from services.cli.common import console, err, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console, err
+from services.cli.error_lines import one_line_errors
 from services.cli.publishing import not_confirmed_line
 
 _CHUNK = 20_000

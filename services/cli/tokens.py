@@ -11,7 +11,9 @@ from services.access.demo import seed_demo_principals
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, list_principals, revoke_tokens, save_principal
 from services.bootstrap import open_store
-from services.cli.common import console, one_line_errors, settings
+from services.cli.configuration import settings
+from services.cli.consoles import console
+from services.cli.error_lines import one_line_errors
 from services.store.tables import utcnow
 
 tokens_app = typer.Typer(help="Principals and API tokens: create, list, revoke; seed the demo users.")

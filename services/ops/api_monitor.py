@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
+from services.bootstrap import cluster_offsets
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.ops import health
@@ -42,8 +43,7 @@ class ApiMonitor:
         }
 
     def open_cluster(self) -> KafkaClusterOffsets:
-        s = self.settings
-        return KafkaClusterOffsets(s.kafka_bootstrap, s.connect_timeout_s, client_options(s, Role.OPS))
+        return cluster_offsets(self.settings)
 
     def add_check(self, name: str, check: health.Check) -> None:
         """More readiness: `casehub up` adds its in-process consumers, so one /readyz covers the hub."""

@@ -12,11 +12,11 @@ from consumers.kafka_io import KafkaRecordSource
 from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
 from consumers.source import RecordSource
+from services.bootstrap import cluster_offsets
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.ops import health
 from services.ops.cluster_offsets import PartitionKey
-from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.ops.lag import LagWindow
 from services.ops.lag_metrics import LagCollector
 from services.ops.lag_sampler import LagSampler
@@ -52,7 +52,7 @@ def assigned_partitions(source: RecordSource) -> Callable[[], set[PartitionKey]]
     def assigned() -> set[PartitionKey]:
         if not isinstance(source, KafkaRecordSource):
             return set()
-        return {(tp.topic, tp.partition) for tp in source.consumer.assignment()}
+        return source.owned()
 
     return assigned
 
@@ -66,9 +66,7 @@ class ConsumerMonitor:
         self.registry = registry or process_registry()
         self.observer = MaterializerMetrics(settings.consumer_group, self.registry)
         self.sampler = LagSampler(
-            lambda: KafkaClusterOffsets(
-                settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
-            ),
+            lambda: cluster_offsets(settings),
             lag_window(settings),
             groups=[settings.consumer_group],
             interval_s=settings.lag_sample_interval_s,

@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import structlog
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.protocol.consumer import OffsetSpec
 from kafka.structs import TopicPartition
 
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.kafka_admin import admin_client
 from services.ops.burrow import OffsetCommit
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey, PartitionOwner
@@ -57,8 +57,15 @@ class KafkaClusterOffsets(ClusterOffsets):
         self.bootstrap = bootstrap
         self.timeout_s = timeout_s
         self.security = dict(security or {})
-        self.admin = admin_client(bootstrap, timeout_s, self.security)
+        self._admin: KafkaAdminClient | None = None
         self._commit_reader: KafkaConsumer | None = None
+
+    @property
+    def admin(self) -> KafkaAdminClient:
+        """The admin client, connected on first use (the constructor never connects)."""
+        if self._admin is None:
+            self._admin = admin_client(self.bootstrap, self.timeout_s, self.security)
+        return self._admin
 
     @_broker_errors
     def groups(self) -> list[str]:
@@ -216,7 +223,10 @@ class KafkaClusterOffsets(ClusterOffsets):
     def close(self) -> None:
         if self._commit_reader is not None:
             self._commit_reader.close()
-        self.admin.close()
+            self._commit_reader = None
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
 
 
 def _group_members(info: Mapping[str, Any]) -> GroupMembers:

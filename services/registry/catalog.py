@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from schemas.catalog import SchemaCatalog, SchemaVersion, bundled_catalog
-from schemas.errors import DecodeError, InvalidSchemaError, RegistryUnavailable, UnknownSchemaError
+from schemas.errors import DecodeError, InvalidSchemaError, UnknownSchemaError
+from schemas.outages import RegistryUnavailable
 from schemas.registry_client import record_name
 from schemas.schema_text import parse_schema_text
 from services.registry.store import schema_text

@@ -48,8 +48,8 @@ def _values(row: dict[str, Any], lang: str) -> list[Any]:
 
 def _cell(column: str, value: Any, lang: str) -> Any:
     """A column's value as shown: agencies space-separated, codes with their names, every cell defused."""
-    if column == "agencies" and isinstance(value, str):
-        value = " ".join(a for a in value.split(",") if a)
+    if column == "agencies" and isinstance(value, tuple | list):
+        value = " ".join(value)
     elif column in LABELLED and value:
         value = f"{value} - {label(LABELLED[column], value, lang)}"
     return safe_cell(value)
@@ -102,10 +102,10 @@ def _csv_cells(lang: str) -> list[tuple[str, Callable[[Any], Any]]]:
 
     def remembered(column: str) -> Callable[[Any], Any]:
         other = general(column)
-        seen: dict[str, Any] = {}
+        seen: dict[str | tuple[str, ...], Any] = {}
 
         def convert(value: Any) -> Any:
-            if type(value) is str:
+            if type(value) is str or type(value) is tuple:
                 found = seen.get(value)
                 if found is None:
                     found = seen[value] = other(value)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.store.code_list import CodeList
 from services.store.tables import Base
 
 
@@ -24,7 +25,7 @@ class PrincipalRow(Base):
     display_name: Mapped[str] = mapped_column(Text)
     agency: Mapped[str | None] = mapped_column(String(16))
     role: Mapped[str] = mapped_column(String(16))
-    provinces: Mapped[str] = mapped_column(String(400), doc="Current province codes as ',01,79,'; '' = all.")
+    provinces: Mapped[tuple[str, ...]] = mapped_column(CodeList(400), doc="Current province codes; () = all.")
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, select, text, update
 
 from services.store.alert_tables import AlertRow
+from services.store.code_list import holds
 from services.store.entity_store import IDENTIFIERS, MEMBERS
 from services.store.queries.visibility import RESTRICTED_SQL
 from services.store.sql_store import CASES, EVENTS, PROJECTIONS, _insert
@@ -249,7 +250,7 @@ def list_alerts(
         query = query.where(ALERTS.c.alert_id == alert_id)
     if agency is not None:
         query = query.where(
-            ALERTS.c.agencies.like(f"%,{agency},%") | (ALERTS.c.distribution_level == "ALL_AGENCIES")
+            holds(ALERTS.c.agencies, agency) | (ALERTS.c.distribution_level == "ALL_AGENCIES")
         )
     if rule is not None:
         query = query.where(ALERTS.c.rule == rule)

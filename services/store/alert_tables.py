@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.store.code_list import CodeList
 from services.store.tables import Base
 
 
@@ -19,7 +20,7 @@ class AlertRow(Base):
     alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     rule: Mapped[str] = mapped_column(String(32), index=True)
     entity_id: Mapped[str | None] = mapped_column(String(24), index=True)
-    agencies: Mapped[str] = mapped_column(String(200), doc="Agencies told, as ',a,b,' for LIKE filters.")
+    agencies: Mapped[tuple[str, ...]] = mapped_column(CodeList(200), doc="Agencies told.")
     distribution_level: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(Text)
     triggered_at: Mapped[datetime] = mapped_column(doc="When the data met the rule.")

@@ -3,7 +3,7 @@ ON CONFLICT; elsewhere a multi-row INSERT … ON CONFLICT. Same semantics, COPY 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -11,6 +11,9 @@ import orjson
 from sqlalchemy import JSON, Column, Connection, Engine, Table, event, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
+
+from services.store import code_list
+from services.store.code_list import CodeList
 
 
 def bulk_write(
@@ -64,9 +67,10 @@ def _copy_then_insert(
         if staging in staged:  # otherwise the last commit emptied it (ON COMMIT DELETE ROWS)
             cursor.execute(f"DELETE FROM {staging}")
         staged.add(staging)
-        json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+        spellings = {i: _text_of(table.c[c].type) for i, c in enumerate(columns)}
+        as_text = {i: spell for i, spell in spellings.items() if spell is not None}
         with cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
-            for values in _copy_rows(rows, columns, json_at):
+            for values in _copy_rows(rows, columns, as_text):
                 copy.write_row(values)
     finally:
         cursor.close()
@@ -81,19 +85,29 @@ def _copy_then_insert(
     return list(result.scalars()) if returning is not None else []
 
 
+def _text_of(column_type: Any) -> Callable[[Any], str] | None:
+    """How COPY must spell a column's Python values (COPY bypasses SQLAlchemy's types): JSON as JSON text,
+    code lists with the store's one codec; other values as they are."""
+    if isinstance(column_type, JSON):
+        return lambda value: orjson.dumps(value).decode()
+    if isinstance(column_type, CodeList):
+        return code_list.encode
+    return None
+
+
 def _copy_rows(
-    rows: Sequence[dict[str, Any]], columns: list[str], json_at: list[int]
+    rows: Sequence[dict[str, Any]], columns: list[str], as_text: dict[int, Callable[[Any], str]]
 ) -> Iterator[Sequence[Any]]:
-    """Each row's values in column order, JSON columns as text (COPY takes no Python dicts)."""
+    """Each row's values in column order, JSON and code-list columns as text."""
     take = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    if not json_at:
+    if not as_text:
         yield from map(take, rows)
         return
     for row in rows:
         values = list(take(row))
-        for i in json_at:
+        for i, spell in as_text.items():
             if values[i] is not None:
-                values[i] = orjson.dumps(values[i]).decode()
+                values[i] = spell(values[i])
         yield values
 
 

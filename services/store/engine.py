@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from services.store.queries.text import register_fold
-
-MIGRATIONS = Path(__file__).with_name("migrations")
+from services.store.schema_version import alembic_config, revisions_between, schema_revision
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -39,13 +38,25 @@ _MIGRATION_LOCK = 3890001
 """Advisory-lock key held while migrating."""
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent). On PostgreSQL, processes starting together
-    (several members of a consumer group) take turns: the first migrates, the others then find head."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What an upgrade did: the migration the schema was at, the one it is at now, and those applied."""
+
+    before: str | None
+    after: str | None
+    applied: list[str]
+
+
+def migrate(engine: Engine) -> SchemaUpgrade:
+    """Bring the schema to the newest migration (idempotent: a store at head is left as it is). On
+    PostgreSQL, upgrades started together take turns: the first migrates, the others then find head."""
+    config = alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        before = schema_revision(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        after = schema_revision(connection)
+    applied = revisions_between(before, after) if after is not None and after != before else []
+    return SchemaUpgrade(before, after, applied)

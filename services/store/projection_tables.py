@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.store.code_list import CodeList
 from services.store.tables import Base, Json
 
 
@@ -139,8 +140,8 @@ class SubjectRow(Base):
     subject_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     display_name: Mapped[str | None] = mapped_column(Text)
-    platforms: Mapped[str] = mapped_column(String(200))
-    agencies: Mapped[str] = mapped_column(String(200))
+    platforms: Mapped[tuple[str, ...]] = mapped_column(CodeList(200))
+    agencies: Mapped[tuple[str, ...]] = mapped_column(CodeList(200))
     case_count: Mapped[int] = mapped_column(Integer)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Insert, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from schemas.errors import EventsRejected, StoreRejected, StoreUnavailable
+from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store import projection_tables
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.bulk import bulk_write
@@ -130,11 +130,7 @@ class SqlTransaction(StoreTransaction):
             self.connection.execute(
                 delete(CASE_AUDIENCE_VIEWS).where(CASE_AUDIENCE_VIEWS.c.case_id.in_(chunk))
             )
-        rows = [
-            {**vars(case), "agencies": _delimited(case.agencies), "audience": audience}
-            for v in views
-            for audience, case in v.views
-        ]
+        rows = [{**vars(case), "audience": audience} for v in views for audience, case in v.views]
         bulk_write(self.connection, CASE_AUDIENCE_VIEWS, rows, ["audience", "case_id"], replace=True)
         marks = [{"case_id": v.case_id, "valid_until": v.valid_until} for v in views]
         bulk_write(self.connection, RESTRICTED_CASES, marks, ["case_id"], replace=True)
@@ -142,7 +138,7 @@ class SqlTransaction(StoreTransaction):
     def put_cases(self, cases: Sequence[CaseState]) -> None:
         if not cases:
             return
-        rows = [{**vars(case), "agencies": _delimited(case.agencies)} for case in cases]
+        rows = [vars(case) for case in cases]
         bulk_write(self.connection, CASES, rows, ["case_id"], replace=True)
 
     def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
@@ -164,10 +160,7 @@ class SqlTransaction(StoreTransaction):
     def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
         if not subjects:
             return
-        rows = [
-            {**vars(s), "platforms": _delimited(s.platforms), "agencies": _delimited(s.agencies)}
-            for s in subjects
-        ]
+        rows = [vars(s) for s in subjects]
         bulk_write(self.connection, SUBJECTS, rows, ["subject_id"], replace=True)
 
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
@@ -263,7 +256,7 @@ def _lock_keys(connection: Connection, space: int, ids: list[str]) -> None:
 
 def _case_state(row: Any) -> CaseState:
     values = {name: row[name] for name in CaseState.__dataclass_fields__}
-    return CaseState(**{**values, "agencies": tuple(a for a in row["agencies"].split(",") if a)})
+    return CaseState(**values)
 
 
 def _store_error(exc: Exception, engine: Engine) -> Exception:
@@ -281,11 +274,6 @@ def _begin_sqlite(connection: Connection) -> None:
     driver = connection.connection.driver_connection
     if driver is not None and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN")
-
-
-def _delimited(codes: Sequence[str]) -> str:
-    """Codes as ',a,b,' so that `LIKE '%,a,%'` finds a row by any of them on both backends."""
-    return "," + ",".join(sorted(codes)) + ","
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.store.code_list import CodeList
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timestamps stored as UTC and always read back time-zone aware, on SQLite as on PostgreSQL."""
@@ -78,7 +80,9 @@ class CaseRow(Base):
         String(36), doc="The opening (or tip) that describes the case."
     )
     origin_event_type: Mapped[str | None] = mapped_column(String(48))
-    agencies: Mapped[str] = mapped_column(String(200), doc="Sorted agency codes as ',a,b,' for LIKE filters.")
+    agencies: Mapped[tuple[str, ...]] = mapped_column(
+        CodeList(200), doc="Agency codes (services/store/code_list.py)."
+    )
     province_code: Mapped[str | None] = mapped_column(String(8), index=True)
     category: Mapped[str | None] = mapped_column(String(64), index=True)
     channel: Mapped[str | None] = mapped_column(String(32))

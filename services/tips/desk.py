@@ -18,8 +18,9 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from producers.publisher import Delivery, Publisher
-from schemas.errors import BrokerUnavailable, ContractViolation
+from schemas.errors import ContractViolation
 from schemas.events import CaseEvent
+from schemas.outages import BrokerUnavailable
 from schemas.reference import publishing_agencies
 from services.access.principal import Capability, Principal
 from services.broker_access.credentials import CredentialsError

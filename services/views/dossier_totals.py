@@ -34,7 +34,7 @@ def tallies(rows: list[dict[str, Any]], by: str) -> list[Tally]:
     """Cases, fines and goods value per value of a column (each agency of a multi-agency case counts it)."""
     groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        keys = [a for a in row["agencies"].split(",") if a] if by == "agencies" else [row[by]]
+        keys = list(row["agencies"]) if by == "agencies" else [row[by]]
         for key in keys:
             groups[key].append(row)
     return [

@@ -156,7 +156,6 @@ def _stage(connection: Connection, key: str, cases: list[CaseState]) -> None:
     rows = [{name: getattr(case, name, None) for name in CASE_COLUMNS} for case in cases]
     for row, case in zip(rows, cases, strict=True):
         row.update(
-            agencies="," + ",".join(case.agencies) + ",",
             viewer_key=key,
             search_text=search_text(case.case_id, case.title, case.goods),
         )

@@ -35,8 +35,8 @@ def _reference_values(row: dict[str, Any], lang: str) -> list[Any]:
     values = []
     for column, _ in COLUMNS:
         value = row.get(column)
-        if column == "agencies" and isinstance(value, str):
-            value = " ".join(a for a in value.split(",") if a)
+        if column == "agencies" and isinstance(value, tuple | list):
+            value = " ".join(value)
         elif column in LABELLED and value:
             value = f"{value} - {label(LABELLED[column], value, lang)}"
         values.append(safe_cell(value))
@@ -82,7 +82,7 @@ def sample_rows(count: int, seed: int = 8, odd: bool = False) -> list[dict[str, 
             "title": rng.choice(["Bán son môi giả trên Shopee", "Buôn lậu thuốc lá", "Nội dung: hàng nhái"]),
             "status": rng.choice(STATUSES),
             "opened_by": agencies[0],
-            "agencies": ",".join(agencies),
+            "agencies": tuple(sorted(agencies)),
             "province_code": rng.choice(provinces),
             "current_province_code": rng.choice(provinces),
             "category": rng.choice(categories),
@@ -111,7 +111,7 @@ def sample_rows(count: int, seed: int = 8, odd: bool = False) -> list[dict[str, 
                     moment = first.astimezone(rng.choice(ZONES))
                     row[column] = rng.choice([moment, moment.replace(tzinfo=None)])
                 elif roll < 0.28 and column == "agencies":
-                    row[column] = rng.choice([",qltt,,tax,", ",", "-police", ["qltt", "tax"]])
+                    row[column] = rng.choice([("=qltt", "tax"), (), ("-police",), ["qltt", "tax"]])
         rows.append(row)
     return rows
 

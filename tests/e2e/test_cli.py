@@ -55,13 +55,14 @@ def test_topics_publish_and_consume_through_the_cli(
 
 @pytest.mark.parametrize("command", [["publish", "--demo"], ["topics", "create"], ["consume"]])
 def test_an_unreachable_broker_fails_fast_with_one_line(
-    command: list[str], tmp_path: Path, kafka_bootstrap: str
+    command: list[str], tmp_path: Path, kafka_bootstrap: str, sqlite_url: str
 ) -> None:
     """kafka_bootstrap: the session's CASEHUB_KAFKA_* credentials get the CLI past its credential check to
     the connection attempt (without them it stops earlier, at "no Kafka credentials")."""
     assert kafka_bootstrap  # the session broker itself is not the one asked
     address = f"127.0.0.1:{free_port()}"
     env = {
+        "CASEHUB_DATABASE_URL": sqlite_url,  # upgraded: the broker is what fails here
         "CASEHUB_KAFKA_BOOTSTRAP": address,
         "CASEHUB_CONNECT_TIMEOUT_S": "3",
         "CASEHUB_HOME": str(tmp_path),
@@ -104,8 +105,10 @@ def test_consume_stops_cleanly_on_a_signal_and_prints_its_summary(
         start_new_session=True,
     )
     assert consumer.stderr is not None
-    started = consumer.stderr.readline()
-    assert "Metrics and probes on" in started, started
+    seen = [consumer.stderr.readline() for _ in range(1)]
+    while "Metrics and probes on" not in seen[-1] and seen[-1] and len(seen) < 50:  # INFO logs come first
+        seen.append(consumer.stderr.readline())
+    assert "Metrics and probes on" in seen[-1], seen
     consumer.send_signal(signum)
     out, errors = consumer.communicate(timeout=60)
     assert consumer.returncode == 0, errors

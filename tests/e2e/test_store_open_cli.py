@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 
+from consumers.store_errors import StoreUnavailable
 from deploy.kafka_broker import free_port
-from schemas.errors import StoreUnavailable
-from services.bootstrap import open_store
+from services.bootstrap import open_store, upgrade_store
 from services.settings import Settings
+from services.store.engine import make_engine
+from services.store.schema_version import StoreNotUpgraded, alembic_config, head_revision, schema_revision
+from tests.databases import fresh_postgres_database
 from tests.e2e.test_cli import run
 
 
@@ -41,3 +45,48 @@ def test_the_cli_says_it_in_one_line_and_exits_1(tmp_path: Path) -> None:
     result = run(["consume", "--until-idle", "1"], {"CASEHUB_DATABASE_URL": f"sqlite:///{store}"}, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: cannot open the store sqlite:///{store}: file is not a database"
+
+
+def test_db_upgrade_migrates_once_and_then_says_there_is_nothing_to_do(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    env = {"CASEHUB_DATABASE_URL": url, "CASEHUB_HOME": str(tmp_path)}
+    first = run(["db", "upgrade"], env, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert f"Store {url}: upgraded from empty to {head_revision()} (applied 0001, " in first.stdout
+    again = run(["db", "upgrade"], env, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == f"Store {url}: already at {head_revision()}, nothing to do."
+
+
+def test_a_command_on_a_store_never_upgraded_says_to_run_db_upgrade_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "fresh.db"
+    env = {"CASEHUB_DATABASE_URL": f"sqlite:///{store}", "CASEHUB_HOME": str(tmp_path)}
+    result = run(["dlq", "list"], env, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: the store sqlite:///{store} has no casehub schema, this casehub needs {head_revision()}: "
+        "run `casehub db upgrade`"
+    )
+    with make_engine(f"sqlite:///{store}").connect() as connection:
+        assert schema_revision(connection) is None, "refusing must not migrate behind the operator's back"
+
+
+def test_a_store_behind_the_code_is_refused_on_both_backends(
+    tmp_path: Path, postgres_server_url: str
+) -> None:
+    with fresh_postgres_database(postgres_server_url) as postgres:
+        for url in (f"sqlite:///{tmp_path / 'old.db'}", postgres):
+            engine = make_engine(url)
+            config = alembic_config()
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "0011")
+            engine.dispose()
+            with pytest.raises(
+                StoreNotUpgraded, match=f"is at migration 0011, this casehub needs {head_revision()}"
+            ):
+                open_store(Settings(database_url=url, home=tmp_path))
+            assert upgrade_store(Settings(database_url=url, home=tmp_path)).applied == [head_revision()]
+            open_store(Settings(database_url=url, home=tmp_path))[0].dispose()

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from deploy.kafka_broker import free_port
 from services.api.app import create_app
 from services.store.engine import make_engine
+from tests.databases import upgraded
 from tests.e2e.test_cli import CASEHUB
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,7 @@ def casehub(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "CASEHUB_HOME": str(home),
-        "CASEHUB_DATABASE_URL": f"sqlite:///{home / 'casehub.db'}",
+        "CASEHUB_DATABASE_URL": upgraded(f"sqlite:///{home / 'casehub.db'}"),
     }
     return subprocess.run([CASEHUB, "tokens", *args], env=env, capture_output=True, text=True, timeout=120)
 
@@ -76,7 +77,7 @@ def test_plain_casehub_api_refuses_the_demo_principals_of_a_demo_store_with_one_
     env = {
         **os.environ,
         "CASEHUB_HOME": str(tmp_path),
-        "CASEHUB_DATABASE_URL": f"sqlite:///{tmp_path / 'casehub.db'}",
+        "CASEHUB_DATABASE_URL": upgraded(f"sqlite:///{tmp_path / 'casehub.db'}"),
         "CASEHUB_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
     }
     process = subprocess.Popen(

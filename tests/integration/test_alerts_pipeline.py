@@ -41,9 +41,7 @@ def follow_once(settings: Settings, engine: Engine) -> int:
 def addressed_to(agency: str, stored: dict[str, Any]) -> set[str]:
     """The API's rule: the alert concerns the agency, or is shared with every agency."""
     return {
-        i
-        for i, row in stored.items()
-        if f",{agency}," in row.agencies or row.distribution_level == "ALL_AGENCIES"
+        i for i, row in stored.items() if agency in row.agencies or row.distribution_level == "ALL_AGENCIES"
     }
 
 
@@ -105,7 +103,7 @@ def test_demo_events_become_alerts_on_the_topic_in_the_table_and_in_the_api(
         addressed = {
             i
             for i, row in stored.items()
-            if f",{agency}," in row.agencies or row.distribution_level == "ALL_AGENCIES"
+            if agency in row.agencies or row.distribution_level == "ALL_AGENCIES"
         }
         told = {item["alert"]["alert_id"] for item in answer["data"]}
         assert told <= addressed and answer["count"] == len(told)
@@ -115,7 +113,7 @@ def test_demo_events_become_alerts_on_the_topic_in_the_table_and_in_the_api(
             assert (alert["rule"] == "REPEAT_OFFENDER" and len(alert["case_ids"]) < counts["threshold"]) or (
                 alert["rule"] == "OVERLAP" and counts["agencies"] - len(hidden) < 2
             ), alert
-    police_only = next(i for i, row in stored.items() if row.agencies == ",police,")
+    police_only = next(i for i, row in stored.items() if row.agencies == ("police",))
     assert (
         client.get(
             f"/api/alerts/{police_only}", headers={"Authorization": f"Bearer {analysts['qltt']}"}

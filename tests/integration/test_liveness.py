@@ -20,9 +20,9 @@ from consumers.backoff import Backoff
 from consumers.kafka_io import KafkaDeadLetterSink
 from consumers.liveness import Liveness
 from consumers.materializer import Materializer
+from consumers.store_errors import StoreUnavailable
 from consumers.supervisor import Supervisor
 from producers.demo_data import demo_events
-from schemas.errors import StoreUnavailable
 from services.access.demo import seed_demo_principals
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
@@ -38,6 +38,7 @@ from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.ops.lag import LagWindow, consumer_lag
 from services.settings import Settings
 from services.store.sql_store import SqlCaseStore
+from tests.databases import upgraded
 from tests.integration.faults import stored_count
 from tests.integration.helpers import admin_options, isolated_settings, ops_options
 from tests.integration.lag_scenarios import commit_offsets, produce
@@ -168,7 +169,7 @@ def test_a_store_that_cannot_be_written_fails_readyz_and_answers_one_line(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "store.db"
-    settings = isolated_settings(kafka_bootstrap, f"sqlite:///{path}").model_copy(
+    settings = isolated_settings(kafka_bootstrap, upgraded(f"sqlite:///{path}")).model_copy(
         update={"metrics_port": 0, "consumer_stall_s": 2.0}
     )
     published(settings, cases=2)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from consumers.case_fold import fold_case
 from consumers.projections import stored_event
-from schemas.errors import StoreUnavailable
+from consumers.store_errors import StoreUnavailable
 from services.store.engine import make_engine, migrate
 from services.store.interface import CaseStore
 from services.store.records import DeadLetter, ReplayOutcome, TopicPartitionOffset

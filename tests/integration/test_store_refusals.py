@@ -14,9 +14,9 @@ from consumers.decoding import RecordDecoder
 from consumers.materializer import Materializer
 from consumers.projections import stored_event
 from consumers.source import InboundRecord
+from consumers.store_errors import EventsRejected
 from schemas import bounds
 from schemas.codec import CaseEventCodec
-from schemas.errors import EventsRejected
 from schemas.payloads import PAYLOAD_TYPES, AnyPayload, PenaltyDecided
 from services.store.records import StoredEvent
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS, SqlCaseStore

@@ -81,7 +81,8 @@ def test_text_is_folded_to_plain_lower_case_letters(text: str, folded: str) -> N
 
 
 def test_identifiers_match_however_they_are_typed() -> None:
-    assert canonical("phone", "+84 912.345.678") == canonical("phone", "0912345678") == "0912345678"
+    assert matches("phone", "+84 912.345.678", "0912345678")
+    assert canonical("tax_code", "0101234567-001") == "0101234567001"
     assert matches("tax_code", "0101234567-001", "0101234567001")
     assert matches("shop_url", "https://www.shopee.vn/abc/", "shopee.vn/abc")
     assert not matches("phone", "0912345678", "0912345679")

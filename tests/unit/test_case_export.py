@@ -23,7 +23,7 @@ CORNERS: list[dict[str, Any]] = [
         "title": "+84 987 654 321",
         "status": "-closed",
         "opened_by": "@qltt",
-        "agencies": ",=qltt,,tax,",
+        "agencies": ("=qltt", "tax"),
         "province_code": "\t79",
         "current_province_code": "79",
         "category": "counterfeit_cosmetics",

@@ -10,8 +10,9 @@ from structlog.testing import capture_logs
 from consumers.backoff import Backoff
 from consumers.materializer import Materializer
 from consumers.source import InboundRecord
+from consumers.store_errors import StoreUnavailable
 from schemas.codec import CaseEventCodec
-from schemas.errors import CasehubError, StoreUnavailable
+from schemas.errors import CasehubError
 from schemas.events import CaseEvent
 from tests.factories import opened, penalty
 from tests.fakes import ListSink, ListSource, MemoryCaseStore
@@ -142,7 +143,7 @@ def test_replay_keeps_still_failing_letters_pending_with_a_renewed_reason() -> N
 
 
 def test_an_unreachable_registry_is_waited_out_not_blamed_on_the_message() -> None:
-    from schemas.errors import RegistryUnavailable
+    from schemas.outages import RegistryUnavailable
 
     class FlakyRegistryCodec(CaseEventCodec):
         def __init__(self, failures: int) -> None:

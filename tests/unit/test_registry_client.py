@@ -10,7 +10,8 @@ import pytest
 
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
-from schemas.errors import DecodeError, RegistryUnavailable, UnknownSchemaError
+from schemas.errors import DecodeError, UnknownSchemaError
+from schemas.outages import RegistryUnavailable
 from schemas.registry_client import RegistryCatalog
 from schemas.wire import frame
 from tests.factories import opened

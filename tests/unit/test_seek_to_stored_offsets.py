@@ -5,7 +5,7 @@ from __future__ import annotations
 from kafka.structs import TopicPartition
 
 from consumers.kafka_io import SeekToStoredOffsets
-from schemas.errors import StoreUnavailable
+from consumers.store_errors import StoreUnavailable
 
 A, B = TopicPartition("casehub.cases.qltt", 0), TopicPartition("casehub.cases.qltt", 1)
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from producers.publisher import Publisher
-from schemas.errors import ServiceUnavailable
+from schemas.outages import ServiceUnavailable
 from services.access.principal import Capability, Principal
 from services.api.deps import record, require
 from services.ingest.event_batch import ingest

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from schemas.errors import BrokerUnavailable
+from schemas.outages import BrokerUnavailable
 from services.access.principal import Capability
 from services.api.deps import Operator, record
 from services.ops.api_monitor import ApiMonitor

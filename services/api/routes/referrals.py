@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from producers.publisher import Publisher
 from producers.referral_events import Answer, answer_event, reaction_kind, referral_event
-from schemas.errors import BrokerUnavailable
 from schemas.events import CaseEvent, ReactionKind, ReferralKind
+from schemas.outages import BrokerUnavailable
 from schemas.reference import agencies
 from services.access.principal import Principal
 from services.api.deps import ConnectionDep, NowDep, Reader, record

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, Select
 
 from schemas.reference import VIETNAM
+from services.store.code_list import holds
 from services.store.queries.text import folded_pattern
 
 SORTABLE = (
@@ -69,7 +70,7 @@ def conditions(cases: FromClause, where: CaseFilter) -> list[ColumnElement[bool]
     c = cases.c
     found: list[ColumnElement[bool]] = []
     if where.agency:
-        found.append(c.agencies.like(f"%,{where.agency},%"))
+        found.append(holds(c.agencies, where.agency))
     if where.current_province:
         found.append(c.current_province_code == where.current_province)
     if unit := where.historical_province:

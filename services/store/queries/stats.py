@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from services.store.queries.case_filter import CaseFilter, conditions
+from services.store.queries.case_measures import penalized, referred
 
 PERIODS = ("month", "quarter", "year")
 DIMENSIONS = {
@@ -72,11 +73,10 @@ def aggregate(
     if period is not None:
         keys.append(local_period(c.first_event_at, period).label(period))
     keys.extend(c[DIMENSIONS[name]].label(name) for name in group_by)
-    referred = or_(c.status == "referred", c.outcome == "TRANSFERRED")
     measures = [
         func.count().label("cases"),
-        func.coalesce(func.sum(case((c.total_fines_vnd > 0, 1), else_=0)), 0).label("penalized_cases"),
-        func.coalesce(func.sum(case((referred, 1), else_=0)), 0).label("referred_cases"),
+        func.coalesce(func.sum(case((penalized(c), 1), else_=0)), 0).label("penalized_cases"),
+        func.coalesce(func.sum(case((referred(c), 1), else_=0)), 0).label("referred_cases"),
         func.coalesce(func.sum(c.total_fines_vnd), 0).label("fines_vnd"),
         func.coalesce(func.sum(c.goods_value_vnd), 0).label("goods_value_vnd"),
     ]

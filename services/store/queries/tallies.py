@@ -24,12 +24,12 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    or_,
     select,
     text,
 )
 
 from services.store.queries.case_filter import CaseFilter
+from services.store.queries.case_measures import penalized, referred
 from services.store.queries.stats import DIMENSIONS, MEASURES, local_period
 from services.store.tally_tables import CASE_TALLIES, KEYS
 
@@ -50,11 +50,10 @@ def supports(where: CaseFilter) -> bool:
 def tally_rows(cases: FromClause, sign: int) -> Select[Any]:
     """Case-shaped rows as signed tally rows (for cases refolded on the request, or taken out again)."""
     c = cases.c
-    referred = or_(c.status == "referred", c.outcome == "TRANSFERRED")
     measures = {
         "cases": literal(1),
-        "penalized_cases": case((c.total_fines_vnd > 0, 1), else_=0),
-        "referred_cases": case((referred, 1), else_=0),
+        "penalized_cases": case((penalized(c), 1), else_=0),
+        "referred_cases": case((referred(c), 1), else_=0),
         "fines_vnd": c.total_fines_vnd,
         "goods_value_vnd": c.goods_value_vnd,
     }

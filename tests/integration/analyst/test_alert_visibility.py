@@ -23,7 +23,7 @@ def _row(alert: Alert) -> dict[str, Any]:
         "alert_id": str(alert.alert_id),
         "rule": alert.rule.value,
         "entity_id": alert.entity_id,
-        "agencies": "," + ",".join(alert.agencies) + ",",
+        "agencies": alert.agencies,
         "distribution_level": alert.distribution.level.value,
         "summary": alert.summary,
         "triggered_at": alert.triggered_at,

@@ -42,6 +42,7 @@ SEARCHABLE = (
 def tally_values(dialect: str, r: str, sign: int, audience: str, grouped: bool) -> str:
     """The select list of a tally row from case-shaped rows `r` (aggregated over them when grouped)."""
     keys = [MONTH[dialect].format(r=r), *(f"coalesce({r}.{k}, '')" for k in KEYS)]
+    # A frozen copy of services/store/queries/case_measures.py (tests/unit/test_case_measures.py compares).
     penalized = f"CASE WHEN {r}.total_fines_vnd > 0 THEN 1 ELSE 0 END"
     referred = f"CASE WHEN {r}.status = 'referred' OR {r}.outcome = 'TRANSFERRED' THEN 1 ELSE 0 END"
     parts = ["1", penalized, referred, f"{r}.total_fines_vnd", f"{r}.goods_value_vnd"]
