@@ -26,6 +26,7 @@ from services.bootstrap import create_topics, open_store
 from services.settings import Settings
 from services.store.sql_store import EVENTS, SqlCaseStore
 from services.store.tables import utcnow
+from tests.databases import upgraded
 from tests.e2e.test_browser import ARGS, CHROMIUM, shot
 from tests.integration.helpers import isolated_settings, materialize_until_idle
 
@@ -51,6 +52,7 @@ def hub(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         update={"home": home, "tip_form_min_s": 240.0}
     )
     create_topics(settings)
+    upgraded(settings.store_url)  # as `casehub db upgrade` does before the hub opens it
     engine, store = open_store(settings)
     tokens = {}
     for who, agency in (("bcd389", "bcd389"), ("qltt", "qltt")):

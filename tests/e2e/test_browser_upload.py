@@ -24,6 +24,7 @@ from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.bootstrap import create_topics, open_store
 from services.settings import Settings
+from tests.databases import upgraded
 from tests.e2e.test_browser import ARGS, CHROMIUM, shot
 from tests.e2e.test_import_cli import materialize
 from tests.integration.helpers import isolated_settings
@@ -52,6 +53,7 @@ def hub(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     url = f"sqlite:///{tmp_path_factory.mktemp('upload') / 'casehub.db'}"
     settings = isolated_settings(kafka_bootstrap, url)
     create_topics(settings)
+    upgraded(settings.store_url)  # as `casehub db upgrade` does before the hub opens it
     engine, _store = open_store(settings)
     save_principal(engine, OFFICER)
     token = issue_token(engine, OFFICER.principal_id)
