@@ -6,7 +6,7 @@ from typing import Any
 
 from services.reports.labels import label
 from services.views.case_detail import TimelineEntry
-from services.web.rendering import vnd
+from services.web.formatting import vnd
 
 FACTS: dict[str, tuple[str, ...]] = {
     "TipReceived": ("summary", "received_via", "platform", "province_code"),

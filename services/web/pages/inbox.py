@@ -6,27 +6,28 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import Connection
 
 from schemas.alerts import AlertRule
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.api.routes.inbox import apply_action
 from services.store.inbox_store import colleagues
 from services.views.alert_inbox import InboxAction, InboxFilter, InboxRefusal, InboxState, inbox
 from services.views.visible_cases import visible_cases
-from services.web.pages.access import page_reader
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 FILTERS = ("state", "rule", "province", "category", "seller", "mine")
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def inbox_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
-    viewer = principal.viewer(get_now(request))
+def inbox_page(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
+    viewer = principal.viewer(now)
     chosen = {k: request.query_params.get(k, "").strip() for k in FILTERS}
     wanted = InboxFilter(
         state=InboxState(chosen["state"]) if chosen["state"] in set(InboxState) else None,
@@ -37,7 +38,7 @@ def inbox_page(request: Request, connection: Connection = Depends(get_connection
         assignee=principal.principal_id if chosen["mine"] else None,
     )
     found = inbox(connection, principal.agency, viewer, visible_cases(connection, viewer), wanted, limit=200)
-    record(request, principal, rows=len(found.items))
+    audit.read(rows=len(found.items))
     context = {
         "found": found,
         "chosen": chosen,
@@ -52,8 +53,9 @@ def inbox_page(request: Request, connection: Connection = Depends(get_connection
 
 
 @router.post("/alerts/{alert_id}/{action}")
-async def inbox_action(request: Request, alert_id: str, action: str) -> Response:
-    principal = page_reader(request)
+async def inbox_action(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, alert_id: str, action: str
+) -> Response:
     form = parse_qs((await request.body()).decode(errors="replace"))
     back = (form.get("back") or ["/alerts"])[0]
     back = back if back.startswith("/alerts") else "/alerts"
@@ -61,7 +63,7 @@ async def inbox_action(request: Request, alert_id: str, action: str) -> Response
         chosen = InboxAction(action)
         parsed = str(uuid.UUID(alert_id))
     except ValueError:
-        record(request, principal, status_code=404)
+        audit.refused(404)
         return RedirectResponse(_with(back, error="unknown action or alert"), status_code=303)
     try:
         apply_action(
@@ -70,14 +72,14 @@ async def inbox_action(request: Request, alert_id: str, action: str) -> Response
             chosen,
             principal.agency,
             principal.principal_id,
-            get_now(request),
+            now,
             _field(form, "assignee"),
             _field(form, "note"),
         )
     except InboxRefusal as refused:
-        record(request, principal, resource=parsed, status_code=refused.status)
+        audit.refused(refused.status, resource=parsed)
         return RedirectResponse(_with(back, error=str(refused)), status_code=303)
-    record(request, principal, rows=1, resource=parsed)
+    audit.read(rows=1, resource=parsed)
     return RedirectResponse(back, status_code=303)
 
 
