@@ -57,7 +57,9 @@ no case data. Its writes are audited like every other route."""
 
 
 def policy_of(method: str, path: str) -> AuditPolicy:
-    """How requests of the route (method, path template) are audited; every route by default."""
+    """How requests of the route (method, path template) are audited; every route by default. HEAD is
+    judged as the GET it answers (a probe may send either)."""
+    method = "GET" if method == "HEAD" else method
     if (method, path) in NEVER_AUDITED:
         return AuditPolicy.NEVER
     if (method, path) in REFUSALS_ONLY or (method == "GET" and path.startswith(REFUSALS_ONLY_READS)):

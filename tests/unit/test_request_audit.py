@@ -26,6 +26,8 @@ def test_routes_are_audited_unless_named_with_a_reason() -> None:
     assert policy_of("GET", "/registry/schemas/ids/{schema_id}") is AuditPolicy.REFUSALS_ONLY
     assert policy_of("POST", "/registry/subjects/{subject}/versions") is AuditPolicy.EVERY_REQUEST
     assert policy_of("GET", "/healthz") is AuditPolicy.NEVER
+    assert policy_of("HEAD", "/healthz") is AuditPolicy.NEVER
+    assert policy_of("HEAD", "/api/cases") is AuditPolicy.EVERY_REQUEST
     assert policy_of("POST", "/healthz") is AuditPolicy.EVERY_REQUEST  # the method is part of the exemption
     assert all(len(reason) > 20 for reason in (*NEVER_AUDITED.values(), *REFUSALS_ONLY.values()))
 

@@ -150,3 +150,28 @@ def test_signing_in_and_out_are_audited_with_who(world: World) -> None:
         ("GET", "/logout", "t-tax", 303),
         ("GET", "/cases", None, 401),
     ]
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x01\x1f\x7f", "😀" * 50, ""])
+def test_a_query_value_of_any_character_is_audited_never_a_server_error(world: World, value: str) -> None:
+    client = world.client()
+    before = newest_seq(world)
+    answer = client.get("/api/cases", params={"agency": "qltt", "x": value}, headers=world.headers("qltt"))
+    assert answer.status_code == 200, answer.text
+    (row,) = rows_after(world, before)
+    assert (row["endpoint"], row["status_code"], row["filters"]["agency"]) == ("/api/cases", 200, "qltt")
+    assert len(row["filters"]["x"]) == len(value)  # kept, character for character
+    assert "\x00" not in row["filters"]["x"]  # a NUL shown as ␀ (PostgreSQL stores no NUL)
+
+
+def test_a_nul_in_a_noted_resource_is_audited_as_a_visible_character(world: World) -> None:
+    app = create_app(world.engine, clock=lambda: world.clock[0])
+
+    @app.get("/api/things/{thing_id}")
+    def thing(thing_id: str, principal: Reader, audit: RequestAuditDep) -> None:
+        audit.refused(404, resource=thing_id)
+
+    before = newest_seq(world)
+    assert TestClient(app).get("/api/things/VN%00x", headers=world.headers("qltt")).status_code == 200
+    (row,) = rows_after(world, before)
+    assert (row["resource"], row["status_code"]) == ("VN\u2400x", 404)
