@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from schemas.alerts import AlertRule
@@ -20,15 +22,34 @@ from services.web.pages.access import PageReader
 from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-FILTERS = ("state", "rule", "province", "category", "seller", "mine")
 
 
-@router.get("/alerts", response_class=HTMLResponse)
-def inbox_page(
-    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
-) -> Response:
-    viewer = principal.viewer(now)
-    chosen = {k: request.query_params.get(k, "").strip() for k in FILTERS}
+@dataclass(frozen=True)
+class InboxForm:
+    """The inbox filters of the page's form (an unknown state or rule is no filter, as the form offers
+    only known ones), and the values to refill the form with."""
+
+    wanted: InboxFilter
+    chosen: dict[str, str]
+
+
+def inbox_form(
+    principal: PageReader,
+    state: str = "",
+    rule: str = "",
+    province: str = "",
+    category: str = "",
+    seller: str = "",
+    mine: str = "",
+) -> InboxForm:
+    chosen = {
+        "state": state.strip(),
+        "rule": rule.strip(),
+        "province": province.strip(),
+        "category": category.strip(),
+        "seller": seller.strip(),
+        "mine": mine.strip(),
+    }
     wanted = InboxFilter(
         state=InboxState(chosen["state"]) if chosen["state"] in set(InboxState) else None,
         rule=chosen["rule"] if chosen["rule"] in set(AlertRule) else None,
@@ -37,6 +58,20 @@ def inbox_page(
         seller=chosen["seller"] or None,
         assignee=principal.principal_id if chosen["mine"] else None,
     )
+    return InboxForm(wanted, chosen)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def inbox_page(
+    request: Request,
+    principal: PageReader,
+    form: Annotated[InboxForm, Depends(inbox_form)],
+    now: NowDep,
+    audit: RequestAuditDep,
+    connection: ConnectionDep,
+) -> Response:
+    viewer = principal.viewer(now)
+    wanted, chosen = form.wanted, form.chosen
     found = inbox(connection, principal.agency, viewer, visible_cases(connection, viewer), wanted, limit=200)
     audit.read(rows=len(found.items))
     context = {
