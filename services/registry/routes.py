@@ -51,11 +51,6 @@ class RegistryRoute(APIRoute):
         return answer
 
 
-WRITES = frozenset({"register_schema", "put_global_config", "put_subject_config", "delete_subject_config"})
-"""Routes that change the registry: schema stewards only, each audited with its outcome (as every request is,
-by services.api.audited_requests; the registry's reads only when refused)."""
-
-
 def _error(status: int, code: int, message: str) -> Response:
     return RegistryJSONResponse({"error_code": code, "message": message}, status_code=status)
 
