@@ -97,7 +97,7 @@ class AuditLog:
             "role": p.role.value if p else None,
             "method": entry.method,
             "endpoint": entry.endpoint,
-            "resource": entry.resource,
+            "resource": storable(entry.resource),
             "filters": without_credentials(entry.filters),
             "rows_returned": entry.rows_returned,
             "status_code": entry.status_code,
@@ -214,9 +214,20 @@ def without_credentials(filters: dict[str, Any]) -> dict[str, Any]:
     """Query parameters as recorded: a credential (by its name, or a value shaped like an API token) is
     replaced by a marker, so a token sent in a query string is never stored."""
     return {
-        name: WITHHELD if name.lower() in CREDENTIAL_PARAMETERS or _looks_like_token(value) else value
+        storable(name): WITHHELD
+        if name.lower() in CREDENTIAL_PARAMETERS or _looks_like_token(value)
+        else ([storable(v) for v in value] if isinstance(value, list) else storable(value))
         for name, value in filters.items()
     }
+
+
+NUL_SHOWN_AS = "\u2400"  # ␀, SYMBOL FOR NULL
+
+
+def storable(text: Any) -> Any:
+    """Text as the log keeps it: a NUL, which PostgreSQL's text and jsonb refuse, shown as ␀ (one character
+    for one), so a request carrying one is audited and answered rather than failing on its audit row."""
+    return text.replace("\x00", NUL_SHOWN_AS) if isinstance(text, str) else text
 
 
 def _looks_like_token(value: Any) -> bool:

@@ -12,8 +12,9 @@ from services.access.audit import AuditLog
 from services.access.audit_seal import AuditSeal
 from services.access.auth_failures import AuthFailures
 from services.access.resolver import PrincipalResolver, TokenResolver
+from services.api.audited_requests import AuditedRequests
 from services.api.errors import OneLineErrors
-from services.api.refusals import audit_refusals
+from services.api.refusals import answer_refusals
 from services.api.request_limits import RequestLimits
 from services.api.routes import (
     alerts,
@@ -93,8 +94,9 @@ def create_app(
     app.include_router(health.router)
     app.include_router(ops_routes.router)
     app.include_router(dead_letters.router)
-    app.add_middleware(OneLineErrors)
-    audit_refusals(app)
+    answer_refusals(app)
+    app.add_middleware(OneLineErrors)  # innermost: a failure becomes a 500/503 answer the audit sees
     app.add_middleware(RequestLimits)
+    app.add_middleware(AuditedRequests)  # one audit row per request (services.api.audited_requests)
     app.add_middleware(SecurityHeaders)
     return app

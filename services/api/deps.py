@@ -1,4 +1,5 @@
-"""Request dependencies: a read connection, the clock, the principal behind the request, and its audit."""
+"""Request dependencies: a read connection, the clock, and the principal behind the request (who the
+request's audit row names: services.api.request_audit)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import binascii
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection
 
-from services.access.audit import AuditEntry, AuditLog
 from services.access.auth_failures import AuthFailures
 from services.access.principal import ANONYMOUS, Capability, Principal
 from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
 from services.access.web_sessions import session_principal
+from services.api.request_audit import audit_of
 from services.store.queries.text import enable_folding
 
 SESSION_COOKIE = "casehub_session"  # a server-side session id (services.access.web_sessions), never a token
@@ -84,12 +85,11 @@ def get_principal(request: Request) -> Principal:
     name must be the id of the principal the token belongs to)."""
     presented = presented_credential(request)
     if presented is None:
-        request.state.principal = ANONYMOUS
+        audit_of(request).principal = ANONYMOUS
         return ANONYMOUS
     resolver: PrincipalResolver = request.app.state.resolver
     failures: AuthFailures = request.app.state.auth_failures
     if failures.blocked(client_of(request)):
-        record(request, None, status_code=429)
         raise HTTPException(429, "too many failed sign-ins from this address; wait a minute")
     try:
         if presented.session:
@@ -98,30 +98,28 @@ def get_principal(request: Request) -> Principal:
             principal = resolver.resolve(presented.token) if presented.token else None
     except DemoPrincipalRefused as refused:
         failures.failed(client_of(request))
-        record(request, None, status_code=401)
         raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if principal is not None and presented.claimed_id not in (None, principal.principal_id):
         principal = None
     if principal is None:
         failures.failed(client_of(request))
-        record(request, None, status_code=401)
         raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
-    request.state.principal = principal
+    audit_of(request).principal = principal
     return principal
 
 
 def require(capability: Capability) -> Callable[..., Principal]:
-    """A dependency that lets through principals holding `capability` and audits everyone it refuses."""
+    """A dependency that lets through principals holding `capability` (everyone it refuses is audited, like
+    every request, by services.api.audited_requests)."""
 
     def allowed(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.can(capability):
             return principal
         if principal is ANONYMOUS:
-            record(request, None, status_code=401)
+            audit_of(request).principal = None  # nobody signed in: the row names nobody
             raise HTTPException(
                 401, "sign in: send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"}
             )
-        record(request, principal, status_code=403)
         raise HTTPException(403, f"role {principal.role.value} may not {capability.value.replace('_', ' ')}")
 
     return allowed
@@ -134,37 +132,3 @@ Operator = Annotated[Principal, Depends(require(Capability.READ_OPS))]
 PublicReader = Annotated[Principal, Depends(get_principal)]
 SchemaReader = Annotated[Principal, Depends(require(Capability.READ_SCHEMAS))]
 SchemaSteward = Annotated[Principal, Depends(require(Capability.WRITE_SCHEMAS))]
-
-
-def record(
-    request: Request,
-    principal: Principal | None,
-    rows: int = 0,
-    resource: str | None = None,
-    status_code: int = 200,
-) -> None:
-    """Append the request to the audit log: who, which endpoint, with which parameters, how many rows."""
-    log: AuditLog = request.app.state.audit
-    route = request.scope.get("route")
-    log.append(
-        AuditEntry(
-            principal=principal,
-            method=request.method,
-            endpoint=getattr(route, "path", request.url.path),
-            filters=_parameters(request),
-            rows_returned=rows,
-            status_code=status_code,
-            resource=resource,
-        )
-    )
-
-
-def _parameters(request: Request) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in request.query_params.multi_items():
-        found[key] = (
-            [*found[key], value]
-            if key in found and isinstance(found[key], list)
-            else ([found[key], value] if key in found else value)
-        )
-    return found

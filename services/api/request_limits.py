@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.api.request_audit import audit_of
+
 MAX_BODY_BYTES = 1024 * 1024
 MAX_QUERY_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -56,8 +58,5 @@ class RequestLimits:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, reason: str) -> None:
-    from services.api.deps import record  # the audit needs the app's state, reached through the scope
-
-    if "app" in scope:
-        record(Request(scope), None, status_code=status)
+    audit_of(Request(scope)).refused(status)  # written by services.api.audited_requests, outside this one
     await JSONResponse({"detail": reason}, status_code=status)(scope, receive, send)

@@ -16,7 +16,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.access.principal import Capability
-from services.api.deps import SchemaSteward, record, require
+from services.api.deps import SchemaSteward, require
+from services.api.request_audit import audit_of
 from services.registry.errors import InvalidSchema, RegistryError, SubjectNotFound
 from services.registry.service import SchemaRegistry
 
@@ -33,9 +34,8 @@ class RegistryRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
-        writes = self.name in WRITES
-
         async def answer(request: Request) -> Response:
+            audit_of(request).resource = request.path_params.get("subject")  # the row says which subject
             try:
                 response = await handler(request)
             except RegistryError as exc:
@@ -43,21 +43,12 @@ class RegistryRoute(APIRoute):
             except RequestValidationError as exc:
                 first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
                 response = _error(422, InvalidSchema.error_code, f"Invalid request: {first['msg']}")
-            except HTTPException as exc:  # refused by the auth dependencies (already audited there)
+            except HTTPException as exc:  # refused by the auth dependencies
                 response = _error(exc.status_code, exc.status_code * 100 + 1, str(exc.detail))
                 response.headers.update(exc.headers or {})
-                return response
-            if writes:  # every change of the contract, accepted or not, is audited
-                principal = getattr(request.state, "principal", None)
-                subject = request.path_params.get("subject")
-                record(request, principal, resource=subject, status_code=response.status_code)
             return response
 
         return answer
-
-
-WRITES = frozenset({"register_schema", "put_global_config", "put_subject_config", "delete_subject_config"})
-"""Routes that change the registry: schema stewards only, each audited with its outcome."""
 
 
 def _error(status: int, code: int, message: str) -> Response:

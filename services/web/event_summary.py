@@ -11,7 +11,7 @@ from typing import Any
 from consumers.event_types.registry import entry_named
 from services.reports.labels import label
 from services.views.case_detail import TimelineEntry
-from services.web.rendering import vnd
+from services.web.formatting import vnd
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "summary": ("Nội dung", "Summary"),

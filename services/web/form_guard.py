@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import HTTPException, Request
 
-from services.api.deps import SAFE_METHODS, SESSION_COOKIE, record
+from services.api.deps import SAFE_METHODS, SESSION_COOKIE
 
 FORM_FIELD = "csrf"
 
@@ -50,7 +50,6 @@ async def checked_form(request: Request) -> None:
         form = parse_qs((await request.body()).decode(errors="replace"))
         posted = (form.get(FORM_FIELD) or [""])[0]
     if not from_this_site(request, form_token(request), posted):
-        record(request, None, status_code=403)
         raise HTTPException(403, "cross-site form refused: reload the page and try again")
 
 

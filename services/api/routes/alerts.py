@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 
 from schemas.alerts import Alert, AlertRule
 from services.api.alert_schemas import AlertItem, AlertList
 from services.api.bounds import MAX_OFFSET, MAX_TEXT
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
+from services.api.request_audit import RequestAuditDep
 from services.store.alert_store import list_alerts
 from services.views.alert_views import visible_alerts
 
@@ -25,7 +26,7 @@ ALERTS_SCANNED = 10_000  # newest alerts of the caller's agency judged per reque
 
 @router.get("", response_model=AlertList)
 def alerts(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -46,7 +47,7 @@ def alerts(
     )
     told = visible_alerts(connection, principal.viewer(now), rows)
     page = told[offset : offset + limit]
-    record(request, principal, rows=len(page))
+    audit.read(rows=len(page))
     return AlertList(data=[_item(row) for row in page], count=len(told))
 
 
@@ -54,11 +55,15 @@ def alerts(
     "/{alert_id}", response_model=AlertItem, responses={404: {"description": "No such alert for you"}}
 )
 def alert(
-    request: Request, alert_id: str, principal: Reader, connection: ConnectionDep, now: NowDep
+    audit: RequestAuditDep,
+    alert_id: str,
+    principal: Reader,
+    connection: ConnectionDep,
+    now: NowDep,
 ) -> AlertItem:
     found, _ = list_alerts(connection, agency=principal.agency or NOBODY, alert_id=alert_id, limit=1)
     rows = visible_alerts(connection, principal.viewer(now), found)
-    record(request, principal, rows=len(rows), resource=alert_id)
+    audit.read(rows=len(rows), resource=alert_id)
     if not rows:
         raise HTTPException(404, f"no alert {alert_id} for you")
     return _item(rows[0])

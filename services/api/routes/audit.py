@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from services.access.audit import AuditQuery, read_audit, verify_chain
 from services.api.bounds import MAX_OFFSET, MAX_TEXT, moment_out_of_range
-from services.api.deps import Auditor, ConnectionDep, NowDep, Reader, record
+from services.api.deps import Auditor, ConnectionDep, NowDep, Reader
+from services.api.request_audit import RequestAuditDep
 from services.api.stats_schemas import AuditEntryOut, AuditList
 from services.views.audit_views import admin_scope, owns, reads_of, withhold_foreign_filters
 from services.views.visible_cases import visible_cases
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 @router.get("", response_model=AuditList)
 def audit_log(
     request: Request,
+    audit: RequestAuditDep,
     principal: Auditor,
     connection: ConnectionDep,
     now: NowDep,
@@ -44,14 +46,14 @@ def audit_log(
     where = AuditQuery(principal_id, endpoint, since, until, limit, offset)
     rows, count = read_audit(connection, where, scope)
     intact = verify_chain(connection, request.app.state.audit.seal) is None if verify else None
-    record(request, principal, rows=len(rows))
+    audit.read(rows=len(rows))
     shown = withhold_foreign_filters(rows, viewer)
     return AuditList(data=[AuditEntryOut.model_validate(r) for r in shown], count=count, chain_intact=intact)
 
 
 @router.get("/reads", response_model=AuditList, responses={404: {"description": "Not a record of yours"}})
 def who_read_my_record(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     resource: Annotated[
@@ -62,8 +64,8 @@ def who_read_my_record(
     """The data owner's audit view: who read a case or seller the caller's agency recorded, and who looked
     up an identifier it recorded of that seller (hit / no-hit, identifier search)."""
     if principal.agency is None or not owns(connection, principal.agency, resource):
-        record(request, principal, resource=resource, status_code=404)
+        audit.refused(404, resource=resource)
         raise HTTPException(404, f"{resource} is not a record of your agency")
     rows = reads_of(connection, principal.agency, resource, limit)
-    record(request, principal, rows=len(rows), resource=resource)
+    audit.read(rows=len(rows), resource=resource)
     return AuditList(data=[AuditEntryOut.model_validate(r) for r in rows], count=len(rows), chain_intact=None)

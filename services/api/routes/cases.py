@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException
 
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.filters import case_filter, page
+from services.api.request_audit import RequestAuditDep
 from services.api.schemas import CaseDetail, CaseList, CaseSummary, TimelineEvent
 from services.store.queries.case_filter import CaseFilter, Page
 from services.views.case_detail import case_detail
@@ -20,7 +21,7 @@ PageDep = Annotated[Page, Depends(page)]
 
 @router.get("", response_model=CaseList)
 def list_cases(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -29,13 +30,17 @@ def list_cases(
 ) -> CaseList:
     """Cases matching the filters, one page, with the total count; totals from visible events only."""
     rows, count = search_cases(connection, principal.viewer(now), where, paging)
-    record(request, principal, rows=len(rows))
+    audit.read(rows=len(rows))
     return CaseList(data=[CaseSummary.model_validate(row) for row in rows], count=count)
 
 
 @router.get("/{case_id}", response_model=CaseDetail, responses={404: {"description": "No such case for you"}})
 def get_case(
-    request: Request, case_id: str, principal: Reader, connection: ConnectionDep, now: NowDep
+    audit: RequestAuditDep,
+    case_id: str,
+    principal: Reader,
+    connection: ConnectionDep,
+    now: NowDep,
 ) -> CaseDetail:
     """Every event of the case the caller may see, from every agency, in the order they happened.
 
@@ -43,9 +48,9 @@ def get_case(
     """
     detail = case_detail(connection, principal.viewer(now), case_id)
     if detail is None:
-        record(request, principal, resource=case_id, status_code=404)
+        audit.refused(404, resource=case_id)
         raise HTTPException(status_code=404, detail=f"case {case_id} not found")
-    record(request, principal, rows=len(detail.timeline), resource=case_id)
+    audit.read(rows=len(detail.timeline), resource=case_id)
     return CaseDetail.model_validate(
         {
             **CaseSummary.model_validate(detail.case, from_attributes=True).model_dump(),

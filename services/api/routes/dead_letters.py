@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.api.deps import ConnectionDep, Operator, record
+from services.api.deps import ConnectionDep, Operator
+from services.api.request_audit import RequestAuditDep
 from services.store.queries.dead_letters import DeadLetterQuery, read_dead_letters
 
 router = APIRouter(prefix="/api/ops", tags=["ops"])
@@ -38,7 +39,7 @@ class DeadLetterList(BaseModel):
 
 @router.get("/deadletters", response_model=DeadLetterList)
 def dead_letters(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Operator,
     connection: ConnectionDep,
     reason: Annotated[
@@ -59,5 +60,5 @@ def dead_letters(
     """Rejected records, oldest first; reading them is audited (they come from agency systems)."""
     query = DeadLetterQuery(reason, since, until, topic, pending, limit, offset)
     rows, count = read_dead_letters(connection, query)
-    record(request, principal, rows=len(rows))
+    audit.read(rows=len(rows))
     return DeadLetterList(data=[DeadLetterOut.model_validate(row) for row in rows], count=count)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from consumers.entity.linker import EntityLinker
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.entity_schemas import EntityNetwork
+from services.api.request_audit import RequestAuditDep
 from services.api.schemas import CaseSummary, SubjectSummary
 from services.views.entity_network import Network, network
 from services.views.visible_cases import visible_cases
@@ -25,7 +26,12 @@ def network_linker(request: Request) -> EntityLinker:
     responses={404: {"description": "No such entity or subject for you"}},
 )
 def get_network(
-    request: Request, entity_or_subject: str, principal: Reader, connection: ConnectionDep, now: NowDep
+    request: Request,
+    audit: RequestAuditDep,
+    entity_or_subject: str,
+    principal: Reader,
+    connection: ConnectionDep,
+    now: NowDep,
 ) -> EntityNetwork:
     """The network of an entity id (`E-…`) or of one of its subject ids: linked subjects, the identifiers
     (linking or refused: stop-listed, over the cap, blocked), each link's key and event, the cases across
@@ -36,12 +42,11 @@ def get_network(
             connection, viewer, visible_cases(connection, viewer), network_linker(request), entity_or_subject
         )
     except ValueError as refused:
-        record(request, principal, status_code=422)
         raise HTTPException(422, str(refused)) from None
     if found is None:
-        record(request, principal, resource=entity_or_subject, status_code=404)
+        audit.refused(404, resource=entity_or_subject)
         raise HTTPException(404, f"no entity or subject {entity_or_subject}")
-    record(request, principal, rows=len(found.members), resource=entity_or_subject)
+    audit.read(rows=len(found.members), resource=entity_or_subject)
     return as_response(found)
 
 

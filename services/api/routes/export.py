@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from services.api.deps import ConnectionDep, Exporter, NowDep, record
+from services.api.deps import ConnectionDep, Exporter, NowDep
 from services.api.filters import case_filter, page
+from services.api.request_audit import RequestAuditDep
 from services.reports.case_export import COLUMNS, cases_csv, cases_xlsx
 from services.store.queries.case_filter import CaseFilter, Page
 from services.views.case_search import all_matching
@@ -18,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("", response_class=Response, responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def export_cases(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Exporter,
     connection: ConnectionDep,
     now: NowDep,
@@ -29,7 +30,7 @@ def export_cases(
 ) -> Response:
     """Every case matching the filters that the caller may see (the same rows as /api/cases)."""
     rows = all_matching(connection, principal.viewer(now), where, order, [name for name, _ in COLUMNS])
-    record(request, principal, rows=len(rows))
+    audit.read(rows=len(rows))
     stamp = now.strftime("%Y%m%d-%H%M")
     if format == "xlsx":
         body, media = cases_xlsx(rows, lang), XLSX

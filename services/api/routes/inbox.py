@@ -11,8 +11,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from schemas.alerts import Alert, AlertRule
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.inbox_schemas import InboxActed, InboxEntry, InboxList
+from services.api.request_audit import RequestAuditDep
 from services.api.schemas import CaseSummary
 from services.views.alert_inbox import InboxAction, InboxFilter, InboxRefusal, InboxState, act, inbox
 from services.views.visible_cases import visible_cases
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/inbox", tags=["alerts inbox"])
 
 @router.get("", response_model=InboxList)
 def list_inbox(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -48,7 +49,7 @@ def list_inbox(
     found = inbox(
         connection, principal.agency, viewer, visible_cases(connection, viewer), wanted, limit, offset
     )
-    record(request, principal, rows=len(found.items))
+    audit.read(rows=len(found.items))
     return InboxList(
         data=[
             InboxEntry(
@@ -78,6 +79,7 @@ class InboxActionBody(BaseModel):
 @router.post("/{alert_id}/{action}", response_model=InboxActed)
 def act_on_alert(
     request: Request,
+    audit: RequestAuditDep,
     alert_id: uuid.UUID,
     action: InboxAction,
     principal: Reader,
@@ -98,9 +100,9 @@ def act_on_alert(
             given.note,
         )
     except InboxRefusal as refused:
-        record(request, principal, resource=str(alert_id), status_code=refused.status)
+        audit.refused(refused.status, resource=str(alert_id))
         raise HTTPException(refused.status, str(refused)) from None
-    record(request, principal, rows=1, resource=str(alert_id))
+    audit.read(rows=1, resource=str(alert_id))
     return InboxActed(alert_id=str(alert_id), state=state.value)
 
 

@@ -20,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from producers.publisher import Publisher
 from schemas.outages import ServiceUnavailable
 from services.access.principal import Capability, Principal
-from services.api.deps import record, require
+from services.api.deps import require
+from services.api.request_audit import RequestAuditDep
 from services.ingest.event_batch import ingest
 
 router = APIRouter(prefix="/api/ingest", tags=["ingest"])
@@ -57,7 +58,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/events", response_model=IngestAnswer, responses=ERRORS)
-async def ingest_events(request: Request, principal: Ingester) -> IngestAnswer:
+async def ingest_events(request: Request, audit: RequestAuditDep, principal: Ingester) -> IngestAnswer:
     """Publish the posted CaseEvent objects to the caller's agency topic; one answer per event."""
     if principal.agency is None:
         _refuse(request, principal, 403, "this principal has no agency to publish for")
@@ -75,7 +76,7 @@ async def ingest_events(request: Request, principal: Ingester) -> IngestAnswer:
         refused=sum(r.status == "refused" for r in results),
         results=results,
     )
-    record(request, principal, rows=answer.accepted)
+    audit.read(rows=answer.accepted)
     return answer
 
 
@@ -150,5 +151,4 @@ def install(app: FastAPI, publisher_factory: Any) -> None:
 
 
 def _refuse(request: Request, principal: Principal, status: int, detail: str) -> NoReturn:
-    record(request, principal, status_code=status)
     raise HTTPException(status, detail)

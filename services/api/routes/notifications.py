@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
+from services.api.request_audit import RequestAuditDep
 from services.notify.inbox import mark_read, notifications_of, unread_count
 from services.notify.subscriptions import SubscriptionRefused, list_subscriptions, subscribe, unsubscribe
 
@@ -48,46 +49,49 @@ class NotificationList(BaseModel):
 
 
 @router.get("/api/subscriptions", response_model=list[SubscriptionOut])
-def my_subscriptions(request: Request, principal: Reader, connection: ConnectionDep) -> list[SubscriptionOut]:
+def my_subscriptions(
+    audit: RequestAuditDep, principal: Reader, connection: ConnectionDep
+) -> list[SubscriptionOut]:
     found = list_subscriptions(connection, principal.principal_id)
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     return [SubscriptionOut.model_validate(s, from_attributes=True) for s in found]
 
 
 @router.post("/api/subscriptions", response_model=SubscriptionOut)
 def add_subscription(
-    request: Request, body: SubscriptionIn, principal: Reader, now: NowDep
+    request: Request, audit: RequestAuditDep, body: SubscriptionIn, principal: Reader, now: NowDep
 ) -> SubscriptionOut:
     """Idempotent: the same interest twice is one subscription."""
     try:
         with request.app.state.engine.begin() as connection:
             made = subscribe(connection, principal.principal_id, body.kind, body.value, body.email, now)
     except SubscriptionRefused as refused:
-        record(request, principal, status_code=422)
         raise HTTPException(422, str(refused)) from None
-    record(request, principal, rows=1, resource=made.subscription_id)
+    audit.read(rows=1, resource=made.subscription_id)
     return SubscriptionOut.model_validate(made, from_attributes=True)
 
 
 @router.delete("/api/subscriptions/{subscription_id}", status_code=204)
-def remove_subscription(request: Request, subscription_id: uuid.UUID, principal: Reader) -> None:
+def remove_subscription(
+    request: Request, audit: RequestAuditDep, subscription_id: uuid.UUID, principal: Reader
+) -> None:
     with request.app.state.engine.begin() as connection:
         removed = unsubscribe(connection, principal.principal_id, str(subscription_id))
-    record(request, principal, rows=int(removed), status_code=204 if removed else 404)
+    audit.read(rows=int(removed))
     if not removed:
         raise HTTPException(404, "no such subscription of yours")
 
 
 @router.get("/api/notifications", response_model=NotificationList)
 def my_notifications(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     unread: Annotated[bool, Query(description="Only unread ones.")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> NotificationList:
     found = notifications_of(connection, principal.principal_id, unread, limit)
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     return NotificationList(
         data=[NotificationOut.model_validate(n) for n in found],
         unread=unread_count(connection, principal.principal_id),
@@ -96,7 +100,7 @@ def my_notifications(
 
 @router.post("/api/notifications/{notification_id}/read")
 def read_notification(
-    request: Request, notification_id: str, principal: Reader, now: NowDep
+    request: Request, audit: RequestAuditDep, notification_id: str, principal: Reader, now: NowDep
 ) -> dict[str, int]:
     """`all` marks every unread notification of yours."""
     chosen = None
@@ -104,9 +108,8 @@ def read_notification(
         try:
             chosen = str(uuid.UUID(notification_id))
         except ValueError:
-            record(request, principal, status_code=404)
             raise HTTPException(404, "no such notification of yours") from None
     with request.app.state.engine.begin() as connection:
         marked = mark_read(connection, principal.principal_id, chosen, now)
-    record(request, principal, rows=marked)
+    audit.read(rows=marked)
     return {"marked": marked}

@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.outages import BrokerUnavailable
-from services.access.principal import Capability
-from services.api.deps import Operator, record
+from services.api.deps import Operator
+from services.api.request_audit import RequestAuditDep
 from services.ops.api_monitor import ApiMonitor
 from services.ops.lag import LagReport, UnknownGroup, consumer_lag
-from services.web.pages.access import page_reader
-from services.web.templates import page_templates
+from services.web.pages.access import PageOperator
+from services.web.templates import render
 
 router = APIRouter(tags=["ops"])
 GroupQuery = Annotated[str | None, Query(description="One consumer group; default: every group.")]
@@ -51,18 +51,24 @@ def fresh_report(monitor: ApiMonitor, group: str | None) -> LagReport:
     response_model=LagReport,
     responses={404: {"description": "Unknown group"}, 503: {"description": "Broker unreachable"}},
 )
-def lag(request: Request, principal: Operator, monitor: MonitorDep, group: GroupQuery = None) -> LagReport:
+def lag(
+    audit: RequestAuditDep,
+    principal: Operator,
+    monitor: MonitorDep,
+    group: GroupQuery = None,
+) -> LagReport:
     """Lag per group and partition, now, with Burrow's status over each group's commit history (ops role:
     per-agency topic volumes and last event times are not for every reader)."""
     report = fresh_report(monitor, group)
-    record(request, principal, rows=len(report.groups))
+    audit.read(rows=len(report.groups))
     return report
 
 
 @router.get("/ops/lag", response_class=HTMLResponse, include_in_schema=False)
-def lag_page(request: Request, monitor: MonitorDep, group: GroupQuery = None) -> Response:
+def lag_page(
+    request: Request, principal: PageOperator, monitor: MonitorDep, group: GroupQuery = None
+) -> Response:
     """Độ trễ của consumer: the same report, server-rendered, refreshing itself (ops role)."""
-    page_reader(request, Capability.READ_OPS)
     context: dict[str, object] = {
         "group": group,
         "refresh_s": PAGE_REFRESH_S,
@@ -78,7 +84,7 @@ def lag_page(request: Request, monitor: MonitorDep, group: GroupQuery = None) ->
         context |= {"groups": report.groups, "generated_at": f"{report.generated_at:%Y-%m-%d %H:%M:%S} UTC"}
     except HTTPException as exc:
         status, context["error"] = exc.status_code, exc.detail
-    return page_templates().TemplateResponse(request, "ops_lag.html", context, status_code=status)
+    return render(request, "ops_lag.html", principal, context, status_code=status)
 
 
 @router.get("/metrics", include_in_schema=False)

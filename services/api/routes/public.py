@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 
 from services.access.principal import ANONYMOUS
-from services.api.deps import ConnectionDep, NowDep, PublicReader, record
+from services.api.deps import ConnectionDep, NowDep, PublicReader
 from services.api.filters import case_filter
+from services.api.request_audit import RequestAuditDep
 from services.api.stats_schemas import StatsAnswer
 from services.store.queries.stats import PERIODS
 from services.views.visible_stats import visible_aggregate
@@ -21,7 +22,7 @@ PUBLIC_DIMENSIONS = ("province", "agency", "bucket", "category", "platform")
 
 @router.get("/stats", response_model=StatsAnswer)
 def public_stats(
-    request: Request,
+    audit: RequestAuditDep,
     principal: PublicReader,
     connection: ConnectionDep,
     now: NowDep,
@@ -46,5 +47,5 @@ def public_stats(
     public = ANONYMOUS.viewer(now)  # the public's view, whoever asks
     rows = visible_aggregate(connection, public, where, names, period)
     totals = visible_aggregate(connection, public, where)[0]
-    record(request, principal, rows=len(rows))
+    audit.read(rows=len(rows))
     return StatsAnswer(data=rows, count=len(rows), period=period, group_by=names, totals=totals)

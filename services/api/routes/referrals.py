@@ -18,7 +18,8 @@ from schemas.events import CaseEvent, ReactionKind, ReferralKind
 from schemas.outages import BrokerUnavailable
 from schemas.reference import agencies
 from services.access.principal import Principal
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
+from services.api.request_audit import RequestAuditDep, audit_of
 from services.api.schemas import CaseSummary
 from services.bootstrap import build_publisher
 from services.settings import Settings
@@ -96,6 +97,7 @@ def referrals_for(
 @router.get("", response_model=ReferralList)
 def list_referrals(
     request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -103,13 +105,14 @@ def list_referrals(
 ) -> ReferralList:
     """Referrals to your agency, newest first."""
     found = [r for r in referrals_for(request, connection, principal, now) if not (waiting and r.answered)]
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     return ReferralList(data=[_item(r, now) for r in found], count=len(found))
 
 
 @router.post("/{referral_event_id}/answer", response_model=Answered)
 def answer(
     request: Request,
+    audit: RequestAuditDep,
     referral_event_id: uuid.UUID,
     body: AnswerBody,
     principal: Reader,
@@ -120,7 +123,7 @@ def answer(
     try:
         return publish_answer(request, connection, principal, now, str(referral_event_id), body)
     except AnswerRefused as refused:
-        record(request, principal, resource=str(referral_event_id), status_code=refused.status)
+        audit.refused(refused.status, resource=str(referral_event_id))
         raise HTTPException(refused.status, str(refused)) from None
 
 
@@ -153,7 +156,7 @@ def publish_answer(
     except (ValueError, ValidationError) as bad:
         raise AnswerRefused(422, _first_line(bad)) from None
     answered = publish_one(request, event)
-    record(request, principal, rows=1, resource=referral_id)
+    audit_of(request).read(rows=1, resource=referral_id)
     return answered
 
 
@@ -190,7 +193,6 @@ def refer(
     try:
         return publish_referral(request, connection, principal, now, body)
     except AnswerRefused as refused:
-        record(request, principal, status_code=refused.status)
         raise HTTPException(refused.status, str(refused)) from None
 
 
@@ -219,7 +221,7 @@ def publish_referral(
     except (ValueError, ValidationError) as bad:
         raise AnswerRefused(422, _first_line(bad)) from None
     answered = publish_one(request, event)
-    record(request, principal, rows=1, resource=body.case_id)
+    audit_of(request).read(rows=1, resource=body.case_id)
     return answered
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.filters import case_filter
+from services.api.request_audit import RequestAuditDep
 from services.api.stats_schemas import ReportAnswer, StatsAnswer
 from services.reports.bcd389 import BadPeriod, Period, build_report, parse_period
 from services.reports.report_xlsx import report_xlsx
@@ -50,7 +51,7 @@ PeriodDep = Annotated[Period, Depends(report_period)]
 
 @router.get("", response_model=StatsAnswer)
 def stats(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -62,13 +63,13 @@ def stats(
     viewer = principal.viewer(now)
     rows = visible_aggregate(connection, viewer, where, dimensions, period)
     totals = visible_aggregate(connection, viewer, where)[0]
-    record(request, principal, rows=len(rows))
+    audit.read(rows=len(rows))
     return StatsAnswer(data=rows, count=len(rows), period=period, group_by=dimensions, totals=totals)
 
 
 @router.get("/report", response_model=ReportAnswer)
 def report(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -77,7 +78,7 @@ def report(
 ) -> ReportAnswer:
     """The BCĐ 389 periodic report for a month, quarter or year."""
     built = build_report(connection, principal.viewer(now), where, period, now)
-    record(request, principal, rows=len(built.by_bucket_and_agency))
+    audit.read(rows=len(built.by_bucket_and_agency))
     return ReportAnswer(
         period=period.label,
         first_day=period.first_day,
@@ -92,7 +93,7 @@ def report(
 
 @router.get("/report.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
 def report_spreadsheet(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -103,7 +104,7 @@ def report_spreadsheet(
     """The same report as a workbook to file or forward."""
     built = build_report(connection, principal.viewer(now), where, period, now)
     body = report_xlsx(built, lang, issued_by=principal.display_name)
-    record(request, principal, rows=len(built.by_bucket_and_agency))
+    audit.read(rows=len(built.by_bucket_and_agency))
     filename = f"bao-cao-bcd389-{period.label}.xlsx"
     return Response(
         body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}

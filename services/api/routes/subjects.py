@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 
 from schemas.reference import agencies
 from services.api.bounds import MAX_OFFSET, MAX_TEXT
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
+from services.api.request_audit import RequestAuditDep
 from services.api.schemas import CaseSummary, Dossier, HitAnswer, Holder, SubjectList, SubjectSummary
 from services.views import subjects
 from services.views.dossier_totals import tallies
@@ -27,7 +28,7 @@ IdentifierQuery = Annotated[
 
 @router.get("", response_model=SubjectList)
 def find_subjects(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -49,7 +50,7 @@ def find_subjects(
         else subjects.find_by_name(connection, viewer, cases, name or "")
     )
     page = found[offset : offset + limit]
-    record(request, principal, rows=len(page))
+    audit.read(rows=len(page))
     return SubjectList(
         data=[SubjectSummary.model_validate(s, from_attributes=True) for s in page], count=len(found)
     )
@@ -57,7 +58,7 @@ def find_subjects(
 
 @router.get("/hits", response_model=HitAnswer)
 def who_else_knows(
-    request: Request,
+    audit: RequestAuditDep,
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
@@ -68,7 +69,7 @@ def who_else_knows(
     """Which agencies hold a record of a seller with this identifier, restricted records included; only the
     agency is disclosed, so a hidden hit means: contact that agency before acting."""
     found = subjects.holders(connection, principal.viewer(now), identifier)
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     names = agencies()
     return HitAnswer(
         identifier=identifier,
@@ -88,17 +89,21 @@ def who_else_knows(
     "/{subject_id}", response_model=Dossier, responses={404: {"description": "No such seller for you"}}
 )
 def get_dossier(
-    request: Request, subject_id: str, principal: Reader, connection: ConnectionDep, now: NowDep
+    audit: RequestAuditDep,
+    subject_id: str,
+    principal: Reader,
+    connection: ConnectionDep,
+    now: NowDep,
 ) -> Dossier:
     """The seller's identifiers, names and every case across agencies and platforms, with totals."""
     viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
     found = subjects.dossier(connection, viewer, cases, subject_id)
     if found is None:
-        record(request, principal, resource=subject_id, status_code=404)
+        audit.refused(404, resource=subject_id)
         raise HTTPException(404, f"subject {subject_id} not found")
     rows = list(found.cases)
-    record(request, principal, rows=len(rows), resource=subject_id)
+    audit.read(rows=len(rows), resource=subject_id)
     return Dossier.model_validate(
         {
             "subject": SubjectSummary.model_validate(found.subject, from_attributes=True),

@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from producers.publisher import Delivery
 from services.access.principal import Capability, Principal
-from services.api.deps import client_of, record, require
+from services.api.deps import client_of, require
+from services.api.request_audit import audit_of
 from services.tips.desk import TipDesk, TipRefused, may_triage
 from services.tips.messages import refusal_message
 from services.tips.submission import TipForm
@@ -118,7 +119,7 @@ def send_tip(request: Request, body: Annotated[Any, Body(include_in_schema=False
     except TipRefused as refused:
         _audit_refusal(request, None, refused.status)
         raise HTTPException(refused.status, str(refused)) from None
-    record(request, None, rows=1, resource=sent.reference, status_code=201)
+    audit_of(request).read(rows=1, resource=sent.reference)
     return TipAccepted(
         reference=sent.reference,
         event_id=sent.event_id,
@@ -131,7 +132,7 @@ def _audit_refusal(
 ) -> None:
     """Audit a refusal unless services.api.refusals does (it audits 400, 413, 414, 422 and 429)."""
     if status not in HANDLER_AUDITED:
-        record(request, principal, resource=resource, status_code=status)
+        audit_of(request).refused(status, resource=resource)
 
 
 def triager(
@@ -139,7 +140,7 @@ def triager(
 ) -> Principal:
     """BCĐ 389's analysts and officers only: the role grants triage, the agency decides whose tips."""
     if not may_triage(principal):
-        record(request, principal, status_code=403)
+        audit_of(request).refused(403)
         raise HTTPException(403, "only BCĐ 389's analysts and officers triage tips")
     return principal
 
@@ -204,7 +205,7 @@ def list_tips(
 ) -> TipList:
     """BCĐ 389's tips, newest first (at most 200), with their triage state."""
     found = desk_of(request).tips(principal, state)
-    record(request, principal, rows=len(found))
+    audit_of(request).read(rows=len(found))
     return TipList(data=[tip_out(t) for t in found], count=len(found))
 
 
@@ -240,7 +241,7 @@ def _decided(
     except TriageRefused as refused:
         _audit_refusal(request, principal, refused.status, event_id)
         raise HTTPException(refused.status, str(refused)) from None
-    record(request, principal, rows=1, resource=event_id)
+    audit_of(request).read(rows=1, resource=event_id)
     return Decided(
         event_id=delivery.event_id,
         event_type=event_type,

@@ -8,7 +8,8 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from services.api.deps import ConnectionDep, NowDep, Reader, record
+from services.api.deps import ConnectionDep, NowDep, Reader
+from services.api.request_audit import RequestAuditDep
 from services.notify.webhooks import WebhookRefused, register, webhooks_of
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
@@ -32,7 +33,9 @@ class WebhookOut(BaseModel):
 
 
 @router.post("", response_model=WebhookCreated)
-def add_webhook(request: Request, body: WebhookIn, principal: Reader, now: NowDep) -> WebhookCreated:
+def add_webhook(
+    request: Request, audit: RequestAuditDep, body: WebhookIn, principal: Reader, now: NowDep
+) -> WebhookCreated:
     """Your agency's system receives its alerts and the referrals to it, signed."""
     if principal.agency is None:
         raise HTTPException(403, "only a member of an agency registers its webhooks")
@@ -47,14 +50,13 @@ def add_webhook(request: Request, body: WebhookIn, principal: Reader, now: NowDe
                 now,
             )
     except WebhookRefused as refused:
-        record(request, principal, status_code=422)
         raise HTTPException(422, str(refused)) from None
-    record(request, principal, rows=1, resource=webhook_id)
+    audit.read(rows=1, resource=webhook_id)
     return WebhookCreated(webhook_id=webhook_id, url=body.url, secret=secret)
 
 
 @router.get("", response_model=list[WebhookOut])
-def list_webhooks(request: Request, principal: Reader, connection: ConnectionDep) -> list[WebhookOut]:
+def list_webhooks(audit: RequestAuditDep, principal: Reader, connection: ConnectionDep) -> list[WebhookOut]:
     found = webhooks_of(connection, principal.agency or "-")
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     return [WebhookOut.model_validate(w) for w in found]

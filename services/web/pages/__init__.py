@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI, Request, Response
 
 from services.web.form_guard import checked_form
+from services.web.page_session import SignInNeeded, to_login
 from services.web.pages import (
     audit_page,
     cases,
@@ -22,7 +23,7 @@ from services.web.pages import (
     webhooks_page,
 )
 from services.web.pages.access import PageForbidden
-from services.web.rendering import SignInNeeded, render, to_login
+from services.web.templates import render
 
 
 def include(app: FastAPI) -> None:

@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection
 
 from schemas.reference import Bucket, agencies, categories_on, platforms, provinces_on
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
 from services.api.filters import STATUSES
+from services.api.request_audit import RequestAuditDep
 from services.store.queries.case_filter import Page
 from services.views.case_detail import case_detail
 from services.views.case_search import search_cases
 from services.web.event_summary import summary
 from services.web.i18n import language
-from services.web.pages.access import page_reader
-from services.web.pages.page_filters import filter_from
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.pages.page_filters import CaseFilterForm
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -32,16 +32,22 @@ SORTS = {
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def search_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
-    where, error, raw = filter_from(request)
+def search_page(
+    request: Request,
+    form: CaseFilterForm,
+    principal: PageReader,
+    now: NowDep,
+    audit: RequestAuditDep,
+    connection: ConnectionDep,
+) -> Response:
+    where, error, raw = form.where, form.error, form.raw
     sort = request.query_params.get("sort", "-last_event_at")
     sort = sort if sort in SORTS else "-last_event_at"
     page_text = request.query_params.get("page", "1")
     number = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
     paging = Page(limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, sort=sort.lstrip("-"), descending=True)
-    rows, count = search_cases(connection, principal.viewer(get_now(request)), where, paging)
-    record(request, principal, rows=len(rows))
+    rows, count = search_cases(connection, principal.viewer(now), where, paging)
+    audit.read(rows=len(rows))
     query = {k: v for k, v in raw.items() if v}
     context = {
         "rows": rows,
@@ -64,13 +70,19 @@ def search_page(request: Request, connection: Connection = Depends(get_connectio
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
-    detail = case_detail(connection, principal.viewer(get_now(request)), case_id)
+def case_page(
+    request: Request,
+    principal: PageReader,
+    now: NowDep,
+    audit: RequestAuditDep,
+    case_id: str,
+    connection: ConnectionDep,
+) -> Response:
+    detail = case_detail(connection, principal.viewer(now), case_id)
     if detail is None:
-        record(request, principal, resource=case_id, status_code=404)
+        audit.refused(404, resource=case_id)
         return render(request, "case.html", principal, {"detail": None, "case_id": case_id}, status_code=404)
-    record(request, principal, rows=len(detail.timeline), resource=case_id)
+    audit.read(rows=len(detail.timeline), resource=case_id)
     lang = language(request)
     entries = [(entry, summary(entry, lang)) for entry in detail.timeline]
     return render(request, "case.html", principal, {"detail": detail, "case_id": case_id, "entries": entries})

@@ -6,31 +6,38 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection
 
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.reports.labels import label
 from services.store.queries.case_filter import Page
 from services.views.case_search import search_cases
 from services.views.visible_cases import visible_cases
 from services.views.visible_stats import visible_aggregate
 from services.web.charts import Bar, bars, columns
+from services.web.formatting import millions, whole
 from services.web.i18n import language
-from services.web.pages.access import page_reader
-from services.web.pages.page_filters import filter_from
-from services.web.rendering import millions, render, whole
+from services.web.pages.access import PageReader
+from services.web.pages.page_filters import CaseFilterForm
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
+def dashboard(
+    request: Request,
+    form: CaseFilterForm,
+    principal: PageReader,
+    now: NowDep,
+    audit: RequestAuditDep,
+    connection: ConnectionDep,
+) -> Response:
     lang = language(request)
-    where, error, raw = filter_from(request)
-    viewer = principal.viewer(get_now(request))
+    where, error, raw = form.where, form.error, form.raw
+    viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
     totals = visible_aggregate(connection, viewer, where)[0]
     by_month = _months(visible_aggregate(connection, viewer, where, period="month"))
@@ -61,7 +68,7 @@ def dashboard(request: Request, connection: Connection = Depends(get_connection)
         "agency": bars(grouped("agency", "agency_short"), whole),
         "platform": bars(grouped("platform", "platform"), whole),
     }
-    record(request, principal, rows=len(recent))
+    audit.read(rows=len(recent))
     context = {
         "totals": totals,
         "in_progress": in_progress,

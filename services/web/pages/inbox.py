@@ -4,30 +4,52 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import Connection
 
 from schemas.alerts import AlertRule
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.api.routes.inbox import apply_action
 from services.store.inbox_store import colleagues
 from services.views.alert_inbox import InboxAction, InboxFilter, InboxRefusal, InboxState, inbox
 from services.views.visible_cases import visible_cases
-from services.web.pages.access import page_reader
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-FILTERS = ("state", "rule", "province", "category", "seller", "mine")
 
 
-@router.get("/alerts", response_class=HTMLResponse)
-def inbox_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
-    viewer = principal.viewer(get_now(request))
-    chosen = {k: request.query_params.get(k, "").strip() for k in FILTERS}
+@dataclass(frozen=True)
+class InboxForm:
+    """The inbox filters of the page's form (an unknown state or rule is no filter, as the form offers
+    only known ones), and the values to refill the form with."""
+
+    wanted: InboxFilter
+    chosen: dict[str, str]
+
+
+def inbox_form(
+    principal: PageReader,
+    state: str = "",
+    rule: str = "",
+    province: str = "",
+    category: str = "",
+    seller: str = "",
+    mine: str = "",
+) -> InboxForm:
+    chosen = {
+        "state": state.strip(),
+        "rule": rule.strip(),
+        "province": province.strip(),
+        "category": category.strip(),
+        "seller": seller.strip(),
+        "mine": mine.strip(),
+    }
     wanted = InboxFilter(
         state=InboxState(chosen["state"]) if chosen["state"] in set(InboxState) else None,
         rule=chosen["rule"] if chosen["rule"] in set(AlertRule) else None,
@@ -36,8 +58,22 @@ def inbox_page(request: Request, connection: Connection = Depends(get_connection
         seller=chosen["seller"] or None,
         assignee=principal.principal_id if chosen["mine"] else None,
     )
+    return InboxForm(wanted, chosen)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def inbox_page(
+    request: Request,
+    principal: PageReader,
+    form: Annotated[InboxForm, Depends(inbox_form)],
+    now: NowDep,
+    audit: RequestAuditDep,
+    connection: ConnectionDep,
+) -> Response:
+    viewer = principal.viewer(now)
+    wanted, chosen = form.wanted, form.chosen
     found = inbox(connection, principal.agency, viewer, visible_cases(connection, viewer), wanted, limit=200)
-    record(request, principal, rows=len(found.items))
+    audit.read(rows=len(found.items))
     context = {
         "found": found,
         "chosen": chosen,
@@ -52,8 +88,9 @@ def inbox_page(request: Request, connection: Connection = Depends(get_connection
 
 
 @router.post("/alerts/{alert_id}/{action}")
-async def inbox_action(request: Request, alert_id: str, action: str) -> Response:
-    principal = page_reader(request)
+async def inbox_action(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, alert_id: str, action: str
+) -> Response:
     form = parse_qs((await request.body()).decode(errors="replace"))
     back = (form.get("back") or ["/alerts"])[0]
     back = back if back.startswith("/alerts") else "/alerts"
@@ -61,7 +98,7 @@ async def inbox_action(request: Request, alert_id: str, action: str) -> Response
         chosen = InboxAction(action)
         parsed = str(uuid.UUID(alert_id))
     except ValueError:
-        record(request, principal, status_code=404)
+        audit.refused(404)
         return RedirectResponse(_with(back, error="unknown action or alert"), status_code=303)
     try:
         apply_action(
@@ -70,14 +107,14 @@ async def inbox_action(request: Request, alert_id: str, action: str) -> Response
             chosen,
             principal.agency,
             principal.principal_id,
-            get_now(request),
+            now,
             _field(form, "assignee"),
             _field(form, "note"),
         )
     except InboxRefusal as refused:
-        record(request, principal, resource=parsed, status_code=refused.status)
+        audit.refused(refused.status, resource=parsed)
         return RedirectResponse(_with(back, error=str(refused)), status_code=303)
-    record(request, principal, rows=1, resource=parsed)
+    audit.read(rows=1, resource=parsed)
     return RedirectResponse(back, status_code=303)
 
 

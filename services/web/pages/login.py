@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.access.demo import DEMO_PRINCIPALS, demo_token
 from services.access.resolver import DemoPrincipalRefused, PrincipalResolver
-from services.access.web_sessions import SESSION_HOURS, close_session, open_session
-from services.api.deps import SESSION_COOKIE, client_of, record
+from services.access.web_sessions import SESSION_HOURS, close_session, open_session, session_principal
+from services.api.deps import SESSION_COOKIE, client_of
+from services.api.request_audit import audit_of
 from services.web.form_guard import from_this_site
-from services.web.rendering import render
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 CSRF_COOKIE = "casehub_csrf"
@@ -47,11 +48,11 @@ async def sign_in(request: Request) -> Response:
     token = (form.get("token") or [""])[0].strip()
     target = _local((form.get("next") or ["/"])[0])
     if not _same_site(request, (form.get(CSRF_FIELD) or [""])[0]):
-        record(request, None, status_code=403)
+        audit_of(request).refused(403)
         return Response("cross-site sign-in refused", status_code=403, media_type="text/plain")
     failures = request.app.state.auth_failures
     if failures.blocked(client_of(request)):
-        record(request, None, status_code=429)
+        audit_of(request).refused(429)
         return Response("too many failed sign-ins; wait a minute", status_code=429, media_type="text/plain")
     resolver: PrincipalResolver = request.app.state.resolver
     try:
@@ -60,10 +61,10 @@ async def sign_in(request: Request) -> Response:
         principal = None
     if principal is None:
         failures.failed(client_of(request))
-        record(request, None, status_code=401)
+        audit_of(request).refused(401)
         return RedirectResponse(f"/login?failed=1&next={target}", status_code=303)
     session_id = open_session(request.app.state.engine, principal)
-    record(request, principal, status_code=303)
+    audit_of(request).principal = principal  # the row names who signed in
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -81,6 +82,7 @@ def sign_out(request: Request) -> Response:
     """Revokes the session on the server (a copied cookie stops working too) and drops the cookie."""
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
+        audit_of(request).principal = session_principal(request.app.state.engine, session_id)  # who left
         close_session(request.app.state.engine, session_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import Connection
 
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.notify.inbox import mark_read, notifications_of, unread_count
 from services.notify.subscriptions import (
     Interest,
@@ -19,17 +19,18 @@ from services.notify.subscriptions import (
     subscribe,
     unsubscribe,
 )
-from services.web.pages.access import page_reader
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
+def notifications_page(
+    request: Request, principal: PageReader, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
     found = notifications_of(connection, principal.principal_id)
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     context = {
         "found": found,
         "unread": unread_count(connection, principal.principal_id),
@@ -41,8 +42,9 @@ def notifications_page(request: Request, connection: Connection = Depends(get_co
 
 
 @router.post("/notifications/subscribe")
-async def subscribe_form(request: Request) -> Response:
-    principal = page_reader(request)
+async def subscribe_form(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep
+) -> Response:
     form = _form(await request.body())
     try:
         with request.app.state.engine.begin() as connection:
@@ -52,40 +54,46 @@ async def subscribe_form(request: Request) -> Response:
                 form.get("kind", ""),
                 form.get("value", ""),
                 form.get("email"),
-                get_now(request),
+                now,
             )
     except SubscriptionRefused as refused:
-        record(request, principal, status_code=422)
+        audit.refused(422)
         return _back(error=str(refused))
-    record(request, principal, rows=1)
+    audit.read(rows=1)
     return _back()
 
 
 @router.post("/notifications/unsubscribe/{subscription_id}")
-def unsubscribe_form(request: Request, subscription_id: str) -> Response:
-    principal = page_reader(request)
+def unsubscribe_form(
+    request: Request, principal: PageReader, audit: RequestAuditDep, subscription_id: str
+) -> Response:
     try:
         chosen = str(uuid.UUID(subscription_id))
     except ValueError:
+        audit.refused(404)
         return _back(error="no such subscription")
     with request.app.state.engine.begin() as connection:
         removed = unsubscribe(connection, principal.principal_id, chosen)
-    record(request, principal, rows=int(removed), status_code=200 if removed else 404)
+    audit.read(rows=int(removed))
+    if not removed:
+        audit.refused(404)
     return _back() if removed else _back(error="no such subscription")
 
 
 @router.post("/notifications/read/{notification_id}")
-def read_form(request: Request, notification_id: str) -> Response:
-    principal = page_reader(request)
+def read_form(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, notification_id: str
+) -> Response:
     chosen = None
     if notification_id != "all":
         try:
             chosen = str(uuid.UUID(notification_id))
         except ValueError:
+            audit.refused(404)
             return _back(error="no such notification")
     with request.app.state.engine.begin() as connection:
-        marked = mark_read(connection, principal.principal_id, chosen, get_now(request))
-    record(request, principal, rows=marked)
+        marked = mark_read(connection, principal.principal_id, chosen, now)
+    audit.read(rows=marked)
     return _back()
 
 

@@ -1,26 +1,54 @@
-"""Case filters from a page's query string: the API's own checks, with the message shown on the page."""
+"""Case filters of a page's form, as a typed dependency: the same check as the API's (services.api.filters.
+case_filter, one function for both), but a page shows what is wrong above its form instead of answering a
+JSON 422, and a submitted form sends its empty fields as empty strings (typed dates would refuse them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException
 
 from services.api.filters import case_filter
 from services.store.queries.case_filter import CaseFilter
 
-FIELDS = ("q", "agency", "province", "category", "bucket", "status", "platform", "date_from", "date_to")
+
+@dataclass(frozen=True)
+class FilterForm:
+    """The filter (empty when the form is wrong), what is wrong, and the values to refill the form with."""
+
+    where: CaseFilter
+    error: str | None
+    raw: dict[str, str]
 
 
-def filter_from(request: Request) -> tuple[CaseFilter, str | None, dict[str, str]]:
-    """The filter, an error message (then the filter is empty), and the raw values to refill the form."""
-    raw = {name: request.query_params.get(name, "").strip() for name in FIELDS}
+def case_filter_form(
+    q: str = "",
+    agency: str = "",
+    province: str = "",
+    category: str = "",
+    bucket: str = "",
+    status: str = "",
+    platform: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> FilterForm:
+    raw = {
+        "q": q.strip(),
+        "agency": agency.strip(),
+        "province": province.strip(),
+        "category": category.strip(),
+        "bucket": bucket.strip(),
+        "status": status.strip(),
+        "platform": platform.strip(),
+        "date_from": date_from.strip(),
+        "date_to": date_to.strip(),
+    }
     try:
-        dates = {
-            name: date.fromisoformat(raw[name]) if raw[name] else None for name in ("date_from", "date_to")
-        }
+        first, last = (date.fromisoformat(raw[n]) if raw[n] else None for n in ("date_from", "date_to"))
     except ValueError:
-        return CaseFilter(), "date_from/date_to: YYYY-MM-DD", raw
+        return FilterForm(CaseFilter(), "date_from/date_to: YYYY-MM-DD", raw)
     try:
         where = case_filter(
             q=raw["q"] or None,
@@ -30,8 +58,12 @@ def filter_from(request: Request) -> tuple[CaseFilter, str | None, dict[str, str
             bucket=raw["bucket"] or None,
             status=raw["status"] or None,
             platform=raw["platform"] or None,
-            **dates,
+            date_from=first,
+            date_to=last,
         )
     except HTTPException as exc:
-        return CaseFilter(), str(exc.detail), raw
-    return where, None, raw
+        return FilterForm(CaseFilter(), str(exc.detail), raw)
+    return FilterForm(where, None, raw)
+
+
+CaseFilterForm = Annotated[FilterForm, Depends(case_filter_form)]

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import Connection
 
 from producers.referral_events import ACTIONS
 from schemas.events import ReferralKind
 from schemas.reference import agencies
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.api.routes.referrals import (
     AnswerBody,
     AnswerRefused,
@@ -22,18 +22,18 @@ from services.api.routes.referrals import (
     publish_referral,
     referrals_for,
 )
-from services.web.pages.access import page_reader
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/referrals", response_class=HTMLResponse)
-def referrals_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
-    now = get_now(request)
+def referrals_page(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
     found = referrals_for(request, connection, principal, now)
-    record(request, principal, rows=len(found))
+    audit.read(rows=len(found))
     context = {
         "found": found,
         "now": now,
@@ -46,25 +46,28 @@ def referrals_page(request: Request, connection: Connection = Depends(get_connec
 
 @router.post("/referrals/{referral_id}/answer")
 async def answer_form(
-    request: Request, referral_id: str, connection: Connection = Depends(get_connection)
+    request: Request,
+    principal: PageReader,
+    now: NowDep,
+    audit: RequestAuditDep,
+    referral_id: str,
+    connection: ConnectionDep,
 ) -> Response:
-    principal = page_reader(request)
     form = _form(await request.body())
     try:
         body = AnswerBody.model_validate(form)
-        answered = publish_answer(request, connection, principal, get_now(request), referral_id, body)
+        answered = publish_answer(request, connection, principal, now, referral_id, body)
     except ValidationError as bad:
-        record(request, principal, status_code=422)
+        audit.refused(422)
         return _back("/referrals", error=_first(bad))
     except AnswerRefused as refused:
-        record(request, principal, status_code=refused.status)
+        audit.refused(refused.status)
         return _back("/referrals", error=str(refused))
     return _back("/referrals", done=answered.event_id)
 
 
 @router.get("/referrals/new", response_class=HTMLResponse)
-def new_referral_page(request: Request) -> Response:
-    principal = page_reader(request)
+def new_referral_page(request: Request, principal: PageReader) -> Response:
     context = {
         "case_id": request.query_params.get("case_id", "")[:64],
         "agencies": [a for a in sorted(agencies()) if a != principal.agency],
@@ -75,18 +78,19 @@ def new_referral_page(request: Request) -> Response:
 
 
 @router.post("/referrals/new")
-async def new_referral(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
+async def new_referral(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
     form = _form(await request.body())
     case_id = str(form.get("case_id", ""))[:64]
     try:
         body = NewReferral.model_validate(form)
-        publish_referral(request, connection, principal, get_now(request), body)
+        publish_referral(request, connection, principal, now, body)
     except ValidationError as bad:
-        record(request, principal, status_code=422)
+        audit.refused(422)
         return _back("/referrals/new", case_id=case_id, error=_first(bad))
     except AnswerRefused as refused:
-        record(request, principal, status_code=refused.status)
+        audit.refused(refused.status)
         return _back("/referrals/new", case_id=case_id, error=str(refused))
     return _back(f"/cases/{case_id}", referred="1")
 

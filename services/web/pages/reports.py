@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection
 
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.reports.bcd389 import BadPeriod, build_report, parse_period
 from services.store.queries.case_filter import CaseFilter
-from services.web.pages.access import page_reader
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def report_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
-    now = get_now(request)
+def report_page(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
     text = request.query_params.get("period", "").strip() or str(now.year)
     try:
         period = parse_period(text)
@@ -27,5 +27,5 @@ def report_page(request: Request, connection: Connection = Depends(get_connectio
             request, "report.html", principal, {"period_text": text, "error": str(exc), "report": None}
         )
     report = build_report(connection, principal.viewer(now), CaseFilter(), period, now)
-    record(request, principal, rows=len(report.by_bucket_and_agency))
+    audit.read(rows=len(report.by_bucket_and_agency))
     return render(request, "report.html", principal, {"period_text": text, "error": None, "report": report})

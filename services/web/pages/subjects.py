@@ -2,66 +2,72 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection
 
 from services.api.bounds import MAX_TEXT
-from services.api.deps import get_connection, get_now, record
+from services.api.deps import ConnectionDep, NowDep
+from services.api.request_audit import RequestAuditDep
 from services.views import subjects
 from services.views.dossier_totals import cases_of, tallies
 from services.views.visible_cases import visible_cases
-from services.web.pages.access import page_reader
-from services.web.rendering import render
+from services.web.pages.access import PageReader
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/subjects", response_class=HTMLResponse)
-def find_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
+def find_page(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
     identifier = request.query_params.get("identifier", "").strip()
     name = request.query_params.get("name", "").strip()
     too_long(identifier=identifier, name=name)
     found = None
     if identifier or name:
-        viewer = principal.viewer(get_now(request))
+        viewer = principal.viewer(now)
         cases = visible_cases(connection, viewer)
         found = (
             subjects.find_by_identifier(connection, viewer, cases, identifier)
             if identifier
             else subjects.find_by_name(connection, viewer, cases, name)
         )
-        record(request, principal, rows=len(found))
+        audit.read(rows=len(found))
     context = {"identifier": identifier, "name": name, "found": found}
     return render(request, "subjects.html", principal, context)
 
 
 @router.get("/subjects/hits", response_class=HTMLResponse)
-def hits_page(request: Request, connection: Connection = Depends(get_connection)) -> Response:
-    principal = page_reader(request)
+def hits_page(
+    request: Request, principal: PageReader, now: NowDep, audit: RequestAuditDep, connection: ConnectionDep
+) -> Response:
     identifier = request.query_params.get("identifier", "").strip()
     too_long(identifier=identifier)
     holders = None
     if len(identifier) >= 3:
-        holders = subjects.holders(connection, principal.viewer(get_now(request)), identifier)
-        record(request, principal, rows=len(holders))
+        holders = subjects.holders(connection, principal.viewer(now), identifier)
+        audit.read(rows=len(holders))
     return render(request, "hits.html", principal, {"identifier": identifier, "holders": holders})
 
 
 @router.get("/subjects/{subject_id}", response_class=HTMLResponse)
 def dossier_page(
-    request: Request, subject_id: str, connection: Connection = Depends(get_connection)
+    request: Request,
+    principal: PageReader,
+    now: NowDep,
+    audit: RequestAuditDep,
+    subject_id: str,
+    connection: ConnectionDep,
 ) -> Response:
-    principal = page_reader(request)
-    viewer = principal.viewer(get_now(request))
+    viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
     found = subjects.dossier(connection, viewer, cases, subject_id)
     if found is None:
-        record(request, principal, resource=subject_id, status_code=404)
+        audit.refused(404, resource=subject_id)
         return render(request, "dossier.html", principal, {"dossier": None, "subject_id": subject_id}, 404)
     rows = cases_of(connection, cases, found.case_ids)
-    record(request, principal, rows=len(rows), resource=subject_id)
+    audit.read(rows=len(rows), resource=subject_id)
     context = {
         "dossier": found,
         "subject_id": subject_id,

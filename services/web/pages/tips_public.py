@@ -13,11 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from schemas.reference import categories_on, platforms, provinces_on
-from services.api.deps import client_of, record
+from services.api.deps import client_of
+from services.api.request_audit import audit_of
 from services.tips.desk import TipDesk, TipRefused
 from services.tips.messages import refusal_message
 from services.tips.submission import CONTACT_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, TipForm
-from services.web.rendering import render
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("category", "platform", "shop_url", "province_code", "description", "contact", "token")
@@ -72,12 +73,12 @@ async def send_tip(request: Request) -> Response:
         form = TipForm.model_validate({k: v for k, v in values.items() if v.strip()})
         sent = desk.submit(form)
     except TipRefused as refused:
-        record(request, None, status_code=refused.status)
+        audit_of(request).refused(refused.status)
         return _form_page(request, values, str(refused), status_code=refused.status)
     except ValidationError as bad:
-        record(request, None, status_code=422)
+        audit_of(request).refused(422)
         return _form_page(request, values, refusal_message(bad), status_code=422)
-    record(request, None, rows=1, resource=sent.reference, status_code=201)
+    audit_of(request).read(rows=1, resource=sent.reference)
     return RedirectResponse(f"/tin-bao/da-gui?{urlencode({'ma': sent.reference})}", status_code=303)
 
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.access.principal import Capability, Principal
-from services.api.deps import record
+from services.api.request_audit import audit_of
 from services.tips.desk import TipDesk, assignable_agencies, may_triage
 from services.tips.triage import STATES, TriageRefused
 from services.web.pages.access import PageForbidden, page_reader
 from services.web.pages.tips_public import choices
-from services.web.rendering import render
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 def _triager(request: Request) -> Principal:
     principal = page_reader(request, Capability.TRIAGE_TIPS)
     if not may_triage(principal):
-        record(request, principal, status_code=403)
+        audit_of(request).refused(403)
         raise PageForbidden(principal)
     return principal
 
@@ -39,7 +39,7 @@ def tips_page(request: Request) -> Response:
     state = state if state in STATES else None
     desk = _desk(request)
     found = desk.tips(principal, state)
-    record(request, principal, rows=len(found))
+    audit_of(request).read(rows=len(found))
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "vi"
     context = {
         **choices(desk.clock().date(), lang),
@@ -67,9 +67,9 @@ async def assign_form(request: Request, event_id: str) -> Response:
             goods=form.get("goods", "")[:500] or None,
         )
     except TriageRefused as refused:
-        record(request, principal, resource=event_id[:36], status_code=refused.status)
+        audit_of(request).refused(refused.status, resource=event_id[:36])
         return _back(error=str(refused))
-    record(request, principal, rows=1, resource=event_id[:36])
+    audit_of(request).read(rows=1, resource=event_id[:36])
     return _back(done=delivery.event_id)
 
 
@@ -78,14 +78,14 @@ async def dismiss_form(request: Request, event_id: str) -> Response:
     principal = _triager(request)
     reason = _form(await request.body()).get("reason", "")
     if not reason or len(reason) > 2000:
-        record(request, principal, resource=event_id[:36], status_code=422)
+        audit_of(request).refused(422, resource=event_id[:36])
         return _back(error="cần lý do (1-2000 ký tự) để loại tin báo (a reason is required)")
     try:
         delivery = _desk(request).dismiss(principal, event_id[:36], reason)
     except TriageRefused as refused:
-        record(request, principal, resource=event_id[:36], status_code=refused.status)
+        audit_of(request).refused(refused.status, resource=event_id[:36])
         return _back(error=str(refused))
-    record(request, principal, rows=1, resource=event_id[:36])
+    audit_of(request).read(rows=1, resource=event_id[:36])
     return _back(done=delivery.event_id)
 
 

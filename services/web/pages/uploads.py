@@ -18,7 +18,8 @@ from starlette.datastructures import UploadFile
 from schemas.errors import CasehubError
 from schemas.reference.agencies import publishing_agencies
 from services.access.principal import Capability, Principal
-from services.api.deps import get_now, record
+from services.api.deps import get_now
+from services.api.request_audit import audit_of
 from services.api.request_limits import MAX_UPLOAD_BYTES
 from services.store.upload_tables import UploadRow
 from services.uploads import ledger
@@ -26,7 +27,7 @@ from services.uploads.error_report import errors_csv, errors_xlsx
 from services.uploads.previewing import preview_upload
 from services.uploads.publishing import publish_upload, shared_publisher
 from services.web.pages.access import PageForbidden, page_reader
-from services.web.rendering import render
+from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_ROWS = 500
@@ -36,7 +37,7 @@ def uploader(request: Request) -> Principal:
     """A signed-in user allowed to upload, of an agency that publishes (has its own topic)."""
     principal = page_reader(request, Capability.UPLOAD_REPORTS)
     if principal.agency not in publishing_agencies():
-        record(request, principal, status_code=403)
+        audit_of(request).refused(403)
         raise PageForbidden(principal)
     return principal
 
@@ -45,7 +46,7 @@ def uploader(request: Request) -> Principal:
 def uploads_page(request: Request) -> Response:
     principal = uploader(request)
     found = ledger.history(request.app.state.engine, principal)
-    record(request, principal, rows=len(found))
+    audit_of(request).read(rows=len(found))
     return _page(request, principal, found)
 
 
@@ -64,27 +65,27 @@ async def upload(request: Request, background: BackgroundTasks) -> Response:
     form = await request.form()
     sent = form.get("file")
     if not isinstance(sent, UploadFile) or not sent.filename:
-        record(request, principal, status_code=400)
+        audit_of(request).refused(400)
         return _page(
             request, principal, ledger.history(engine, principal), "Hãy chọn một tệp (choose a file)", 400
         )
     content = await sent.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        record(request, principal, status_code=413)
+        audit_of(request).refused(413)
         reason = f"tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB (file too large)"
         return _page(request, principal, ledger.history(engine, principal), reason, 413)
     now = get_now(request)
     upload_id = await run_in_threadpool(ledger.open_upload, engine, principal, sent.filename, content, now)
     agency, provinces, clock = str(principal.agency), principal.provinces, request.app.state.clock
     background.add_task(preview_upload, engine, upload_id, content, sent.filename, agency, provinces, clock)
-    record(request, principal, resource=f"upload:{upload_id}")
+    audit_of(request).read(resource=f"upload:{upload_id}")
     return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
 
 
 def _visible_upload(request: Request, principal: Principal, upload_id: str) -> UploadRow:
     found = ledger.load_upload(request.app.state.engine, upload_id[:36])
     if found is None or not ledger.visible_to(found, principal):
-        record(request, principal, status_code=404, resource=f"upload:{upload_id[:36]}")
+        audit_of(request).refused(404, resource=f"upload:{upload_id[:36]}")
         raise PageForbidden(principal)
     return found
 
@@ -111,7 +112,7 @@ def upload_page(request: Request, upload_id: str) -> Response:
         "running": ledger.is_running(found, now),
         "error": request.query_params.get("error", "")[:500],
     }
-    record(request, principal, rows=len(fates), resource=f"upload:{found.upload_id}")
+    audit_of(request).read(rows=len(fates), resource=f"upload:{found.upload_id}")
     return render(request, "upload.html", principal, context)
 
 
@@ -128,23 +129,23 @@ async def publish(request: Request, upload_id: str, background: BackgroundTasks)
     found = _visible_upload(request, principal, upload_id)
     back = f"/uploads/{found.upload_id}"
     if found.status not in (ledger.PREVIEWED, ledger.PUBLISHED, ledger.PUBLISHING) or found.rows_ok == 0:
-        record(request, principal, status_code=409, resource=f"upload:{found.upload_id}")
+        audit_of(request).refused(409, resource=f"upload:{found.upload_id}")
         query = urlencode({"error": "không có dòng hợp lệ để gửi (no valid row to publish)"})
         return RedirectResponse(f"{back}?{query}", status_code=303)
     try:
         await run_in_threadpool(shared_publisher, request.app)
     except CasehubError as exc:  # the broker unreachable, or the hub's login to it missing
-        record(request, principal, status_code=503, resource=f"upload:{found.upload_id}")
+        audit_of(request).refused(503, resource=f"upload:{found.upload_id}")
         reason = f"broker không sẵn sàng, chưa gửi gì (broker unavailable, nothing sent): {exc}"
         query = urlencode({"error": reason[:400]})
         return RedirectResponse(f"{back}?{query}", status_code=303)
     now = get_now(request)
     if not await run_in_threadpool(ledger.start_publishing, engine, found.upload_id, principal, now):
-        record(request, principal, status_code=409, resource=f"upload:{found.upload_id}")
+        audit_of(request).refused(409, resource=f"upload:{found.upload_id}")
         query = urlencode({"error": "tệp này đang được đọc hoặc gửi (already in progress)"})
         return RedirectResponse(f"{back}?{query}", status_code=303)
     background.add_task(publish_upload, request.app, found, request.app.state.clock)
-    record(request, principal, rows=found.rows_ok, resource=f"upload:{found.upload_id}")
+    audit_of(request).read(rows=found.rows_ok, resource=f"upload:{found.upload_id}")
     return RedirectResponse(back, status_code=303)
 
 
@@ -152,11 +153,11 @@ async def publish(request: Request, upload_id: str, background: BackgroundTasks)
 def error_report(request: Request, upload_id: str, kind: str) -> Response:
     principal = uploader(request)
     if kind not in ("csv", "xlsx"):
-        record(request, principal, status_code=404)
+        audit_of(request).refused(404)
         raise HTTPException(404, "errors.csv or errors.xlsx")
     found = _visible_upload(request, principal, upload_id)
     fates = ledger.rows_of(request.app.state.engine, found.upload_id)
-    record(request, principal, rows=len(fates), resource=f"upload:{found.upload_id}")
+    audit_of(request).read(rows=len(fates), resource=f"upload:{found.upload_id}")
     name = f"loi-{found.upload_id[:8]}"
     if kind == "xlsx":
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
