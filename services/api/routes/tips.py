@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from producers.publisher import Delivery
 from services.access.principal import Capability, Principal
 from services.api.deps import client_of, require
-from services.api.request_audit import audit_of
+from services.api.request_audit import audit_of, from_the_public
 from services.tips.desk import TipDesk, TipRefused, may_triage
 from services.tips.messages import refusal_message
 from services.tips.submission import TipForm
@@ -60,7 +60,7 @@ def desk_of(request: Request) -> TipDesk:
 
 def install(app: FastAPI, desk: TipDesk) -> None:
     app.state.tip_desk = desk
-    app.include_router(public_router)
+    app.include_router(public_router, dependencies=[Depends(from_the_public)])
     app.include_router(router)
 
 

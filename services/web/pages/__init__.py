@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI, Request, Response
 
+from services.api.request_audit import from_the_public
 from services.web.form_guard import checked_form
 from services.web.page_session import SignInNeeded, to_login
 from services.web.pages import (
@@ -28,7 +29,9 @@ from services.web.templates import render
 
 def include(app: FastAPI) -> None:
     app.include_router(login.router)
-    app.include_router(tips_public.router)  # public: own one-use signed token, no checked_form
+    app.include_router(
+        tips_public.router, dependencies=[Depends(from_the_public)]
+    )  # public: own one-use signed token, no checked_form
     for module in (
         dashboard,
         cases,
