@@ -7,6 +7,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from consumers.backoff import Backoff
 from consumers.entity.follower import EntityFollower
 from consumers.entity.keys import Sighting
@@ -95,3 +98,41 @@ def test_a_replayed_batch_changes_nothing_the_offsets_and_links_are_already_ther
     again = follower(store, ListSource([])).process(records)
     assert (again.merges, again.splits, again.moved_subjects) == (0, 0, 0)
     assert (store.state.members, store.state.history) == before
+
+
+class PoisonListLinker(EntityLinker):
+    """Refuses any group holding one of the `poison` subjects (a store that cannot take their keys)."""
+
+    def __init__(self, poison: set[str]) -> None:
+        super().__init__(cap=20)
+        self.poison = poison
+
+    def link(self, tx: EntityTransaction, sightings: Sequence[Sighting]) -> LinkReport:
+        if any(s.subject_id in self.poison for s in sightings):
+            raise ValueError("played refusal")
+        return super().link(tx, sightings)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    poisoned=st.lists(st.booleans(), min_size=1, max_size=24),
+    cut=st.integers(min_value=1, max_value=24),
+    outages=st.integers(min_value=0, max_value=2),
+)
+def test_any_mix_of_refused_sightings_and_outages_loses_nothing_and_links_the_rest(
+    poisoned: list[bool], cut: int, outages: int
+) -> None:
+    subjects = [f"S-{n}" for n in range(len(poisoned))]
+    poison = {s for s, bad in zip(subjects, poisoned, strict=True) if bad}
+    records = seller_records(*subjects)
+    store = MemoryEntityStore()
+    source = ListSource([records[start : start + cut] for start in range(0, len(records), cut)])
+    consumer = follower(store, source, PoisonListLinker(poison))
+    store.fail_next_transactions = outages
+    consumer.run(threading.Event(), idle_exit_s=0.01)
+    assert set(store.state.members) == set(subjects) - poison
+    assert {letter.offset for letter in store.state.dead_letters.values()} == {
+        n for n, bad in enumerate(poisoned) if bad
+    }
+    assert store.stored_offsets("entities") == {(TOPIC, 0): len(records)}
+    assert len(set(store.state.members.values())) <= 1  # everyone shares the phone: one entity
