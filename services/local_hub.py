@@ -1,5 +1,5 @@
-"""`casehub up`: the whole hub on one machine — broker, topics, store, materializer, entity consumer with
-the alert rules, API, demo data."""
+"""`casehub up`: the whole hub on one machine — broker, topics, store, materializer, entity consumer, the
+alert job, API, demo data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from consumers.alerts.outbox import AlertOutbox
 from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
 from consumers.supervisor import Supervisor, Worker
@@ -27,7 +26,7 @@ from services.api.app import create_app
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store, upgrade_store
 from services.broker_access.local_broker import broker_for
 from services.broker_access.provisioning import provision
-from services.early_warning import build_alert_outbox, build_entity_follower
+from services.early_warning import ALERT_JOB, alert_job_stall_s, build_alert_job, build_entity_follower
 from services.notify.demo_subscriptions import DEMO_BACKFILL_DAYS, seed_demo_subscriptions
 from services.notify.mail_sink import MailSink
 from services.notify.notifier import Notifier
@@ -95,7 +94,6 @@ class LocalHub:
         self.threads: list[threading.Thread] = []
         self.server: uvicorn.Server | None = None
         self.supervisors: list[Supervisor] = []
-        self.alerts: AlertOutbox | None = None
         self.mail_sink: MailSink | None = None
 
     def start(self, demo_cases: int = 40, simulated_events: int = 0) -> HubSummary:
@@ -113,7 +111,6 @@ class LocalHub:
         demo_tokens = seed_demo_principals(engine)
         app = create_app(engine, s, sample_lag=True, demo_logins=True)
         metrics = MaterializerMetrics(s.consumer_group, app.state.ops.registry)  # one /metrics for both
-        self.alerts = build_alert_outbox(s, engine)
         self._supervise(
             app.state.ops,
             Liveness("materializer", s.consumer_stall_s),
@@ -122,7 +119,12 @@ class LocalHub:
         self._supervise(
             app.state.ops,
             Liveness("entity consumer", s.consumer_stall_s),
-            lambda live: build_entity_follower(s, engine, self.alerts, liveness=live),
+            lambda live: build_entity_follower(s, engine, liveness=live),
+        )
+        self._supervise(
+            app.state.ops,
+            Liveness(ALERT_JOB, alert_job_stall_s(s)),
+            lambda live: build_alert_job(s, engine, liveness=live),
         )
         self._serve_api(app)
         smtp, mail_dir = self._start_notifications(engine)
@@ -175,9 +177,7 @@ class LocalHub:
         if self.server is not None:
             self.server.should_exit = True
         for thread in self.threads:
-            thread.join(timeout=15)  # each supervisor closes its consumer on the way out
-        if self.alerts is not None and self.alerts.sink is not None:
-            self.alerts.sink.close()
+            thread.join(timeout=15)  # each supervisor closes its consumer (or job) on the way out
         if self.mail_sink is not None:
             self.mail_sink.stop()
         if self.broker.stop():
@@ -192,7 +192,8 @@ class LocalHub:
     def _supervise(
         self, monitor: ApiMonitor, liveness: Liveness, build: Callable[[Liveness], Worker]
     ) -> None:
-        """Run a consumer in a thread that restarts it with back-off; the API's /readyz reports it.
+        """Run a consumer (or a scheduled job) in a thread that restarts it with back-off; the API's /readyz
+        reports it.
 
         Restart rather than exit: `casehub up` is one process for the whole demo hub, and a crashed
         consumer must not take the API and broker down with it. The console and /readyz say it.

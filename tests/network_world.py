@@ -36,6 +36,7 @@ from services.api.app import create_app
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
 from services.store.entity_store import entities_of
+from services.store.sql_entity_store import SqlEntityTransaction
 from services.store.sql_store import SqlCaseStore
 from tests.factories import event
 
@@ -160,7 +161,7 @@ def build_network_world(url: str) -> Iterator[NetworkWorld]:
         if isinstance(e.payload, SubjectIdentified)
     ]
     with engine.begin() as connection:
-        EntityLinker(cap=2).link(connection, sightings)
+        EntityLinker(cap=2).link(SqlEntityTransaction(connection), sightings)
         entity_id = entities_of(connection, ["Q1"])["Q1"]
     tokens = {}
     for key, principal in WHO.items():

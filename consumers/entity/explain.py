@@ -7,12 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
-
 from consumers.entity.keys import MatchKey
 from consumers.entity.linker import EntityLinker
 from consumers.entity.partition import partition
-from services.store import entity_store as db
+from consumers.entity.store_port import EntityTransaction
 
 
 @dataclass(frozen=True)
@@ -46,15 +44,15 @@ class Explanation:
     """(kind, value, other subject, its entity) for shared names and addresses."""
 
 
-def explain(connection: Connection, linker: EntityLinker, entity_or_subject: str) -> Explanation | None:
+def explain(tx: EntityTransaction, linker: EntityLinker, entity_or_subject: str) -> Explanation | None:
     """The explanation of an entity, given its id or one of its subjects' ids; None when unknown."""
-    entity_id = db.entities_of(connection, [entity_or_subject]).get(entity_or_subject, entity_or_subject)
-    members = sorted(db.members_of(connection, [entity_id]))
+    entity_id = tx.entities_of([entity_or_subject]).get(entity_or_subject, entity_or_subject)
+    members = sorted(tx.members_of([entity_id]))
     if not members:
         return None
-    rules = linker.rules(connection)
-    occurrences = db.occurrences_of(connection, members, strong_only=False)
-    counts = db.carrier_counts(connection, {(o.kind, o.value) for o in occurrences})
+    rules = linker.rules(tx)
+    occurrences = tx.occurrences_of(members, strong_only=False)
+    counts = tx.carrier_counts({(o.kind, o.value) for o in occurrences})
     holders: dict[tuple[str, str], list[str]] = defaultdict(list)
     for o in occurrences:
         holders[(o.kind, o.value)].append(o.subject_id)
@@ -75,9 +73,9 @@ def explain(connection: Connection, linker: EntityLinker, entity_or_subject: str
                 link.subject_id, link.other_subject_id, link.key.kind, link.key.value, later.first_event_id
             )
         )
-    result.history = db.history_of(connection, members)
-    neighbours = db.weak_neighbours(connection, members, rules.cap)
-    others = db.entities_of(connection, {other for _, _, other in neighbours})
+    result.history = tx.history_of(members)
+    neighbours = tx.weak_neighbours(members, rules.cap)
+    others = tx.entities_of({other for _, _, other in neighbours})
     result.suggestions = sorted(
         (kind, value, other, others.get(other, "?"))
         for kind, value, other in neighbours

@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from consumers.entity.keys import MatchKey, Sighting
 from consumers.entity.partition import LinkRules, Partition, entity_id_of, partition
 from consumers.entity.stoplist import StopList, bundled_stop_list
-from services.store import entity_store as db
-from services.store.entity_store import Key, Occurrence
+from consumers.entity.store_port import EntityTransaction, Key, Occurrence
 from services.store.tables import utcnow
 
 
@@ -49,91 +46,91 @@ class EntityLinker:
         self.stop_list = stop_list or bundled_stop_list()
         self.clock = clock
 
-    def link(self, connection: Connection, sightings: Sequence[Sighting]) -> LinkReport:
+    def link(self, tx: EntityTransaction, sightings: Sequence[Sighting]) -> LinkReport:
         """Record a batch's sightings and relink what they can change (the caller commits)."""
-        before = db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        before = tx.lock_linker(self.cap, self.stop_list.version, self.clock())
         rows = _identifier_rows(sightings)
         subjects = {s.subject_id for s in sightings}
-        known = db.known_occurrences(connection, subjects)
+        known = tx.known_occurrences(subjects)
         fresh = [r for r in rows if (r["subject_id"], r["kind"], r["value"]) not in known]
-        db.add_identifiers(connection, rows)
-        new_subjects = subjects - set(db.entities_of(connection, subjects))
-        db.enrol(connection, {s: entity_id_of([s]) for s in new_subjects})
-        rules = self.rules(connection)
+        tx.add_identifiers(rows)
+        new_subjects = subjects - set(tx.entities_of(subjects))
+        tx.enrol({s: entity_id_of([s]) for s in new_subjects})
+        rules = self.rules(tx)
         if before is not None and before != (self.cap, self.stop_list.version):
-            report = self.relink_all(connection, f"rules changed from cap {before[0]}, stop-list {before[1]}")
+            report = self.relink_all(tx, f"rules changed from cap {before[0]}, stop-list {before[1]}")
         else:
-            seeds, causes = self._region_of(connection, subjects, fresh, rules)
-            report = self._relink(connection, seeds, rules, causes)
+            seeds, causes = self._region_of(tx, subjects, fresh, rules)
+            report = self._relink(tx, seeds, rules, causes)
         report.subjects_added = len(new_subjects)
         return report
 
-    def relink_all(self, connection: Connection, reason: str = "relink") -> LinkReport:
+    def relink_all(self, tx: EntityTransaction, reason: str = "relink") -> LinkReport:
         """Recompute every entity from the recorded keys (after a rule change, or to check the increments)."""
-        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
-        members = db.all_members(connection)
-        occurrences = db.all_occurrences(connection)
+        tx.lock_linker(self.cap, self.stop_list.version, self.clock())
+        members = tx.all_members()
+        occurrences = tx.all_occurrences()
         counts: dict[Key, int] = defaultdict(int)
         for o in occurrences:
             counts[(o.kind, o.value)] += 1
-        return self._apply(connection, members, occurrences, counts, self.rules(connection), {}, reason)
+        return self._apply(tx, members, occurrences, counts, self.rules(tx), {}, reason)
 
-    def stop(self, connection: Connection, key: MatchKey, reason: str, by: str) -> LinkReport:
+    def stop(self, tx: EntityTransaction, key: MatchKey, reason: str, by: str) -> LinkReport:
         """Add a key to the run-time stop-list and undo the links it made."""
-        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
-        db.add_stop(connection, (key.kind, key.value), reason, by, self.clock())
-        carriers = db.carriers(connection, (key.kind, key.value), self.cap + 1)
+        tx.lock_linker(self.cap, self.stop_list.version, self.clock())
+        tx.add_stop((key.kind, key.value), reason, by, self.clock())
+        carriers = tx.carriers((key.kind, key.value), self.cap + 1)
         seeds = set(carriers) if len(carriers) <= self.cap else set()
         cause = f"{key} stop-listed by {by}: {reason}"
-        return self._relink(connection, seeds, self.rules(connection), {(key.kind, key.value): cause})
+        return self._relink(tx, seeds, self.rules(tx), {(key.kind, key.value): cause})
 
     def block(
-        self, connection: Connection, subject_id: str, keys: Iterable[MatchKey] | None, reason: str, by: str
+        self, tx: EntityTransaction, subject_id: str, keys: Iterable[MatchKey] | None, reason: str, by: str
     ) -> LinkReport:
         """Stop some (default: all) of one subject's keys from linking it; others sharing them stay linked."""
-        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
-        held = {(o.kind, o.value) for o in db.occurrences_of(connection, [subject_id])}
+        tx.lock_linker(self.cap, self.stop_list.version, self.clock())
+        held = {(o.kind, o.value) for o in tx.occurrences_of([subject_id])}
         chosen = held if keys is None else {(k.kind, k.value) for k in keys} & held
-        db.add_blocks(connection, subject_id, chosen, reason, by, self.clock())
+        tx.add_blocks(subject_id, chosen, reason, by, self.clock())
         causes = {k: f"{k[0]} {k[1]} blocked for {subject_id} by {by}: {reason}" for k in chosen}
-        return self._relink(connection, {subject_id}, self.rules(connection), causes)
+        return self._relink(tx, {subject_id}, self.rules(tx), causes)
 
-    def unstop(self, connection: Connection, key: MatchKey, reason: str, by: str) -> LinkReport:
+    def unstop(self, tx: EntityTransaction, key: MatchKey, reason: str, by: str) -> LinkReport:
         """Take a key off the run-time stop-list (a mistaken stop) and let it link again; the bundled
         stop-list is versioned with the code and changes only by editing its file."""
-        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        tx.lock_linker(self.cap, self.stop_list.version, self.clock())
         if key in self.stop_list:
             raise ValueError(
                 f"{key} is on the bundled stop-list ({self.stop_list.reasons[key]}); edit the file"
             )
-        if not db.remove_stop(connection, (key.kind, key.value)):
+        if not tx.remove_stop((key.kind, key.value)):
             raise ValueError(f"{key} is not on the run-time stop-list")
-        carriers = db.carriers(connection, (key.kind, key.value), self.cap + 1)
+        carriers = tx.carriers((key.kind, key.value), self.cap + 1)
         cause = f"{key} taken off the stop-list by {by}: {reason}"
-        self._note(connection, "unstop", carriers, (key.kind, key.value), cause)
+        self._note(tx, "unstop", carriers, (key.kind, key.value), cause)
         seeds = set(carriers) if len(carriers) <= self.cap else set()
-        return self._relink(connection, seeds, self.rules(connection), {}, cause)
+        return self._relink(tx, seeds, self.rules(tx), {}, cause)
 
     def unblock(
-        self, connection: Connection, subject_id: str, keys: Iterable[MatchKey] | None, reason: str, by: str
+        self, tx: EntityTransaction, subject_id: str, keys: Iterable[MatchKey] | None, reason: str, by: str
     ) -> LinkReport:
         """Undo an unmerge: the subject's blocked keys (all, or those given) link it again."""
-        db.lock_linker(connection, self.cap, self.stop_list.version, self.clock())
+        tx.lock_linker(self.cap, self.stop_list.version, self.clock())
         wanted = None if keys is None else {(k.kind, k.value) for k in keys}
-        lifted = db.remove_blocks(connection, subject_id, wanted)
+        lifted = tx.remove_blocks(subject_id, wanted)
         if not lifted:
             raise ValueError(f"{subject_id} has no such blocked key")
         for key in lifted:
             cause = f"{key[0]} {key[1]} unblocked for {subject_id} by {by}: {reason}"
-            self._note(connection, "unblock", [subject_id], key, cause)
+            self._note(tx, "unblock", [subject_id], key, cause)
         cause = f"unblocked for {subject_id} by {by}: {reason}"
-        return self._relink(connection, {subject_id}, self.rules(connection), {}, cause)
+        return self._relink(tx, {subject_id}, self.rules(tx), {}, cause)
 
     def _note(
-        self, connection: Connection, action: str, subjects: Sequence[str], key: Key, cause: str
+        self, tx: EntityTransaction, action: str, subjects: Sequence[str], key: Key, cause: str
     ) -> None:
         """A correction in the history of every subject it concerns, whether or not anything moves."""
-        entity_of = db.entities_of(connection, subjects)
+        entity_of = tx.entities_of(subjects)
         now = self.clock()
         rows = [
             {
@@ -149,56 +146,56 @@ class EntityLinker:
             }
             for s in sorted(entity_of)
         ]
-        db.add_history(connection, rows)
+        tx.add_history(rows)
 
-    def rules(self, connection: Connection) -> LinkRules:
-        stopped = set(self.stop_list.keys) | {MatchKey(*k) for k in db.stopped_keys(connection)}
-        blocked = {(s, MatchKey(*k)) for s, k in db.blocked_keys(connection)}
+    def rules(self, tx: EntityTransaction) -> LinkRules:
+        stopped = set(self.stop_list.keys) | {MatchKey(*k) for k in tx.stopped_keys()}
+        blocked = {(s, MatchKey(*k)) for s, k in tx.blocked_keys()}
         return LinkRules(cap=self.cap, stopped=frozenset(stopped), blocked=frozenset(blocked))
 
     def _region_of(
-        self, connection: Connection, subjects: set[str], fresh: list[dict[str, Any]], rules: LinkRules
+        self, tx: EntityTransaction, subjects: set[str], fresh: list[dict[str, Any]], rules: LinkRules
     ) -> tuple[set[str], dict[Key, str]]:
         """Subjects whose entities the fresh keys can change, and why keys that crossed the cap stopped."""
         fresh_by_key: dict[Key, set[str]] = defaultdict(set)
         for row in fresh:
             if row["strong"]:
                 fresh_by_key[(row["kind"], row["value"])].add(row["subject_id"])
-        counts = db.carrier_counts(connection, fresh_by_key)
+        counts = tx.carrier_counts(fresh_by_key)
         seeds, causes = set(subjects), {}
         for key, newcomers in sorted(fresh_by_key.items()):
             now, before = counts[key], counts[key] - len(newcomers)
             if rules.links(MatchKey(*key), now):
-                seeds.update(db.carriers(connection, key, self.cap))
+                seeds.update(tx.carriers(key, self.cap))
             elif rules.links(MatchKey(*key), before):  # crossed the cap: undo what it held together
-                old = db.carriers(connection, key, self.cap + len(newcomers) + 1)
+                old = tx.carriers(key, self.cap + len(newcomers) + 1)
                 seeds.update(s for s in old if s not in newcomers)
                 causes[key] = f"{key[0]} {key[1]} is on {now} subjects, over the cap of {self.cap}"
         return seeds, causes
 
     def _relink(
         self,
-        connection: Connection,
+        tx: EntityTransaction,
         seeds: set[str],
         rules: LinkRules,
         causes: dict[Key, str],
         reason: str = "",
     ) -> LinkReport:
         """Partition the seeds' entities, widened until no linking key leads outside them."""
-        entity_ids = set(db.entities_of(connection, seeds).values())
+        entity_ids = set(tx.entities_of(seeds).values())
         while True:
-            members = db.members_of(connection, entity_ids)
-            occurrences = db.occurrences_of(connection, members)
-            counts = db.carrier_counts(connection, {(o.kind, o.value) for o in occurrences})
+            members = tx.members_of(entity_ids)
+            occurrences = tx.occurrences_of(members)
+            counts = tx.carrier_counts({(o.kind, o.value) for o in occurrences})
             linking = {k for k, n in counts.items() if rules.links(MatchKey(*k), n)}
-            wider = db.entities_carrying(connection, linking, set(members)) - entity_ids
+            wider = tx.entities_carrying(linking, set(members)) - entity_ids
             if not wider:
-                return self._apply(connection, members, occurrences, counts, rules, causes, reason)
+                return self._apply(tx, members, occurrences, counts, rules, causes, reason)
             entity_ids |= wider
 
     def _apply(
         self,
-        connection: Connection,
+        tx: EntityTransaction,
         members: dict[str, str],
         occurrences: list[Occurrence],
         counts: dict[Key, int],
@@ -213,12 +210,12 @@ class EntityLinker:
             rules,
         )
         moved = {s: e for s, e in result.entity_of.items() if members[s] != e}
-        db.move_members(connection, moved)
+        tx.move_members(moved)
         history = _merges(members, result, occurrences, reason) + _splits(
             members, result, occurrences, causes, reason
         )
         now = self.clock()
-        db.add_history(connection, [{**row, "at": now} for row in history])
+        tx.add_history([{**row, "at": now} for row in history])
         return LinkReport(
             merges=sum(1 for r in history if r["action"] == "link"),
             splits=sum(1 for r in history if r["action"] == "unlink"),

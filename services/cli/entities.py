@@ -18,14 +18,16 @@ from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.entity.scoring import pair_scores
 from consumers.entity.stoplist import stop_key
 from producers.simulator import Simulation
+from schemas.errors import CasehubError
 from schemas.payloads import SubjectIdentified
 from services.bootstrap import open_store
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
-from services.early_warning import build_alert_outbox, build_entity_follower
+from services.early_warning import build_alert_job, build_entity_follower
 from services.store import entity_store as db
 from services.store.engine import make_engine, migrate
+from services.store.sql_entity_store import SqlEntityTransaction
 
 entities_app = typer.Typer(
     help="Seller entities: subjects linked by a shared phone, tax code, shop, e-mail, id or bank account.",
@@ -41,23 +43,38 @@ def consume(
     until_idle: Annotated[float | None, typer.Option(help="Exit after this many idle seconds.")] = None,
     publish: Annotated[bool, typer.Option(help="Publish alerts to the alerts topic.")] = True,
 ) -> None:
-    """Run the entity consumer (group casehub-entities) and the alert rules every alert interval."""
+    """Run the entity consumer (group casehub-entities) and, on a thread beside it, the alert job every
+    alert interval (a last sweep when the consumer stops)."""
     s = service_settings()
     engine, _ = open_store(s)
-    outbox = build_alert_outbox(s, engine, publish=publish)
-    follower = build_entity_follower(s, engine, outbox)
+    job = build_alert_job(s, engine, publish=publish, final_run=True)
+    follower = build_entity_follower(s, engine)
+    stop_job = threading.Event()
+    failures: list[Exception] = []
+
+    def sweep_until_stopped() -> None:
+        try:
+            job.run(stop_job)
+        except Exception as exc:  # reported below in one line, after the consumer's summary
+            failures.append(exc)
+
+    sweeping = threading.Thread(target=sweep_until_stopped, name=job.name, daemon=True)
+    sweeping.start()
     try:
         stats = follower.run(threading.Event(), idle_exit_s=until_idle)
     except KeyboardInterrupt:
         stats = follower.stats
     finally:
-        follower.source.close()
-        if outbox.sink is not None:
-            outbox.sink.close()
+        follower.close()
+        stop_job.set()
+        sweeping.join()
+        job.close()
     console.print(
         f"Linked {stats.sightings} subject sightings from {stats.records} records "
         f"in {stats.batches} batches; {stats.merges} merges, {stats.splits} splits."
     )
+    if failures:
+        raise CasehubError(f"the alert job stopped: {type(failures[0]).__name__}: {failures[0]}")
 
 
 @entities_app.command("list")
@@ -93,7 +110,9 @@ def explain_entity(
     s = settings()
     engine, _ = open_store(s)
     with engine.connect() as connection:
-        found = explain(connection, EntityLinker(cap=s.entity_link_cap), entity_or_subject)
+        found = explain(
+            SqlEntityTransaction(connection), EntityLinker(cap=s.entity_link_cap), entity_or_subject
+        )
     if found is None:
         raise typer.BadParameter(f"no entity or subject {entity_or_subject}")
     console.print(
@@ -136,7 +155,7 @@ def stop(
         raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
     engine, _ = open_store(s)
     with engine.begin() as connection:
-        report = EntityLinker(cap=s.entity_link_cap).stop(connection, key, reason, by)
+        report = EntityLinker(cap=s.entity_link_cap).stop(SqlEntityTransaction(connection), key, reason, by)
     _report(f"stop-listed {key}", report)
 
 
@@ -159,7 +178,7 @@ def unmerge(
     engine, _ = open_store(s)
     with engine.begin() as connection:
         report = EntityLinker(cap=s.entity_link_cap).block(
-            connection, subject_id, [key] if key else None, reason, by
+            SqlEntityTransaction(connection), subject_id, [key] if key else None, reason, by
         )
     _report(f"detached {subject_id}", report)
 
@@ -180,7 +199,9 @@ def unstop(
     engine, _ = open_store(s)
     try:
         with engine.begin() as connection:
-            report = EntityLinker(cap=s.entity_link_cap).unstop(connection, key, reason, by)
+            report = EntityLinker(cap=s.entity_link_cap).unstop(
+                SqlEntityTransaction(connection), key, reason, by
+            )
     except ValueError as refused:
         raise typer.BadParameter(str(refused)) from None
     _report(f"took {key} off the stop-list", report)
@@ -206,7 +227,7 @@ def undo_unmerge(
     try:
         with engine.begin() as connection:
             report = EntityLinker(cap=s.entity_link_cap).unblock(
-                connection, subject_id, [key] if key else None, reason, by
+                SqlEntityTransaction(connection), subject_id, [key] if key else None, reason, by
             )
     except ValueError as refused:
         raise typer.BadParameter(str(refused)) from None
@@ -220,7 +241,9 @@ def relink() -> None:
     s = settings()
     engine, _ = open_store(s)
     with engine.begin() as connection:
-        report = EntityLinker(cap=s.entity_link_cap).relink_all(connection, "relink requested")
+        report = EntityLinker(cap=s.entity_link_cap).relink_all(
+            SqlEntityTransaction(connection), "relink requested"
+        )
     _report("relinked", report)
 
 
@@ -262,7 +285,7 @@ def _link_in_scratch_store(sightings: list[Sighting], cap: int) -> dict[str, str
         linker = EntityLinker(cap=cap)
         for start in range(0, len(sightings), 500):
             with engine.begin() as connection:
-                linker.link(connection, sightings[start : start + 500])
+                linker.link(SqlEntityTransaction(connection), sightings[start : start + 500])
         with engine.connect() as connection:
             found = db.all_members(connection)
         engine.dispose()

@@ -1,14 +1,17 @@
-"""SQL of entity resolution over a caller's connection (the linker's transaction): set-based, chunked."""
+"""SQL of entity resolution over a caller's connection (the linker's transaction): set-based, chunked.
+
+The linker reaches these through the entity store port (services/store/sql_entity_store.py); the read
+side (notifications, the alert inbox, the alert facts) uses the tables and a few lookups directly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Select, Table, bindparam, func, select, tuple_, update
 
+from consumers.entity.store_port import Key, Occurrence
 from services.store.entity_tables import (
     EntityBlockRow,
     EntityIdentifierRow,
@@ -25,19 +28,8 @@ LINKS = cast(Table, EntityLinkRow.__table__)
 STOPS = cast(Table, EntityStopRow.__table__)
 BLOCKS = cast(Table, EntityBlockRow.__table__)
 STATE = cast(Table, EntityStateRow.__table__)
-Key = tuple[str, str]
-"""(kind, canonical value)."""
 _CHUNK = 400
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    subject_id: str
-    kind: str
-    value: str
-    first_event_id: str
-    first_seen_at: datetime
 
 
 def lock_linker(connection: Connection, cap: int, version: str, now: datetime) -> tuple[int, str] | None:
@@ -65,7 +57,7 @@ def known_occurrences(connection: Connection, subject_ids: Iterable[str]) -> set
     return found
 
 
-def add_identifiers(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def add_identifiers(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert keys; for one already held, keep the earliest event that brought it (order-free)."""
     if not rows:
         return
@@ -80,11 +72,11 @@ def add_identifiers(connection: Connection, rows: Sequence[dict[str, Any]]) -> N
         statement.on_conflict_do_update(
             index_elements=["subject_id", "kind", "value"], set_=changed, where=earlier
         ),
-        list(rows),
+        [dict(row) for row in rows],
     )
 
 
-def enrol(connection: Connection, entity_of: dict[str, str]) -> None:
+def enrol(connection: Connection, entity_of: Mapping[str, str]) -> None:
     """Give subjects not yet in any entity the entity proposed for them (their own)."""
     if entity_of:
         rows = [{"subject_id": s, "entity_id": e} for s, e in sorted(entity_of.items())]
@@ -172,7 +164,7 @@ def entities_carrying(connection: Connection, keys: Iterable[Key], outside: set[
     return found
 
 
-def move_members(connection: Connection, entity_of: dict[str, str]) -> None:
+def move_members(connection: Connection, entity_of: Mapping[str, str]) -> None:
     """Put subjects into their new entities (one executemany)."""
     if not entity_of:
         return
@@ -185,9 +177,9 @@ def move_members(connection: Connection, entity_of: dict[str, str]) -> None:
     connection.execute(statement, rows)
 
 
-def add_history(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
-        connection.execute(LINKS.insert(), list(rows))
+        connection.execute(LINKS.insert(), [dict(row) for row in rows])
 
 
 def history_of(connection: Connection, subject_ids: Iterable[str], limit: int = 200) -> list[dict[str, Any]]:
@@ -249,21 +241,6 @@ def remove_blocks(connection: Connection, subject_id: str, keys: Iterable[Key] |
             )
         )
     return lifted
-
-
-def weak_neighbours(
-    connection: Connection, subject_ids: Iterable[str], cap: int
-) -> list[tuple[str, str, str]]:
-    """(kind, value, other subject) for weak keys these subjects share with at most `cap` others."""
-    mine = [
-        o for o in occurrences_of(connection, subject_ids, strong_only=False) if o.kind in ("name", "address")
-    ]
-    keys = {(o.kind, o.value) for o in mine}
-    counts = carrier_counts(connection, keys)
-    found: list[tuple[str, str, str]] = []
-    for key in sorted(k for k in keys if counts.get(k, 0) <= cap + 1):
-        found.extend((key[0], key[1], other) for other in carriers(connection, key, cap + 1))
-    return found
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

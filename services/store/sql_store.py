@@ -68,7 +68,7 @@ class SqlTransaction(StoreTransaction):
             with self.connection.begin_nested():
                 yield
         except Exception as exc:
-            raise _store_error(exc, self.connection.engine) from exc
+            raise store_error(exc, self.connection.engine) from exc
 
     def add_events(self, events: Sequence[StoredEvent]) -> list[StoredEvent]:
         if not events:
@@ -206,7 +206,7 @@ class SqlCaseStore(CaseStore):
             with self.engine.begin() as connection:
                 yield SqlTransaction(connection)
         except Exception as exc:
-            raise _store_error(exc, self.engine) from exc
+            raise store_error(exc, self.engine) from exc
 
     def stored_offsets(self, group: str) -> dict[tuple[str, int], int]:
         query = select(OFFSETS.c.topic, OFFSETS.c.partition, OFFSETS.c.next_offset).where(
@@ -259,7 +259,7 @@ def _case_state(row: Any) -> CaseState:
     return CaseState(**values)
 
 
-def _store_error(exc: Exception, engine: Engine) -> Exception:
+def store_error(exc: Exception, engine: Engine) -> Exception:
     """A database error becomes an outage to wait out or a refusal of the records; others pass as they are."""
     if not is_database_error(exc):
         return exc

@@ -28,6 +28,7 @@ from consumers.subject_fold import fold_subject
 from schemas.bounds import check_url_safe_id
 from services.store.queries.visibility import Viewer, can_see
 from services.store.records import SubjectState
+from services.store.sql_entity_store import SqlEntityTransaction
 from services.store.sql_store import EVENTS, OBSERVATIONS
 from services.views.dossier_totals import cases_of
 from services.views.subjects import visible_observations
@@ -72,7 +73,7 @@ def network(
     if len(entity_or_subject) > 128:
         raise ValueError("an entity or subject id has at most 128 characters")
     check_url_safe_id(entity_or_subject)
-    why = explain(connection, linker, entity_or_subject)
+    why = explain(SqlEntityTransaction(connection), linker, entity_or_subject)
     if why is None:
         return None
     observed = visible_observations(connection, viewer, cases, why.members)
@@ -112,7 +113,7 @@ def network(
         for x in visible_links
         if x.subject_id in shown
     ]
-    rules = linker.rules(connection)
+    rules = linker.rules(SqlEntityTransaction(connection))
     for line in why.keys:
         carriers = tuple(s for s in line.subjects if s in shown and (s, line.kind, line.value) in seen_keys)
         if not carriers:

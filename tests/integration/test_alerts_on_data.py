@@ -19,6 +19,7 @@ from schemas.alerts import Alert, AlertRule
 from schemas.events import CaseEvent
 from services.store.alert_store import list_alerts
 from services.store.records import StoredEvent
+from services.store.sql_entity_store import SqlEntityTransaction
 from services.store.sql_store import SqlCaseStore
 from tests.alert_fakes import ListAlertSink
 
@@ -30,7 +31,7 @@ def materialize_and_link(engine: Engine, events: list[CaseEvent]) -> list[Stored
     with SqlCaseStore(engine).transaction() as tx:
         apply_events(tx, stored)
     with engine.begin() as connection:
-        EntityLinker().link(connection, sightings_of(stored))
+        EntityLinker().link(SqlEntityTransaction(connection), sightings_of(stored))
     return stored
 
 

@@ -18,7 +18,7 @@ from services.access.principal import Role
 from services.api.app import create_app
 from services.bootstrap import build_publisher, create_topics, open_store
 from services.broker_access.provisioning import grant_table
-from services.early_warning import build_alert_outbox, build_entity_follower
+from services.early_warning import build_alert_job, build_entity_follower
 from services.settings import AGENCY_CODES, Settings
 from services.store.alert_store import ALERTS
 from services.store.sql_store import SqlCaseStore
@@ -28,13 +28,15 @@ pytestmark = pytest.mark.integration
 
 
 def follow_once(settings: Settings, engine: Engine) -> int:
-    """Run the entity consumer until idle; the number of records it read."""
-    outbox = build_alert_outbox(settings, engine)
-    follower = build_entity_follower(settings, engine, outbox)
+    """Run the entity consumer until idle, then the alert job once; the number of records it read."""
+    follower = build_entity_follower(settings, engine)
     stats = follower.run(threading.Event(), idle_exit_s=3)
-    follower.source.close()
-    if outbox.sink is not None:
-        outbox.sink.close()
+    follower.close()
+    job = build_alert_job(settings, engine)
+    try:
+        assert job.run_once(), "the alert job should run with the store and broker up"
+    finally:
+        job.close()
     return stats.records
 
 

@@ -18,6 +18,7 @@ from producers.simulator import Simulation
 from schemas.payloads import SubjectIdentified
 from services.store import entity_store as db
 from services.store.engine import make_engine, migrate
+from services.store.sql_entity_store import SqlEntityTransaction
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2025, 5, 1, tzinfo=UTC)
@@ -41,7 +42,7 @@ def sighting(subject_id: str, n: int, **payload: str) -> Sighting:
 def link(engine: Engine, linker: EntityLinker, sightings: list[Sighting], size: int) -> None:
     for start in range(0, len(sightings), size):
         with engine.begin() as connection:
-            linker.link(connection, sightings[start : start + size])
+            linker.link(SqlEntityTransaction(connection), sightings[start : start + size])
 
 
 def members(engine: Engine) -> dict[str, str]:
@@ -60,7 +61,7 @@ def test_incremental_linking_over_shuffled_batches_equals_a_one_shot_relink(
     link(migrated_engine, linker, shuffled, 97)
     incremental = members(migrated_engine)
     with migrated_engine.begin() as connection:
-        report = linker.relink_all(connection)
+        report = linker.relink_all(SqlEntityTransaction(connection))
     assert report.moved_subjects == 0 and members(migrated_engine) == incremental
     assert len(set(incremental.values())) < len(incremental)  # something was linked
     assert all(incremental[f"HUB-{i:03d}"] != incremental["HUB-000"] for i in range(1, 30))
@@ -135,7 +136,7 @@ def test_a_wrong_merge_is_explained_then_undone_by_a_stop_or_an_unmerge(migrated
         10,
     )
     with migrated_engine.connect() as connection:
-        why = explain(connection, linker, "TAX-1")
+        why = explain(SqlEntityTransaction(connection), linker, "TAX-1")
     assert why is not None and why.members == ["POLICE-1", "QLTT-1", "TAX-1"]
     assert {(line.kind, line.event_id) for line in why.links} == {
         ("email", "ev-POLICE-1-3"),
@@ -144,20 +145,27 @@ def test_a_wrong_merge_is_explained_then_undone_by_a_stop_or_an_unmerge(migrated
     assert any(line.kind == "address" and line.status == "weak: suggests only" for line in why.keys)
     assert [(k, other) for k, _v, other, _e in why.suggestions] == [("address", "OTHER")]
     with migrated_engine.begin() as connection:
-        linker.stop(connection, MatchKey("email", "shop@gmail.com"), "a shared mailbox", "analyst-1")
+        linker.stop(
+            SqlEntityTransaction(connection),
+            MatchKey("email", "shop@gmail.com"),
+            "a shared mailbox",
+            "analyst-1",
+        )
     found = members(migrated_engine)
     assert found["QLTT-1"] == found["TAX-1"] != found["POLICE-1"]
     with migrated_engine.begin() as connection:
-        linker.block(connection, "TAX-1", None, "typo in the phone", "analyst-1")
+        linker.block(SqlEntityTransaction(connection), "TAX-1", None, "typo in the phone", "analyst-1")
         history = db.history_of(connection, ["TAX-1", "POLICE-1"])
     assert len(set(members(migrated_engine).values())) == 4
     assert [row["action"] for row in history][:2] == ["unlink", "unlink"]
     assert "typo in the phone" in history[0]["reason"] and "a shared mailbox" in history[1]["reason"]
     with migrated_engine.connect() as connection:
-        after = explain(connection, linker, "TAX-1")
+        after = explain(SqlEntityTransaction(connection), linker, "TAX-1")
     assert after is not None and any(line.status.startswith("blocked for TAX-1") for line in after.keys)
     with migrated_engine.begin() as connection:
-        assert linker.relink_all(connection).moved_subjects == 0  # corrections survive a relink
+        assert (
+            linker.relink_all(SqlEntityTransaction(connection)).moved_subjects == 0
+        )  # corrections survive a relink
 
 
 def test_bundled_stop_list_values_never_link_even_below_the_cap(migrated_engine: Engine) -> None:
@@ -193,32 +201,34 @@ def test_a_mistaken_stop_and_a_mistaken_unmerge_are_undone_and_kept_in_the_histo
     )
     email = MatchKey("email", "shop@gmail.com")
     with migrated_engine.begin() as connection:
-        linker.stop(connection, email, "looked shared", "analyst-1")
-        linker.block(connection, "TAX-1", None, "typo?", "analyst-1")
+        linker.stop(SqlEntityTransaction(connection), email, "looked shared", "analyst-1")
+        linker.block(SqlEntityTransaction(connection), "TAX-1", None, "typo?", "analyst-1")
     assert len(set(members(migrated_engine).values())) == 3
     with migrated_engine.begin() as connection:
-        report = linker.unblock(connection, "TAX-1", None, "checked: same seller", "analyst-2")
+        report = linker.unblock(
+            SqlEntityTransaction(connection), "TAX-1", None, "checked: same seller", "analyst-2"
+        )
     found = members(migrated_engine)
     assert report.merges == 1 and found["QLTT-1"] == found["TAX-1"] != found["POLICE-1"]
     with migrated_engine.begin() as connection:
-        report = linker.unstop(connection, email, "stopped by mistake", "analyst-2")
+        report = linker.unstop(SqlEntityTransaction(connection), email, "stopped by mistake", "analyst-2")
     assert report.merges == 1 and len(set(members(migrated_engine).values())) == 1
     with migrated_engine.connect() as connection:
         history = db.history_of(connection, ["QLTT-1", "TAX-1", "POLICE-1"])
-        why = explain(connection, linker, "POLICE-1")
+        why = explain(SqlEntityTransaction(connection), linker, "POLICE-1")
     actions = [(row["action"], row["subject_id"]) for row in history[:6]]
     assert ("unstop", "POLICE-1") in actions and ("unblock", "TAX-1") in actions
     assert any("stopped by mistake" in row["reason"] and row["action"] == "link" for row in history)
     assert why is not None and all(line.status == "links" for line in why.keys if line.kind == "email")
     with migrated_engine.begin() as connection:
-        assert linker.relink_all(connection).moved_subjects == 0
+        assert linker.relink_all(SqlEntityTransaction(connection)).moved_subjects == 0
     for undo, message in (
         (lambda c: linker.unstop(c, email, "again", "a"), "not on the run-time stop-list"),
         (lambda c: linker.unblock(c, "TAX-1", None, "again", "a"), "no such blocked key"),
         (lambda c: linker.unstop(c, _bundled_email(), "x", "a"), "bundled"),
     ):
         with pytest.raises(ValueError, match=message), migrated_engine.begin() as connection:
-            undo(connection)
+            undo(SqlEntityTransaction(connection))
 
 
 def _bundled_email() -> MatchKey:

@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, select
 
 from consumers.entity.follower import EntityFollower
 from consumers.entity.keys import Sighting
 from consumers.entity.linker import EntityLinker, LinkReport
+from consumers.entity.store_port import EntityTransaction
 from consumers.source import InboundRecord
 from schemas.codec import CaseEventCodec
 from schemas.payloads import SubjectIdentified
 from services.store import entity_store as db
+from services.store.sql_entity_store import SqlEntityStore
 from services.store.sql_store import DEAD_LETTERS, SqlCaseStore
 from tests.factories import event
 from tests.fakes import ListSource
@@ -26,10 +28,10 @@ TOPIC = "casehub.cases.qltt"
 class RefusingLinker(EntityLinker):
     """Plays an entity store that cannot hold one subject's keys (as a too-long key once could not)."""
 
-    def link(self, connection: Connection, sightings: Sequence[Sighting]) -> LinkReport:
+    def link(self, tx: EntityTransaction, sightings: Sequence[Sighting]) -> LinkReport:
         if any(s.subject_id == "S-POISON" for s in sightings):
             raise ValueError("value too long for type character varying(512) (played)")
-        return super().link(connection, sightings)
+        return super().link(tx, sightings)
 
 
 def _records() -> list[InboundRecord]:
@@ -47,7 +49,7 @@ def test_a_sighting_the_entity_store_refuses_is_dead_lettered_and_the_others_are
 ) -> None:
     follower = EntityFollower(
         source=ListSource([]),
-        engine=migrated_engine,
+        store=SqlEntityStore(migrated_engine),
         codec=CaseEventCodec(),
         group="casehub-entities-test",
         linker=RefusingLinker(cap=20),

@@ -16,7 +16,7 @@ from schemas.events import CaseEvent
 from schemas.wire import frame
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.broker_access.provisioning import grant_table
-from services.early_warning import build_alert_outbox, build_entity_follower
+from services.early_warning import build_alert_job, build_entity_follower
 from services.registry.service import SchemaRegistry
 from services.settings import Settings
 from services.store.alert_store import ALERTS
@@ -60,12 +60,14 @@ def materialize_and_follow(settings: Settings, engine: Engine) -> tuple[int, int
     materializer = build_materializer(settings, store)
     stats = materializer.run(threading.Event(), idle_exit_s=3)
     materializer.close()
-    outbox = build_alert_outbox(settings, engine)
-    follower = build_entity_follower(settings, engine, outbox)
+    follower = build_entity_follower(settings, engine)
     follower.run(threading.Event(), idle_exit_s=3)
     follower.close()
-    if outbox.sink is not None:
-        outbox.sink.close()
+    job = build_alert_job(settings, engine)
+    try:
+        assert job.run_once(), "the alert job should run with the store and broker up"
+    finally:
+        job.close()
     return stats.events, stats.dead_letters
 
 

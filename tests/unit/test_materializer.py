@@ -211,9 +211,9 @@ def test_a_store_that_recovers_is_logged_and_a_long_retry_makes_the_consumer_not
     problems: list[str | None] = []
     real_write = materializer._write
 
-    def write_and_look(batch):  # type: ignore[no-untyped-def]
+    def write_and_look(*batch):  # type: ignore[no-untyped-def]
         problems.append(materializer.liveness.problem())
-        return real_write(batch)
+        return real_write(*batch)
 
     materializer._write = write_and_look  # type: ignore[method-assign]
     store.fail_next_transactions = 2
