@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 
 from bench.cpu import process_cpu_seconds
 from consumers.observer import BatchObserver
+from consumers.ports.case_store import CaseStore
+from consumers.records import DeadLetter, StoredEvent
 from consumers.source import RecordSource
 from services.bootstrap import build_materializer, open_store
 from services.settings import Settings
-from services.store.interface import CaseStore
-from services.store.records import DeadLetter, StoredEvent
 
 
 class UntilGroupDone(BatchObserver):

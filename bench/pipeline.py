@@ -18,6 +18,7 @@ from kafka import KafkaConsumer
 from sqlalchemy.orm import Session
 
 from bench.cpu import PostgresCpu
+from consumers.clock import utcnow
 from consumers.projections import stored_event
 from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec
@@ -28,7 +29,7 @@ from services.broker_access.principals import Role
 from services.rebuild import rebuild_store
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
-from services.store.tables import CaseEventRow, utcnow
+from services.store.tables import CaseEventRow
 
 _CHECKOUT = str(Path(__file__).resolve().parents[1])
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from functools import cache
 
 from consumers.case_fold import fold_case
+from consumers.records import AudienceViews, CaseState, StoredEvent
+from consumers.visibility import Viewer, can_see
 from schemas.reference import agencies
-from services.store.audience_tables import PUBLIC_AUDIENCE
-from services.store.queries.visibility import Viewer, can_see
-from services.store.records import AudienceViews, CaseState, StoredEvent
+
+PUBLIC_AUDIENCE = "*"  # the audience of a case view everyone (the public included) may read
 
 
 def is_restricted(event: StoredEvent) -> bool:

@@ -21,10 +21,10 @@ from datetime import date
 
 from consumers.event_types.entry import STAGES, Origin
 from consumers.event_types.registry import EventRead, entry_named
+from consumers.records import CaseState, StoredEvent
 from schemas.bounds import check_amount_total
 from schemas.errors import ContractViolation
 from schemas.reference import bucket_of, current_province, local_date
-from services.store.records import CaseState, StoredEvent
 
 STUB_STATUS = "stub"
 

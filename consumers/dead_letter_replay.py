@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import structlog
 
 from consumers.decoding import RecordDecoder
+from consumers.ports.case_store import CaseStore
 from consumers.projections import apply_events
+from consumers.records import ReplayOutcome, StoredEvent
 from consumers.source import InboundRecord
 from schemas.errors import CasehubError
-from services.store.interface import CaseStore
-from services.store.records import ReplayOutcome, StoredEvent
 
 logger = structlog.get_logger()
 

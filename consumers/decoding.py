@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 
 import structlog
 
+from consumers.clock import utcnow
+from consumers.event_content import CHANGED_DUPLICATE, same_content
 from consumers.projections import stored_event
+from consumers.records import DeadLetter, StoredEvent, TopicPartitionOffset
 from consumers.source import InboundRecord
 from consumers.store_errors import StoreRejected
 from schemas.codec import CaseEventCodec
@@ -17,9 +20,6 @@ from schemas.errors import CasehubError, ContractViolation
 from schemas.outages import ServiceUnavailable
 from schemas.timeliness import check_event_time
 from schemas.validation import check_event
-from services.store.event_content import CHANGED_DUPLICATE, same_content
-from services.store.records import DeadLetter, StoredEvent, TopicPartitionOffset
-from services.store.tables import utcnow
 
 logger = structlog.get_logger()
 

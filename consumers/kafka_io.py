@@ -14,10 +14,10 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
+from consumers.records import DeadLetter
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from consumers.store_errors import StoreUnavailable
 from schemas.outages import BrokerUnavailable
-from services.store.records import DeadLetter
 
 logger = structlog.get_logger()
 

@@ -9,9 +9,9 @@ from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
+from consumers.records import DeadLetter
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from schemas.outages import BrokerUnavailable
-from services.store.records import DeadLetter
 
 
 class LogReplaySource(RecordSource):

@@ -17,12 +17,12 @@ from consumers.backoff import Backoff
 from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.liveness import Liveness
 from consumers.observer import BatchObserver
+from consumers.ports.case_store import CaseStore, StoreTransaction
 from consumers.projections import apply_events
+from consumers.records import StoredEvent
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from consumers.tracking import BatchOutcome, TrackingConsumer
 from schemas.codec import CaseEventCodec
-from services.store.interface import CaseStore, StoreTransaction
-from services.store.records import StoredEvent
 
 logger = structlog.get_logger()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.store.records import DeadLetter, StoredEvent
+from consumers.records import DeadLetter, StoredEvent
 
 
 class BatchObserver:

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from consumers.audience_views import audience_views, is_restricted
 from consumers.case_fold import merge_reads
+from consumers.clock import utcnow
 from consumers.event_types.registry import EventRead
+from consumers.ports.case_store import StoreTransaction
+from consumers.records import StoredEvent
 from consumers.subject_fold import fold_subject
 from schemas.events import CaseEvent
-from services.store.interface import StoreTransaction
-from services.store.records import StoredEvent
-from services.store.tables import utcnow
 
 
 def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> StoredEvent:

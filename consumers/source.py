@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from services.store.records import DeadLetter
+from consumers.records import DeadLetter
 
 
 @dataclass(frozen=True)

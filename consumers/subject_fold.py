@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from services.store.records import SubjectState
+from consumers.records import SubjectState
 
 
 def fold_subject(subject_id: str, observations: Sequence[dict[str, Any]]) -> SubjectState:

@@ -31,11 +31,11 @@ from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.isolation import Identified, refusal_reason, refused_items
 from consumers.liveness import Liveness
 from consumers.observer import BatchObserver
+from consumers.records import DeadLetter, TopicPartitionOffset
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from consumers.store_errors import StoreUnavailable
 from schemas.errors import CasehubError
 from schemas.outages import BrokerUnavailable, RegistryUnavailable
-from services.store.records import DeadLetter, TopicPartitionOffset
 
 logger = structlog.get_logger()
 R = TypeVar("R")

@@ -14,13 +14,13 @@ from consumers.alerts.sink import KafkaAlertSink
 from consumers.entity.follower import EntityFollower, sightings_of
 from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.liveness import Liveness
+from consumers.records import StoredEvent
 from consumers.scheduled_job import ScheduledJob
 from services.bootstrap import agency_source, build_codec
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.kafka_admin import ensure_topics
 from services.settings import AGENCY_CODES, Settings
-from services.store.records import StoredEvent
 from services.store.sql_entity_store import SqlEntityStore
 from services.store.sql_store import SqlCaseStore, store_error
 

@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from consumers.clock import utcnow
 from consumers.liveness import Liveness
 from consumers.metrics import MaterializerMetrics
 from consumers.supervisor import Supervisor, Worker
@@ -36,7 +37,6 @@ from services.ops.api_monitor import ApiMonitor
 from services.settings import Settings
 from services.stop_signals import stop_on_signals
 from services.store.queries import store_counts
-from services.store.tables import utcnow
 
 Say = Callable[[str], None]
 NOTIFY_INTERVAL_S = 3.0

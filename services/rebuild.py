@@ -11,12 +11,12 @@ from sqlalchemy import Engine, func, select
 
 from consumers.log_replay import LogReplaySource
 from consumers.observer import BatchObserver
+from consumers.records import DeadLetter, StoredEvent
 from schemas.errors import CasehubError
 from services.bootstrap import build_replay
 from services.settings import Settings
 from services.store.comparison import TableDigest, table_digests
 from services.store.engine import make_engine, migrate
-from services.store.records import DeadLetter, StoredEvent
 from services.store.sql_store import EVENTS
 
 Progress = Callable[[int, int], None]

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from consumers.entity.store_port import EntityStore, EntityTransaction, Key, Occurrence
+from consumers.records import DeadLetter, TopicPartitionOffset
 from consumers.store_errors import StoreUnavailable
-from services.store.records import DeadLetter, TopicPartitionOffset
 
 
 @dataclass

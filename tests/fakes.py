@@ -8,11 +8,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
-from services.store.event_content import CHANGED_DUPLICATE, same_content
-from services.store.interface import CaseStore, StoreTransaction
-from services.store.records import (
+from consumers.event_content import CHANGED_DUPLICATE, same_content
+from consumers.ports.case_store import CaseStore, StoreTransaction
+from consumers.records import (
     AudienceViews,
     CaseState,
     DeadLetter,
@@ -23,6 +21,8 @@ from services.store.records import (
     SubjectState,
     TopicPartitionOffset,
 )
+from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store.sql_store import PROJECTIONS
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from consumers.alerts.config import AlertConfig
 from consumers.alerts.evaluation import evaluate
 from consumers.alerts.sink import AlertSink
+from consumers.clock import utcnow
 from schemas.alerts import Alert
 from schemas.outages import BrokerUnavailable
 from services.store import alert_store
-from services.store.tables import utcnow
 
 logger = structlog.get_logger()
 

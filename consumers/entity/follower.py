@@ -25,10 +25,10 @@ from consumers.entity.keys import Sighting, sighting_of
 from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.entity.store_port import EntityStore, EntityTransaction
 from consumers.liveness import Liveness
+from consumers.records import StoredEvent
 from consumers.source import InboundRecord, RecordSource
 from consumers.tracking import BatchOutcome, TrackingConsumer
 from schemas.codec import CaseEventCodec
-from services.store.records import StoredEvent
 
 logger = structlog.get_logger()
 

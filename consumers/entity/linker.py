@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from consumers.clock import utcnow
 from consumers.entity.keys import MatchKey, Sighting
 from consumers.entity.partition import LinkRules, Partition, entity_id_of, partition
 from consumers.entity.stoplist import StopList, bundled_stop_list
 from consumers.entity.store_port import EntityTransaction, Key, Occurrence
-from services.store.tables import utcnow
 
 
 @dataclass

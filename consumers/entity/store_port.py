@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.store.records import DeadLetter, TopicPartitionOffset
+from consumers.records import DeadLetter, TopicPartitionOffset
 
 Key = tuple[str, str]
 """(kind, canonical value)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from consumers.records import StoredEvent
 from schemas.payloads import LegalBasis
-from services.store.records import StoredEvent
 
 
 def event_columns(event: StoredEvent) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from consumers.records import ProjectionRow, StoredEvent
 from schemas.payloads import Payload
-from services.store.records import ProjectionRow, StoredEvent
 
 P = TypeVar("P", bound=Payload)
 

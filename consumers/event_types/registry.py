@@ -19,9 +19,9 @@ from typing import Any
 
 import consumers.event_types as package
 from consumers.event_types.entry import STAGES, EventType, no_rows
+from consumers.records import ProjectionRow, StoredEvent
 from schemas.errors import ContractViolation
 from schemas.payloads import Payload
-from services.store.records import ProjectionRow, StoredEvent
 
 MACHINERY = frozenset({"entry", "columns", "registry"})
 """Modules of this package that are not entries."""

@@ -7,8 +7,8 @@ from typing import Any
 
 from consumers.event_types.columns import event_columns
 from consumers.event_types.entry import EventType
+from consumers.records import ProjectionRow, StoredEvent
 from schemas.payloads import SubjectIdentified
-from services.store.records import ProjectionRow, StoredEvent
 
 IDENTIFIER_FIELDS = (
     "phone",

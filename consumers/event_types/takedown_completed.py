@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from consumers.event_types.columns import event_columns
 from consumers.event_types.entry import EventType
+from consumers.records import ProjectionRow, StoredEvent
 from schemas.payloads import TakedownCompleted
-from services.store.records import ProjectionRow, StoredEvent
 
 
 def _rows(event: StoredEvent, answer: TakedownCompleted) -> list[ProjectionRow]:

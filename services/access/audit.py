@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Connection, Engine, PoolProxiedConnection, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from consumers.clock import utcnow
 from services.access.audit_seal import AuditSeal
 from services.access.principal import Principal
 from services.access.resolver import TOKEN_PREFIX
 from services.store.access_tables import AuditRow
-from services.store.tables import utcnow
 
 AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
 GENESIS = "0" * 64

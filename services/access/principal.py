@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from services.store.queries.visibility import Viewer
+from consumers.visibility import Viewer
 
 
 class Role(StrEnum):

@@ -11,9 +11,9 @@ from typing import Protocol
 from sqlalchemy import Engine, Table, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from consumers.clock import utcnow
 from services.access.principal import Principal, Role
 from services.store.access_tables import ApiTokenRow, PrincipalRow
-from services.store.tables import utcnow
 
 PRINCIPALS: Table = PrincipalRow.__table__  # type: ignore[assignment]
 TOKENS: Table = ApiTokenRow.__table__  # type: ignore[assignment]

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, Table, select
 
+from consumers.clock import utcnow
 from services.access.principal import Principal
 from services.access.resolver import PRINCIPALS, principal_of
 from services.store.access_tables import WebSessionRow
-from services.store.tables import utcnow
 
 SESSIONS: Table = WebSessionRow.__table__  # type: ignore[assignment]
 SESSION_HOURS = 12

@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from consumers.clock import utcnow
 from services.access.audit import AuditLog
 from services.access.audit_seal import AuditSeal
 from services.access.auth_failures import AuthFailures
@@ -39,7 +40,6 @@ from services.bootstrap import build_publisher
 from services.ops.api_monitor import ApiMonitor
 from services.registry import routes as registry_routes
 from services.settings import Settings
-from services.store.tables import utcnow
 from services.tips.desk import TipDesk
 from services.web import pages
 from services.web.security_headers import SecurityHeaders

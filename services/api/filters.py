@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import HTTPException, Query
 
 from consumers.case_fold import STUB_STATUS
+from consumers.clock import utcnow
 from consumers.event_types.entry import STAGES
 from schemas.errors import ContractViolation
 from schemas.reference import Bucket, agencies, category_history, platforms, province_history, province_on
 from services.api.bounds import MAX_OFFSET, MAX_TEXT, date_out_of_range
 from services.store.queries.case_filter import SORTABLE, CaseFilter, Page, UnitPeriod
-from services.store.tables import utcnow
 
 STATUSES = (STUB_STATUS, *(stage for stage in STAGES if stage != "none"))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from consumers.clock import utcnow
 from services.bootstrap import open_store
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
@@ -14,7 +15,6 @@ from services.cli.error_lines import one_line_errors
 from services.notify.notifier import Notifier
 from services.notify.webhooks import WebhookDispatcher
 from services.stop_signals import stop_on_signals
-from services.store.tables import utcnow
 
 notify_app = typer.Typer(
     help="Subscriptions' notifications (in-app, e-mail via CASEHUB_SMTP_*) and agency webhooks.",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from consumers.clock import utcnow
 from schemas.reference import agencies, provinces_on
 from services.access.demo import seed_demo_principals
 from services.access.principal import Principal, Role
@@ -14,7 +15,6 @@ from services.bootstrap import open_store
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
-from services.store.tables import utcnow
 
 tokens_app = typer.Typer(help="Principals and API tokens: create, list, revoke; seed the demo users.")
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, select
 
+from consumers.visibility import Viewer
 from services.notify.subscriptions import Interest, Subscription
 from services.store import entity_store
 from services.store.queries.identifiers import candidate_subject_ids
-from services.store.queries.visibility import Viewer
 from services.views.subjects import _carries, visible_observations
 
 _COLUMN = {

@@ -7,6 +7,7 @@ from typing import cast
 
 from sqlalchemy import Connection, Table, delete, func, select
 
+from consumers.clock import utcnow
 from services.store.registry_tables import (
     FIRST_REGISTERED_ID,
     RegistryConfigRow,
@@ -14,7 +15,6 @@ from services.store.registry_tables import (
     RegistrySubjectVersionRow,
 )
 from services.store.sql_store import _insert
-from services.store.tables import utcnow
 
 SCHEMAS = cast(Table, RegistrySchemaRow.__table__)
 VERSIONS = cast(Table, RegistrySubjectVersionRow.__table__)

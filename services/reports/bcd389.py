@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from consumers.visibility import Viewer
 from services.api.bounds import EARLIEST, LATEST
 from services.store.queries.case_filter import CaseFilter
-from services.store.queries.visibility import Viewer
 from services.views.visible_stats import visible_aggregate
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")

@@ -17,8 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.store.tables import Base, CaseRow, UtcDateTime
 
-PUBLIC_AUDIENCE = "*"
-
 
 class RestrictedCaseRow(Base):
     __tablename__ = "restricted_cases"
@@ -38,4 +36,4 @@ def _view_columns() -> list[Column[object]]:
 
 CASE_AUDIENCE_VIEWS = Table("case_audience_views", Base.metadata, *_view_columns())
 RESTRICTED_CASES = cast(Table, RestrictedCaseRow.__table__)
-__all__ = ["CASE_AUDIENCE_VIEWS", "PUBLIC_AUDIENCE", "RESTRICTED_CASES", "UtcDateTime"]
+__all__ = ["CASE_AUDIENCE_VIEWS", "RESTRICTED_CASES", "UtcDateTime"]

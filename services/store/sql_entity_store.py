@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from consumers.entity.store_port import EntityStore, EntityTransaction, Key, Occurrence
+from consumers.records import DeadLetter, TopicPartitionOffset
 from services.store import entity_store as db
-from services.store.records import DeadLetter, TopicPartitionOffset
 from services.store.sql_store import SqlCaseStore, SqlTransaction, store_error
 
 

@@ -10,14 +10,10 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Insert, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
-from services.store import projection_tables
-from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
-from services.store.bulk import bulk_write
-from services.store.event_content import CHANGED_DUPLICATE, same_content
-from services.store.failures import first_line, is_database_error, is_outage
-from services.store.interface import CaseStore, StoreTransaction
-from services.store.records import (
+from consumers.clock import utcnow
+from consumers.event_content import CHANGED_DUPLICATE, same_content
+from consumers.ports.case_store import CaseStore, StoreTransaction
+from consumers.records import (
     AudienceViews,
     CaseState,
     DeadLetter,
@@ -28,7 +24,12 @@ from services.store.records import (
     SubjectState,
     TopicPartitionOffset,
 )
-from services.store.tables import Base, CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow, utcnow
+from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
+from services.store import projection_tables
+from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
+from services.store.bulk import bulk_write
+from services.store.failures import first_line, is_database_error, is_outage
+from services.store.tables import Base, CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow
 
 _IN_CHUNK = 500
 EVENTS = cast(Table, CaseEventRow.__table__)

@@ -138,7 +138,3 @@ class DeadLetterRow(Base):
         doc="Set when a replay turned the record into an event."
     )
     resolved_event_id: Mapped[str | None] = mapped_column(String(36))
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

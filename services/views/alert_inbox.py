@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause
 
+from consumers.visibility import Viewer
 from services.store import entity_store, inbox_store
 from services.store.alert_store import list_alerts
-from services.store.queries.visibility import Viewer
 from services.views.dossier_totals import cases_of
 
 NOBODY = "-"  # an agency code no alert is addressed to

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.store.queries.visibility import Viewer
+from consumers.visibility import Viewer
 from services.views.subjects import visible_case_ids
 from services.views.visible_cases import visible_cases
 

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, FromClause, exists, or_, select
 
 from consumers.event_types.subject_identified import identifiers_of
+from consumers.visibility import Viewer
 from services.access.audit import AUDIT
 from services.store.queries.identifiers import matches
-from services.store.queries.visibility import Viewer, visible_event
+from services.store.queries.visibility import visible_event
 from services.store.sql_store import EVENTS, OBSERVATIONS
 
 WITHHELD = "withheld"

@@ -15,8 +15,8 @@ from sqlalchemy import Connection
 
 from consumers.case_fold import fold_case
 from consumers.event_types.registry import entry_named
-from services.store.queries.visibility import Viewer
-from services.store.records import CaseState, StoredEvent
+from consumers.records import CaseState, StoredEvent
+from consumers.visibility import Viewer
 from services.views.visible_cases import visible_events
 
 

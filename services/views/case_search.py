@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, func, select
 
+from consumers.visibility import Viewer
 from services.store.queries.case_filter import CaseFilter, Page, conditions, ordered_page
-from services.store.queries.visibility import Viewer
 from services.views.visible_cases import case_columns, visible_cases
 
 EXPORT_LIMIT = 100_000

@@ -24,10 +24,10 @@ from sqlalchemy import Connection, FromClause, select
 from consumers.entity.explain import explain, key_status
 from consumers.entity.keys import MatchKey, keys_of
 from consumers.entity.linker import EntityLinker
+from consumers.records import SubjectState
 from consumers.subject_fold import fold_subject
+from consumers.visibility import Viewer, can_see
 from schemas.bounds import check_url_safe_id
-from services.store.queries.visibility import Viewer, can_see
-from services.store.records import SubjectState
 from services.store.sql_entity_store import SqlEntityTransaction
 from services.store.sql_store import EVENTS, OBSERVATIONS
 from services.views.dossier_totals import cases_of

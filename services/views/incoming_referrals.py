@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, select
 
-from services.store.queries.visibility import Viewer, visible_event
+from consumers.visibility import Viewer
+from services.store.queries.visibility import visible_event
 from services.store.sql_store import EVENTS, PROJECTIONS
 from services.views.dossier_totals import cases_of
 

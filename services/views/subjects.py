@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, FromClause, select
 
 from consumers.event_types.subject_identified import identifiers_of
+from consumers.records import SubjectState
 from consumers.subject_fold import fold_subject
+from consumers.visibility import Viewer, can_see
 from services.store.queries.identifiers import candidate_subject_ids, matches
 from services.store.queries.text import contains_folded, fold_text
-from services.store.queries.visibility import Viewer, can_see, visible_event
-from services.store.records import SubjectState
+from services.store.queries.visibility import visible_event
 from services.store.sql_store import EVENTS, OBSERVATIONS
 from services.views.dossier_totals import cases_of
 

@@ -31,11 +31,13 @@ from sqlalchemy import (
     union_all,
 )
 
+from consumers.audience_views import PUBLIC_AUDIENCE
 from consumers.case_fold import fold_case
-from services.store.audience_tables import CASE_AUDIENCE_VIEWS, PUBLIC_AUDIENCE, RESTRICTED_CASES
+from consumers.records import CaseState, StoredEvent
+from consumers.visibility import Viewer
+from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.queries.text import search_text
-from services.store.queries.visibility import Viewer, visible_event
-from services.store.records import CaseState, StoredEvent
+from services.store.queries.visibility import visible_event
 from services.store.sql_store import CASES, EVENTS
 
 EVENT_COLUMNS = [EVENTS.c[name] for name in StoredEvent.__dataclass_fields__]

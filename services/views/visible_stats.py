@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, union_all
 
-from services.store.audience_tables import PUBLIC_AUDIENCE
+from consumers.audience_views import PUBLIC_AUDIENCE
+from consumers.visibility import Viewer
 from services.store.queries import tallies
 from services.store.queries.case_filter import CaseFilter
 from services.store.queries.stats import aggregate
-from services.store.queries.visibility import Viewer
 from services.store.tally_tables import SHARED_AUDIENCE
 from services.views.visible_cases import audience_views, refolded_cases, visible_cases
 

@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine, select
 
+from consumers.clock import utcnow
 from deploy.kafka_broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
@@ -25,7 +26,6 @@ from services.api.app import create_app
 from services.bootstrap import create_topics, open_store
 from services.settings import Settings
 from services.store.sql_store import EVENTS, SqlCaseStore
-from services.store.tables import utcnow
 from tests.databases import upgraded
 from tests.e2e.test_browser import ARGS, CHROMIUM, shot
 from tests.integration.helpers import isolated_settings, materialize_until_idle

@@ -13,12 +13,12 @@ from sqlalchemy import Engine, func, select
 
 from consumers.case_fold import fold_case
 from consumers.projections import stored_event
+from consumers.records import CaseState, StoredEvent
 from producers.demo_data import demo_events
 from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent, CaseOpened, PenaltyDecided
 from services.settings import Settings
-from services.store.records import CaseState, StoredEvent
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
 from tests.factories import opened, penalty
 from tests.integration.helpers import admin_options

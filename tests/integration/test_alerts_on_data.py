@@ -14,11 +14,11 @@ from consumers.alerts.outbox import AlertOutbox
 from consumers.entity.follower import sightings_of
 from consumers.entity.linker import EntityLinker
 from consumers.projections import apply_events, stored_event
+from consumers.records import StoredEvent
 from producers.demo_data import demo_events
 from schemas.alerts import Alert, AlertRule
 from schemas.events import CaseEvent
 from services.store.alert_store import list_alerts
-from services.store.records import StoredEvent
 from services.store.sql_entity_store import SqlEntityTransaction
 from services.store.sql_store import SqlCaseStore
 from tests.alert_fakes import ListAlertSink

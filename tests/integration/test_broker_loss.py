@@ -16,6 +16,7 @@ import pytest
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from consumers.records import TopicPartitionOffset
 from deploy.kafka_broker import KafkaBroker
 from producers.demo_data import demo_events
 from producers.publisher import Delivery
@@ -23,7 +24,6 @@ from producers.simulator import simulate_events
 from services.bootstrap import agency_source, build_materializer, build_publisher, create_topics, open_store
 from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.settings import Settings
-from services.store.records import TopicPartitionOffset
 from tests.e2e.test_cli import CASEHUB, casehub_env
 from tests.integration.helpers import admin_options, isolated_settings, ops_options
 from tests.secure_broker import session_broker_like, start_provisioned

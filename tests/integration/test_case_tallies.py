@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from consumers.projections import apply_events, stored_event
+from consumers.visibility import Viewer
 from producers.simulator.simulation import simulate_events
 from services.store.engine import make_engine, migrate
 from services.store.queries import tallies
 from services.store.queries.case_filter import CaseFilter
 from services.store.queries.stats import aggregate
-from services.store.queries.visibility import Viewer
 from services.store.sql_store import SqlCaseStore
 from services.store.tally_tables import CASE_TALLIES
 from services.views.visible_cases import visible_cases

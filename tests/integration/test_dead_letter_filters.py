@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from consumers.records import DeadLetter
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.settings import Settings
 from services.store.queries.dead_letters import DeadLetterQuery, read_dead_letters
-from services.store.records import DeadLetter
 from services.store.sql_store import SqlCaseStore
 
 pytestmark = pytest.mark.integration

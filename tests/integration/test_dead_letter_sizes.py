@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from consumers.clock import utcnow
 from consumers.kafka_io import DEAD_LETTER_PREFIX_BYTES, KafkaDeadLetterSink
+from consumers.records import DeadLetter
 from services.kafka_admin import ensure_topics
-from services.store.records import DeadLetter
-from services.store.tables import utcnow
 from tests.integration.helpers import admin_options, read_all
 
 pytestmark = pytest.mark.integration

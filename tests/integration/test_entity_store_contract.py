@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consumers.clock import utcnow
 from consumers.entity.keys import MatchKey, sighting_of
 from consumers.entity.linker import EntityLinker
 from consumers.entity.store_port import EntityStore
+from consumers.records import DeadLetter, TopicPartitionOffset
 from consumers.store_errors import StoreRejected
 from services.store.engine import make_engine, migrate
-from services.store.records import DeadLetter, TopicPartitionOffset
 from services.store.sql_entity_store import SqlEntityStore
-from services.store.tables import utcnow
 from tests.entity_fakes import MemoryEntityStore
 from tests.factories import T0
 

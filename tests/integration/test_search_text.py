@@ -15,12 +15,12 @@ from sqlalchemy import Engine, select, text
 
 from bench.large_store import clone_to
 from consumers.projections import apply_events, stored_event
+from consumers.visibility import Viewer
 from producers.simulator.simulation import simulate_events
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.engine import make_engine, migrate
 from services.store.queries.case_filter import CaseFilter, Page, conditions
 from services.store.queries.text import fold_text, search_text
-from services.store.queries.visibility import Viewer
 from services.store.sql_store import CASES, EVENTS, SqlCaseStore
 from services.views.case_search import all_matching, search_cases
 from services.views.visible_cases import CASE_COLUMNS, visible_cases

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import text
 
 from consumers.case_fold import fold_case
+from consumers.clock import utcnow
+from consumers.ports.case_store import CaseStore
 from consumers.projections import stored_event
+from consumers.records import DeadLetter, ReplayOutcome, TopicPartitionOffset
 from consumers.store_errors import StoreUnavailable
 from services.store.engine import make_engine, migrate
-from services.store.interface import CaseStore
-from services.store.records import DeadLetter, ReplayOutcome, TopicPartitionOffset
 from services.store.sql_store import SqlCaseStore, SqlTransaction
-from services.store.tables import utcnow
 from tests.factories import T0, opened, penalty
 from tests.fakes import MemoryCaseStore
 
@@ -244,7 +244,7 @@ def test_subject_observations_are_read_back_and_subjects_replaced(store: CaseSto
 def test_audience_views_replace_earlier_ones_and_mark_the_case_restricted(store: CaseStore) -> None:
     from datetime import timedelta
 
-    from services.store.records import AudienceViews
+    from consumers.records import AudienceViews
 
     event = stored_event(opened("C13"), "t", 0, 0)
     case = fold_case("C13", [event])

@@ -13,12 +13,12 @@ from sqlalchemy import Engine, func, select
 from consumers.decoding import RecordDecoder
 from consumers.materializer import Materializer
 from consumers.projections import stored_event
+from consumers.records import StoredEvent
 from consumers.source import InboundRecord
 from consumers.store_errors import EventsRejected
 from schemas import bounds
 from schemas.codec import CaseEventCodec
 from schemas.payloads import PAYLOAD_TYPES, AnyPayload, PenaltyDecided
-from services.store.records import StoredEvent
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS, SqlCaseStore
 from tests.contract_bounds import at_the_bounds
 from tests.factories import event, full_payloads, opened, penalty

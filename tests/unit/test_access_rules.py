@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from consumers.visibility import Viewer, can_see
 from services.access.principal import ANONYMOUS, Capability, Principal, Role
 from services.reports.bcd389 import BadPeriod, parse_period
 from services.reports.cells import safe_cell, safe_text
 from services.store.queries.identifiers import canonical, matches
 from services.store.queries.text import fold_text
-from services.store.queries.visibility import Viewer, can_see
 
 NOW = datetime(2025, 12, 1, tzinfo=UTC)
 ALL = {"level": "ALL_AGENCIES", "agencies": [], "handling": None}

@@ -23,14 +23,14 @@ from consumers import event_types
 from consumers.case_fold import fold_case
 from consumers.event_types import registry
 from consumers.projections import apply_events, stored_event
+from consumers.records import StoredEvent
+from consumers.visibility import Viewer
 from schemas.catalog import bundled_catalog
 from schemas.codec import to_avro
 from schemas.compatibility import CompatibilityLevel, check_compatibility
 from schemas.errors import ContractViolation
 from schemas.payloads import AnyPayload, LegalBasis
 from services.reports.labels import label
-from services.store.queries.visibility import Viewer
-from services.store.records import StoredEvent
 from services.views.case_detail import timeline_entry
 from services.web.event_summary import summary
 from tests.factories import opened, penalty

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from consumers.case_fold import fold_case, merge_case
 from consumers.projections import stored_event
+from consumers.records import CaseState, StoredEvent
 from schemas.events import CaseOpened, GoodsSeized, SeizedItem, ViolationConfirmed
-from services.store.records import CaseState, StoredEvent
 from tests.factories import event
 
 CASE = "VN-2025-QLTT-I000000000001"

@@ -8,13 +8,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from consumers.metrics import MaterializerMetrics
+from consumers.records import DeadLetter, StoredEvent
 from services.ops import health
 from services.ops.burrow import LagStatus, OffsetCommit
 from services.ops.cluster_offsets import LogRange
 from services.ops.lag import LagWindow, UnknownGroup
 from services.ops.lag_metrics import LagCollector
 from services.ops.lag_sampler import LagSampler
-from services.store.records import DeadLetter, StoredEvent
 from tests.fake_cluster import FakeCluster
 
 COMMITTED_AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Who may see an event, as one rule written twice: in Python (for folds) and in SQL (for set queries).
+"""Who may see an event, in SQL for set queries: the rule of consumers.visibility (the folds' Python form).
 
 An event is visible to a viewer's agency when it published it; otherwise only once its embargo has ended,
 and then when it is shared with all agencies (and carries no restricting handling code), or when the
@@ -8,19 +8,15 @@ tests/integration/test_visibility.py checks the two forms agree on every combina
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import ColumnElement, Text, and_, cast, not_, or_, text
 
+from consumers.visibility import (
+    ALL_AGENCIES,
+    LISTED_AGENCIES,
+    RESTRICTING_HANDLING,
+    Viewer,
+)
 from services.store.sql_store import EVENTS
-
-ALL_AGENCIES = "ALL_AGENCIES"
-LISTED_AGENCIES = "LISTED_AGENCIES"
-OWNER_ONLY = "OWNER_ONLY"
-# SIENA H3: police investigation data is never shared beyond the agencies the owner names.
-RESTRICTING_HANDLING = frozenset({"INVESTIGATION_CONFIDENTIAL"})
 
 # Events that are not visible to everyone; the same text as migration 0005's partial index predicate.
 RESTRICTED_SQL = {
@@ -29,32 +25,6 @@ RESTRICTED_SQL = {
     "postgresql": "(distribution ->> 'level') <> 'ALL_AGENCIES' "
     "OR (distribution ->> 'handling') IS NOT NULL OR embargo_until IS NOT NULL",
 }
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """What visibility depends on: the reader's agency (None = public), province scope, and the time."""
-
-    agency: str | None
-    now: datetime
-    provinces: frozenset[str] = field(default_factory=frozenset)
-
-    def __post_init__(self) -> None:
-        if self.now.tzinfo is None:
-            raise ValueError("Viewer.now must be time-zone aware")
-
-
-def can_see(viewer: Viewer, owner: str, distribution: dict[str, Any], embargo_until: datetime | None) -> bool:
-    """The visibility rule for one event."""
-    if viewer.agency is not None and viewer.agency == owner:
-        return True
-    if embargo_until is not None and embargo_until > viewer.now:
-        return False
-    level = distribution.get("level")
-    listed = viewer.agency is not None and viewer.agency in (distribution.get("agencies") or ())
-    if listed and level in (ALL_AGENCIES, LISTED_AGENCIES):
-        return True
-    return level == ALL_AGENCIES and distribution.get("handling") not in RESTRICTING_HANDLING
 
 
 def visible_event(viewer: Viewer) -> ColumnElement[bool]:

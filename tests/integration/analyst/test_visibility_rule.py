@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from consumers.projections import apply_events, stored_event
+from consumers.visibility import Viewer, can_see
 from schemas.events import Distribution, DistributionLevel, PenaltyDecided
 from services.store.engine import make_engine, migrate
-from services.store.queries.visibility import Viewer, can_see, hidden_event, visible_event
+from services.store.queries.visibility import hidden_event, visible_event
 from services.store.sql_store import EVENTS, SqlCaseStore
 from tests.analyst_world import NOW
 from tests.factories import event

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.store.records import StoredEvent
+from consumers.records import StoredEvent
 
 CHANGED_DUPLICATE = "event id already stored with other content"
 _NOT_CONTENT = frozenset(

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from services.store.records import (
+from consumers.records import (
     AudienceViews,
     CaseState,
     DeadLetter,
