@@ -21,6 +21,7 @@ from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.kafka_admin import ensure_topics
 from services.settings import AGENCY_CODES, Settings
+from services.store.alert_store import SqlAlertStore
 from services.store.sql_entity_store import SqlEntityStore
 from services.store.sql_store import SqlCaseStore, store_error
 
@@ -45,7 +46,19 @@ def build_alert_outbox(settings: Settings, engine: Engine, *, publish: bool = Tr
             connect_timeout_s=settings.connect_timeout_s,
             security=client_options(settings, Role.ALERTS),
         )
-    return AlertOutbox(engine, sink, AlertConfig.of(settings))
+    return AlertOutbox(SqlAlertStore(engine), sink, alert_config(settings))
+
+
+def alert_config(settings: Settings) -> AlertConfig:
+    """The alert rules' thresholds, from settings."""
+    return AlertConfig(
+        repeat_cases=settings.alert_repeat_cases,
+        repeat_window_days=settings.alert_repeat_window_days,
+        spike_baseline_weeks=settings.alert_spike_baseline_weeks,
+        spike_mads=settings.alert_spike_mads,
+        spike_min_cases=settings.alert_spike_min_cases,
+        referral_days=settings.alert_referral_days,
+    )
 
 
 def build_entity_follower(

@@ -6,9 +6,12 @@ import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
+from consumers.alerts.facts import AlertFacts
 from consumers.event_content import CHANGED_DUPLICATE, same_content
+from consumers.ports.alert_store import AlertStore
 from consumers.ports.case_store import CaseStore, StoreTransaction
 from consumers.records import (
     AudienceViews,
@@ -23,6 +26,7 @@ from consumers.records import (
 )
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
 from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
+from schemas.alerts import Alert
 from services.store.sql_store import PROJECTIONS
 
 
@@ -208,3 +212,33 @@ class ListSink(DeadLetterSink):
 
     def close(self) -> None:
         pass
+
+
+class MemoryAlertStore(AlertStore):
+    """The alert-store port in memory: the facts it is given, and an outbox held in a dict."""
+
+    def __init__(self, facts: AlertFacts | None = None) -> None:
+        self.given = facts or AlertFacts({}, [], [], {}, [], [], [])
+        self.alerts: dict[str, Alert] = {}
+        self.published_at: dict[str, datetime] = {}
+
+    def facts(self) -> AlertFacts:
+        return self.given
+
+    def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
+        fresh = []
+        for alert in alerts:
+            key = str(alert.alert_id)
+            if key not in self.alerts:
+                self.alerts[key] = alert
+                fresh.append(key)
+        return fresh
+
+    def unpublished(self, limit: int = 500) -> list[Alert]:
+        waiting = [a for key, a in self.alerts.items() if key not in self.published_at]
+        return sorted(waiting, key=lambda a: (a.raised_at, str(a.alert_id)))[:limit]
+
+    def mark_published(self, alert_ids: Iterable[str], at: datetime) -> None:
+        for key in alert_ids:
+            if key in self.alerts:
+                self.published_at[key] = at

@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from consumers.alerts.facts import Source
 from consumers.visibility import Viewer, can_see
-from services.store.alert_store import Source
 
 
 class Sight(StrEnum):

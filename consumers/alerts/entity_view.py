@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from consumers.alerts.audience import Sight, sight
-from services.store.alert_store import EntityKey, Source
+from consumers.alerts.facts import EntityKey, Source
 
 _RANK = {Sight.SILENT: 0, Sight.HIT: 1, Sight.VISIBLE: 2}
 

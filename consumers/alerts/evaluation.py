@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from consumers.alerts.config import AlertConfig
+from consumers.alerts.facts import AlertFacts
 from consumers.alerts.overlap import overlap_alerts
 from consumers.alerts.referral_follow_up import referral_alerts
 from consumers.alerts.repeat_offender import repeat_offender_alerts
 from consumers.alerts.spike import spike_alerts
 from schemas.alerts import Alert
-from services.store.alert_store import AlertFacts
 
 
 def evaluate(facts: AlertFacts, config: AlertConfig, now: datetime) -> list[Alert]:

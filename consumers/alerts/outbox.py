@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import Engine
 
 from consumers.alerts.config import AlertConfig
 from consumers.alerts.evaluation import evaluate
 from consumers.alerts.sink import AlertSink
 from consumers.clock import utcnow
+from consumers.ports.alert_store import AlertStore
 from schemas.alerts import Alert
 from schemas.outages import BrokerUnavailable
-from services.store import alert_store
 
 logger = structlog.get_logger()
 
@@ -33,12 +32,12 @@ class SweepResult:
 class AlertOutbox:
     def __init__(
         self,
-        engine: Engine,
+        store: AlertStore,
         sink: AlertSink | None,
         config: AlertConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.engine = engine
+        self.store = store
         self.sink = sink
         self.config = config or AlertConfig()
         self.clock = clock
@@ -46,9 +45,7 @@ class AlertOutbox:
     def sweep(self, now: datetime | None = None) -> SweepResult:
         """Evaluate every rule at `now` (default: the clock), keep the new alerts, publish the backlog."""
         now = now or self.clock()
-        with self.engine.connect() as connection:
-            facts = alert_store.read_facts(connection)
-        alerts = evaluate(facts, self.config, now)
+        alerts = evaluate(self.store.facts(), self.config, now)
         raised = self.keep(alerts)
         published = self.publish_pending()
         result = SweepResult(len(alerts), len(raised), published)
@@ -57,8 +54,7 @@ class AlertOutbox:
 
     def keep(self, alerts: Sequence[Alert]) -> list[str]:
         """Store alerts not held yet; the ids of the new ones."""
-        with self.engine.begin() as connection:
-            return alert_store.add_alerts(connection, [_row(a) for a in alerts])
+        return self.store.add_alerts(alerts)
 
     def publish_pending(self) -> int:
         """Publish unpublished alerts, oldest first, and mark them; stops (0 more) while Kafka is out."""
@@ -66,30 +62,13 @@ class AlertOutbox:
             return 0
         published = 0
         while True:
-            with self.engine.connect() as connection:
-                pending = alert_store.unpublished(connection)
+            pending = self.store.unpublished()
             if not pending:
                 return published
             try:
-                self.sink.publish([Alert.model_validate(row["alert"]) for row in pending])
+                self.sink.publish(pending)
             except BrokerUnavailable as exc:
                 logger.warning("alerts_not_published", pending=len(pending), reason=str(exc))
                 return published
-            with self.engine.begin() as connection:
-                alert_store.mark_published(connection, [row["alert_id"] for row in pending], self.clock())
+            self.store.mark_published([str(alert.alert_id) for alert in pending], self.clock())
             published += len(pending)
-
-
-def _row(alert: Alert) -> dict[str, object]:
-    return {
-        "alert_id": str(alert.alert_id),
-        "rule": alert.rule.value,
-        "entity_id": alert.entity_id,
-        "agencies": alert.agencies,
-        "distribution_level": alert.distribution.level.value,
-        "summary": alert.summary,
-        "triggered_at": alert.triggered_at,
-        "raised_at": alert.raised_at,
-        "published_at": None,
-        "alert": alert.model_dump(mode="json"),
-    }

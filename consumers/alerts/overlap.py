@@ -12,8 +12,8 @@ from datetime import datetime
 
 from consumers.alerts.building import new_alert
 from consumers.alerts.entity_view import Evidence, shared_keys, view_for
+from consumers.alerts.facts import AlertFacts, CaseLink
 from schemas.alerts import Alert, AlertRule
-from services.store.alert_store import AlertFacts, CaseLink
 
 
 def overlap_alerts(facts: AlertFacts, now: datetime) -> list[Alert]:

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from consumers.alerts.building import new_alert
 from consumers.alerts.config import AlertConfig
+from consumers.alerts.facts import AlertFacts, CaseActivity, ReferralFact
 from schemas.alerts import Alert, AlertRule
-from services.store.alert_store import AlertFacts, CaseActivity, ReferralFact
 
 
 def referral_alerts(facts: AlertFacts, config: AlertConfig, now: datetime) -> list[Alert]:

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from consumers.alerts.building import new_alert, opaque
 from consumers.alerts.config import AlertConfig
 from consumers.alerts.entity_view import Evidence, shared_keys, view_for
+from consumers.alerts.facts import AlertFacts, Source
 from schemas.alerts import Alert, AlertRule
-from services.store.alert_store import AlertFacts, Source
 
 
 def repeat_offender_alerts(facts: AlertFacts, config: AlertConfig, now: datetime) -> list[Alert]:

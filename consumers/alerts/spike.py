@@ -22,9 +22,9 @@ from statistics import median
 
 from consumers.alerts.building import new_alert
 from consumers.alerts.config import AlertConfig
+from consumers.alerts.facts import AlertFacts, CaseFact
 from schemas.alerts import Alert, AlertRule
 from schemas.reference import local_date
-from services.store.alert_store import AlertFacts, CaseFact
 
 COORDINATOR = "bcd389"
 MAD_TO_SIGMA = 1.4826

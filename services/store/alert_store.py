@@ -1,18 +1,26 @@
-"""SQL of the alert rules: the facts they read from the shared store, and the alerts outbox they write.
-
-Facts carry each source event's distribution and embargo, so the rules can tell every recipient only
-what it may see (services.store.queries.visibility.can_see).
-"""
+"""SQL of the alert rules: the facts they read from the shared store (consumers.alerts.facts), and the
+alerts outbox they write — the alert-store port (consumers.ports.alert_store) for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, func, select, text, update
 
+from consumers.alerts.facts import (
+    AlertFacts,
+    CaseActivity,
+    CaseFact,
+    CaseLink,
+    EntityKey,
+    ReferralFact,
+    Source,
+    ViolationFact,
+)
+from consumers.ports.alert_store import AlertStore
+from schemas.alerts import Alert
 from services.store.alert_tables import AlertRow
 from services.store.code_list import holds
 from services.store.entity_store import IDENTIFIERS, MEMBERS
@@ -24,87 +32,6 @@ OBSERVATIONS = PROJECTIONS["subject_observations"]
 VIOLATIONS = PROJECTIONS["violations"]
 REFERRALS = PROJECTIONS["referrals"]
 REACTIONS = PROJECTIONS["reactions"]
-OPEN_STATUSES = frozenset({"open", "inspected", "violation_confirmed", "penalized", "referred"})
-
-
-@dataclass(frozen=True)
-class Source:
-    """Who published a fact and who may see it."""
-
-    agency: str
-    event_id: str
-    occurred_at: datetime
-    distribution: dict[str, Any]
-    embargo_until: datetime | None
-
-
-@dataclass(frozen=True)
-class CaseFact:
-    case_id: str
-    owner: str | None
-    status: str
-    category: str | None
-    province: str | None
-    opened_at: datetime
-    restricted: bool
-    """Some event of the case is not shared with every agency."""
-
-    @property
-    def open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-
-@dataclass(frozen=True)
-class CaseLink:
-    """A subject of a seller entity recorded in a case (a SubjectIdentified event)."""
-
-    entity_id: str
-    subject_id: str
-    case_id: str
-    source: Source
-
-
-@dataclass(frozen=True)
-class ViolationFact:
-    case_id: str
-    subject_id: str | None
-    source: Source
-
-
-@dataclass(frozen=True)
-class ReferralFact:
-    case_id: str
-    to_agency: str
-    source: Source
-
-
-@dataclass(frozen=True)
-class CaseActivity:
-    """An agency acting on a case: any event it published there, or a reaction it recorded."""
-
-    case_id: str
-    agency: str
-    occurred_at: datetime
-    refers_to_event_id: str | None
-
-
-@dataclass(frozen=True)
-class EntityKey:
-    entity_id: str
-    subject_id: str
-    kind: str
-    value: str
-
-
-@dataclass(frozen=True)
-class AlertFacts:
-    cases: dict[str, CaseFact]
-    links: list[CaseLink]
-    keys: list[EntityKey]
-    entity_of: dict[str, str]
-    violations: list[ViolationFact]
-    referrals: list[ReferralFact]
-    activity: list[CaseActivity]
 
 
 def read_facts(connection: Connection) -> AlertFacts:
@@ -203,6 +130,45 @@ def _activity(connection: Connection) -> list[CaseActivity]:
 
 
 # --- the outbox -------------------------------------------------------------------------------------
+
+
+class SqlAlertStore(AlertStore):
+    """The alerts table of the shared store, behind the port the alert outbox uses."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def facts(self) -> AlertFacts:
+        with self.engine.connect() as connection:
+            return read_facts(connection)
+
+    def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
+        with self.engine.begin() as connection:
+            return add_alerts(connection, [alert_row(a) for a in alerts])
+
+    def unpublished(self, limit: int = 500) -> list[Alert]:
+        with self.engine.connect() as connection:
+            return [Alert.model_validate(row["alert"]) for row in unpublished(connection, limit)]
+
+    def mark_published(self, alert_ids: Iterable[str], at: datetime) -> None:
+        with self.engine.begin() as connection:
+            mark_published(connection, alert_ids, at)
+
+
+def alert_row(alert: Alert) -> dict[str, object]:
+    """An alert as its table row (the agencies column is a code list: services.store.code_list)."""
+    return {
+        "alert_id": str(alert.alert_id),
+        "rule": alert.rule.value,
+        "entity_id": alert.entity_id,
+        "agencies": alert.agencies,
+        "distribution_level": alert.distribution.level.value,
+        "summary": alert.summary,
+        "triggered_at": alert.triggered_at,
+        "raised_at": alert.raised_at,
+        "published_at": None,
+        "alert": alert.model_dump(mode="json"),
+    }
 
 
 def add_alerts(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -18,7 +18,7 @@ from consumers.records import StoredEvent
 from producers.demo_data import demo_events
 from schemas.alerts import Alert, AlertRule
 from schemas.events import CaseEvent
-from services.store.alert_store import list_alerts
+from services.store.alert_store import SqlAlertStore, list_alerts
 from services.store.sql_entity_store import SqlEntityTransaction
 from services.store.sql_store import SqlCaseStore
 from tests.alert_fakes import ListAlertSink
@@ -47,7 +47,7 @@ def test_the_demo_data_raises_overlaps_and_repeat_offenders_once_each_respecting
     )
     now = max(e.occurred_at for e in stored) + timedelta(days=1)
     sink = ListAlertSink()
-    outbox = AlertOutbox(migrated_engine, sink, AlertConfig())
+    outbox = AlertOutbox(SqlAlertStore(migrated_engine), sink, AlertConfig())
     first = outbox.sweep(now)
     kinds = Counter(a.rule for a in sink.published)
     assert kinds[AlertRule.OVERLAP] > 0 and kinds[AlertRule.REPEAT_OFFENDER] > 0
@@ -73,7 +73,7 @@ def test_a_referral_whose_reaction_never_came_is_overdue_after_the_agreed_days(
     stored = materialize_and_link(migrated_engine, unanswered)
     last_referral = max(e.occurred_at for e in referrals.values())
     sink = ListAlertSink()
-    outbox = AlertOutbox(migrated_engine, sink, AlertConfig(referral_days=30))
+    outbox = AlertOutbox(SqlAlertStore(migrated_engine), sink, AlertConfig(referral_days=30))
     outbox.sweep(last_referral + timedelta(days=29))
     overdue_early = [a for a in sink.published if a.rule == AlertRule.REFERRAL_OVERDUE]
     outbox.sweep(last_referral + timedelta(days=31))

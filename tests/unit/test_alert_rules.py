@@ -7,12 +7,7 @@ from typing import Any
 
 from consumers.alerts.config import AlertConfig
 from consumers.alerts.evaluation import evaluate
-from consumers.alerts.overlap import overlap_alerts
-from consumers.alerts.referral_follow_up import referral_alerts
-from consumers.alerts.repeat_offender import episodes, repeat_offender_alerts
-from consumers.alerts.spike import spike_alerts, spike_threshold, week_of
-from schemas.alerts import AlertRule
-from services.store.alert_store import (
+from consumers.alerts.facts import (
     AlertFacts,
     CaseActivity,
     CaseFact,
@@ -22,6 +17,11 @@ from services.store.alert_store import (
     Source,
     ViolationFact,
 )
+from consumers.alerts.overlap import overlap_alerts
+from consumers.alerts.referral_follow_up import referral_alerts
+from consumers.alerts.repeat_offender import episodes, repeat_offender_alerts
+from consumers.alerts.spike import spike_alerts, spike_threshold, week_of
+from schemas.alerts import AlertRule
 
 T0 = datetime(2025, 3, 3, 2, tzinfo=UTC)  # a Monday morning in Vietnam
 SHARED = {"level": "ALL_AGENCIES", "agencies": [], "handling": None}

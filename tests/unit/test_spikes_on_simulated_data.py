@@ -7,12 +7,12 @@ from datetime import timedelta
 from statistics import median
 
 from consumers.alerts.config import AlertConfig
+from consumers.alerts.facts import AlertFacts, CaseFact
 from consumers.alerts.spike import spike_alerts, week_of
 from consumers.case_fold import fold_case
 from consumers.projections import stored_event
 from consumers.records import StoredEvent
 from producers.simulator import Simulation
-from services.store.alert_store import AlertFacts, CaseFact
 
 
 def simulated_cases(events: int) -> dict[str, CaseFact]:

@@ -3,7 +3,7 @@
 An event is visible to a viewer's agency when it published it; otherwise only once its embargo has ended,
 and then when it is shared with all agencies (and carries no restricting handling code), or when the
 viewer's agency is listed. A viewer without an agency (the public) sees only what is shared with all.
-tests/integration/test_visibility.py checks the two forms agree on every combination.
+tests/integration/analyst/test_visibility_rule.py checks the two forms agree on every combination.
 """
 
 from __future__ import annotations
