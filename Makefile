@@ -44,6 +44,7 @@ browser:  ## Debian's Chromium for the browser tests (Playwright drives it; noth
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
