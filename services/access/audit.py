@@ -96,7 +96,7 @@ class AuditLog:
             "agency": p.agency if p else None,
             "role": p.role.value if p else None,
             "method": entry.method,
-            "endpoint": entry.endpoint,
+            "endpoint": storable(entry.endpoint),
             "resource": storable(entry.resource),
             "filters": without_credentials(entry.filters),
             "rows_returned": entry.rows_returned,

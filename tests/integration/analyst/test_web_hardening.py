@@ -106,3 +106,23 @@ def test_authentication_failures_are_rate_limited_per_address(world: World) -> N
     assert still.status_code == 429  # the address is blocked for the window, whatever it presents
     other_app = TestClient(create_app(world.engine))
     assert other_app.get("/api/cases", headers=world.headers("qltt")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/api/cases/VN%00x",
+        "/api/cases/VN%0Ax",
+        "/api/subjects/S%1B1",
+        "/cases/VN%7Fx",
+        "/api/cases?seller=a%00b",
+        "/api/cases?q=a%0Db",
+        "/api/entities/E%00",
+    ],
+)
+def test_a_control_character_in_the_address_is_a_400_on_every_store(world: World, address: str) -> None:
+    """PostgreSQL refuses NUL in a query: without this bound, a case id with %00 was a 500 there."""
+    answer = world.client().get(address, headers=world.headers("qltt"))
+    assert answer.status_code == 400 and "control character" in answer.json()["detail"], answer.text
+    assert last_status(world)[1] == 400  # audited too (a NUL kept as ␀)
+    assert world.client().get("/api/cases/VN-NO-SUCH", headers=world.headers("qltt")).status_code == 404
