@@ -25,6 +25,9 @@ however a normaliser expanded it (abbreviations, compatibility characters such a
 MAX_VND = 10**15
 """One amount (a fine, a value): a million billion dong, far above any decision; totals of millions of
 such amounts still fit the store's 64-bit integers."""
+MAX_QUANTITY = 10**12
+"""Units of one seized item: far above any seizure, and small enough that every store keeps the number as
+given (PostgreSQL's jsonb rewrites a float like 1e308 as a 309-digit integer; SQLite keeps the float)."""
 MAX_CASE_TOTAL_VND = 10**15
 """A case's total fines or goods value (checked when the case is folded)."""
 RECORDS_BEGIN = datetime(2000, 1, 1, tzinfo=UTC)
@@ -81,6 +84,12 @@ def check_url(value: str) -> str:
     if (bad := _LINE_FORBIDDEN.search(value)) is not None:
         raise _control_character("link", bad)
     return value
+
+
+def is_url_safe_id(value: str, max_length: int = IDENTIFIER_MAX) -> bool:
+    """Whether `value` could be a case or subject id at all (a lookup of anything else finds nothing, and
+    never reaches a database that refuses NUL in a query)."""
+    return 0 < len(value) <= max_length and _URL_SAFE_ID.fullmatch(value) is not None
 
 
 def check_url_safe_id(value: str) -> str:

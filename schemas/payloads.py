@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from schemas.bounds import MAX_CASE_TOTAL_VND
+from schemas.bounds import MAX_CASE_TOTAL_VND, MAX_QUANTITY
 from schemas.record import Frozen, UtcMillis
 from schemas.shapes import (
     AgencyCode,
@@ -166,7 +166,7 @@ class SeizedItem(Frozen):
     """One line of a seizure record: what, how many of which unit, worth how much."""
 
     description: Text
-    quantity: float = Field(gt=0, allow_inf_nan=False)
+    quantity: float = Field(gt=0, le=MAX_QUANTITY, allow_inf_nan=False)
     unit: Text = Field(max_length=32)
     value_vnd: Vnd | None = None
     brand: Text | None = None

@@ -1,17 +1,12 @@
 """Bounds on a request before any route sees it: the body (1 MiB; a schema or a login form is a few KB;
 8 MiB for a report file posted to the upload page, that route only)
 and the query string (64 KiB: a typed-text parameter past its own 200-character bound is a 422 that names
-it). Over-long requests are refused — 413 / 414 — and audited. An address (path or decoded query) holding
-a control character (C0, DEL) names nothing the hub can hold — the contract bounds every identifier and text
-to none — so it is a 400 here, before a database that refuses NUL in a query can turn it into a 500.
+it). Over-long requests are refused — 413 / 414 — and audited.
 
 Starlette has no body limit and the ASGI servers leave it to the app; this is the small pure-ASGI check
 that fits (it counts what is received, so a chunked body without Content-Length is bounded too)."""
 
 from __future__ import annotations
-
-import re
-from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,8 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.request_audit import audit_of
 
-CONTROL = re.compile("[\x00-\x1f\x7f]")
-CONTROL_BYTES = re.compile(b"[\x00-\x1f\x7f]")
 MAX_BODY_BYTES = 1024 * 1024
 MAX_QUERY_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -36,9 +29,6 @@ class RequestLimits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        if _has_control_characters(scope):
-            await _refuse(scope, receive, send, 400, "the address holds a control character (e.g. NUL)")
             return
         if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
             await _refuse(scope, receive, send, 414, f"query string longer than {MAX_QUERY_BYTES} bytes")
@@ -65,12 +55,6 @@ class RequestLimits:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
-
-
-def _has_control_characters(scope: Scope) -> bool:
-    path = scope.get("path", "")
-    query = unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))
-    return bool(CONTROL.search(path)) or bool(CONTROL_BYTES.search(query))
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, reason: str) -> None:

@@ -60,5 +60,8 @@ def holds(column: Any, code: str) -> ColumnElement[bool]:
 
 
 def _check(code: str) -> None:
-    if not code or _SEPARATOR in code:
-        raise CodeListError(f"{code!r} cannot be a code in a list (empty, or holds {_SEPARATOR!r})")
+    if not code or _SEPARATOR in code or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in code):
+        raise CodeListError(
+            f"{code!r} cannot be a code in a list (empty, holds {_SEPARATOR!r}, or a control character: "
+            "SQLite's text functions stop at a NUL, so a list holding one would hide the codes after it)"
+        )

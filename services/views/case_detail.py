@@ -17,7 +17,10 @@ from consumers.case_fold import fold_case
 from consumers.event_types.registry import entry_named
 from consumers.records import CaseState, StoredEvent
 from consumers.visibility import Viewer
+from schemas.bounds import is_url_safe_id
 from services.views.visible_cases import visible_events
+
+CASE_ID_MAX = 64  # schemas.shapes.CaseId
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,10 @@ class CaseDetail:
 
 
 def case_detail(connection: Connection, viewer: Viewer, case_id: str) -> CaseDetail | None:
-    """None when the viewer sees no event of the case, or it lies outside their provinces."""
+    """None when the viewer sees no event of the case, or it lies outside their provinces (or the id cannot be
+    a case id: NUL and other characters no case id holds are never sent to the database)."""
+    if not is_url_safe_id(case_id, CASE_ID_MAX):
+        return None
     events = visible_events(connection, viewer, case_id)
     if not events:
         return None

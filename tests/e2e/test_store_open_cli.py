@@ -88,5 +88,6 @@ def test_a_store_behind_the_code_is_refused_on_both_backends(
                 StoreNotUpgraded, match=f"is at migration 0011, this casehub needs {head_revision()}"
             ):
                 open_store(Settings(database_url=url, home=tmp_path))
-            assert upgrade_store(Settings(database_url=url, home=tmp_path)).applied == [head_revision()]
+            applied = upgrade_store(Settings(database_url=url, home=tmp_path)).applied
+            assert applied[0] == "0012" and applied[-1] == head_revision()  # every migration after 0011
             open_store(Settings(database_url=url, home=tmp_path))[0].dispose()

@@ -139,7 +139,7 @@ def store_digest(engine: Engine) -> StoreDigest:
                 CASES.c.agencies,
             )
         ).all()
-    case_lines = [f"{c}|{s}|{f}|{n}|{a.strip(',')}" for c, s, f, n, a in case_rows]
+    case_lines = [f"{c}|{s}|{f}|{n}|{','.join(a)}" for c, s, f, n, a in case_rows]
     return StoreDigest(len(event_lines), digest_lines(event_lines), len(case_lines), digest_lines(case_lines))
 
 

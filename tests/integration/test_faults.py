@@ -25,6 +25,7 @@ from deploy.postgres_cluster import PostgresCluster
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.settings import Settings
 from services.store.sql_store import SqlCaseStore
+from tests.databases import upgraded
 from tests.e2e.test_cli import CASEHUB, casehub_env
 from tests.integration.faults import (
     FaultDataset,
@@ -184,7 +185,7 @@ def own_postgres() -> Iterator[PostgresCluster]:
 def test_postgres_stopped_and_restarted_mid_run(
     kafka_bootstrap: str, own_postgres: PostgresCluster, size: int
 ) -> None:
-    settings = throttled(isolated_settings(kafka_bootstrap, own_postgres.url))
+    settings = throttled(isolated_settings(kafka_bootstrap, upgraded(own_postgres.url)))
     dataset, published, engine, store = prepare(settings, size)
     consumer = ConsumerThread(settings, store)
     wait_until(lambda: stored_count(engine) > 0, 90, "progress before the outage")

@@ -12,8 +12,10 @@ import structlog.testing
 from kafka.partitioner.default import murmur2
 
 from producers import kafka_batch_fast_path
+from producers import publisher as publisher_module
 from producers.publisher import Delivery, Publisher
 from producers.simulator import simulate_events
+from schemas import fast_path_declines
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent, CaseOpened
 from services.bootstrap import create_topics
@@ -110,6 +112,9 @@ def test_a_fast_path_that_declines_says_so_and_the_events_go_through_send(
     settings = isolated_settings(kafka_bootstrap, sqlite_url)
     create_topics(settings)
     events = list(simulate_events(300, seed=11))
+    # loggers are cached on first use: fresh ones, so capture_logs sees these lines whatever ran before
+    monkeypatch.setattr(publisher_module, "logger", structlog.get_logger())
+    monkeypatch.setattr(fast_path_declines, "logger", structlog.get_logger())
     with (
         structlog.testing.capture_logs() as logs,
         Publisher(
