@@ -37,7 +37,8 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for noisy in ("kafka", "uvicorn.access", "sqlalchemy.engine", "alembic"):
+    # mail.log: aiosmtpd, the demo's SMTP sink, logs every SMTP command at INFO
+    for noisy in ("kafka", "uvicorn.access", "sqlalchemy.engine", "alembic", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # kafka-python logs every refused connection at ERROR; our adapters raise one clear error instead.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
