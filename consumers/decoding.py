@@ -11,6 +11,7 @@ import structlog
 
 from consumers.clock import utcnow
 from consumers.event_content import CHANGED_DUPLICATE, same_content
+from consumers.event_types.registry import remember_payload
 from consumers.projections import stored_event
 from consumers.records import DeadLetter, StoredEvent, TopicPartitionOffset
 from consumers.source import InboundRecord
@@ -75,7 +76,8 @@ class RecordDecoder:
         """One record as an event, or CasehubError with the reason it cannot be accepted."""
         if record.value is None:
             raise ContractViolation("message has no value (tombstone) on a case topic")
-        event = self.codec.decode(record.value)
+        accepted = self.codec.decode_accepted(record.value)  # the fast path, or None: decode judges
+        event = accepted.event if accepted is not None else self.codec.decode(record.value)
         check_event(event)
         expected = self.topic_agency(record.topic)
         if expected is not None and event.agency != expected:
@@ -85,7 +87,9 @@ class RecordDecoder:
         check_event_time(event, _received_at(record))
         if record.key != event.case_id.encode():
             raise ContractViolation(_key_problem(record.key, event.case_id))
-        return stored_event(event, record.topic, record.partition, record.offset)
+        stored = stored_event(event, record.topic, record.partition, record.offset, accepted)
+        remember_payload(stored, event.payload)  # the fold reads it instead of validating it again
+        return stored
 
     def refused_letters(
         self, records: Sequence[InboundRecord], events: Sequence[StoredEvent], refused: dict[str, str]

@@ -11,11 +11,23 @@ from consumers.event_types.registry import EventRead
 from consumers.ports.case_store import StoreTransaction
 from consumers.records import StoredEvent
 from consumers.subject_fold import fold_subject
+from schemas.avro_read_fast_path import FastDecoded
 from schemas.events import CaseEvent
 
 
-def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> StoredEvent:
-    """The log row of a decoded event, remembering where it was read."""
+def stored_event(
+    event: CaseEvent,
+    topic: str,
+    partition: int,
+    offset: int,
+    dumped: FastDecoded | None = None,
+) -> StoredEvent:
+    """The log row of a decoded event, remembering where it was read.
+
+    `dumped`, when the fast decode accepted the event, already holds the JSON of its distribution and
+    payload (what `model_dump(mode="json")` gives, tests/unit/test_avro_read_fast_path.py checks), so
+    the models are not dumped again.
+    """
     return StoredEvent(
         event_id=str(event.event_id),
         case_id=event.case_id,
@@ -26,9 +38,9 @@ def stored_event(event: CaseEvent, topic: str, partition: int, offset: int) -> S
         recorded_at=event.recorded_at,
         producer=event.producer,
         schema_version=event.schema_version,
-        distribution=event.distribution.model_dump(mode="json"),
+        distribution=dumped.distribution if dumped else event.distribution.model_dump(mode="json"),
         embargo_until=event.embargo_until,
-        payload=event.payload.model_dump(mode="json"),
+        payload=dumped.payload if dumped else event.payload.model_dump(mode="json"),
         source_topic=topic,
         source_partition=partition,
         source_offset=offset,

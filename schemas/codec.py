@@ -9,6 +9,7 @@ import pydantic
 from fastavro import schemaless_reader, schemaless_writer
 
 from schemas.avro_fast_path import CompiledAvroPath
+from schemas.avro_read_fast_path import CompiledReadPath, FastDecoded
 from schemas.catalog import ENVELOPE_RECORD, SchemaCatalog, bundled_catalog
 from schemas.errors import ContractViolation, DecodeError, SerializationError
 from schemas.events import CaseEvent
@@ -34,6 +35,8 @@ class CaseEventCodec:
         self._header = frame(self._writer.schema_id, b"")
         self.fast_path = CompiledAvroPath(self._writer.parsed)
         """The compiled writer in front of fastavro; `fast_path.declines` counts what it handed back."""
+        self.read_fast_path = CompiledReadPath(self._writer)
+        """The compiled reader and checks in front of fastavro + pydantic (declines counted likewise)."""
 
     def encode(self, event: CaseEvent) -> bytes:
         """Confluent-framed Avro of the event, in the latest schema; SerializationError says why not.
@@ -54,6 +57,11 @@ class CaseEventCodec:
         except (ValueError, TypeError, KeyError, OverflowError) as exc:  # OverflowError: past a long
             raise SerializationError(f"cannot encode {event.event_type} {event.event_id}: {exc}") from exc
         return frame(self._writer.schema_id, buffer.getvalue())
+
+    def decode_accepted(self, data: bytes) -> FastDecoded | None:
+        """The event of a message of the latest schema that passes every rule of the models, or None:
+        then `decode` judges it (schemas/avro_read_fast_path.py; the verdict is always `decode`'s)."""
+        return self.read_fast_path.decode(data)
 
     def decode(self, data: bytes) -> CaseEvent:
         """Decode and validate one message; raise DecodeError or ContractViolation with the reason."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -85,11 +86,38 @@ def entry_named(event_type: str) -> Entry:
     return EVENT_TYPES.named(event_type)
 
 
+_DECODED: dict[int, tuple[weakref.ref[StoredEvent], Payload]] = {}
+"""Typed payloads of the stored events the decoder just built, by the event object's id while it lives."""
+
+
+def remember_payload(event: StoredEvent, payload: Payload) -> None:
+    """Keep the payload model `event.payload` was dumped from, so the fold need not validate it again.
+
+    A side table, not a field: a StoredEvent's fields are its log row (`vars()` in the store) and its
+    identity (`same_content`), which a cache must change neither. Keyed by the object's id while it is
+    alive (a weak reference drops the entry when the event goes), so nothing accumulates and an id
+    reused by a later object is never mistaken for it.
+    """
+    key = id(event)
+
+    def forget(_gone: weakref.ref[StoredEvent]) -> None:
+        _DECODED.pop(key, None)
+
+    _DECODED[key] = (weakref.ref(event, forget), payload)
+
+
+def _remembered(event: StoredEvent, payload_class: type[Payload]) -> Payload | None:
+    found = _DECODED.get(id(event))
+    if found is None or found[0]() is not event or type(found[1]) is not payload_class:
+        return None
+    return found[1]
+
+
 class EventRead:
-    """A stored event with its entry, and its typed payload validated again by its model (the log keeps
-    JSON) on first use and at most once: the rows, the case fold and the subject fold of one batch share
-    it, and an event whose entry needs nothing from its payload (most events, for the case fold) is never
-    validated again at all.
+    """A stored event with its entry, and its typed payload: the one the decoder validated
+    (`remember_payload`), else validated again by its model from the log's JSON (events read back from
+    the log) on first use and at most once: the rows, the case fold and the subject fold of one batch
+    share it, and an event whose entry needs nothing from its payload is never validated again at all.
     """
 
     __slots__ = ("_payload", "entry", "event")
@@ -97,7 +125,7 @@ class EventRead:
     def __init__(self, event: StoredEvent) -> None:
         self.event = event
         self.entry: Entry = entry_named(event.event_type)
-        self._payload: Payload | None = None
+        self._payload: Payload | None = _remembered(event, self.entry.payload)
 
     @property
     def payload(self) -> Payload:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from schemas.reference.datasets import (
     Confidence,
@@ -100,17 +100,34 @@ def fine_maxima_on(on: date) -> list[FineMaximum]:
     return sorted((r for r in rows if r is not None and r.enforced), key=lambda r: r.code)
 
 
+_NOT_IN_KEY = re.compile(r"[^0-9a-z/]")
+
+
+@lru_cache(maxsize=4096)
 def _instrument_key(instrument: str) -> str:
-    return re.sub(r"[^0-9a-z/]", "", instrument.lower().replace("đ", "d"))
+    return _NOT_IN_KEY.sub("", instrument.lower().replace("đ", "d"))
 
 
+@lru_cache(maxsize=4096)
+def _enforced_by_instrument(day: date) -> dict[str, tuple[FineMaximum, ...]]:
+    """The enforced ceilings in force on a local date, by instrument key; remembered per day (the
+    materializer asks for every PenaltyDecided, the bundled data never changes in a process)."""
+    grouped: dict[str, list[FineMaximum]] = {}
+    for row in fine_maxima_on(day):
+        grouped.setdefault(_instrument_key(row.instrument), []).append(row)
+    return {key: tuple(rows) for key, rows in grouped.items()}
+
+
+@lru_cache(maxsize=65536)
 def maximum_for_citation(instrument: str, article: str, on: date) -> FineMaximum | None:
     """The ceiling a legal basis falls under: the category whose articles include the cited one, else the
     highest ceiling of that instrument (a citation of an article no category names is bounded only by the
-    instrument); None when the instrument has no enforced ceiling on that date."""
-    wanted = _instrument_key(instrument)
+    instrument); None when the instrument has no enforced ceiling on that date.
+
+    Remembered (a pure function of its arguments over data fixed for the process; ~10% of the
+    consumer's decode before it was)."""
     number = re.match(r"\d+", article)
-    rows = [r for r in fine_maxima_on(on) if _instrument_key(r.instrument) == wanted]
+    rows = _enforced_by_instrument(local_date(on)).get(_instrument_key(instrument), ())
     exact = [r for r in rows if number and number.group() in r.articles]
     candidates = exact or rows
     return max(candidates, key=lambda r: (r.organisation_max_vnd, r.code), default=None)
