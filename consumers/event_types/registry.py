@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -86,29 +85,28 @@ def entry_named(event_type: str) -> Entry:
     return EVENT_TYPES.named(event_type)
 
 
-_DECODED: dict[int, tuple[weakref.ref[StoredEvent], Payload]] = {}
-"""Typed payloads of the stored events the decoder just built, by the event object's id while it lives."""
+_DECODED: dict[int, tuple[StoredEvent, Payload]] = {}
+"""Typed payloads of the stored events the decoder built last, by the event object's id."""
+_DECODED_LIMIT = 10_000
+"""Batches are 2,000-5,000 events; beyond this the table starts afresh (a miss only costs a validation)."""
 
 
 def remember_payload(event: StoredEvent, payload: Payload) -> None:
     """Keep the payload model `event.payload` was dumped from, so the fold need not validate it again.
 
     A side table, not a field: a StoredEvent's fields are its log row (`vars()` in the store) and its
-    identity (`same_content`), which a cache must change neither. Keyed by the object's id while it is
-    alive (a weak reference drops the entry when the event goes), so nothing accumulates and an id
-    reused by a later object is never mistaken for it.
+    identity (`same_content`), which a cache must change neither. The table holds the event itself, so
+    its id cannot be reused by another object while the entry exists, and it is bounded (cleared when
+    full; a weak reference per event cost three times the dict entry).
     """
-    key = id(event)
-
-    def forget(_gone: weakref.ref[StoredEvent]) -> None:
-        _DECODED.pop(key, None)
-
-    _DECODED[key] = (weakref.ref(event, forget), payload)
+    if len(_DECODED) >= _DECODED_LIMIT:
+        _DECODED.clear()
+    _DECODED[id(event)] = (event, payload)
 
 
 def _remembered(event: StoredEvent, payload_class: type[Payload]) -> Payload | None:
     found = _DECODED.get(id(event))
-    if found is None or found[0]() is not event or type(found[1]) is not payload_class:
+    if found is None or found[0] is not event or type(found[1]) is not payload_class:
         return None
     return found[1]
 
