@@ -69,7 +69,6 @@ class _Generator:
             "_UUID": uuid.UUID,
             "_double": struct.Struct("<d").unpack_from,
             "_float": struct.Struct("<f").unpack_from,
-            "_str": str,
         }
 
     def reader(self, schema: Any) -> Reader:
@@ -141,7 +140,7 @@ class _Generator:
                 *self._long(size, indent),
                 f"{indent}if {size} < 0 or pos + {size} > len(buf):",
                 f"{indent}    raise _Unread('string length')",
-                f"{indent}{var} = _str(buf[pos:pos + {size}], 'utf-8')",
+                f"{indent}{var} = buf[pos : pos + {size}].decode()",  # strict UTF-8, as fastavro
                 f"{indent}pos += {size}",
             ]
             if logical == "uuid":
