@@ -44,8 +44,13 @@ def clone_to(engine: Engine, target_cases: int) -> int:
     inspector = inspect(engine)
     with engine.begin() as connection:
         for table in CLONED_TABLES:
-            # generated columns (the folded search text) are computed by the database, never written
-            columns = [c["name"] for c in inspector.get_columns(table) if "computed" not in c]
+            # the folded search text is left out: it holds the case id, so the database refolds each copy
+            # (a generated column on SQLite; on PostgreSQL the trigger of migration 0015 fills it)
+            columns = [
+                c["name"]
+                for c in inspector.get_columns(table)
+                if "computed" not in c and c["name"] != "search_text"
+            ]
             expressions = ", ".join(_expression(table, column) for column in columns)
             connection.execute(
                 text(

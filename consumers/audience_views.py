@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
-from consumers.case_fold import fold_case
+from consumers.case_fold import merge_reads
+from consumers.event_types.registry import EventRead
 from consumers.records import AudienceViews, CaseState, StoredEvent
 from consumers.visibility import Viewer, can_see
 from schemas.reference import agencies
@@ -34,10 +35,17 @@ def audience_views(case_id: str, events: Sequence[StoredEvent], now: datetime) -
     """Each audience's fold of the events it may see now (none when it sees nothing), and until when
     that holds: the earliest embargo still running."""
     views: list[tuple[str, CaseState]] = []
+    read = [EventRead(e) for e in events]  # each payload validated once for every audience's fold
     for audience in audiences():
         viewer = Viewer(None if audience == PUBLIC_AUDIENCE else audience, now)
-        visible = [e for e in events if can_see(viewer, e.agency, e.distribution, e.embargo_until)]
+        visible = [
+            r for r in read if can_see(viewer, r.event.agency, r.event.distribution, r.event.embargo_until)
+        ]
         if visible:
-            views.append((audience, fold_case(case_id, visible)))
+            views.append((audience, merge_reads(case_id, None, visible)))
     running = [e.embargo_until for e in events if e.embargo_until is not None and e.embargo_until > now]
     return AudienceViews(case_id, tuple(views), min(running) if running else None)
+
+
+def _sees(viewer: Viewer, event: StoredEvent) -> bool:
+    return can_see(viewer, event.agency, event.distribution, event.embargo_until)

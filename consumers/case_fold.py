@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from consumers.event_types.entry import STAGES, Origin
 from consumers.event_types.registry import EventRead, entry_named
@@ -43,47 +44,74 @@ def merge_reads(case_id: str, existing: CaseState | None, read: Sequence[EventRe
     """`merge_case` over events already read (the materializer shares them with the projections).
 
     Each step is what the event's entry (consumers/event_types/) declares: the stage it reaches, the
-    fine it adds, the goods value it states, whether it can be the origin or the closure.
+    fine it adds, the goods value it states, whether it can be the origin or the closure. One pass over
+    the events and one new row (this runs for every case of every batch: no intermediate copies).
     """
     if not read:
         if existing is None:
             raise ValueError(f"case {case_id} has no events")
         return existing
-    new_events = [r.event for r in read]
-    base = existing or _empty(case_id, new_events[0])
-    origin = min((r for r in read if r.entry.origin is not None), key=_origin_key, default=None)
-    closing = max((r for r in read if r.entry.closing_outcome is not None), key=_key, default=None)
-    stage = max([STAGES.index(base.stage), *(STAGES.index(r.entry.stage) for r in read if r.entry.stage)])
-    merged = replace(
-        base,
-        stage=STAGES[stage],
-        agencies=tuple(sorted(set(base.agencies) | {e.agency for e in new_events})),
-        total_fines_vnd=base.total_fines_vnd + sum(_fine(r) for r in read),
-        goods_value_vnd=max([base.goods_value_vnd, *(_stated_value(r) for r in read)]),
-        event_count=base.event_count + len(new_events),
-        first_event_at=min([base.first_event_at, *(e.occurred_at for e in new_events)])
-        if existing
-        else min(e.occurred_at for e in new_events),
-        last_event_at=max([base.last_event_at, *(e.occurred_at for e in new_events)]),
-    )
-    check_amount_total("total fines", merged.total_fines_vnd)  # a refused sum, never an overflow
-    check_amount_total("goods value", merged.goods_value_vnd)
-    if origin is not None and (
-        merged.origin_event_id is None or _origin_key(origin) < _stored_origin_key(merged)
-    ):
-        merged = _with_origin(merged, origin)
+    base = existing or _empty(case_id, read[0].event)
+    stage = _STAGE_RANK[base.stage]
+    agencies = set(base.agencies)
+    fines = base.total_fines_vnd
+    goods = base.goods_value_vnd
+    first = base.first_event_at if existing else None
+    last = base.last_event_at
+    origin: EventRead | None = None
+    origin_key: tuple[int, datetime, str] | None = None
+    closing: EventRead | None = None
+    closing_key: tuple[datetime, str] | None = None
+    for r in read:
+        entry, event = r.entry, r.event
+        at = event.occurred_at
+        if entry.stage:
+            stage = max(stage, _STAGE_RANK[entry.stage])
+        agencies.add(event.agency)
+        if entry.fine_vnd is not None:
+            fines += entry.fine_vnd(r.payload)
+        goods = max(goods, entry.stated_value_vnd(r.payload) if entry.stated_value_vnd is not None else 0)
+        if first is None or at < first:
+            first = at
+        if at > last:
+            last = at
+        if entry.origin is not None:
+            key = (entry.origin.rank, at, event.event_id)
+            if origin_key is None or key < origin_key:
+                origin, origin_key = r, key
+        if entry.closing_outcome is not None and (closing_key is None or (at, event.event_id) > closing_key):
+            closing, closing_key = r, (at, event.event_id)
+    check_amount_total("total fines", fines)  # a refused sum, never an overflow
+    check_amount_total("goods value", goods)
+    changes: dict[str, Any] = {
+        "stage": STAGES[stage],
+        "agencies": tuple(sorted(agencies)),
+        "total_fines_vnd": fines,
+        "goods_value_vnd": goods,
+        "event_count": base.event_count + len(read),
+        "first_event_at": first,
+        "last_event_at": last,
+    }
+    if origin is not None and (base.origin_event_id is None or origin_key < _stored_origin_key(base)):  # type: ignore[operator]
+        changes |= _origin_columns(origin)
     if (
         closing is not None
         and closing.entry.closing_outcome is not None
-        and (merged.closing_event_id is None or _key(closing) > _stored_closing_key(merged))
-    ):
-        merged = replace(
-            merged,
-            outcome=closing.entry.closing_outcome(closing.payload),
-            closed_at=closing.event.occurred_at,
-            closing_event_id=closing.event.event_id,
+        and (
+            base.closing_event_id is None or closing_key > _stored_closing_key(base)  # type: ignore[operator]
         )
-    return replace(merged, status=merged.stage if merged.origin_event_id else STUB_STATUS)
+    ):
+        changes |= {
+            "outcome": closing.entry.closing_outcome(closing.payload),
+            "closed_at": closing.event.occurred_at,
+            "closing_event_id": closing.event.event_id,
+        }
+    origin_id = changes.get("origin_event_id", base.origin_event_id)
+    changes["status"] = changes["stage"] if origin_id else STUB_STATUS
+    return replace(base, **changes)
+
+
+_STAGE_RANK = {name: rank for rank, name in enumerate(STAGES)}
 
 
 def _empty(case_id: str, first: StoredEvent) -> CaseState:
@@ -115,44 +143,25 @@ def _empty(case_id: str, first: StoredEvent) -> CaseState:
     )
 
 
-def _with_origin(case: CaseState, origin: EventRead) -> CaseState:
-    """Take the case's description from its origin: the opening's details, or the tip's."""
+def _origin_columns(origin: EventRead) -> dict[str, Any]:
+    """The case's description taken from its origin: the opening's details, or the tip's."""
     assert origin.entry.origin is not None  # chosen among events whose entry has an origin rule
     told: Origin = origin.entry.origin.describe(origin.payload)
     event = origin.event
-    return replace(
-        case,
-        title=told.title,
-        opened_by=event.agency,
-        opened_at=event.occurred_at,
-        origin_event_id=event.event_id,
-        origin_event_type=event.event_type,
-        province_code=told.province_code,
-        current_province_code=_current_province(told.province_code, local_date(event.occurred_at)),
-        category=told.category,
-        bucket=_bucket(told.category),
-        channel=told.channel,
-        platform=told.platform,
-        goods=told.goods,
-    )
-
-
-def _fine(read: EventRead) -> int:
-    fine = read.entry.fine_vnd
-    return fine(read.payload) if fine is not None else 0
-
-
-def _stated_value(read: EventRead) -> int:
-    stated = read.entry.stated_value_vnd
-    return stated(read.payload) if stated is not None else 0
-
-
-def _key(read: EventRead) -> tuple[object, ...]:
-    return (read.event.occurred_at, read.event.event_id)
-
-
-def _origin_key(read: EventRead) -> tuple[object, ...]:
-    return (_origin_rank(read.event.event_type), read.event.occurred_at, read.event.event_id)
+    return {
+        "title": told.title,
+        "opened_by": event.agency,
+        "opened_at": event.occurred_at,
+        "origin_event_id": event.event_id,
+        "origin_event_type": event.event_type,
+        "province_code": told.province_code,
+        "current_province_code": _current_province(told.province_code, local_date(event.occurred_at)),
+        "category": told.category,
+        "bucket": _bucket(told.category),
+        "channel": told.channel,
+        "platform": told.platform,
+        "goods": told.goods,
+    }
 
 
 def _stored_origin_key(case: CaseState) -> tuple[object, ...]:

@@ -4,7 +4,8 @@
 PostgreSQL does it with translate(); SQLite, which has neither translate() nor a Unicode lower(), calls
 fold_text itself, registered on the connection by enable_folding. Decomposed input is folded too.
 Case search does not fold at query time: `cases` and `case_audience_views` keep their folded id, title and
-goods in the generated column `search_text` (migration 0009, indexed with pg_trgm on PostgreSQL), and the
+goods in the column `search_text` (migration 0009, indexed with pg_trgm on PostgreSQL; written by the
+materializer with `search_text` below on PostgreSQL since migration 0015, generated on SQLite), and the
 folded words are matched against it with a plain LIKE.
 """
 
@@ -56,8 +57,9 @@ def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 def search_text(*parts: str | None) -> str:
-    """A case's id, title and goods as one folded text, as the database keeps it in `search_text`
-    (migration 0009) for rows it does not hold (a viewer's cases refolded on the request). Words never hold
+    """A case's id, title and goods as one folded text, as the store keeps it in `search_text`: written
+    with it on PostgreSQL (migration 0015), and used for rows the store does not hold (a viewer's cases
+    refolded on the request). Words never hold
     a space, so a word is in it exactly when it is in one of the parts."""
     return fold_text(" ".join(part or "" for part in parts))
 
