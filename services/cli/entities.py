@@ -13,7 +13,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from consumers.entity.explain import explain
-from consumers.entity.keys import Sighting, sighting_of
+from consumers.entity.keys import MatchKey, Sighting, sighting_of
 from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.entity.scoring import pair_scores
 from consumers.entity.stoplist import stop_key
@@ -35,6 +35,8 @@ entities_app = typer.Typer(
 )
 Reason = Annotated[str, typer.Option(help="Why (kept in the history).")]
 By = Annotated[str, typer.Option(help="Who decides (kept in the history).")]
+OnlyKind = Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")]
+OnlyValue = Annotated[str | None, typer.Option(help="Only this value (with --kind).")]
 
 
 @entities_app.command("consume")
@@ -150,9 +152,7 @@ def stop(
 ) -> None:
     """Stop-list an identifier: it links nobody from now on, and the links it made are undone."""
     s = settings()
-    key = stop_key(kind, value)
-    if key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
+    key = _linking_key(kind, value)
     engine, _ = open_store(s)
     with engine.begin() as connection:
         report = EntityLinker(cap=s.entity_link_cap).stop(SqlEntityTransaction(connection), key, reason, by)
@@ -164,21 +164,17 @@ def stop(
 def unmerge(
     subject_id: Annotated[str, typer.Argument(help="The subject to detach.")],
     reason: Reason,
-    kind: Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")] = None,
-    value: Annotated[str | None, typer.Option(help="Only this value (with --kind).")] = None,
+    kind: OnlyKind = None,
+    value: OnlyValue = None,
     by: By = "cli",
 ) -> None:
     """Detach a subject: its keys (all, or the one given) no longer link it; others sharing them stay."""
     s = settings()
-    if (kind is None) != (value is None):
-        raise typer.BadParameter("give both --kind and --value, or neither")
-    key = stop_key(kind, value) if kind is not None and value is not None else None
-    if kind is not None and key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind}")
+    key = _optional_key(kind, value)
     engine, _ = open_store(s)
     with engine.begin() as connection:
         report = EntityLinker(cap=s.entity_link_cap).block(
-            SqlEntityTransaction(connection), subject_id, [key] if key else None, reason, by
+            SqlEntityTransaction(connection), subject_id, [key] if key is not None else None, reason, by
         )
     _report(f"detached {subject_id}", report)
 
@@ -193,9 +189,7 @@ def unstop(
 ) -> None:
     """Take an identifier off the run-time stop-list (a mistaken stop): it links again at once."""
     s = settings()
-    key = stop_key(kind, value)
-    if key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
+    key = _linking_key(kind, value)
     engine, _ = open_store(s)
     try:
         with engine.begin() as connection:
@@ -212,22 +206,18 @@ def unstop(
 def undo_unmerge(
     subject_id: Annotated[str, typer.Argument(help="The subject detached by `unmerge`.")],
     reason: Reason,
-    kind: Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")] = None,
-    value: Annotated[str | None, typer.Option(help="Only this value (with --kind).")] = None,
+    kind: OnlyKind = None,
+    value: OnlyValue = None,
     by: By = "cli",
 ) -> None:
     """Undo an unmerge: the subject's blocked keys (all, or the one given) link it again."""
     s = settings()
-    if (kind is None) != (value is None):
-        raise typer.BadParameter("give both --kind and --value, or neither")
-    key = stop_key(kind, value) if kind is not None and value is not None else None
-    if kind is not None and key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind}")
+    key = _optional_key(kind, value)
     engine, _ = open_store(s)
     try:
         with engine.begin() as connection:
             report = EntityLinker(cap=s.entity_link_cap).unblock(
-                SqlEntityTransaction(connection), subject_id, [key] if key else None, reason, by
+                SqlEntityTransaction(connection), subject_id, [key] if key is not None else None, reason, by
             )
     except ValueError as refused:
         raise typer.BadParameter(str(refused)) from None
@@ -290,6 +280,27 @@ def _link_in_scratch_store(sightings: list[Sighting], cap: int) -> dict[str, str
             found = db.all_members(connection)
         engine.dispose()
     return found
+
+
+def _linking_key(kind: str, value: str) -> MatchKey:
+    """The key a stop-list entry names; a value that normalises to nothing could never link anyone."""
+    key = stop_key(kind, value)
+    if key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
+    return key
+
+
+def _optional_key(kind: str | None, value: str | None) -> MatchKey | None:
+    """The one key --kind/--value name, or None for "all of the subject's keys"; the two come together
+    (a kind without a value, or a value without a kind, names nothing and is refused)."""
+    if (kind is None) != (value is None):
+        raise typer.BadParameter("give both --kind and --value, or neither")
+    if kind is None or value is None:
+        return None
+    key = stop_key(kind, value)
+    if key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind}")
+    return key
 
 
 def _report(what: str, report: LinkReport) -> None:
