@@ -18,7 +18,7 @@ from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
 from consumers.source import DeadLetterSink, InboundRecord
 from consumers.store_errors import StoreUnavailable
-from schemas.outages import BrokerUnavailable
+from schemas.outages import BrokerUnavailable, reaching_kafka
 
 logger = structlog.get_logger()
 
@@ -234,7 +234,7 @@ def confirming_producer(
     max_request_size: int = 1024 * 1024,
 ) -> KafkaProducer:
     """A producer whose sends are confirmed by every in-sync replica, failing within the connect timeout."""
-    try:
+    with reaching_kafka(bootstrap, KafkaError):
         return KafkaProducer(
             bootstrap_servers=bootstrap,
             acks="all",
@@ -245,8 +245,6 @@ def confirming_producer(
             request_timeout_ms=int(connect_timeout_s * 1000),
             **dict(security or {}),
         )
-    except KafkaError as exc:
-        raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
 
 
 DEAD_LETTER_MAX_BYTES = 4 * 1024 * 1024

@@ -12,7 +12,7 @@ from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from consumers.source import RecordSource
-from schemas.outages import BrokerUnavailable
+from schemas.outages import reaching_kafka
 
 
 class LazyKafkaSource(RecordSource):
@@ -27,10 +27,8 @@ class LazyKafkaSource(RecordSource):
         """Connect, then subscribe or assign (`_connected`); idempotent."""
         if self._consumer is not None:
             return
-        try:
+        with reaching_kafka(self._bootstrap, KafkaError):
             consumer = KafkaConsumer(**self._config)
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {type(exc).__name__}") from exc
         self._connected(consumer)
         self._consumer = consumer
 

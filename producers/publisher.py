@@ -31,7 +31,7 @@ from producers.wire_bytes import checked_wire_bytes
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
 from schemas.fast_path_declines import FastPathDeclines
-from schemas.outages import BrokerUnavailable
+from schemas.outages import reaching_kafka
 
 __all__ = [
     "Delivery",
@@ -113,10 +113,8 @@ class Publisher:
         timeout is BrokerUnavailable."""
         if self._producer is not None:
             return
-        try:
+        with reaching_kafka(self.bootstrap, KafkaError):
             producer = KafkaProducer(**self._options)
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {self.bootstrap}: {type(exc).__name__}") from exc
         self._path = self._choose_path(producer)
         self._producer = producer
 

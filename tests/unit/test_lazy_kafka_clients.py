@@ -14,7 +14,7 @@ from consumers.log_replay import LogReplaySource
 from deploy.kafka_broker import free_port
 from producers.outbox_relay import OutboxRelay
 from producers.publisher import Publisher
-from schemas.outages import BrokerUnavailable
+from schemas.outages import BrokerUnavailable, reaching_kafka
 from services.bootstrap import build_publisher
 from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.settings import Settings
@@ -99,3 +99,15 @@ def test_the_outbox_relay_keeps_no_publisher_that_could_not_connect(tmp_path: Pa
     with pytest.raises(BrokerUnavailable):
         relay._connect()
     assert relay._publisher is None and len(built) == 1  # the next try builds a fresh one
+
+
+def test_only_the_client_librarys_errors_become_broker_unavailable() -> None:
+    class ClientError(Exception):
+        pass
+
+    refused = pytest.raises(BrokerUnavailable, match=r"^cannot reach Kafka at h:1: ClientError$")
+    with refused as caught, reaching_kafka("h:1", ClientError):
+        raise ClientError("no route")
+    assert isinstance(caught.value.__cause__, ClientError)
+    with pytest.raises(ValueError, match="a bug"), reaching_kafka("h:1", ClientError):
+        raise ValueError("a bug")  # anything else is not an outage: it passes through
