@@ -14,10 +14,11 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
+from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
-from consumers.source import DeadLetterSink, InboundRecord, RecordSource
+from consumers.source import DeadLetterSink, InboundRecord
 from consumers.store_errors import StoreUnavailable
-from schemas.outages import BrokerUnavailable
+from schemas.outages import BrokerUnavailable, reaching_kafka
 
 logger = structlog.get_logger()
 
@@ -81,7 +82,7 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):
         return True
 
 
-class KafkaRecordSource(RecordSource):
+class KafkaRecordSource(LazyKafkaSource):
     def __init__(
         self,
         *,
@@ -94,10 +95,9 @@ class KafkaRecordSource(RecordSource):
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,
     ) -> None:
-        self._bootstrap = bootstrap
         self._topic_pattern = topic_pattern
         self._stored_offsets = stored_offsets
-        self._config: dict[str, object] = {
+        config: dict[str, object] = {
             "bootstrap_servers": bootstrap,
             "group_id": group,
             "client_id": group,
@@ -112,7 +112,7 @@ class KafkaRecordSource(RecordSource):
             "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
             **dict(security or {}),
         }
-        self._consumer: KafkaConsumer | None = None
+        super().__init__(bootstrap=bootstrap, config=config)
         self._listener: SeekToStoredOffsets | None = None
         self.commit_timeout_ms = int(connect_timeout_s * 1000)
         self.commit_backoff = Backoff(initial_s=0.5, maximum_s=max(connect_timeout_s, 1.0))
@@ -120,27 +120,12 @@ class KafkaRecordSource(RecordSource):
         self._commit_retries: Iterator[float] | None = None
         self._retry_commit_at = 0.0
 
-    def start(self) -> None:
-        """Connect and subscribe (the first poll does it too; the constructor never connects): a broker
-        that does not answer within the connect timeout is BrokerUnavailable."""
-        if self._consumer is not None:
-            return
-        try:
-            consumer = KafkaConsumer(**self._config)
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {type(exc).__name__}") from exc
+    def _connected(self, consumer: KafkaConsumer) -> None:
+        """Subscribe to the topic pattern, seeking each assigned partition to the store's offset."""
         self._listener = SeekToStoredOffsets(
             consumer, self._stored_offsets, positioned=self._queue_positions, revoked=self._forget_commits
         )
         consumer.subscribe(pattern=self._topic_pattern, listener=self._listener)
-        self._consumer = consumer
-
-    @property
-    def consumer(self) -> KafkaConsumer:
-        """The connected consumer (connecting on first use)."""
-        self.start()
-        assert self._consumer is not None
-        return self._consumer
 
     @property
     def listener(self) -> SeekToStoredOffsets:
@@ -241,12 +226,6 @@ class KafkaRecordSource(RecordSource):
     def resume(self) -> None:
         self.consumer.resume(*(self.consumer.paused() - self.listener.pending))
 
-    def close(self) -> None:
-        """Leave the group; a source that never connected has nothing to close."""
-        if self._consumer is not None:
-            self._consumer.close()
-            self._consumer = None
-
 
 def confirming_producer(
     bootstrap: str,
@@ -255,7 +234,7 @@ def confirming_producer(
     max_request_size: int = 1024 * 1024,
 ) -> KafkaProducer:
     """A producer whose sends are confirmed by every in-sync replica, failing within the connect timeout."""
-    try:
+    with reaching_kafka(bootstrap, KafkaError):
         return KafkaProducer(
             bootstrap_servers=bootstrap,
             acks="all",
@@ -266,8 +245,6 @@ def confirming_producer(
             request_timeout_ms=int(connect_timeout_s * 1000),
             **dict(security or {}),
         )
-    except KafkaError as exc:
-        raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
 
 
 DEAD_LETTER_MAX_BYTES = 4 * 1024 * 1024

@@ -6,15 +6,14 @@ import re
 from collections.abc import Mapping, Sequence
 
 from kafka import KafkaConsumer
-from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
+from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
-from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from schemas.outages import BrokerUnavailable
+from consumers.source import DeadLetterSink, InboundRecord
 
 
-class LogReplaySource(RecordSource):
+class LogReplaySource(LazyKafkaSource):
     """Assigns every partition of the matching topics (no group, no commits) and stops at the snapshot."""
 
     def __init__(
@@ -25,9 +24,8 @@ class LogReplaySource(RecordSource):
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,
     ) -> None:
-        self._bootstrap = bootstrap
         self._pattern = re.compile(topic_pattern)
-        self._config: dict[str, object] = {
+        config: dict[str, object] = {
             "bootstrap_servers": bootstrap,
             "enable_auto_commit": False,
             "group_id": None,
@@ -36,20 +34,14 @@ class LogReplaySource(RecordSource):
             "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
             **dict(security or {}),
         }
-        self._consumer: KafkaConsumer | None = None
+        super().__init__(bootstrap=bootstrap, config=config)
         self.end_offsets: dict[TopicPartition, int] = {}
         self.start_offsets: dict[TopicPartition, int] = {}
         self._open: set[TopicPartition] = set()
 
-    def start(self) -> None:
-        """Connect, assign every matching partition and take the snapshot of end offsets (the constructor
-        never connects; the first poll or `total_records` starts it too)."""
-        if self._consumer is not None:
-            return
-        try:
-            consumer = KafkaConsumer(**self._config)
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {type(exc).__name__}") from exc
+    def _connected(self, consumer: KafkaConsumer) -> None:
+        """Assign every matching partition and take the snapshot of end offsets (the first poll or
+        `total_records` connects too)."""
         topics = sorted(t for t in consumer.topics() if self._pattern.match(t))
         partitions = [
             TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
@@ -60,13 +52,6 @@ class LogReplaySource(RecordSource):
         self.start_offsets = consumer.beginning_offsets(partitions)
         self._open = {tp for tp, end in self.end_offsets.items() if end > self.start_offsets[tp]}
         consumer.pause(*(set(partitions) - self._open))
-        self._consumer = consumer
-
-    @property
-    def consumer(self) -> KafkaConsumer:
-        self.start()
-        assert self._consumer is not None
-        return self._consumer
 
     @property
     def total_records(self) -> int:
@@ -104,11 +89,6 @@ class LogReplaySource(RecordSource):
 
     def resume(self) -> None:
         self.consumer.resume(*self._open)
-
-    def close(self) -> None:
-        if self._consumer is not None:
-            self._consumer.close()
-            self._consumer = None
 
 
 class KeepDeadLettersInStore(DeadLetterSink):

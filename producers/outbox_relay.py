@@ -144,8 +144,11 @@ class OutboxRelay:
             return pending_count(connection)
 
     def _connect(self) -> Publisher:
-        self._publisher = self.connect()
-        return self._publisher
+        """A connected publisher (BrokerUnavailable, retried later, when the broker does not answer)."""
+        publisher = self.connect()
+        publisher.start()
+        self._publisher = publisher
+        return publisher
 
     def _retry_later(self, stop: threading.Event, delay: float, reason: str) -> None:
         self.stats.retries += 1

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 import structlog
 from kafka import KafkaProducer
-from kafka import codec as kafka_codec
 from kafka.errors import KafkaError, MessageSizeTooLargeError, TopicAuthorizationFailedError
 from kafka.partitioner.default import murmur2
 from kafka.structs import TopicPartition
@@ -25,13 +24,14 @@ from producers.broker_probe import any_address_answers
 from producers.errors import EventRejected, PublishError
 from producers.kafka_batch_fast_path import BatchPath
 from producers.kafka_record_path import RecordPath
+from producers.producer_options import available_compression, producer_options
 from producers.publish_report import Delivery, FailedEvent, PublishReport
 from producers.send_path import Landing, SendPath, Ticket
 from producers.wire_bytes import checked_wire_bytes
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
 from schemas.fast_path_declines import FastPathDeclines
-from schemas.outages import BrokerUnavailable
+from schemas.outages import reaching_kafka
 
 __all__ = [
     "Delivery",
@@ -53,16 +53,6 @@ the CPU work, and memory stays bounded on endless streams."""
 _LOGGED_FAILURES = 20
 _CACHED_KEYS = 200_000
 """Case ids whose key hash is remembered (a case has several events; murmur2 is pure Python)."""
-
-
-def available_compression() -> str:
-    """The best codec kafka-python can use here: lz4, zstd and snappy need extra libraries, gzip does not."""
-    optional = (
-        ("lz4", kafka_codec.has_lz4),
-        ("zstd", kafka_codec.has_zstd),
-        ("snappy", kafka_codec.has_snappy),
-    )
-    return next((name for name, present in optional if present()), "gzip")
 
 
 class Publisher:
@@ -100,37 +90,56 @@ class Publisher:
         self.compression = available_compression() if compression == "auto" else compression
         self.delivery_timeout_s = delivery_timeout_s or max(30.0, connect_timeout_s * 3)
         self.connect_timeout_s = connect_timeout_s
-        try:
-            self.producer = KafkaProducer(
-                bootstrap_servers=bootstrap,
-                client_id=client_id,
-                acks="all",
-                enable_idempotence=True,
-                compression_type=self.compression,
-                linger_ms=linger_ms,
-                batch_size=batch_size,
-                max_block_ms=int(connect_timeout_s * 1000),
-                delivery_timeout_ms=int(self.delivery_timeout_s * 1000),
-                request_timeout_ms=int(connect_timeout_s * 1000),
-                bootstrap_timeout_ms=int(connect_timeout_s * 1000),
-                **dict(security or {}),
-            )
-        except KafkaError as exc:
-            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc
+        self._options = producer_options(
+            bootstrap=bootstrap,
+            client_id=client_id,
+            compression=self.compression,
+            linger_ms=linger_ms,
+            batch_size=batch_size,
+            connect_timeout_s=connect_timeout_s,
+            delivery_timeout_s=self.delivery_timeout_s,
+            security=security,
+        )
+        self._wants_fast_path = fast_path
+        self._producer: KafkaProducer | None = None
+        self._path: SendPath | None = None
         self._key_hashes: dict[str, int] = {}
         self._announced: set[str] = set()
         self.fast_path = FastPathDeclines("kafka_batch_fast_path")
         """Why the publisher took the plain `send` path instead of its own batches (counted, logged)."""
-        self.path: SendPath = self._choose_path(fast_path)
 
-    def _choose_path(self, fast_path: bool) -> SendPath:
-        if not fast_path:
-            return RecordPath(self.producer)
-        refusal = BatchPath.refusal(self.producer)
+    def start(self) -> None:
+        """Connect and choose the send path (idempotent): a broker that does not answer within the connect
+        timeout is BrokerUnavailable."""
+        if self._producer is not None:
+            return
+        with reaching_kafka(self.bootstrap, KafkaError):
+            producer = KafkaProducer(**self._options)
+        self._path = self._choose_path(producer)
+        self._producer = producer
+
+    @property
+    def producer(self) -> KafkaProducer:
+        """The connected producer (connecting on first use)."""
+        self.start()
+        assert self._producer is not None
+        return self._producer
+
+    @property
+    def path(self) -> SendPath:
+        """How records go to the sender: our own batches, or `KafkaProducer.send` (connecting first)."""
+        self.start()
+        assert self._path is not None
+        return self._path
+
+    def _choose_path(self, producer: KafkaProducer) -> SendPath:
+        if not self._wants_fast_path:
+            return RecordPath(producer)
+        refusal = BatchPath.refusal(producer)
         if refusal is None:
-            return BatchPath(self.producer)
+            return BatchPath(producer)
         self.fast_path.declined("kafka_internals_changed", detail=refusal, taken="kafka_record_send")
-        return RecordPath(self.producer)
+        return RecordPath(producer)
 
     def prepare(self, event: CaseEvent) -> bytes:
         """The wire bytes of a valid event; EventRejected names the event and the broken rule."""
@@ -348,14 +357,17 @@ class Publisher:
 
     def close(self) -> None:
         """Close within a few seconds; with the broker gone, unsent batches are dropped (already
-        reported as not confirmed) rather than raising a timeout at the caller's exit."""
+        reported as not confirmed) rather than raising a timeout at the caller's exit. A publisher that
+        never connected has nothing to close (and a closed one is not reopened: its path stays readable)."""
+        if self._producer is None or self._path is None:
+            return
         try:
-            self.producer.close(timeout=5)
+            self._producer.close(timeout=5)
         except KafkaError as exc:
             logger.warning(
                 "publisher_closed_with_unconfirmed_batches", error=type(exc).__name__, dropped="unconfirmed"
             )
-            self.path.abandon()
+            self._path.abandon()
 
     def __enter__(self) -> Publisher:
         return self

@@ -72,17 +72,14 @@ def answer_event(
     payload = ReactionRecorded(
         reacting_agency=agency, kind=kind, note=note or None, refers_to_event_id=uuid.UUID(referral_event_id)
     )
-    return CaseEvent(
+    return _listed_event(
         event_id=event_id,
-        event_type=payload.event_type,
+        payload=payload,
+        listed_agency=referring_agency,
         case_id=case_id,
         agency=agency,
-        reporting_unit=unit,
-        occurred_at=now,
-        recorded_at=now,
-        producer=PRODUCER,
-        distribution=Distribution(level=DistributionLevel.LISTED_AGENCIES, agencies=(referring_agency,)),
-        payload=payload,
+        unit=unit,
+        now=now,
     )
 
 
@@ -100,6 +97,30 @@ def referral_event(
     the id is derived from the case, both agencies, the kind and the reason, so a resend is one event."""
     event_id = uuid.uuid5(ANSWER_NAMESPACE, f"referral|{case_id}|{agency}|{to_agency}|{kind.value}|{reason}")
     payload = CaseReferred(to_agency=to_agency, kind=kind, reason=reason)
+    return _listed_event(
+        event_id=event_id,
+        payload=payload,
+        listed_agency=to_agency,
+        case_id=case_id,
+        agency=agency,
+        unit=unit,
+        now=now,
+    )
+
+
+def _listed_event(
+    *,
+    event_id: uuid.UUID,
+    payload: ReactionRecorded | CaseReferred,
+    listed_agency: str,
+    case_id: str,
+    agency: str,
+    unit: str,
+    now: datetime,
+) -> CaseEvent:
+    """The envelope both sides of a referral publish: written now by the web producer, and listed for
+    the one other agency concerned (the receiver of a referral, the asker of an answer) — shared no wider
+    unless the data owner widens it in its own system."""
     return CaseEvent(
         event_id=event_id,
         event_type=payload.event_type,
@@ -109,6 +130,6 @@ def referral_event(
         occurred_at=now,
         recorded_at=now,
         producer=PRODUCER,
-        distribution=Distribution(level=DistributionLevel.LISTED_AGENCIES, agencies=(to_agency,)),
+        distribution=Distribution(level=DistributionLevel.LISTED_AGENCIES, agencies=(listed_agency,)),
         payload=payload,
     )

@@ -5,6 +5,9 @@ sides import — an agency installs `schemas` with `producers` alone, and the pu
 the registry client all raise these, so callers can tell "wait" from "dead-letter" with one `except`.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from schemas.errors import CasehubError
 
 
@@ -18,3 +21,14 @@ class BrokerUnavailable(ServiceUnavailable):
 
 class RegistryUnavailable(ServiceUnavailable):
     """The schema registry did not answer; retry later rather than treat the message as bad."""
+
+
+@contextmanager
+def reaching_kafka(bootstrap: str, client_errors: type[Exception]) -> Iterator[None]:
+    """Open a Kafka client inside: its library's connect error (`client_errors`, e.g. kafka-python's
+    KafkaError: passed in, as `schemas` imports no client library) becomes the one line every client here
+    says, BrokerUnavailable "cannot reach Kafka at <bootstrap>: <error type>"."""
+    try:
+        yield
+    except client_errors as exc:
+        raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {type(exc).__name__}") from exc

@@ -192,10 +192,16 @@ def build_codec(settings: Settings, engine: Engine | None = None) -> CaseEventCo
 
 def build_publisher(settings: Settings, agency: str | None = None) -> Publisher:
     """A publisher logged in as CASEHUB_KAFKA_USERNAME, else as `agency` (its own topic only), else
-    as the hub admin (local tools that publish for every agency: the demo simulator, the outbox relay)."""
-    return Publisher(
+    as the hub admin (local tools that publish for every agency: the demo simulator, the outbox relay).
+
+    Started here, as `consume` starts its source: every caller builds it where it needs the broker, and
+    a broker that is down is BrokerUnavailable in one line now (a 503, a CLI error, a relay retry), not
+    in the middle of a publish."""
+    publisher = Publisher(
         security=client_options(settings, agency or Role.ADMIN),
         bootstrap=settings.kafka_bootstrap,
         topic_of=settings.agency_topic,
         connect_timeout_s=settings.connect_timeout_s,
     )
+    publisher.start()
+    return publisher

@@ -20,6 +20,9 @@ class RecordingPublisher(Publisher):
         self.sent: list[CaseEvent] = []
         self.refuse = refuse
 
+    def start(self) -> None:
+        """Nothing to connect."""
+
     def publish_prepared(
         self,
         prepared: Iterable[tuple[CaseEvent, bytes | None]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from consumers.entity.explain import explain
-from consumers.entity.keys import Sighting, sighting_of
+from consumers.entity.keys import MatchKey, Sighting, sighting_of
 from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.entity.scoring import pair_scores
 from consumers.entity.stoplist import stop_key
@@ -35,6 +36,10 @@ entities_app = typer.Typer(
 )
 Reason = Annotated[str, typer.Option(help="Why (kept in the history).")]
 By = Annotated[str, typer.Option(help="Who decides (kept in the history).")]
+KeyKind = Annotated[str, typer.Argument(help="phone, tax_code, shop, email, national_id, bank_account")]
+KeyValue = Annotated[str, typer.Argument(help="The value as written; it is normalised.")]
+OnlyKind = Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")]
+OnlyValue = Annotated[str | None, typer.Option(help="Only this value (with --kind).")]
 
 
 @entities_app.command("consume")
@@ -143,20 +148,14 @@ def explain_entity(
 @entities_app.command("stop")
 @one_line_errors
 def stop(
-    kind: Annotated[str, typer.Argument(help="phone, tax_code, shop, email, national_id, bank_account")],
-    value: Annotated[str, typer.Argument(help="The value as written; it is normalised.")],
+    kind: KeyKind,
+    value: KeyValue,
     reason: Reason,
     by: By = "cli",
 ) -> None:
     """Stop-list an identifier: it links nobody from now on, and the links it made are undone."""
-    s = settings()
-    key = stop_key(kind, value)
-    if key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
-    engine, _ = open_store(s)
-    with engine.begin() as connection:
-        report = EntityLinker(cap=s.entity_link_cap).stop(SqlEntityTransaction(connection), key, reason, by)
-    _report(f"stop-listed {key}", report)
+    key = _linking_key(kind, value)
+    _report(f"stop-listed {key}", _corrected(lambda linker, tx: linker.stop(tx, key, reason, by)))
 
 
 @entities_app.command("unmerge")
@@ -164,46 +163,27 @@ def stop(
 def unmerge(
     subject_id: Annotated[str, typer.Argument(help="The subject to detach.")],
     reason: Reason,
-    kind: Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")] = None,
-    value: Annotated[str | None, typer.Option(help="Only this value (with --kind).")] = None,
+    kind: OnlyKind = None,
+    value: OnlyValue = None,
     by: By = "cli",
 ) -> None:
     """Detach a subject: its keys (all, or the one given) no longer link it; others sharing them stay."""
-    s = settings()
-    if (kind is None) != (value is None):
-        raise typer.BadParameter("give both --kind and --value, or neither")
-    key = stop_key(kind, value) if kind is not None and value is not None else None
-    if kind is not None and key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind}")
-    engine, _ = open_store(s)
-    with engine.begin() as connection:
-        report = EntityLinker(cap=s.entity_link_cap).block(
-            SqlEntityTransaction(connection), subject_id, [key] if key else None, reason, by
-        )
+    keys = _optional_keys(kind, value)
+    report = _corrected(lambda linker, tx: linker.block(tx, subject_id, keys, reason, by))
     _report(f"detached {subject_id}", report)
 
 
 @entities_app.command("unstop")
 @one_line_errors
 def unstop(
-    kind: Annotated[str, typer.Argument(help="phone, tax_code, shop, email, national_id, bank_account")],
-    value: Annotated[str, typer.Argument(help="The value as written; it is normalised.")],
+    kind: KeyKind,
+    value: KeyValue,
     reason: Reason,
     by: By = "cli",
 ) -> None:
     """Take an identifier off the run-time stop-list (a mistaken stop): it links again at once."""
-    s = settings()
-    key = stop_key(kind, value)
-    if key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
-    engine, _ = open_store(s)
-    try:
-        with engine.begin() as connection:
-            report = EntityLinker(cap=s.entity_link_cap).unstop(
-                SqlEntityTransaction(connection), key, reason, by
-            )
-    except ValueError as refused:
-        raise typer.BadParameter(str(refused)) from None
+    key = _linking_key(kind, value)
+    report = _corrected(lambda linker, tx: linker.unstop(tx, key, reason, by))
     _report(f"took {key} off the stop-list", report)
 
 
@@ -212,25 +192,13 @@ def unstop(
 def undo_unmerge(
     subject_id: Annotated[str, typer.Argument(help="The subject detached by `unmerge`.")],
     reason: Reason,
-    kind: Annotated[str | None, typer.Option(help="Only this kind of key (with --value).")] = None,
-    value: Annotated[str | None, typer.Option(help="Only this value (with --kind).")] = None,
+    kind: OnlyKind = None,
+    value: OnlyValue = None,
     by: By = "cli",
 ) -> None:
     """Undo an unmerge: the subject's blocked keys (all, or the one given) link it again."""
-    s = settings()
-    if (kind is None) != (value is None):
-        raise typer.BadParameter("give both --kind and --value, or neither")
-    key = stop_key(kind, value) if kind is not None and value is not None else None
-    if kind is not None and key is None:
-        raise typer.BadParameter(f"{value!r} is not a {kind}")
-    engine, _ = open_store(s)
-    try:
-        with engine.begin() as connection:
-            report = EntityLinker(cap=s.entity_link_cap).unblock(
-                SqlEntityTransaction(connection), subject_id, [key] if key else None, reason, by
-            )
-    except ValueError as refused:
-        raise typer.BadParameter(str(refused)) from None
+    keys = _optional_keys(kind, value)
+    report = _corrected(lambda linker, tx: linker.unblock(tx, subject_id, keys, reason, by))
     _report(f"re-attached {subject_id}", report)
 
 
@@ -238,13 +206,7 @@ def undo_unmerge(
 @one_line_errors
 def relink() -> None:
     """Recompute every entity from the recorded keys (a check of the increments: normally nothing moves)."""
-    s = settings()
-    engine, _ = open_store(s)
-    with engine.begin() as connection:
-        report = EntityLinker(cap=s.entity_link_cap).relink_all(
-            SqlEntityTransaction(connection), "relink requested"
-        )
-    _report("relinked", report)
+    _report("relinked", _corrected(lambda linker, tx: linker.relink_all(tx, "relink requested")))
 
 
 @entities_app.command("score")
@@ -290,6 +252,40 @@ def _link_in_scratch_store(sightings: list[Sighting], cap: int) -> dict[str, str
             found = db.all_members(connection)
         engine.dispose()
     return found
+
+
+def _linking_key(kind: str, value: str) -> MatchKey:
+    """The key a stop-list entry names; a value that normalises to nothing could never link anyone."""
+    key = stop_key(kind, value)
+    if key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
+    return key
+
+
+def _optional_keys(kind: str | None, value: str | None) -> list[MatchKey] | None:
+    """The one key --kind/--value name, or None for "all of the subject's keys"; the two come together
+    (a kind without a value, or a value without a kind, names nothing and is refused)."""
+    if (kind is None) != (value is None):
+        raise typer.BadParameter("give both --kind and --value, or neither")
+    if kind is None or value is None:
+        return None
+    key = stop_key(kind, value)
+    if key is None:
+        raise typer.BadParameter(f"{value!r} is not a {kind}")
+    return [key]
+
+
+def _corrected(change: Callable[[EntityLinker, SqlEntityTransaction], LinkReport]) -> LinkReport:
+    """One correction by the configured linker, in one transaction of the configured store; the linker's
+    refusals (ValueError: nothing to undo, a key on the bundled stop-list) are the command's bad
+    parameter, in one line."""
+    s = settings()
+    engine, _ = open_store(s)
+    try:
+        with engine.begin() as connection:
+            return change(EntityLinker(cap=s.entity_link_cap), SqlEntityTransaction(connection))
+    except ValueError as refused:
+        raise typer.BadParameter(str(refused)) from None
 
 
 def _report(what: str, report: LinkReport) -> None:

@@ -4,36 +4,20 @@ Screenshots land in test-artifacts/ for a human to look at."""
 
 from __future__ import annotations
 
-import shutil
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 
 from consumers.projections import apply_events, stored_event
-from deploy.kafka_broker import free_port
 from producers.demo_data import demo_events
 from services.access.demo import seed_demo_principals
 from services.api.app import create_app
 from services.store.engine import make_engine, migrate
 from services.store.sql_store import SqlCaseStore
+from tests.e2e.served_hub import served, shot
 
 pytestmark = pytest.mark.integration
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -44,36 +28,11 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with SqlCaseStore(engine).transaction() as tx:
         apply_events(tx, [stored_event(e, "demo", 0, i) for i, e in enumerate(demo_events(40))])
     seed_demo_principals(engine)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine, demo_logins=True), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the web UI did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "Chromium is missing: run `make browser`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    try:
+        with served(create_app(engine, demo_logins=True)) as url:
+            yield url
+    finally:
+        engine.dispose()
 
 
 def test_search_case_and_seller_in_a_real_browser(hub_url: str, browser: object) -> None:

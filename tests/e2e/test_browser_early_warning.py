@@ -4,14 +4,11 @@ answered in the UI that travels through the real broker and the materializer int
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
@@ -22,7 +19,7 @@ from services.early_warning import build_alert_outbox
 from services.notify.notifier import Notifier
 from services.settings import Settings
 from services.store.sql_store import EVENTS, SqlCaseStore
-from tests.e2e.test_browser import ARGS, CHROMIUM, shot
+from tests.e2e.served_hub import served, shot, signed_in
 from tests.integration.analyst.test_notifications import Mailbox
 from tests.integration.helpers import isolated_settings, materialize_until_idle
 from tests.network_world import NOW, NetworkWorld, build_network_world
@@ -56,45 +53,21 @@ def hub(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         )
         create_topics(settings)
         app = create_app(world.engine, settings, clock=lambda: NOW)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the web UI did not start"
         try:
-            yield Hub(f"http://127.0.0.1:{port}", world, settings, mailbox)
+            with served(app) as hub_url:
+                yield Hub(hub_url, world, settings, mailbox)
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             if getattr(app.state, "referral_publisher", None) is not None:
                 app.state.referral_publisher.close()
             smtp.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def signed_in(browser: Any, hub: Hub, who: str) -> Any:
-    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.goto(f"{hub.url}/login?lang=en")
-    page.fill('input[name="token"]', hub.world.tokens[who])
-    page.click('form[action="/login"] button[type="submit"]')
-    page.wait_for_selector("nav")
-    return page
+def _signed_in(browser: Any, hub: Hub, who: str) -> Any:
+    return signed_in(browser, hub.url, hub.world.tokens[who], lang="en")
 
 
 def test_the_alerts_inbox_and_the_sellers_network(hub: Hub, browser: Any) -> None:
-    page = signed_in(browser, hub, "qltt")
+    page = _signed_in(browser, hub, "qltt")
     page.goto(f"{hub.url}/alerts?rule=OVERLAP")
     row = page.locator("tr.alert-row").first
     alert_id = row.get_attribute("data-alert")
@@ -117,7 +90,7 @@ def test_the_alerts_inbox_and_the_sellers_network(hub: Hub, browser: Any) -> Non
 
 
 def test_a_subscription_made_in_the_browser_produces_an_email(hub: Hub, browser: Any) -> None:
-    page = signed_in(browser, hub, "qltt2")
+    page = _signed_in(browser, hub, "qltt2")
     page.goto(f"{hub.url}/notifications")
     page.select_option('#subscribe select[name="kind"]', "seller")
     page.fill('#subscribe input[name="value"]', "T1")
@@ -136,7 +109,7 @@ def test_a_subscription_made_in_the_browser_produces_an_email(hub: Hub, browser:
 
 
 def test_a_referral_answered_in_the_browser_lands_in_the_store(hub: Hub, browser: Any) -> None:
-    page = signed_in(browser, hub, "police")
+    page = _signed_in(browser, hub, "police")
     page.goto(f"{hub.url}/referrals?lang=en")
     row = page.locator("tr.referral-row").first
     referral_id = row.get_attribute("data-referral")

@@ -6,8 +6,6 @@ agency's analyst is refused the triage page."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine, select
 
 from consumers.clock import utcnow
-from deploy.kafka_broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
@@ -27,7 +23,7 @@ from services.bootstrap import create_topics, open_store
 from services.settings import Settings
 from services.store.sql_store import EVENTS, SqlCaseStore
 from tests.databases import upgraded
-from tests.e2e.test_browser import ARGS, CHROMIUM, shot
+from tests.e2e.served_hub import served, shot, signed_in
 from tests.integration.helpers import isolated_settings, materialize_until_idle
 
 pytestmark = pytest.mark.integration
@@ -61,40 +57,16 @@ def hub(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         tokens[who] = issue_token(engine, principal.principal_id)
     later = [timedelta(0)]
     app = create_app(engine, settings, clock=lambda: utcnow() + later[0])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the web UI did not start"
     try:
-        yield Hub(f"http://127.0.0.1:{port}", settings, engine, store, tokens, later)
+        with served(app) as url:
+            yield Hub(url, settings, engine, store, tokens, later)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         app.state.tip_desk.close()
         engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _signed_in(browser: Any, hub: Hub, who: str) -> Any:
-    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.goto(f"{hub.url}/login")
-    page.fill('input[name="token"]', hub.tokens[who])
-    page.click('form[action="/login"] button[type="submit"]')
-    page.wait_for_selector("nav")
-    return page
+    return signed_in(browser, hub.url, hub.tokens[who])
 
 
 def _fill(page: Any) -> None:

@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from deploy.kafka_broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
 from services.bootstrap import create_topics, open_store
 from services.settings import Settings
 from tests.databases import upgraded
-from tests.e2e.test_browser import ARGS, CHROMIUM, shot
+from tests.e2e.served_hub import served, shot, signed_in
 from tests.e2e.test_import_cli import materialize
 from tests.integration.helpers import isolated_settings
 from tests.upload_samples import (
@@ -57,36 +53,18 @@ def hub(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     engine, _store = open_store(settings)
     save_principal(engine, OFFICER)
     token = issue_token(engine, OFFICER.principal_id)
-    app = create_app(engine, settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the web UI did not start"
     try:
-        yield Hub(f"http://127.0.0.1:{port}", settings, token)
+        with served(create_app(engine, settings)) as url:
+            yield Hub(url, settings, token)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def page(hub: Hub) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = chromium.new_context(viewport={"width": 1500, "height": 900}, accept_downloads=True).new_page()
-        tab.goto(f"{hub.url}/login")
-        tab.fill('input[name="token"]', hub.token)
-        tab.click('form[action="/login"] button[type="submit"]')
-        tab.wait_for_selector("nav")
-        yield tab
-        chromium.close()
+def page(hub: Hub, browser: Any) -> Any:
+    return signed_in(
+        browser, hub.url, hub.token, viewport={"width": 1500, "height": 900}, accept_downloads=True
+    )
 
 
 def test_an_officer_uploads_a_report_with_bad_rows_and_publishes_the_good_ones(

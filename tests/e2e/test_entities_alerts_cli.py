@@ -63,6 +63,12 @@ def test_demo_data_is_linked_alerted_explained_and_corrected_through_the_cli(
         (["entities", "unstop", "email", "noemail@gmail.com", "--reason", "x"], "bundled stop-list"),
         (["entities", "undo-unmerge", "SUBJ-SONXINH", "--reason", "again"], "no such blocked key"),
         (["entities", "unstop", "phone", "abc", "--reason", "x"], "could link anything"),
+        (["entities", "unmerge", "SUBJ-SONXINH", "--reason", "x", "--kind", "phone"], "or neither"),
+        (["entities", "undo-unmerge", "SUBJ-SONXINH", "--reason", "x", "--value", "1"], "or neither"),
+        (
+            ["entities", "unmerge", "SUBJ-SONXINH", "--reason", "x", "--kind", "phone", "--value", "abc"],
+            "not a phone",
+        ),
     ):
         done = run(refused, env)
         assert done.returncode == 2 and why in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -84,7 +84,8 @@ def test_a_topic_that_does_not_exist_is_a_delivery_failure(kafka_bootstrap: str,
     assert report.sent == 0 and len(report.failed) == 2 and report.rejected == 0
 
 
-def test_an_unreachable_broker_is_reported_at_once() -> None:
+def test_an_unreachable_broker_is_reported_at_once_when_the_publisher_starts() -> None:
     address = f"127.0.0.1:{free_port()}"
+    publisher = Publisher(bootstrap=address, topic_of=lambda agency: agency, connect_timeout_s=2)
     with pytest.raises(BrokerUnavailable, match=address):
-        Publisher(bootstrap=address, topic_of=lambda agency: agency, connect_timeout_s=2)
+        publisher.start()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
@@ -19,18 +18,10 @@ from services.store.inbox_store import colleagues
 from services.views.alert_inbox import InboxAction, InboxFilter, InboxRefusal, InboxState, inbox
 from services.views.visible_cases import visible_cases
 from services.web.pages.access import PageReader
+from services.web.pages.page_filters import FilledForm, refill
 from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-
-
-@dataclass(frozen=True)
-class InboxForm:
-    """The inbox filters of the page's form (an unknown state or rule is no filter, as the form offers
-    only known ones), and the values to refill the form with."""
-
-    wanted: InboxFilter
-    chosen: dict[str, str]
 
 
 def inbox_form(
@@ -41,42 +32,40 @@ def inbox_form(
     category: str = "",
     seller: str = "",
     mine: str = "",
-) -> InboxForm:
-    chosen = {
-        "state": state.strip(),
-        "rule": rule.strip(),
-        "province": province.strip(),
-        "category": category.strip(),
-        "seller": seller.strip(),
-        "mine": mine.strip(),
-    }
+) -> FilledForm[InboxFilter]:
+    """The inbox filters of the page's form: an unknown state or rule is no filter (never an error), as
+    the form offers only known ones."""
+    raw = refill(state=state, rule=rule, province=province, category=category, seller=seller, mine=mine)
     wanted = InboxFilter(
-        state=InboxState(chosen["state"]) if chosen["state"] in set(InboxState) else None,
-        rule=chosen["rule"] if chosen["rule"] in set(AlertRule) else None,
-        province=chosen["province"] or None,
-        category=chosen["category"] or None,
-        seller=chosen["seller"] or None,
-        assignee=principal.principal_id if chosen["mine"] else None,
+        state=InboxState(raw["state"]) if raw["state"] in set(InboxState) else None,
+        rule=raw["rule"] if raw["rule"] in set(AlertRule) else None,
+        province=raw["province"] or None,
+        category=raw["category"] or None,
+        seller=raw["seller"] or None,
+        assignee=principal.principal_id if raw["mine"] else None,
     )
-    return InboxForm(wanted, chosen)
+    return FilledForm(wanted, None, raw)
+
+
+InboxForm = Annotated[FilledForm[InboxFilter], Depends(inbox_form)]
 
 
 @router.get("/alerts", response_class=HTMLResponse)
 def inbox_page(
     request: Request,
     principal: PageReader,
-    form: Annotated[InboxForm, Depends(inbox_form)],
+    form: InboxForm,
     now: NowDep,
     audit: RequestAuditDep,
     connection: ConnectionDep,
 ) -> Response:
     viewer = principal.viewer(now)
-    wanted, chosen = form.wanted, form.chosen
-    found = inbox(connection, principal.agency, viewer, visible_cases(connection, viewer), wanted, limit=200)
+    visible = visible_cases(connection, viewer)
+    found = inbox(connection, principal.agency, viewer, visible, form.where, limit=200)
     audit.read(rows=len(found.items))
     context = {
         "found": found,
-        "chosen": chosen,
+        "raw": form.raw,
         "states": [s.value for s in InboxState],
         "rules": [r.value for r in AlertRule if r is not AlertRule.UNKNOWN],
         "people": colleagues(connection, principal.agency) if principal.agency else [],

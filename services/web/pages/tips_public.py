@@ -5,16 +5,16 @@ time-bounded token (services.tips.form_token) is its proof that a person filled 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from schemas.reference import categories_on, platforms, provinces_on
 from services.api.deps import client_of
-from services.api.request_audit import audit_of
+from services.api.request_audit import RequestAuditDep
 from services.tips.desk import TipDesk, TipRefused
 from services.tips.messages import refusal_message
 from services.tips.submission import CONTACT_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, TipForm
@@ -24,9 +24,13 @@ router = APIRouter(include_in_schema=False)
 FIELDS = ("category", "platform", "shop_url", "province_code", "description", "contact", "token")
 
 
-def _desk(request: Request) -> TipDesk:
+def tip_desk(request: Request) -> TipDesk:
+    """The app's one tip desk (its rate limits, form tokens and clock are the app's, not the request's)."""
     desk: TipDesk = request.app.state.tip_desk
     return desk
+
+
+TipDeskDep = Annotated[TipDesk, Depends(tip_desk)]
 
 
 def choices(today: date, lang: str) -> dict[str, Any]:
@@ -47,7 +51,7 @@ def choices(today: date, lang: str) -> dict[str, Any]:
 def _form_page(
     request: Request, values: dict[str, str], error: str | None = None, status_code: int = 200
 ) -> Response:
-    desk = _desk(request)
+    desk = tip_desk(request)
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "vi"
     context = {
         **choices(desk.clock().date(), lang),
@@ -64,21 +68,20 @@ def tip_form(request: Request) -> Response:
 
 
 @router.post("/tin-bao")
-async def send_tip(request: Request) -> Response:
+async def send_tip(request: Request, desk: TipDeskDep, audit: RequestAuditDep) -> Response:
     parsed = parse_qs((await request.body()).decode(errors="replace"), keep_blank_values=True)
     values = {k: v[0] for k, v in parsed.items() if k in FIELDS and v}
-    desk = _desk(request)
     try:
         desk.admit(client_of(request))
         form = TipForm.model_validate({k: v for k, v in values.items() if v.strip()})
         sent = desk.submit(form)
     except TipRefused as refused:
-        audit_of(request).refused(refused.status)
+        audit.refused(refused.status)
         return _form_page(request, values, str(refused), status_code=refused.status)
     except ValidationError as bad:
-        audit_of(request).refused(422)
+        audit.refused(422)
         return _form_page(request, values, refusal_message(bad), status_code=422)
-    audit_of(request).read(rows=1, resource=sent.reference)
+    audit.read(rows=1, resource=sent.reference)
     return RedirectResponse(f"/tin-bao/da-gui?{urlencode({'ma': sent.reference})}", status_code=303)
 
 

@@ -3,43 +3,42 @@ dismissed with a reason (a CaseClosed); both through post_form (the signed-in fo
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.access.principal import Capability, Principal
-from services.api.request_audit import audit_of
-from services.tips.desk import TipDesk, assignable_agencies, may_triage
+from services.api.request_audit import RequestAuditDep
+from services.tips.desk import assignable_agencies, may_triage
 from services.tips.triage import STATES, TriageRefused
-from services.web.pages.access import PageForbidden, page_reader
-from services.web.pages.tips_public import choices
+from services.web.pages.access import PageForbidden, holding
+from services.web.pages.tips_public import TipDeskDep, choices
 from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _triager(request: Request) -> Principal:
-    principal = page_reader(request, Capability.TRIAGE_TIPS)
+def triager(
+    principal: Annotated[Principal, Depends(holding(Capability.TRIAGE_TIPS))], audit: RequestAuditDep
+) -> Principal:
+    """A signed-in user who may triage tips (BCĐ 389's desk)."""
     if not may_triage(principal):
-        audit_of(request).refused(403)
+        audit.refused(403)
         raise PageForbidden(principal)
     return principal
 
 
-def _desk(request: Request) -> TipDesk:
-    desk: TipDesk = request.app.state.tip_desk
-    return desk
+Triager = Annotated[Principal, Depends(triager)]
 
 
 @router.get("/tips", response_class=HTMLResponse)
-def tips_page(request: Request) -> Response:
-    principal = _triager(request)
+def tips_page(request: Request, principal: Triager, desk: TipDeskDep, audit: RequestAuditDep) -> Response:
     state = request.query_params.get("state")
     state = state if state in STATES else None
-    desk = _desk(request)
     found = desk.tips(principal, state)
-    audit_of(request).read(rows=len(found))
+    audit.read(rows=len(found))
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "vi"
     context = {
         **choices(desk.clock().date(), lang),
@@ -54,11 +53,12 @@ def tips_page(request: Request) -> Response:
 
 
 @router.post("/tips/{event_id}/assign")
-async def assign_form(request: Request, event_id: str) -> Response:
-    principal = _triager(request)
+async def assign_form(
+    request: Request, principal: Triager, desk: TipDeskDep, audit: RequestAuditDep, event_id: str
+) -> Response:
     form = _form(await request.body())
     try:
-        delivery = _desk(request).assign(
+        delivery = desk.assign(
             principal,
             event_id[:36],
             agency=form.get("agency", "")[:16],
@@ -67,25 +67,26 @@ async def assign_form(request: Request, event_id: str) -> Response:
             goods=form.get("goods", "")[:500] or None,
         )
     except TriageRefused as refused:
-        audit_of(request).refused(refused.status, resource=event_id[:36])
+        audit.refused(refused.status, resource=event_id[:36])
         return _back(error=str(refused))
-    audit_of(request).read(rows=1, resource=event_id[:36])
+    audit.read(rows=1, resource=event_id[:36])
     return _back(done=delivery.event_id)
 
 
 @router.post("/tips/{event_id}/dismiss")
-async def dismiss_form(request: Request, event_id: str) -> Response:
-    principal = _triager(request)
+async def dismiss_form(
+    request: Request, principal: Triager, desk: TipDeskDep, audit: RequestAuditDep, event_id: str
+) -> Response:
     reason = _form(await request.body()).get("reason", "")
     if not reason or len(reason) > 2000:
-        audit_of(request).refused(422, resource=event_id[:36])
+        audit.refused(422, resource=event_id[:36])
         return _back(error="cần lý do (1-2000 ký tự) để loại tin báo (a reason is required)")
     try:
-        delivery = _desk(request).dismiss(principal, event_id[:36], reason)
+        delivery = desk.dismiss(principal, event_id[:36], reason)
     except TriageRefused as refused:
-        audit_of(request).refused(refused.status, resource=event_id[:36])
+        audit.refused(refused.status, resource=event_id[:36])
         return _back(error=str(refused))
-    audit_of(request).read(rows=1, resource=event_id[:36])
+    audit.read(rows=1, resource=event_id[:36])
     return _back(done=delivery.event_id)
 
 

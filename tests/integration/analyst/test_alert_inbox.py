@@ -121,8 +121,10 @@ def test_the_inbox_page_lists_alerts_and_its_forms_change_the_state(world: Netwo
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == "/alerts?lang=en"
-    after = client.get("/alerts?state=acknowledged")
-    assert f'data-alert="{first}" data-state="acknowledged"' in after.text
+    after = client.get("/alerts?state=acknowledged&rule=NO_SUCH_RULE&seller=%20%20")
+    assert f'data-alert="{first}" data-state="acknowledged"' in after.text  # an unknown rule: no filter
+    assert 'value="acknowledged" selected' in after.text  # the form is refilled with what was asked
+    assert 'name="seller" value=""' in after.text  # blanks are stripped: no filter, an empty field
     refused = client.post(
         f"/alerts/{first}/acknowledge", data={"back": "https://evil.example/", "csrf": token}
     )
