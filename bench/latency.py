@@ -6,6 +6,7 @@ would make the two take turns on one interpreter lock and time that instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import subprocess
@@ -42,42 +43,56 @@ class Latency:
 
 
 def steady_latency(
-    settings: Settings, database_url: str, source: Iterator[CaseEvent], rate: int, seconds: float
+    settings: Settings,
+    database_url: str,
+    source: Iterator[CaseEvent],
+    rate: int,
+    seconds: float,
+    members: int = 1,
 ) -> Latency:
-    """Send `rate` events/s for `seconds` while a materializer process runs; percentiles of commit latency."""
+    """Send `rate` events/s for `seconds` while `members` materializer processes (one group) run;
+    percentiles of commit latency over every member's events."""
     create_topics(settings)
     engine = make_engine(database_url)
     migrate(engine)
     engine.dispose()
     env = worker_env(settings, database_url)
-    with tempfile.TemporaryFile("w+") as errors:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "bench.materialize_worker", "--latencies"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
-        output = _WorkerOutput(worker)
+    with contextlib.ExitStack() as stack:
+        errors = [stack.enter_context(tempfile.TemporaryFile("w+")) for _ in range(members)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.materialize_worker", "--latencies"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=error,
+                text=True,
+            )
+            for error in errors
+        ]
+        outputs = [_WorkerOutput(worker) for worker in workers]
         try:
-            if not output.assigned.wait(timeout=_JOIN_TIMEOUT_S) or output.done.is_set():
-                raise RuntimeError("the materializer process did not join its group")
+            for output in outputs:
+                if not output.assigned.wait(timeout=_JOIN_TIMEOUT_S) or output.done.is_set():
+                    raise RuntimeError("a materializer process did not join its group")
             time.sleep(_SETTLE_S)
             sent, achieved = _send_steadily(settings, source, rate, seconds)
-            assert worker.stdin is not None
-            worker.stdin.write(f"{sent}\n")
-            worker.stdin.close()
-            worker.wait(timeout=_DRAIN_S)
-            output.done.wait(timeout=5)
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write(f"{sent}\n")
+                worker.stdin.close()
+            for worker, output in zip(workers, outputs, strict=True):
+                worker.wait(timeout=_DRAIN_S)
+                output.done.wait(timeout=5)
         finally:
-            if worker.poll() is None:
-                worker.kill()
-        if worker.returncode != 0 or not output.lines:
-            errors.seek(0)
-            raise RuntimeError(f"materializer worker failed: {errors.read().strip().splitlines()[-1:]}")
-    result = json.loads(output.lines[-1])
-    ordered = sorted(result["latencies_ms"])
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+        for worker, output, error in zip(workers, outputs, errors, strict=True):
+            if worker.returncode != 0 or not output.lines:
+                error.seek(0)
+                raise RuntimeError(f"materializer worker failed: {error.read().strip().splitlines()[-1:]}")
+    ordered = sorted(ms for output in outputs for ms in json.loads(output.lines[-1])["latencies_ms"])
     return Latency(
         len(ordered), statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))], achieved
     )
