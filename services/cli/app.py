@@ -173,7 +173,11 @@ def consume_in_members(
     then supervises the members and serves the group's /readyz until ^C / SIGTERM or all went idle."""
     health.broker_check(s.kafka_bootstrap, s.connect_timeout_s, lambda: client_options(s, Role.OPS))()
     group = MemberGroup(
-        count, member_env(), s.metrics_port, lambda line: err.print(line, highlight=False), until_idle
+        count,
+        member_env(),
+        s.metrics_port,
+        lambda line: err.print(line, highlight=False, soft_wrap=True),
+        until_idle,
     )
     monitor = ConsumerMonitor(s, engine)
     threads = group.start(stop)
