@@ -37,7 +37,7 @@ class BenchPlan:
 
     @property
     def latency_seconds(self) -> float:
-        return max(3.0, 60 * self.scale)
+        return max(1.0, 60 * self.scale)
 
     @property
     def latency_rate(self) -> int:

@@ -26,7 +26,7 @@ from tests.integration.helpers import isolated_settings
 from tests.integration.test_faults import assert_exactly_once, prepare, throttled, wait_until
 
 pytestmark = pytest.mark.integration
-EVENTS = 2_000
+EVENTS = 1_000
 
 
 def member_env(settings: Settings, home: Path) -> dict[str, str]:

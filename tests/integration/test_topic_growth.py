@@ -46,7 +46,7 @@ def test_growing_the_agency_topics_mid_life_leaves_the_store_as_it_would_be(
     settings = isolated_settings(kafka_bootstrap, postgres_url)
     assert settings.topic_partitions == 3
     create_topics(settings)
-    dataset = FaultDataset(1_200)
+    dataset = FaultDataset(600)
     half = len(dataset.events) // 2
     publisher = build_publisher(settings)
     try:
