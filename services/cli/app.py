@@ -178,13 +178,14 @@ def consume_in_members(
         s.metrics_port,
         lambda line: err.print(line, highlight=False, soft_wrap=True),
         until_idle,
+        s.consumer_stall_s,
     )
     monitor = ConsumerMonitor(s, engine)
     threads = group.start(stop)
     if server := monitor.start_group(group.livenesses()):
         err.print(
             f"{count} member processes in group {s.consumer_group}; the group's /readyz on {server.url}, "
-            f"each member's own on port {s.metrics_port}+i",
+            + (f"member i's own on port {s.metrics_port}+i" if s.metrics_port else "members' on free ports"),
             highlight=False,
         )
     try:

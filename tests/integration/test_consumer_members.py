@@ -9,11 +9,15 @@ digest equals the one computed from the events, and every poison message is a de
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,6 +52,22 @@ def owners(settings: Settings) -> set[str]:
     finally:
         cluster.close()
     return {owner.member_id for owner in members.owners.values()}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def group_readiness(port: int) -> dict[str, str]:
+    """The parent's /readyz checks (200 or 503: the lag check may not have a sample yet)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
+            body = json.load(response)
+    except urllib.error.HTTPError as error:
+        body = json.load(error)
+    return dict(body["checks"])
 
 
 class Lines:
@@ -107,9 +127,10 @@ def test_processes_option_supervises_its_members_and_stops_them_all(
         update={"topic_partitions": 4}
     )
     dataset, _, engine, _ = prepare(settings, EVENTS)
+    port = free_port()
     parent = subprocess.Popen(
         [CASEHUB, "consume", "--processes", "2"],
-        env=member_env(settings, tmp_path),
+        env={**member_env(settings, tmp_path), "CASEHUB_METRICS_PORT": str(port)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -118,6 +139,9 @@ def test_processes_option_supervises_its_members_and_stops_them_all(
     try:
         wait_until(lambda: len(owners(settings)) == 2, 90, "both member processes to own partitions")
         wait_until(lambda: stored_count(engine) > 0, 60, "progress before the kill")
+        readiness = group_readiness(port)
+        assert readiness["member_1"] == "ok" and readiness["member_2"] == "ok", readiness
+        assert {"broker", "database", "lag"} <= set(readiness)
         killed = output.pids("member 1")[0]
         os.kill(killed, signal.SIGKILL)
         wait_until(lambda: len(output.pids("member 1")) == 2, 60, "member 1 to be started again")
