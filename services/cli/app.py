@@ -80,7 +80,8 @@ def up(
     s = service_settings()
     console.print("Fetching the Apache Kafka broker jars (cached after the first run)...")
     ensure_jars()
-    hub = LocalHub(s, say=console.print)
+    # Verbatim: the hub's lines carry error text (a crashed consumer's reason), never markup.
+    hub = LocalHub(s, say=lambda line: console.print(line, markup=False, highlight=False))
     try:
         summary = hub.start(demo_cases=cases, simulated_events=simulated)
         console.print(
@@ -176,7 +177,7 @@ def consume_in_members(
         count,
         member_env(),
         s.metrics_port,
-        lambda line: err.print(line, highlight=False, soft_wrap=True),
+        lambda line: err.print(line, highlight=False, soft_wrap=True, markup=False),  # child text, verbatim
         until_idle,
         s.consumer_stall_s,
     )
