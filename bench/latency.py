@@ -6,6 +6,7 @@ would make the two take turns on one interpreter lock and time that instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import subprocess
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from bench.pipeline import worker_env
 from producers.publisher import Publisher
 from schemas.events import CaseEvent
-from services.bootstrap import create_topics
+from services.bootstrap import cluster_offsets, create_topics
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.settings import Settings
@@ -31,6 +32,9 @@ _SETTLE_S = 1.0
 """Pause after the materializer holds its partitions (it seeks to the stored offsets) before sending."""
 _JOIN_TIMEOUT_S = 60.0
 _DRAIN_S = 30.0
+_DRAIN_FLOOR_RATE = 500.0
+"""The members get 30 s plus the time to drain everything sent at this (slow) rate: a loaded machine
+behind the sender must yield a large p99, not a timeout."""
 
 
 @dataclass(frozen=True)
@@ -42,45 +46,89 @@ class Latency:
 
 
 def steady_latency(
-    settings: Settings, database_url: str, source: Iterator[CaseEvent], rate: int, seconds: float
+    settings: Settings,
+    database_url: str,
+    source: Iterator[CaseEvent],
+    rate: int,
+    seconds: float,
+    members: int = 1,
 ) -> Latency:
-    """Send `rate` events/s for `seconds` while a materializer process runs; percentiles of commit latency."""
+    """Send `rate` events/s for `seconds` while `members` materializer processes (one group) run;
+    percentiles of commit latency over every member's events."""
     create_topics(settings)
     engine = make_engine(database_url)
     migrate(engine)
     engine.dispose()
     env = worker_env(settings, database_url)
-    with tempfile.TemporaryFile("w+") as errors:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "bench.materialize_worker", "--latencies"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
-        output = _WorkerOutput(worker)
+    with contextlib.ExitStack() as stack:
+        errors = [stack.enter_context(tempfile.TemporaryFile("w+")) for _ in range(members)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.materialize_worker", "--latencies"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=error,
+                text=True,
+            )
+            for error in errors
+        ]
+        outputs = [_WorkerOutput(worker) for worker in workers]
         try:
-            if not output.assigned.wait(timeout=_JOIN_TIMEOUT_S) or output.done.is_set():
-                raise RuntimeError("the materializer process did not join its group")
+            _wait_group_stable(settings, outputs)
             time.sleep(_SETTLE_S)
             sent, achieved = _send_steadily(settings, source, rate, seconds)
-            assert worker.stdin is not None
-            worker.stdin.write(f"{sent}\n")
-            worker.stdin.close()
-            worker.wait(timeout=_DRAIN_S)
-            output.done.wait(timeout=5)
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write(f"{sent}\n")
+                worker.stdin.close()
+            for worker, output in zip(workers, outputs, strict=True):
+                worker.wait(timeout=_DRAIN_S + sent / _DRAIN_FLOOR_RATE)
+                output.done.wait(timeout=5)
         finally:
-            if worker.poll() is None:
-                worker.kill()
-        if worker.returncode != 0 or not output.lines:
-            errors.seek(0)
-            raise RuntimeError(f"materializer worker failed: {errors.read().strip().splitlines()[-1:]}")
-    result = json.loads(output.lines[-1])
-    ordered = sorted(result["latencies_ms"])
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+        for worker, output, error in zip(workers, outputs, errors, strict=True):
+            if worker.returncode != 0 or not output.lines:
+                error.seek(0)
+                raise RuntimeError(f"materializer worker failed: {error.read().strip().splitlines()[-1:]}")
+    ordered = sorted(ms for output in outputs for ms in json.loads(output.lines[-1])["latencies_ms"])
     return Latency(
         len(ordered), statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))], achieved
     )
+
+
+def _wait_group_stable(settings: Settings, outputs: list[_WorkerOutput]) -> None:
+    """Until the coordinator says the group is Stable with every member owning partitions and every
+    agency partition owned: a member's own "assigned" line comes before the rebalance the next member's
+    join starts, so it cannot tell that the group settled (the sender must not start mid-rebalance)."""
+    deadline = time.monotonic() + _JOIN_TIMEOUT_S
+    cluster = cluster_offsets(settings)
+    seen = "nothing"
+    try:
+        while time.monotonic() < deadline:
+            if any(output.done.is_set() for output in outputs):
+                raise RuntimeError("a materializer process exited before the group settled")
+            view = cluster.members([settings.consumer_group]).get(settings.consumer_group)
+            topics = cluster.topic_partitions()
+            agency = {t: n for t, n in topics.items() if t.startswith(settings.topic_prefix)}
+            seen = (
+                f"group {view.state if view else 'unknown'}, {len(view.owners) if view else 0} of "
+                f"{sum(agency.values())} partitions owned by "
+                f"{len({o.member_id for o in view.owners.values()}) if view else 0} members"
+            )
+            if (
+                view is not None
+                and view.state == "Stable"
+                and len({owner.member_id for owner in view.owners.values()}) == len(outputs)
+                and len(view.owners) == sum(agency.values())
+            ):
+                return
+            time.sleep(0.2)
+    finally:
+        cluster.close()
+    raise RuntimeError(f"the {len(outputs)} materializer processes did not settle in their group: {seen}")
 
 
 class _WorkerOutput:

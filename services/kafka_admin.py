@@ -1,4 +1,4 @@
-"""Cluster operations the hub needs: is the broker there, and do our topics exist."""
+"""Cluster operations the hub needs: is the broker there, do our topics exist (with enough partitions)."""
 
 from __future__ import annotations
 
@@ -70,5 +70,37 @@ def ensure_topics(
         if created:
             logger.info("topics_created", topics=created, partitions=partitions, replication_factor=factor)
         return created
+    finally:
+        admin.close()
+
+
+def grow_topics(
+    bootstrap: str,
+    names: Iterable[str],
+    partitions: int,
+    timeout_s: float = 10.0,
+    security: Mapping[str, object] | None = None,
+) -> dict[str, tuple[int, int]]:
+    """Add partitions to existing topics that have fewer than `partitions`; returns {topic: (before, after)}
+    for the ones grown. Kafka cannot shrink a topic: one with more partitions is left as it is, and a
+    missing topic is left to `ensure_topics`.
+
+    Why growing is safe for the hub: the producers' key (the case id) maps to another partition once the
+    count changes, so a case's later events may sit in a different partition than its earlier ones; the
+    materializer's fold does not depend on arrival order (furthest stage, sums, maxima, insert-or-ignore
+    projections; docs/architecture.md "Projections"), so the store ends the same.
+    """
+    admin = admin_client(bootstrap, timeout_s, security)
+    try:
+        wanted = set(names)
+        counts = {
+            str(topic["name"]): len(topic.get("partitions") or ())
+            for topic in admin.describe_topics(sorted(wanted & set(admin.list_topics())))
+        }
+        grow = {name: partitions for name, count in counts.items() if count < partitions}
+        if grow:
+            admin.create_partitions(grow, timeout_ms=int(timeout_s * 1000))
+            logger.info("topics_grown", topics=sorted(grow), partitions=partitions)
+        return {name: (counts[name], partitions) for name in sorted(grow)}
     finally:
         admin.close()

@@ -45,8 +45,18 @@ class Settings(BaseSettings):
     database_url: str = ""
     topic_prefix: str = "casehub.cases."
     dead_letter_topic: str = "casehub.deadletters"
-    topic_partitions: int = 3
+    topic_partitions: int = Field(
+        default=8,
+        ge=1,
+        description="Partitions of each agency topic created: room for 1, 2, 4 or 8 consumer processes.",
+    )
     consumer_group: str = "casehub-materializer"
+    consumer_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Materializer processes `casehub consume` runs as members of its group (one per core).",
+    )
     max_poll_records: int = 2000
     consumer_session_timeout_ms: int = 10_000
     consumer_stall_s: float = Field(

@@ -8,12 +8,15 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Engine
 
 from deploy.kafka_broker import ensure_jars
 from schemas.errors import CasehubError
 from services.access.resolver import DEMO_REFUSED, has_demo_tokens
 from services.api.app import create_app
 from services.bootstrap import build_materializer, open_store
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
 from services.cli import ops, publishing, simulate
 from services.cli.agencies import agencies_app
 from services.cli.alerts import alerts_app
@@ -33,7 +36,10 @@ from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
 from services.cli.tokens import demo_token_lines, tokens_app
 from services.local_hub import LocalHub
+from services.member_processes import MemberGroup, member_env
+from services.ops import health
 from services.ops.consumer_monitor import ConsumerMonitor
+from services.settings import Settings
 from services.stop_signals import stop_on_signals
 
 app = typer.Typer(
@@ -74,7 +80,8 @@ def up(
     s = service_settings()
     console.print("Fetching the Apache Kafka broker jars (cached after the first run)...")
     ensure_jars()
-    hub = LocalHub(s, say=console.print)
+    # Verbatim: the hub's lines carry error text (a crashed consumer's reason), never markup.
+    hub = LocalHub(s, say=lambda line: console.print(line, markup=False, highlight=False))
     try:
         summary = hub.start(demo_cases=cases, simulated_events=simulated)
         console.print(
@@ -120,12 +127,21 @@ def consume(
     until_idle: Annotated[
         float | None, typer.Option(help="Exit after this many seconds without new records.")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Member processes of the group (default CASEHUB_CONSUMER_PROCESSES, 1)."
+        ),
+    ] = None,
 ) -> None:
     """Run the materializer: agency topics → shared store, exactly once in effect."""
     s = service_settings()
     stop = threading.Event()
     stop_on_signals(stop, err.print)
     engine, store = open_store(s)
+    if (processes or s.consumer_processes) > 1:
+        consume_in_members(s, engine, processes or s.consumer_processes, until_idle, stop)
+        return
     monitor = ConsumerMonitor(s, engine)
     materializer = build_materializer(s, store, observer=monitor.observer)
     try:
@@ -149,6 +165,35 @@ def consume(
         f"Materialized {stats.events} events from {stats.records} records in {stats.batches} batches; "
         f"{stats.dead_letters} dead letters."
     )
+
+
+def consume_in_members(
+    s: Settings, engine: Engine, count: int, until_idle: float | None, stop: threading.Event
+) -> None:
+    """The parent of N member processes: checks the broker first (one line, exit 1, if it is not there),
+    then supervises the members and serves the group's /readyz until ^C / SIGTERM or all went idle."""
+    health.broker_check(s.kafka_bootstrap, s.connect_timeout_s, lambda: client_options(s, Role.OPS))()
+    group = MemberGroup(
+        count,
+        member_env(),
+        s.metrics_port,
+        lambda line: err.print(line, highlight=False, soft_wrap=True, markup=False),  # child text, verbatim
+        until_idle,
+        s.consumer_stall_s,
+    )
+    monitor = ConsumerMonitor(s, engine)
+    threads = group.start(stop)
+    if server := monitor.start_group(group.livenesses()):
+        err.print(
+            f"{count} member processes in group {s.consumer_group}; the group's /readyz on {server.url}, "
+            + (f"member i's own on port {s.metrics_port}+i" if s.metrics_port else "members' on free ports"),
+            highlight=False,
+        )
+    try:
+        group.wait(threads)
+    finally:
+        monitor.stop()
+    console.print(f"All {count} member processes stopped.")
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""`casehub broker start|stop|status`, `casehub cluster start|stop|status` and `casehub topics create`."""
+"""`casehub broker start|stop|status`, `casehub cluster start|stop|status`, `casehub topics create|grow`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import typer
 
 from deploy.kafka_broker import ensure_jars
 from services.bootstrap import create_topics
+from services.broker_access.client_options import client_options
 from services.broker_access.local_broker import broker_for
+from services.broker_access.principals import Role
 from services.broker_access.provisioning import provision
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
+from services.kafka_admin import grow_topics
+from services.settings import AGENCY_CODES
 
 broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
 topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", no_args_is_help=True)
@@ -100,3 +104,30 @@ def topics_create() -> None:
     """Create the agency case topics and the dead-letter topic where missing."""
     created = create_topics(settings())
     console.print(f"Created: {', '.join(created)}" if created else "All topics already exist.")
+
+
+@topics_app.command("grow")
+@one_line_errors
+def topics_grow(
+    partitions: Annotated[
+        int | None,
+        typer.Option(min=1, help="Partitions per agency topic (default CASEHUB_TOPIC_PARTITIONS)."),
+    ] = None,
+) -> None:
+    """Add partitions to agency topics created with fewer (Kafka never shrinks a topic).
+
+    Safe for the store: a case's later events may land in another partition than its earlier ones, and
+    the materializer's fold does not depend on their order."""
+    s = settings()
+    wanted = partitions or s.topic_partitions
+    grown = grow_topics(
+        s.kafka_bootstrap,
+        [s.agency_topic(agency) for agency in AGENCY_CODES],
+        wanted,
+        s.connect_timeout_s,
+        client_options(s, Role.ADMIN),
+    )
+    for topic, (before, after) in grown.items():
+        console.print(f"{topic}: {before} → {after} partitions", highlight=False)
+    if not grown:
+        console.print(f"Every agency topic already has at least {wanted} partitions.", highlight=False)

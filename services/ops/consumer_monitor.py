@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import structlog
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
@@ -89,6 +89,9 @@ class ConsumerMonitor:
             "partitions": health.assignment_check(assigned),
             "lag": health.consumer_lag_check(self.sampler, assigned),
         }
+        return self._serve(checks)
+
+    def _serve(self, checks: dict[str, health.Check]) -> MetricsServer | None:
         self.sampler.start()
         try:
             self.server = MetricsServer(
@@ -100,6 +103,36 @@ class ConsumerMonitor:
         except OSError as exc:
             logger.warning("metrics_server_unavailable", port=self.settings.metrics_port, reason=str(exc))
         return self.server
+
+    def start_group(self, members: Sequence[Liveness]) -> MetricsServer | None:
+        """The parent of `casehub consume --processes N`: ready while every member process runs and no
+        partition of the group is stuck (Burrow's rules over ALL the group's partitions: the parent owns
+        none itself). Each member serves its own full /readyz (its partitions, its lag) beside it."""
+        checks: dict[str, health.Check] = {
+            member.name.replace(" ", "_"): health.liveness_check(member) for member in members
+        }
+        checks |= {
+            "broker": health.broker_check(
+                self.settings.kafka_bootstrap,
+                self.settings.connect_timeout_s,
+                lambda: client_options(self.settings, Role.OPS),
+            ),
+            "database": health.database_check(self.engine),
+            "lag": health.consumer_lag_check(self.sampler, self.group_partitions),
+        }
+        return self._serve(checks)
+
+    def group_partitions(self) -> set[PartitionKey]:
+        """Every partition the latest lag sample knows for this group."""
+        report = self.sampler.latest
+        if report is None:
+            return set()
+        return {
+            (row.topic, row.partition)
+            for group in report.groups
+            if group.group == self.settings.consumer_group
+            for row in group.partitions
+        }
 
     def stop(self) -> None:
         if self.server is not None:

@@ -15,8 +15,13 @@ EXPECTED = {
     ("produce", "publisher"),
     ("materialize", "PostgreSQL"),
     ("materialize", "SQLite"),
-    ("materialize", "PostgreSQL, 2 processes"),
+    ("materialize", "PostgreSQL, 2 members"),
+    ("materialize", "PostgreSQL, 4 members"),
+    ("materialize", "2 members ÷ 1 member"),
+    ("materialize", "4 members ÷ 1 member"),
     ("materialize", "peak RSS (PostgreSQL run)"),
+    ("materialize", "CPU per event, our process"),
+    ("materialize", "CPU per event, PostgreSQL"),
     ("baseline", "materialize ÷ naive"),
     ("limit", "materialize ÷ COPY"),
     ("peer", "peer: Connect + JDBC sink"),
@@ -28,10 +33,26 @@ EXPECTED = {
     ("peer", "ours: PostgreSQL CPU per event"),
     ("peer", "ours ÷ peer (rate)"),
     ("latency", "end-to-end p99"),
+    ("latency", "sender's achieved rate"),
     ("rebuild", "rebuild from the log (PostgreSQL)"),
     ("queries", "seller dossier p95"),
+    ("queries", "case search p95"),
     ("queries", "stats month × province p95"),
     ("queries", "export ~10,000 rows p95"),
+}
+
+ISSUE_17_TARGETS = {
+    ("materialize", "PostgreSQL"): "≥ 20,000",
+    ("materialize", "CPU per event, our process"): "≤ 60",
+    ("materialize", "CPU per event, PostgreSQL"): "≤ 30",
+    ("materialize", "peak RSS (PostgreSQL run)"): "≤ 300",
+    ("peer", "ours ÷ peer (rate)"): "≥ 1.5",
+    ("limit", "materialize ÷ COPY"): "≥ 0.25",
+    ("rebuild", "rebuild from the log (PostgreSQL)"): "≥ 20,000",
+    ("latency", "end-to-end p99"): "≤ 300",
+    ("queries", "seller dossier p95"): "≤ 50",
+    ("queries", "case search p95"): "≤ 200",
+    ("queries", "stats month × province p95"): "≤ 200",
 }
 
 
@@ -45,6 +66,10 @@ def test_every_benchmark_figure_is_produced_on_real_parts(
     assert set(found) >= EXPECTED
     assert all(value > 0 for key, value in found.items() if key in EXPECTED)
     assert report.parameters["events"] == 500
+    targets = {(f.section, f.name): f.target for f in report.figures}
+    assert {key: targets[key] for key in ISSUE_17_TARGETS} == ISSUE_17_TARGETS, "each beside its target"
+    latency = next(f for f in report.figures if f.name == "end-to-end p99")
+    assert latency.params["rate"] == 5_000
     assert len(lines) >= 8, "each step reports its progress"
     side_by_side = {c.name: c for c in report.comparisons}
     assert set(side_by_side) == {
