@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 
 from consumers.projections import apply_events, stored_event
 from consumers.visibility import Viewer
@@ -17,7 +17,7 @@ from producers.simulator.simulation import simulate_events
 from services.store.engine import make_engine, migrate
 from services.store.queries import tallies
 from services.store.queries.case_filter import CaseFilter
-from services.store.queries.stats import aggregate
+from services.store.queries.stats import MEASURES, aggregate, totals_of
 from services.store.sql_store import SqlCaseStore
 from services.store.tally_tables import CASE_TALLIES
 from services.views.visible_cases import visible_cases
@@ -66,7 +66,11 @@ def assert_same_figures(connection: Connection) -> None:
             for group_by, period in GROUPINGS:
                 expected = aggregate(connection, live, where, group_by, period)
                 assert tallies.supports(where)
-                assert visible_aggregate(connection, viewer, where, group_by, period) == expected
+                answered = visible_aggregate(connection, viewer, where, group_by, period)
+                assert answered == expected
+                if group_by or period:  # the API adds a grouped answer's totals up from its groups
+                    alone = visible_aggregate(connection, viewer, where)[0]
+                    assert totals_of(answered) == {m: alone[m] for m in MEASURES}
 
 
 def test_tallies_follow_every_write_and_survive_compaction(engine: Engine) -> None:
@@ -96,3 +100,17 @@ def test_filters_the_tallies_cannot_answer_go_to_the_cases() -> None:
     assert not tallies.supports(CaseFilter(agency="qltt"))
     assert not tallies.supports(CaseFilter(text="giay"))
     assert tallies.supports(CaseFilter(text="  "))
+
+
+def test_the_pending_count_reads_the_partial_index_of_pending_rows(engine: Engine) -> None:
+    """Asked on every statistics request: with the predicate spelled so the database cannot prove the
+    index's `NOT compacted`, it read the whole table (49 ms at 10^6 cases) instead of an empty index."""
+    pending = select(CASE_TALLIES.c.id).where(tallies.PENDING).limit(10)
+    with engine.connect() as connection:
+        sql = str(pending.compile(connection, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL enable_seqscan = off"))  # the table is tiny here
+            plan = " ".join(connection.execute(text(f"EXPLAIN {sql}")).scalars())
+        else:
+            plan = " ".join(str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "ix_case_tallies_pending" in plan, plan

@@ -118,6 +118,24 @@ def test_search_matches_a_reference_filter_of_the_visible_rows(loaded: Engine, a
     assert any(_reference(loaded, viewer, q.split()) for q in _queries(loaded))
 
 
+@pytest.mark.parametrize("agency", ["qltt", None])
+def test_words_too_short_for_a_trigram_match_like_any_other(loaded: Engine, agency: str | None) -> None:
+    """Words of one or two letters ("mỹ", "áo") are matched as a filter, not through the trigram index:
+    the same matches as the reference, alone, mixed with longer words, and on ids ("-0" in "QLTT-00001")."""
+    viewer = Viewer(agency, NOW)
+    with loaded.connect() as connection:
+        ids = connection.execute(select(CASES.c.case_id).order_by(CASES.c.case_id).limit(1)).scalar_one()
+    matched = 0
+    for query in ("a", "Ô", "mỹ phẩm", "HÀNG GIẢ ĐỒ", "đ", f"{ids[-2:]} {ids[:2]}", "x9 z", "%", "_ a"):
+        expected = _reference(loaded, viewer, query.split())
+        with loaded.connect() as connection:
+            rows, total = search_cases(connection, viewer, CaseFilter(text=query), Page(limit=10_000))
+        assert {r["case_id"] for r in rows} == expected, query
+        assert total == len(expected), query
+        matched += total
+    assert matched > 0
+
+
 def test_audience_rows_are_searched_by_their_own_text(loaded: Engine) -> None:
     with loaded.connect() as connection:
         restricted = connection.execute(
@@ -189,6 +207,19 @@ def test_postgresql_indexes_the_column_and_searches_use_it(postgres_url: str) ->
     assert "ix_cases_search_text" in plan
     assert "search_text ~~ '%gia%'" in plan
     assert "translate" not in plan  # the re-check reads the stored text, nothing is folded per row
+    with engine.begin() as connection:
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        connection.execute(text("SET LOCAL enable_indexscan = off"))
+        cases = visible_cases(connection, Viewer("qltt", NOW))
+        query = select(cases.c.case_id).where(*conditions(cases, CaseFilter(text="mỹ phẩm")))
+        compiled = query.compile(connection)
+        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(f"EXPLAIN {compiled}", compiled.params)
+            short = "\n".join(row[0] for row in cursor.fetchall())
+    # "my" has no trigram: a filter on the rows "pham" found, never an index condition (a full index read)
+    conditions_read = [line for line in short.splitlines() if "Cond:" in line and "search_text" in line]
+    assert conditions_read and all("'%my%'" not in line for line in conditions_read), short
+    assert "(search_text || ''::text) ~~ '%my%'" in short, short
     engine.dispose()
 
 

@@ -6,6 +6,7 @@ cases, `services.views.visible_cases`). Dates are Vietnamese calendar dates of t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -14,8 +15,9 @@ from sqlalchemy import ColumnElement, FromClause, Select
 
 from schemas.reference import VIETNAM
 from services.store.code_list import holds
-from services.store.queries.text import folded_pattern
+from services.store.queries.text import fold_text, folded_pattern
 
+_TRIGRAM = re.compile(r"[^\W_]{3}")
 SORTABLE = (
     "last_event_at",
     "first_event_at",
@@ -101,8 +103,22 @@ def conditions(cases: FromClause, where: CaseFilter) -> list[ColumnElement[bool]
 def _text_terms(cases: FromClause, text: str) -> list[ColumnElement[bool]]:
     """Every word must appear in the case id, title or goods, diacritics or not: a plain LIKE of the folded
     word on the stored folded text (on PostgreSQL its trigram index finds the candidates, and their re-check
-    reads the stored text instead of folding each row again)."""
-    return [cases.c.search_text.like(folded_pattern(word), escape="\\") for word in text.split()]
+    reads the stored text instead of folding each row again).
+
+    A word without three letters or digits in a row ("mỹ" in "mỹ phẩm", "áo") gives pg_trgm no trigram, so
+    an index condition on it reads the whole trigram index (100 ms at 10^6 cases) to narrow nothing; it is
+    matched on `search_text || ''` instead, which no index serves: a filter on the rows the other terms
+    found. The match is the same LIKE on the same text."""
+    terms: list[ColumnElement[bool]] = []
+    for word in text.split():
+        searched = cases.c.search_text if has_trigram(word) else cases.c.search_text.concat("")
+        terms.append(searched.like(folded_pattern(word), escape="\\"))
+    return terms
+
+
+def has_trigram(word: str) -> bool:
+    """Whether the folded word holds three letters or digits in a row, what pg_trgm can index."""
+    return _TRIGRAM.search(fold_text(word)) is not None
 
 
 def ordered_page(query: Select[Any], cases: FromClause, page: Page) -> Select[Any]:

@@ -36,6 +36,10 @@ from services.store.tally_tables import CASE_TALLIES, KEYS
 T = CASE_TALLIES
 COMPACT_AFTER = 5_000
 _LOCK = 389_008  # advisory lock: one compaction at a time
+# The partial index ix_case_tallies_pending's own predicate, word for word: neither database proves that
+# SQLAlchemy's `compacted IS false` (PostgreSQL) or `compacted = 0` (SQLite) implies it, so those scanned the
+# whole table on every statistics request (49 ms at 10^6 cases) to find no pending row.
+PENDING = text("NOT compacted")
 
 
 def supports(where: CaseFilter) -> bool:
@@ -131,7 +135,7 @@ def _month(day: date) -> str:
 
 def pending_tallies(connection: Connection, limit: int = COMPACT_AFTER) -> int:
     """How many tally rows await compaction (counted up to `limit` + 1)."""
-    pending = select(T.c.id).where(T.c.compacted.is_(False)).limit(limit + 1).subquery()
+    pending = select(T.c.id).where(PENDING).limit(limit + 1).subquery()
     return int(connection.execute(select(func.count()).select_from(pending)).scalar_one())
 
 

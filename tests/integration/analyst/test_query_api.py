@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.analyst_world import World
+from tests.analyst_world import EMBARGO_END, World
 
 pytestmark = pytest.mark.integration
 
@@ -212,3 +213,28 @@ def test_the_dossier_gathers_a_sellers_cases_across_platforms_with_totals(world:
     kinds = {(i["kind"], i["value"]) for i in body["identifiers"]}
     assert ("phone", "0912 345 678") in kinds and ("phone", "+84 912 345 678") in kinds
     assert [(t["key"], t["cases"]) for t in body["by_platform"]] == [("lazada", 1), ("shopee", 1)]
+
+
+@pytest.mark.parametrize("who", ["qltt", "police", "tax", "hanoi", "admin"])
+@pytest.mark.parametrize("after_embargo", [False, True])
+def test_grouped_totals_are_the_totals_asked_for_alone(at_now: World, who: str, after_embargo: bool) -> None:
+    """A grouped answer adds its totals up from its groups; they must be what the ungrouped question answers,
+    for every viewer, on the tallies and on the case rows (a filter the tallies cannot answer), before and
+    after an embargo ends (cases refolded on the request)."""
+    if after_embargo:
+        at_now.clock[0] = EMBARGO_END + timedelta(days=1)
+    client = at_now.client()
+    counted = 0
+    for where in ({}, {"agency": "tax"}, {"q": "giả"}, {"date_from": "2025-01-01"}, {"status": "penalized"}):
+        alone = client.get("/api/stats", headers=at_now.headers(who), params=where)
+        assert alone.status_code == 200, alone.text
+        for grouping in (
+            {"period": "month"},
+            {"group_by": "province"},
+            {"period": "year", "group_by": "agency,bucket"},
+        ):
+            grouped = client.get("/api/stats", headers=at_now.headers(who), params={**where, **grouping})
+            assert grouped.status_code == 200, grouped.text
+            assert grouped.json()["totals"] == alone.json()["totals"], (who, where, grouping)
+        counted += alone.json()["totals"]["cases"]
+    assert counted > 0  # the comparisons were not all between empty answers
