@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bench.cpu import process_cpu_seconds
+from consumers.heap import settle_for_batches
 from consumers.observer import BatchObserver
 from consumers.ports.case_store import CaseStore
 from consumers.records import DeadLetter, StoredEvent
@@ -85,6 +86,7 @@ def main(total: int, latencies: bool) -> None:
         threading.Thread(target=_say_when_assigned, args=(materializer.source, stop), daemon=True).start()
     watcher = threading.Thread(target=_watch_group, args=(observer, stop), daemon=True)
     watcher.start()
+    settle_for_batches()  # as `casehub consume` does before its loop
     cpu_before = process_cpu_seconds(os.getpid())  # interpreter start and imports are not the run's
     materializer.run(stop)
     cpu_seconds = process_cpu_seconds(os.getpid()) - cpu_before

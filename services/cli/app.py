@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from sqlalchemy import Engine
 
+from consumers.heap import settle_for_batches
 from deploy.kafka_broker import ensure_jars
 from schemas.errors import CasehubError
 from services.access.resolver import DEMO_REFUSED, has_demo_tokens
@@ -151,6 +152,7 @@ def consume(
         raise
     if server := monitor.start(materializer.source, materializer.liveness):
         err.print(f"Metrics and probes on {server.url}/metrics, /healthz, /readyz", highlight=False)
+    settle_for_batches()
     try:
         stats = materializer.run(stop, idle_exit_s=until_idle)
     except CasehubError:
