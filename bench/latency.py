@@ -161,6 +161,7 @@ def _send_steadily(
         linger_ms=1,
         security=client_options(settings, Role.ADMIN),
     )
+    publisher.start()
     sent, started = 0, time.perf_counter()
     tick = 0.05
     while (elapsed := time.perf_counter() - started) < seconds:
