@@ -1,7 +1,8 @@
 """Lists of codes (agencies, provinces, platforms) in one text column: the one codec, inside the store.
 
-A column holds the sorted codes as ',a,b,' so that `LIKE '%,a,%'` finds a row by any of them on SQLite and
-PostgreSQL alike (neither array nor JSON containment is portable across the two); '' is the empty list.
+A column holds the sorted codes as ',a,b,' so that the position of ',a,' in it finds a row by any of them on
+SQLite (`instr`) and PostgreSQL (`strpos`) alike (neither array nor JSON containment is portable across the
+two); '' is the empty list. Not LIKE: SQLite's LIKE ignores ASCII case, so 'v' found a row holding 'V'.
 The encoding never leaves the store: `CodeList` columns take and give tuples of codes, and `holds` is
 the only filter over them. Why a TypeDecorator and not a dialect array: the tally triggers and the
 partial (per-viewer) tables are plain SQL over the same text on both backends.
@@ -12,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Dialect, String, type_coerce
+from sqlalchemy import ColumnElement, Dialect, Integer, String, literal, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 _SEPARATOR = ","
@@ -56,7 +60,25 @@ class CodeList(TypeDecorator[tuple[str, ...]]):
 def holds(column: Any, code: str) -> ColumnElement[bool]:
     """Rows whose code list holds `code`."""
     _check(code)
-    return type_coerce(column, String()).contains(f"{_SEPARATOR}{code}{_SEPARATOR}", autoescape=True)
+    needle = literal(f"{_SEPARATOR}{code}{_SEPARATOR}", String())
+    return _position(type_coerce(column, String()), needle) > 0
+
+
+class _position(FunctionElement[int]):
+    """Where a text occurs in another (1-based, 0 if nowhere), case-sensitive on both databases."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_position)
+def _strpos(element: _position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_position, "sqlite")
+def _instr(element: _position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
 
 
 def _check(code: str) -> None:
