@@ -6,11 +6,16 @@ Modules: `visibility` (who may see an event, in SQL and Python), `case_filter` (
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Table, func, select
 
-from services.store.sql_store import CASES, EVENTS
+from services.store.tables import CaseEventRow, CaseRow
+
+# From the tables, not from sql_store: the writer imports queries.text (its search-text fold), so this
+# package must not import the writer back.
+EVENTS = cast(Table, CaseEventRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
 
 
 def case_timeline(connection: Connection, case_id: str) -> list[dict[str, Any]]:
