@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from deploy.broker import BrokerSecurity, KafkaBroker, KafkaCluster, ensure_jars, ensure_tls, free_port
-from deploy.broker.host import port_free
 from services.broker_access.credentials import (
     KafkaCredential,
     new_password,
@@ -95,10 +94,8 @@ def session_cluster_like(data_dir: Path, brokers: int = 3, heap: str = "384m") -
     settings = Settings()
     tls = ensure_tls(settings.ca_file.parent)
     admin = read_credential(settings.credentials_dir, settings.kafka_admin_user)
-    first = free_port()
-    # Node i listens on first + 2(i-1) and first + 2(i-1) + 1: find a run of free ports.
-    while not all(port_free("127.0.0.1", first + n) for n in range(2 * brokers)):
-        first = free_port()
+    # Node i listens on first + 2(i-1) and first + 2(i-1) + 1: a run of free ports.
+    first = free_port(run=2 * brokers)
     return KafkaCluster(
         data_dir,
         brokers=brokers,

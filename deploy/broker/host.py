@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import random
 import re
 import shutil
 import socket
@@ -20,12 +21,33 @@ class BrokerError(Exception):
     """A user-facing failure of the broker launcher (message is meant to be shown as is)."""
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+# Listeners take ports below the kernel's ephemeral range: a port the OS hands out for ``bind(0)`` lies in
+# that range, and between choosing it and the broker binding it, any client's outgoing connection may
+# take it as its local port (the cluster tests lost a whole module to that under parallel load).
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LISTENER_FLOOR = 10_000
+
+
+def _listener_ports() -> range:
+    """Ports no outgoing connection will take: from 10,000 up to the ephemeral range's start."""
+    try:
+        low = int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32_768  # Linux's default, and IANA's dynamic range starts above it
+    return range(_LISTENER_FLOOR, max(_LISTENER_FLOOR + 1_000, low))
+
+
+def free_port(run: int = 1) -> int:
+    """A TCP port on 127.0.0.1 that is free right now, with the ``run - 1`` ports after it free too,
+    chosen at random below the ephemeral range so that no client connection can take it before the
+    listener binds it."""
+    ports = _listener_ports()
+    rng = random.SystemRandom()
+    for _ in range(500):
+        first = rng.randrange(ports.start, ports.stop - run)
+        if all(port_free("127.0.0.1", first + n) for n in range(run)):
+            return first
+    raise BrokerError(f"no run of {run} free ports found in {ports.start}-{ports.stop - 1} on 127.0.0.1")
 
 
 def host_port(host: str, port: int) -> str:

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import urllib.error
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.broker import free_port
 from services.bootstrap import cluster_offsets
 from services.settings import Settings
 from tests.e2e.test_cli import CASEHUB, casehub_env
@@ -52,12 +52,6 @@ def owners(settings: Settings) -> set[str]:
     finally:
         cluster.close()
     return {owner.member_id for owner in members.owners.values()}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def group_readiness(port: int) -> dict[str, str]:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from deploy.broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
@@ -19,12 +19,6 @@ from services.store.engine import make_engine, migrate
 
 pytestmark = pytest.mark.integration
 URL = "/api/ingest/events"
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,7 +33,7 @@ def client_and_tokens(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, st
     for key, principal in principals.items():
         save_principal(engine, principal)
         tokens[key] = issue_token(engine, principal.principal_id)
-    settings = Settings(kafka_bootstrap=f"127.0.0.1:{_closed_port()}", connect_timeout_s=1)
+    settings = Settings(kafka_bootstrap=f"127.0.0.1:{free_port()}", connect_timeout_s=1)
     try:
         with TestClient(create_app(engine, settings)) as client:
             yield client, tokens

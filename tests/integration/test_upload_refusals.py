@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import socket
 import time
 from collections.abc import Iterator
 
@@ -16,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from deploy.broker import free_port
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
@@ -36,12 +36,6 @@ PEOPLE = {
 }
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def hub(sqlite_url: str) -> Iterator[tuple[TestClient, Engine, dict[str, str]]]:
     engine = make_engine(sqlite_url)
@@ -50,7 +44,7 @@ def hub(sqlite_url: str) -> Iterator[tuple[TestClient, Engine, dict[str, str]]]:
     for key, principal in PEOPLE.items():
         save_principal(engine, principal)
         tokens[key] = issue_token(engine, principal.principal_id)
-    closed = f"127.0.0.1:{_closed_port()}"
+    closed = f"127.0.0.1:{free_port()}"
     settings = Settings(kafka_bootstrap=closed, kafka_security="plaintext", connect_timeout_s=1)
     try:
         with TestClient(create_app(engine, settings)) as client:

@@ -4,7 +4,6 @@ each e-mail sent once, failures recorded and given up after N attempts."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from deploy.broker import free_port
 from services.api.app import create_app
 from services.early_warning import build_alert_outbox
 from services.notify.notifier import NOTIFICATIONS, Notifier
@@ -37,12 +37,6 @@ class Mailbox:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received.append(envelope)
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
