@@ -13,25 +13,20 @@ import math
 
 from sqlalchemy import Engine, inspect, text
 
+from services.store.projection_tables import PER_EVENT
+
 SUFFIXED = {"case_id", "subject_id", "own_case_id", "merged_into_case_id"}
 REHASHED = {"event_id", "refers_to_event_id", "origin_event_id", "closing_event_id", "resolved_event_id"}
 CLONED_TABLES = (
     "cases",
     "case_events",
-    "penalties",
-    "seizures",
-    "violations",
-    "inspections",
-    "referrals",
-    "reactions",
-    "takedowns",
-    "tips",
-    "subject_observations",
-    "subject_identifiers",
+    *sorted(PER_EVENT),
     "subjects",
     "restricted_cases",
     "case_audience_views",
 )
+"""The store's case data: the log, the cases, every per-event table (the store's own list), the subjects and
+the per-viewer views."""
 
 
 def clone_to(engine: Engine, target_cases: int) -> int:

@@ -11,8 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 import structlog
 from kafka import KafkaProducer
@@ -26,6 +25,7 @@ from producers.kafka_batch_fast_path import BatchPath
 from producers.kafka_record_path import RecordPath
 from producers.producer_options import available_compression, producer_options
 from producers.publish_report import Delivery, FailedEvent, PublishReport
+from producers.publish_windows import Unprepared, Window, windows_of
 from producers.send_path import Landing, SendPath, Ticket
 from producers.wire_bytes import checked_wire_bytes
 from schemas.codec import CaseEventCodec
@@ -44,9 +44,6 @@ __all__ = [
 ]
 
 logger = structlog.get_logger()
-T = TypeVar("T")
-_WINDOW = 5_000
-"""Events validated and packed before their batches are handed to the sender (~165 a partition here)."""
 _IN_FLIGHT = 2
 """Windows handed over and not yet confirmed while the next is prepared: the sender's round trips overlap
 the CPU work, and memory stays bounded on endless streams."""
@@ -155,7 +152,7 @@ class Publisher:
         self, events: Iterable[CaseEvent], on_delivery: Callable[[Delivery], None] | None = None
     ) -> PublishReport:
         """Send every event and wait until the broker confirmed each; failures are reported, not raised."""
-        return self.publish_prepared(_Unprepared(events), on_delivery)
+        return self.publish_prepared(Unprepared(events), on_delivery)
 
     def publish_prepared(
         self,
@@ -164,19 +161,11 @@ class Publisher:
     ) -> PublishReport:
         """`publish` for callers that already validated and encoded (with `checked_wire_bytes`): the
         bytes are sent as they are; None means "validate and encode here"."""
-        windows: Iterator[tuple[list[CaseEvent], list[bytes | None] | None]]
-        if isinstance(prepared, _Unprepared):  # from `publish`: no pairs to build and take apart
-            windows = ((window, None) for window in _windows(iter(prepared.events), _WINDOW))
-        else:
-            windows = (
-                ([event for event, _ in window], [encoded for _, encoded in window])
-                for window in _windows(iter(prepared), _WINDOW)
-            )
-        return self._publish(windows, on_delivery)
+        return self._publish(windows_of(prepared), on_delivery)
 
     def _publish(
         self,
-        windows: Iterator[tuple[list[CaseEvent], list[bytes | None] | None]],
+        windows: Iterator[Window],
         on_delivery: Callable[[Delivery], None] | None,
     ) -> PublishReport:
         started = time.monotonic()
@@ -384,18 +373,3 @@ class _CallState:
     unreachable: str | None = None
     """Why the rest of this call fails fast: a topic had no metadata within max_block_ms, or the broker
     stopped answering while batches waited for confirmation."""
-
-
-class _Unprepared:
-    """`publish`'s events as `publish_prepared` pairs (event, None), for subclasses overriding that."""
-
-    def __init__(self, events: Iterable[CaseEvent]) -> None:
-        self.events = events
-
-    def __iter__(self) -> Iterator[tuple[CaseEvent, bytes | None]]:
-        return ((event, None) for event in self.events)
-
-
-def _windows(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    while window := list(islice(items, size)):
-        yield window

@@ -66,8 +66,9 @@ def test_the_supervisor_restarts_a_crashed_member_and_stop_terminates_the_new_on
     thread = threading.Thread(target=supervisor.run, args=(stop,))
     thread.start()
     deadline = time.monotonic() + 30
-    while not (len(runs) == 2 and runs[1].process is not None) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    restarted = lambda: len(runs) == 2 and runs[1].process is not None  # noqa: E731
+    while not (restarted() and supervisor.liveness.problem() is None) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the new process exists a moment before the supervisor marks it running
     assert len(runs) == 2, said
     assert supervisor.liveness.problem() is None, "the restarted member runs"
     stop.set()
