@@ -6,6 +6,7 @@ connected has nothing to close. The live group subscription (consumers.kafka_io)
 
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
 
 from kafka import KafkaConsumer
@@ -22,15 +23,21 @@ class LazyKafkaSource(RecordSource):
         self._bootstrap = bootstrap
         self._config = config
         self._consumer: KafkaConsumer | None = None
+        self._starting = threading.Lock()
 
     def start(self) -> None:
-        """Connect, then subscribe or assign (`_connected`); idempotent."""
+        """Connect, then subscribe or assign (`_connected`); idempotent, and one consumer however many
+        threads start it at once: a second KafkaConsumer would join the group as a member nobody polls,
+        holding its partitions and stalling every rebalance until the group's timeout."""
         if self._consumer is not None:
             return
-        with reaching_kafka(self._bootstrap, KafkaError):
-            consumer = KafkaConsumer(**self._config)
-        self._connected(consumer)
-        self._consumer = consumer
+        with self._starting:
+            if self._consumer is not None:
+                return
+            with reaching_kafka(self._bootstrap, KafkaError):
+                consumer = KafkaConsumer(**self._config)
+            self._connected(consumer)
+            self._consumer = consumer
 
     @abstractmethod
     def _connected(self, consumer: KafkaConsumer) -> None:
