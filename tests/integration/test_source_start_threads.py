@@ -75,7 +75,7 @@ def test_threads_starting_one_source_together_make_one_group_member(
         assert not failures
         assert CountedSource.connected == 1
         deadline = time.monotonic() + 30
-        state, members = "unknown", set()
+        state, members = "unknown", set[str]()
         while time.monotonic() < deadline:
             source.poll(timeout_s=0.2)
             state, members = member_ids(settings)
