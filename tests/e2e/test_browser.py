@@ -4,7 +4,6 @@ Screenshots land in test-artifacts/ for a human to look at."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -37,7 +36,6 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_search_case_and_seller_in_a_real_browser(hub_url: str, browser: object) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
-    started = time.monotonic()
     page.goto(f"{hub_url}/")
     assert "/login" in page.url
     shot(page, "01-login")
@@ -80,5 +78,4 @@ def test_search_case_and_seller_in_a_real_browser(hub_url: str, browser: object)
     page.goto(f"{hub_url}/reports?period=2026")
     page.wait_for_selector("#report-table")
     shot(page, "07-report-en")
-    assert time.monotonic() - started < 60, "the whole path should take seconds, not minutes"
     page.close()
