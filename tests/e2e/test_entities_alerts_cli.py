@@ -13,6 +13,7 @@ from tests.integration.helpers import isolated_settings
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.timeout(900)  # some 25 CLI processes, each a fresh interpreter: minutes on a loaded machine
 def test_demo_data_is_linked_alerted_explained_and_corrected_through_the_cli(
     kafka_bootstrap: str, sqlite_url: str, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ import uuid
 from kafka import KafkaConsumer, KafkaProducer
 
 from consumers.materializer import MaterializerStats
-from services.bootstrap import build_materializer
+from services.bootstrap import build_materializer, cluster_offsets
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.broker_access.provisioning import grant_table
@@ -74,11 +74,40 @@ def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -
     return records
 
 
-def materialize_until_idle(settings: Settings, store: SqlCaseStore, idle_s: float = 3) -> MaterializerStats:
-    """Run the hub's materializer on the settings' topics until nothing arrives for `idle_s`; close it."""
-    materializer = build_materializer(settings, store)
+def materialize_until_idle(
+    settings: Settings, store: SqlCaseStore, idle_s: float = 3, timeout_s: float = 120
+) -> MaterializerStats:
+    """Run the hub's materializer on the settings' topics until it has stored every record the agency
+    topics held when called and then nothing arrived for `idle_s`; close it; the stats of every run.
+
+    Idle time alone is not enough on a loaded machine: the first fetch after the group assigns the
+    partitions can take longer than `idle_s`, and the run would end before reading what was published."""
+    ends = agency_log_ends(settings)
+    total = MaterializerStats()
+    deadline = time.monotonic() + timeout_s
+    while True:
+        materializer = build_materializer(settings, store)
+        try:
+            stats = materializer.run(threading.Event(), idle_exit_s=idle_s)
+        finally:
+            materializer.source.close()
+            materializer.dead_letter_sink.close()
+        for field in ("batches", "records", "events", "dead_letters"):
+            setattr(total, field, getattr(total, field) + getattr(stats, field))
+        stored = store.stored_offsets(settings.consumer_group)
+        behind = {key: end for key, end in ends.items() if stored.get(key, 0) < end}
+        if not behind:
+            return total
+        if time.monotonic() > deadline:
+            raise AssertionError(f"materializer still behind the log after {timeout_s:.0f} s: {behind}")
+
+
+def agency_log_ends(settings: Settings) -> dict[tuple[str, int], int]:
+    """The log-end offset of every partition of the settings' agency topics, now."""
+    cluster = cluster_offsets(settings)
     try:
-        return materializer.run(threading.Event(), idle_exit_s=idle_s)
+        topics = {t: n for t, n in cluster.topic_partitions().items() if t.startswith(settings.topic_prefix)}
+        ranges = cluster.log_ranges([(t, p) for t, n in topics.items() for p in range(n)])
     finally:
-        materializer.source.close()
-        materializer.dead_letter_sink.close()
+        cluster.close()
+    return {key: span.end for key, span in ranges.items()}
