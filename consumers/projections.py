@@ -10,7 +10,6 @@ from consumers.clock import utcnow
 from consumers.event_types.registry import EventRead
 from consumers.ports.case_store import StoreTransaction
 from consumers.records import StoredEvent, built
-from consumers.subject_fold import fold_subject
 from schemas.avro_read_fast_path import FastDecoded
 from schemas.events import CaseEvent
 
@@ -81,5 +80,4 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     touched_subjects = {subject for r in read if (subject := r.observed_subject()) is not None}
     if touched_subjects:
         tx.lock_subjects(touched_subjects)
-        observed = tx.observations_of_subjects(touched_subjects)
-        tx.put_subjects([fold_subject(subject_id, rows) for subject_id, rows in observed.items()])
+        tx.refold_subjects(touched_subjects)

@@ -44,6 +44,7 @@ from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.bulk import bulk_write
 from services.store.failures import first_line, is_database_error, is_outage
 from services.store.queries.text import search_text
+from services.store.subject_refold import refold_subjects
 from services.store.tables import Base, CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow
 
 _IN_CHUNK = 500
@@ -190,6 +191,12 @@ class SqlTransaction(StoreTransaction):
             for row in self.connection.execute(query):
                 found[row.subject_id].append(dict(row._mapping))
         return dict(found)
+
+    def refold_subjects(self, subject_ids: Iterable[str]) -> None:
+        if self.connection.dialect.name != "postgresql":
+            super().refold_subjects(subject_ids)
+            return
+        refold_subjects(self.connection, sorted(set(subject_ids)))
 
     def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
         if not subjects:
