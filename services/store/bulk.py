@@ -71,6 +71,27 @@ def bulk_write(
     return list(connection.execute(statement.returning(returning), mappings).scalars())
 
 
+def bulk_write_new(
+    connection: Connection, writes: Sequence[tuple[Table, Sequence[dict[str, Any]], Sequence[str]]]
+) -> None:
+    """`bulk_write(..., likely_new=True)` for several tables (rows, keys) at once: on PostgreSQL every
+    table's rows are copied straight in inside one savepoint (a savepoint costs ~200 µs of process CPU
+    through SQLAlchemy, and a batch writes up to nine per-event tables); should any key exist already,
+    that savepoint is rolled back and every table takes the set-based path, so the result is the same."""
+    writes = [(table, rows, keys) for table, rows, keys in writes if rows]
+    if connection.dialect.name == "postgresql" and writes:
+        shaped = [(table, *_as_tuples(rows, None)) for table, rows, _keys in writes]
+        try:
+            with connection.begin_nested():  # rolled back on any error, which then propagates
+                for table, names, values in shaped:
+                    _copy(connection, table.name, table, names, values)
+            return
+        except UniqueViolation:
+            pass
+    for table, rows, keys in writes:
+        bulk_write(connection, table, rows, keys)
+
+
 def _as_tuples(
     rows: Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]], columns: Sequence[str] | None
 ) -> tuple[list[str], Sequence[tuple[Any, ...]]]:
