@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 
@@ -31,18 +31,33 @@ def audiences() -> tuple[str, ...]:
     return (*sorted(agencies()), PUBLIC_AUDIENCE)
 
 
-def audience_views(case_id: str, events: Sequence[StoredEvent], now: datetime) -> AudienceViews:
+def audience_views(
+    case_id: str, events: Sequence[StoredEvent], now: datetime, known: Mapping[str, EventRead] | None = None
+) -> AudienceViews:
     """Each audience's fold of the events it may see now (none when it sees nothing), and until when
-    that holds: the earliest embargo still running."""
+    that holds: the earliest embargo still running.
+
+    Most audiences of a case see the same events (all but the few a restriction hides), so each distinct
+    set is folded once: the fold is a function of the events in their order, so sharing it changes no
+    view (tests/unit/test_audience_views.py checks against folding per audience). `known`: the batch's
+    own reads of events in the history, by id, whose payloads were validated by the decoder already (an
+    event read back from the log has its payload validated again by its model)."""
     views: list[tuple[str, CaseState]] = []
-    read = [EventRead(e) for e in events]  # each payload validated once for every audience's fold
+    known = known or {}
+    read = [known.get(e.event_id) or EventRead(e) for e in events]  # a payload validated once at most
+    folds: dict[tuple[int, ...], CaseState] = {}  # audiences that see the same events share one fold
     for audience in audiences():
         viewer = Viewer(None if audience == PUBLIC_AUDIENCE else audience, now)
-        visible = [
-            r for r in read if can_see(viewer, r.event.agency, r.event.distribution, r.event.embargo_until)
-        ]
-        if visible:
-            views.append((audience, merge_reads(case_id, None, visible)))
+        seen = tuple(
+            i
+            for i, r in enumerate(read)
+            if can_see(viewer, r.event.agency, r.event.distribution, r.event.embargo_until)
+        )
+        if not seen:
+            continue
+        if seen not in folds:
+            folds[seen] = merge_reads(case_id, None, [read[i] for i in seen])
+        views.append((audience, folds[seen]))
     running = [e.embargo_until for e in events if e.embargo_until is not None and e.embargo_until > now]
     return AudienceViews(case_id, tuple(views), min(running) if running else None)
 

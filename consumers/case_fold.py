@@ -16,13 +16,12 @@ counted when its record (or a violation) states the case's new total.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from consumers.event_types.entry import STAGES, Origin
 from consumers.event_types.registry import EventRead, entry_named
-from consumers.records import CaseState, StoredEvent
+from consumers.records import CaseState, StoredEvent, replaced
 from schemas.bounds import check_amount_total
 from schemas.errors import ContractViolation
 from schemas.reference import bucket_of, current_province, local_date
@@ -108,7 +107,7 @@ def merge_reads(case_id: str, existing: CaseState | None, read: Sequence[EventRe
         }
     origin_id = changes.get("origin_event_id", base.origin_event_id)
     changes["status"] = changes["stage"] if origin_id else STUB_STATUS
-    return replace(base, **changes)
+    return replaced(base, changes)
 
 
 _STAGE_RANK = {name: rank for rank, name in enumerate(STAGES)}

@@ -9,8 +9,7 @@ from consumers.case_fold import merge_reads
 from consumers.clock import utcnow
 from consumers.event_types.registry import EventRead
 from consumers.ports.case_store import StoreTransaction
-from consumers.records import StoredEvent
-from consumers.subject_fold import fold_subject
+from consumers.records import StoredEvent, built
 from schemas.avro_read_fast_path import FastDecoded
 from schemas.events import CaseEvent
 
@@ -28,22 +27,25 @@ def stored_event(
     payload (what `model_dump(mode="json")` gives, tests/unit/test_avro_read_fast_path.py checks), so
     the models are not dumped again.
     """
-    return StoredEvent(
-        event_id=str(event.event_id),
-        case_id=event.case_id,
-        event_type=event.event_type,
-        agency=event.agency,
-        reporting_unit=event.reporting_unit,
-        occurred_at=event.occurred_at,
-        recorded_at=event.recorded_at,
-        producer=event.producer,
-        schema_version=event.schema_version,
-        distribution=dumped.distribution if dumped else event.distribution.model_dump(mode="json"),
-        embargo_until=event.embargo_until,
-        payload=dumped.payload if dumped else event.payload.model_dump(mode="json"),
-        source_topic=topic,
-        source_partition=partition,
-        source_offset=offset,
+    return built(
+        StoredEvent,
+        {
+            "event_id": str(event.event_id),
+            "case_id": event.case_id,
+            "event_type": event.event_type,
+            "agency": event.agency,
+            "reporting_unit": event.reporting_unit,
+            "occurred_at": event.occurred_at,
+            "recorded_at": event.recorded_at,
+            "producer": event.producer,
+            "schema_version": event.schema_version,
+            "distribution": dumped.distribution if dumped else event.distribution.model_dump(mode="json"),
+            "embargo_until": event.embargo_until,
+            "payload": dumped.payload if dumped else event.payload.model_dump(mode="json"),
+            "source_topic": topic,
+            "source_partition": partition,
+            "source_offset": offset,
+        },
     )
 
 
@@ -71,11 +73,11 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     if restricted:
         now = utcnow()
         histories = tx.events_of_cases(restricted)
+        known = {r.event.event_id: r for r in read}
         tx.put_audience_views(
-            [audience_views(case_id, evs, now) for case_id, evs in sorted(histories.items())]
+            [audience_views(case_id, evs, now, known) for case_id, evs in sorted(histories.items())]
         )
     touched_subjects = {subject for r in read if (subject := r.observed_subject()) is not None}
     if touched_subjects:
         tx.lock_subjects(touched_subjects)
-        observed = tx.observations_of_subjects(touched_subjects)
-        tx.put_subjects([fold_subject(subject_id, rows) for subject_id, rows in observed.items()])
+        tx.refold_subjects(touched_subjects)

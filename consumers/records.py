@@ -4,7 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
+
+Record = TypeVar("Record")
+
+
+def built(cls: type[Record], values: dict[str, Any]) -> Record:
+    """A frozen record from `values`, one for each of its fields, already of their types.
+
+    Why not `cls(**values)`: a frozen dataclass's `__init__` sets each field through
+    `object.__setattr__`, ~8× one dict update, and the materializer builds a few of these per event (the
+    log row, each refolded case). The record is the same (`==`, `hash`, `repr` read the same fields);
+    these classes have no `__post_init__` to skip. tests/unit/test_record_building.py compares the two.
+    """
+    record: Record = object.__new__(cls)
+    record.__dict__.update(values)
+    return record
+
+
+def replaced(record: Record, changes: dict[str, Any]) -> Record:
+    """`dataclasses.replace(record, **changes)` for a frozen record, without its `__init__` (see `built`)."""
+    copy: Record = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    copy.__dict__.update(changes)
+    return copy
 
 
 @dataclass(frozen=True)
@@ -81,9 +104,11 @@ class SubjectState:
     last_seen_at: datetime
 
 
-@dataclass(frozen=True)
-class ProjectionRow:
-    """One row for a per-event projection table (penalties, seizures, ...), written insert-or-ignore."""
+class ProjectionRow(NamedTuple):
+    """One row for a per-event projection table (penalties, seizures, ...), written insert-or-ignore.
+
+    A named tuple, not a frozen dataclass: a few are built per event, and a tuple costs half as much.
+    """
 
     table: str
     values: dict[str, Any]

@@ -135,7 +135,7 @@ class EventRead:
         """The per-event rows the event adds (penalties, seizures, referrals, tips, observations, ...)."""
         if self.entry.rows is no_rows:
             return []
-        return list(self.entry.rows(self.event, self.payload))
+        return self.entry.rows(self.event, self.payload)
 
     def observed_subject(self) -> str | None:
         """The subject the event is an observation of, which the subject fold must refold."""

@@ -22,6 +22,7 @@ from consumers.records import (
     SubjectState,
     TopicPartitionOffset,
 )
+from consumers.subject_fold import fold_subject
 
 
 class StoreTransaction(ABC):
@@ -76,6 +77,13 @@ class StoreTransaction(ABC):
     @abstractmethod
     def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
         """Insert or replace the shared records of these subjects."""
+
+    def refold_subjects(self, subject_ids: Iterable[str]) -> None:
+        """Fold these subjects again from every observation of them stored (this transaction's
+        included) and store the records; the caller holds their locks. Here in Python (`fold_subject`);
+        a store that can fold them where the rows are overrides it (PostgreSQL: one statement)."""
+        observed = self.observations_of_subjects(subject_ids)
+        self.put_subjects([fold_subject(subject_id, rows) for subject_id, rows in observed.items()])
 
     @abstractmethod
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:

@@ -37,13 +37,15 @@ from consumers.records import (
     StoredEvent,
     SubjectState,
     TopicPartitionOffset,
+    built,
 )
 from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store import projection_tables
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
-from services.store.bulk import bulk_write
+from services.store.bulk import bulk_write, bulk_write_new
 from services.store.failures import first_line, is_database_error, is_outage
 from services.store.queries.text import search_text
+from services.store.subject_refold import refold_subjects
 from services.store.tables import Base, CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow
 
 _IN_CHUNK = 500
@@ -128,7 +130,7 @@ class SqlTransaction(StoreTransaction):
         for chunk in _chunks(self.connection, sorted(set(case_ids))):
             query = select(*_EVENT_COLUMNS).where(_among(self.connection, EVENTS.c.case_id, chunk))
             for row in self.connection.execute(query):
-                found[row.case_id].append(StoredEvent(*row))
+                found[row.case_id].append(_stored_event(row))
         return dict(found)
 
     def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
@@ -177,11 +179,15 @@ class SqlTransaction(StoreTransaction):
         by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             by_table[row.table].append(row.values)
+        new: list[tuple[Table, list[dict[str, Any]], list[str]]] = []
         for name, values in by_table.items():
             table = PROJECTIONS[name]
             keys = [c.name for c in table.primary_key.columns]
-            # rows keyed by their event are new (their event was just appended); identifiers recur
-            bulk_write(self.connection, table, values, keys, likely_new="event_id" in keys)
+            if "event_id" in keys:  # rows keyed by their event are new (their event was just appended)
+                new.append((table, values, keys))
+            else:  # identifiers recur
+                bulk_write(self.connection, table, values, keys)
+        bulk_write_new(self.connection, new)
 
     def observations_of_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -190,6 +196,12 @@ class SqlTransaction(StoreTransaction):
             for row in self.connection.execute(query):
                 found[row.subject_id].append(dict(row._mapping))
         return dict(found)
+
+    def refold_subjects(self, subject_ids: Iterable[str]) -> None:
+        if self.connection.dialect.name != "postgresql":
+            super().refold_subjects(subject_ids)
+            return
+        refold_subjects(self.connection, sorted(set(subject_ids)))
 
     def put_subjects(self, subjects: Sequence[SubjectState]) -> None:
         if not subjects:
@@ -298,8 +310,17 @@ def _with_search_text(connection: Connection, rows: list[dict[str, Any]]) -> Non
 
 
 def _case_state(row: Any) -> CaseState:
-    values = {name: row[name] for name in CaseState.__dataclass_fields__}
-    return CaseState(**values)
+    """The stored case as its record (built without the frozen dataclass's field-by-field __init__)."""
+    return built(CaseState, {name: row[name] for name in _CASE_FIELDS})
+
+
+_CASE_FIELDS = tuple(CaseState.__dataclass_fields__)
+_EVENT_FIELDS = tuple(StoredEvent.__dataclass_fields__)
+
+
+def _stored_event(row: Any) -> StoredEvent:
+    """A log row (its columns in the record's field order, `_EVENT_COLUMNS`) as its record."""
+    return built(StoredEvent, dict(zip(_EVENT_FIELDS, row, strict=True)))
 
 
 def store_error(exc: Exception, engine: Engine) -> Exception:

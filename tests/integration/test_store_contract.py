@@ -12,7 +12,14 @@ from consumers.case_fold import fold_case
 from consumers.clock import utcnow
 from consumers.ports.case_store import CaseStore
 from consumers.projections import stored_event
-from consumers.records import DeadLetter, ReplayOutcome, TopicPartitionOffset
+from consumers.records import (
+    DeadLetter,
+    ReplayOutcome,
+    StoredEvent,
+    SubjectState,
+    TopicPartitionOffset,
+    replaced,
+)
 from consumers.store_errors import StoreUnavailable
 from services.store.engine import make_engine, migrate
 from services.store.sql_store import SqlCaseStore, SqlTransaction
@@ -207,6 +214,54 @@ def test_per_event_rows_are_idempotent_by_their_key(store: CaseStore) -> None:
     assert _count(store, "penalties") == 1
 
 
+def test_per_event_rows_of_several_tables_land_whole_when_one_is_already_stored(store: CaseStore) -> None:
+    """A redelivered row in one table sends every table to the set-based path: nothing lost, none doubled."""
+    from consumers.event_types.registry import projection_rows
+    from schemas.events import SubjectIdentified, SubjectKind
+    from tests.factories import event
+
+    fine = stored_event(penalty("C7", fine=3_000_000), "t", 0, 0)
+    seller = SubjectIdentified(subject_id="S2", phone="0912345678", kind=SubjectKind.PERSON)
+    seen = stored_event(event(seller, case_id="C7"), "t", 0, 1)
+    with store.transaction() as tx:
+        tx.add_rows(projection_rows(fine))
+    with store.transaction() as tx:
+        tx.add_rows(projection_rows(seen) + projection_rows(fine))
+    assert (_count(store, "penalties"), _count(store, "subject_observations")) == (1, 1)
+    assert _count(store, "subject_identifiers") == 1
+    with store.transaction() as tx:  # all new: copied straight in on PostgreSQL
+        tx.add_rows(projection_rows(stored_event(penalty("C8", fine=1_000_000), "t", 0, 2)))
+    assert _count(store, "penalties") == 2
+
+
+def test_subjects_are_refolded_from_their_stored_observations(store: CaseStore) -> None:
+    """The store's refold (one statement on PostgreSQL, the Python fold elsewhere): latest name wins."""
+    from datetime import timedelta
+
+    from consumers.event_types.registry import projection_rows
+    from schemas.events import SubjectIdentified, SubjectKind
+    from tests.factories import event
+
+    def seen(name: str, case: str, days: int, offset: int) -> StoredEvent:
+        seller = SubjectIdentified(
+            subject_id="S3", display_name=name, platform="shopee", kind=SubjectKind.PERSON
+        )
+        stored = stored_event(event(seller, case_id=case), "t", 0, offset)
+        return replaced(stored, {"occurred_at": stored.occurred_at + timedelta(days=days)})
+
+    with store.transaction() as tx:
+        tx.add_rows(
+            projection_rows(seen("Shop Mới", "C9", 2, 0)) + projection_rows(seen("Shop Cũ", "C8", 0, 1))
+        )
+        tx.refold_subjects(["S3", "nobody"])
+    with store.transaction() as tx:
+        tx.add_rows(projection_rows(seen("Shop Giữa", "C9", 1, 2)))
+        tx.refold_subjects(["S3"])
+    subject = _subject(store, "S3")
+    assert subject.display_name == "Shop Mới" and subject.case_count == 2
+    assert subject.platforms == ("shopee",) and _count(store, "subjects") == 1
+
+
 def test_subject_observations_are_read_back_and_subjects_replaced(store: CaseStore) -> None:
     from consumers.event_types.registry import projection_rows
     from consumers.subject_fold import fold_subject
@@ -274,6 +329,19 @@ def _count(store: CaseStore, table: str) -> int:
 
     with store.engine.connect() as connection:
         return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def _subject(store: CaseStore, subject_id: str) -> SubjectState:
+    if isinstance(store, MemoryCaseStore):
+        return store.state.subjects[subject_id]
+    assert isinstance(store, SqlCaseStore)
+    from sqlalchemy import select
+
+    from services.store.sql_store import SUBJECTS
+
+    with store.engine.connect() as connection:
+        row = connection.execute(select(SUBJECTS).where(SUBJECTS.c.subject_id == subject_id)).one()
+    return SubjectState(**row._asdict())
 
 
 def _audience_rows(store: CaseStore, case_id: str) -> list[str]:
