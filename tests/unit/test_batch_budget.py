@@ -70,9 +70,7 @@ def test_a_budget_that_cannot_work_is_refused(seconds: float, floor: int) -> Non
 
 
 @given(
-    observed=st.lists(
-        st.tuples(st.integers(-5, 5000), st.floats(-1.0, 1e4, allow_nan=False)), max_size=30
-    ),
+    observed=st.lists(st.tuples(st.integers(-5, 5000), st.floats(-1.0, 1e4, allow_nan=False)), max_size=30),
     polled=st.integers(0, 6000),
     seconds=st.floats(1e-6, 100.0),
     floor=st.integers(1, 3000),
