@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import structlog
 
 from consumers.backoff import Backoff
+from consumers.batch_budget import BatchBudget
 from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.liveness import Liveness
 from consumers.observer import BatchObserver
@@ -81,6 +82,7 @@ class Materializer(TrackingConsumer[StoreTransaction, StoredEvent, None]):
         observer: BatchObserver | None = None,
         backoff: Backoff | None = None,
         liveness: Liveness | None = None,
+        budget: BatchBudget | None = None,
     ) -> None:
         self.cases = CaseHandler()
         super().__init__(
@@ -92,6 +94,7 @@ class Materializer(TrackingConsumer[StoreTransaction, StoredEvent, None]):
             observer=observer,
             backoff=backoff,
             liveness=liveness or Liveness("materializer"),
+            budget=budget,
         )
 
     @property

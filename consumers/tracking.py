@@ -27,6 +27,7 @@ from typing import Generic, Protocol, TypeVar
 import structlog
 
 from consumers.backoff import Backoff
+from consumers.batch_budget import BatchBudget
 from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.isolation import Identified, refusal_reason, refused_items
 from consumers.liveness import Liveness
@@ -112,7 +113,10 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         observer: BatchObserver | None = None,
         backoff: Backoff | None = None,
         liveness: Liveness | None = None,
+        budget: BatchBudget | None = None,
     ) -> None:
+        """`budget`: write a polled batch in parts that each take about its seconds (consumers/
+        batch_budget.py says why); None writes each poll whole (the rebuild: only throughput counts)."""
         self.source = source
         self.store = store
         self.handler = handler
@@ -121,6 +125,7 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         self.observer = observer or BatchObserver()
         self.backoff = backoff or Backoff()
         self.liveness = liveness or Liveness(decoder.group)
+        self.budget = budget
         self._held: list[InboundRecord] = []
 
     @property
@@ -151,6 +156,9 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
             self.liveness.beat()
             records = self._held or self.source.poll(timeout_s=0.5)
             self._held = []
+            if self.budget is not None:
+                # The rest is written next, before any poll: no rebalance can come between the parts.
+                records, self._held = self.budget.cut(records)
             if records or not self.source.is_assigned():
                 if records:
                     self.process_batch(records, stop)
@@ -167,7 +175,9 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         paused, exponential back-off) and the same batch retried; without one, the error is raised.
         """
         started = time.perf_counter()
-        batch = self._until_done(lambda: self.decoder.decode(records), RegistryUnavailable, stop)[0]
+        batch, decode_seconds = self._until_done(
+            lambda: self.decoder.decode(records), RegistryUnavailable, stop
+        )
         letters = list(batch.dead_letters) if self.handler.keeps_decode_failures else []
         # Dead letters reach their topic before the store commits: a crash in between re-reads the batch
         # and republishes them (at least once on the topic, exactly once in the dead_letters table).
@@ -177,6 +187,8 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
             lambda: self._write_isolating(records, batch, items, letters, stop), StoreUnavailable, stop
         )
         outcome.store_seconds = store_seconds
+        if self.budget is not None:
+            self.budget.observe(len(records), decode_seconds + store_seconds)
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
         self.handler.done(records, outcome)
         kept = {item.event_id for item in outcome.items}

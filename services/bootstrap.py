@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from consumers.batch_budget import BatchBudget
 from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, KafkaRecordSource
 from consumers.liveness import Liveness
 from consumers.log_replay import KeepDeadLettersInStore, LogReplaySource
@@ -142,6 +143,7 @@ def build_materializer(
         topic_agency=settings.agency_of_topic,
         observer=observer,
         liveness=liveness or Liveness("materializer", settings.consumer_stall_s),
+        budget=BatchBudget(settings.batch_budget_ms / 1000) if settings.batch_budget_ms else None,
     )
 
 

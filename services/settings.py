@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         description="Materializer processes `casehub consume` runs as members of its group (one per core).",
     )
     max_poll_records: int = 2000
+    batch_budget_ms: int = Field(
+        default=250,
+        ge=0,
+        description="The materializer writes a polled batch in parts of about this many ms of work each, "
+        "so a backlog's first records commit sooner (consumers/batch_budget.py); 0: each poll whole.",
+    )
     consumer_session_timeout_ms: int = 10_000
     consumer_stall_s: float = Field(
         default=60.0, description="A consumer retrying one batch (or not polling) this long is not ready."

@@ -1,0 +1,104 @@
+"""The batch budget in the live loop on real Kafka: a full poll is written in parts, each part its own
+transaction with its offsets, every event once, the store's offsets at the log's end."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from consumers.kafka_io import KafkaRecordSource
+from consumers.observer import BatchObserver
+from consumers.records import DeadLetter, StoredEvent
+from consumers.source import InboundRecord
+from producers.simulator.simulation import simulate_events
+from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
+from services.settings import Settings
+from services.store.queries import store_counts
+from services.store.sql_store import SqlCaseStore
+from tests.integration.helpers import isolated_settings
+
+pytestmark = pytest.mark.integration
+
+
+class CountingSource(KafkaRecordSource):
+    """The real group subscription, remembering how many records each poll handed over."""
+
+    polled: list[int]
+
+    def poll(self, timeout_s: float) -> list[InboundRecord]:
+        records = super().poll(timeout_s)
+        if records:
+            self.polled.append(len(records))
+        return records
+
+
+def counting_source(settings: Settings, store: SqlCaseStore) -> CountingSource:
+    source = CountingSource(
+        security=client_options(settings, Role.MATERIALIZER),
+        bootstrap=settings.kafka_bootstrap,
+        group=settings.consumer_group,
+        topic_pattern=settings.agency_topic_pattern,
+        stored_offsets=lambda: store.stored_offsets(settings.consumer_group),
+        max_poll_records=settings.max_poll_records,
+    )
+    source.polled = []
+    return source
+
+
+class BatchSizes(BatchObserver):
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def batch_materialized(
+        self,
+        *,
+        records: int,
+        events: Sequence[StoredEvent],
+        dead_letters: Sequence[DeadLetter],
+        batch_seconds: float,
+        store_seconds: float,
+    ) -> None:
+        self.sizes.append(records)
+
+
+def test_a_full_poll_is_written_in_budgeted_parts_and_every_event_lands_once(
+    kafka_bootstrap: str, database_url: str
+) -> None:
+    # A 1 ms budget fits no 100 records on any machine: once a batch was timed, parts are the floor (100).
+    settings = isolated_settings(kafka_bootstrap, database_url).model_copy(update={"batch_budget_ms": 1})
+    create_topics(settings)
+    events = list(simulate_events(451, seed=17))
+    publisher = build_publisher(settings)
+    deliveries = publisher.publish(events[:1]).deliveries  # the first batch teaches the budget its cost
+
+    engine, store = open_store(settings)
+    sizes = BatchSizes()
+    materializer = build_materializer(settings, store, observer=sizes)
+    try:
+        materializer.source = first = counting_source(settings, store)
+        materializer.run(threading.Event(), idle_exit_s=2)
+        first.close()
+        assert sizes.sizes == [1]
+        deliveries += publisher.publish(events[1:]).deliveries
+        assert len(deliveries) == 451
+        sizes.sizes.clear()
+        # A new member (the budget stays with the loop): its first fetch finds all 450 waiting.
+        materializer.source = source = counting_source(settings, store)
+        materializer.run(threading.Event(), idle_exit_s=2)
+    finally:
+        publisher.close()
+        materializer.close()
+
+    assert max(source.polled) > 100, f"no poll above the budget to cut: {source.polled}"
+    assert max(sizes.sizes) <= 100
+    assert sum(sizes.sizes) == sum(source.polled) == 450
+    with engine.connect() as connection:
+        assert store_counts(connection)["events"] == len({e.event_id for e in events})
+    log_ends: dict[tuple[str, int], int] = {}
+    for d in deliveries:
+        log_ends[(d.topic, d.partition)] = max(log_ends.get((d.topic, d.partition), 0), d.offset + 1)
+    assert store.stored_offsets(settings.consumer_group) == log_ends

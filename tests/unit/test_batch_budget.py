@@ -1,0 +1,89 @@
+"""The batching rule: a polled batch is cut to what fits the time budget at the learned cost per record."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from consumers.batch_budget import BatchBudget
+
+
+def test_nothing_is_cut_before_a_batch_was_written() -> None:
+    budget = BatchBudget(0.25)
+    assert budget.records is None
+    assert budget.cut(list(range(5000))) == (list(range(5000)), [])
+
+
+def test_a_batch_is_cut_to_the_records_that_fit_the_budget() -> None:
+    budget = BatchBudget(0.25)
+    budget.observe(records=2000, seconds=1.0)  # 500 µs a record: 500 fit in 250 ms
+    assert budget.records == 500
+    now, rest = budget.cut(list(range(1200)))
+    assert (now, rest) == (list(range(500)), list(range(500, 1200)))
+
+
+def test_a_poll_that_fits_is_written_whole() -> None:
+    budget = BatchBudget(0.25)
+    budget.observe(records=100, seconds=0.01)
+    assert budget.cut(["a", "b", "c"]) == (["a", "b", "c"], [])
+
+
+def test_the_floor_keeps_transactions_from_shrinking_to_a_few_records() -> None:
+    budget = BatchBudget(0.25, floor=100)
+    budget.observe(records=10, seconds=5.0)  # half a second a record: the budget alone would allow none
+    assert budget.records == 100
+    assert len(budget.cut(list(range(300)))[0]) == 100
+
+
+def test_the_cost_follows_the_machine_older_batches_fading() -> None:
+    budget = BatchBudget(0.2)
+    budget.observe(records=1000, seconds=1.0)  # a loaded machine: 1 ms a record
+    loaded = budget.records
+    for _ in range(20):
+        budget.observe(records=1000, seconds=0.1)  # then idle: 100 µs a record
+    assert loaded == 200
+    assert budget.records is not None and 1900 <= budget.records <= 2000
+
+
+def test_bigger_batches_weigh_more_in_the_cost() -> None:
+    budget = BatchBudget(1.0)
+    budget.observe(records=2000, seconds=0.2)  # 100 µs a record
+    budget.observe(records=10, seconds=0.02)  # a small batch's fixed costs: 2 ms a record
+    cost = budget.seconds_per_record
+    assert cost is not None and cost < 0.0002
+
+
+def test_batches_that_said_nothing_are_ignored() -> None:
+    budget = BatchBudget(0.25)
+    budget.observe(records=0, seconds=0.3)
+    budget.observe(records=10, seconds=-1.0)
+    assert budget.records is None
+    budget.observe(records=10, seconds=0.0)  # too fast to measure: no limit rather than a division by zero
+    assert budget.records is None
+
+
+@pytest.mark.parametrize(("seconds", "floor"), [(0.0, 100), (-1.0, 100), (0.25, 0)])
+def test_a_budget_that_cannot_work_is_refused(seconds: float, floor: int) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        BatchBudget(seconds, floor=floor)
+
+
+@given(
+    observed=st.lists(st.tuples(st.integers(-5, 5000), st.floats(-1.0, 1e4, allow_nan=False)), max_size=30),
+    polled=st.integers(0, 6000),
+    seconds=st.floats(1e-6, 100.0),
+    floor=st.integers(1, 3000),
+)
+def test_a_cut_keeps_every_record_in_order_and_writes_at_least_the_floor(
+    observed: list[tuple[int, float]], polled: int, seconds: float, floor: int
+) -> None:
+    budget = BatchBudget(seconds, floor=floor)
+    for records, took in observed:
+        budget.observe(records, took)
+    batch = list(range(polled))
+    now, rest = budget.cut(batch)
+    assert now + rest == batch
+    assert len(now) >= min(polled, floor)
+    limit = budget.records
+    assert len(now) == (polled if limit is None else min(polled, limit))

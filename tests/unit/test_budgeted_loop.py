@@ -1,0 +1,93 @@
+"""The loop with a batch budget (fakes): a big poll is written in parts, in order, before the next poll,
+each part its own transaction with its offsets, and nothing is lost when a part meets an outage."""
+
+from __future__ import annotations
+
+import threading
+
+from consumers.backoff import Backoff
+from consumers.batch_budget import BatchBudget
+from consumers.materializer import Materializer
+from consumers.source import InboundRecord
+from schemas.codec import CaseEventCodec
+from tests.factories import opened
+from tests.fakes import ListSink, ListSource, MemoryCaseStore
+
+CODEC = CaseEventCodec()
+TOPIC = "casehub.cases.qltt"
+
+
+class FixedBudget(BatchBudget):
+    """The real cutting with a fixed number of records, remembering what the loop told it."""
+
+    def __init__(self, fixed: int) -> None:
+        super().__init__(1.0, floor=1)
+        self.fixed = fixed
+        self.observed: list[int] = []
+
+    @property
+    def records(self) -> int | None:
+        return self.fixed
+
+    def observe(self, records: int, seconds: float) -> None:
+        assert seconds >= 0
+        self.observed.append(records)
+
+
+def records(partition: int, count: int, first_case: int) -> list[InboundRecord]:
+    cases = [f"C{first_case + offset}" for offset in range(count)]
+    return [
+        InboundRecord(TOPIC, partition, offset, case.encode(), CODEC.encode(opened(case)))
+        for offset, case in enumerate(cases)
+    ]
+
+
+def run(
+    batches: list[list[InboundRecord]], budget: BatchBudget | None, store: MemoryCaseStore | None = None
+) -> tuple[ListSource, MemoryCaseStore]:
+    source, store = ListSource(batches), store or MemoryCaseStore()
+    materializer = Materializer(
+        source=source,
+        store=store,
+        dead_letter_sink=ListSink(),
+        codec=CODEC,
+        group="g",
+        topic_agency=lambda _topic: "qltt",
+        backoff=Backoff(initial_s=0.01, maximum_s=0.02),
+        budget=budget,
+    )
+    materializer.run(threading.Event(), idle_exit_s=0.05)
+    return source, store
+
+
+def test_a_poll_above_the_budget_is_written_in_parts_before_the_next_poll() -> None:
+    budget = FixedBudget(3)
+    source, store = run([records(0, 7, 100), records(1, 2, 200)], budget)
+    # Partition 1's poll comes after every part of partition 0's: no poll between the parts.
+    assert source.commits == [{(TOPIC, 0): 3}, {(TOPIC, 0): 6}, {(TOPIC, 0): 7}, {(TOPIC, 1): 2}]
+    assert budget.observed == [3, 3, 1, 2]
+    assert len(store.state.events) == 9 and not store.state.dead_letters
+    assert store.stored_offsets("g") == {(TOPIC, 0): 7, (TOPIC, 1): 2}
+
+
+def test_without_a_budget_each_poll_is_one_transaction() -> None:
+    source, store = run([records(0, 7, 100), records(1, 2, 200)], None)
+    assert source.commits == [{(TOPIC, 0): 7}, {(TOPIC, 1): 2}]
+    assert len(store.state.events) == 9
+
+
+def test_a_part_that_meets_an_outage_is_retried_and_the_rest_still_follows() -> None:
+    store = MemoryCaseStore()
+    store.fail_next_transactions = 2  # the first part fails twice, then the store is back
+    source, store = run([records(0, 5, 100)], FixedBudget(2), store)
+    assert store.fail_next_transactions == 0
+    assert source.commits == [{(TOPIC, 0): 2}, {(TOPIC, 0): 4}, {(TOPIC, 0): 5}]
+    assert sorted(store.state.cases) == [f"C{100 + i}" for i in range(5)]
+    assert source.paused is False
+
+
+def test_the_real_budget_learns_from_the_first_batch_and_cuts_the_next() -> None:
+    # A budget no record fits: the floor decides once a batch was timed; the first poll is whole.
+    source, store = run([records(0, 5, 100), records(1, 5, 200)], BatchBudget(1e-9, floor=2))
+    assert source.commits == [{(TOPIC, 0): 5}, {(TOPIC, 1): 2}, {(TOPIC, 1): 4}, {(TOPIC, 1): 5}]
+    assert len(store.state.events) == 10
