@@ -23,6 +23,15 @@ def rebuild(
         typer.Option(help="Database URL of an EMPTY target store (default: a new SQLite file in home)."),
     ] = None,
     verify: Annotated[bool, typer.Option(help="Compare counts and checksums with the live store.")] = True,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Replay processes over disjoint partitions (PostgreSQL; default one per core). "
+            "SQLite rebuilds in one.",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild every projection from the log into a fresh store and compare it with the live one."""
     s = settings()
@@ -41,11 +50,13 @@ def rebuild(
             target,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             registry=make_engine(s.store_url),
+            processes=processes,
         )
     console.print(
         f"Rebuilt {target}: {report.records} records → {report.events} events, "
         f"{report.dead_letters} dead letters in {report.seconds:.1f}s "
-        f"({report.events_per_second:,.0f} records/s).",
+        f"({report.events_per_second:,.0f} records/s, {report.processes} process"
+        f"{'es' if report.processes > 1 else ''}).",
         highlight=False,
         soft_wrap=True,
     )
