@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -110,7 +111,11 @@ def rebuild_store(
         deferred = begin_bulk_load(engine) if bulk else []
         if len(shares) > 1:
             registry_url = registry.url.render_as_string(hide_password=False) if registry else None
-            jobs = [MemberJob(i, settings, target_url, registry_url, share) for i, share in enumerate(shares)]
+            level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+            jobs = [
+                MemberJob(i, settings, target_url, registry_url, share, level)
+                for i, share in enumerate(shares)
+            ]
             stats = replay_in_members(jobs, total, progress)
         else:
             stats = _replay_here(settings, engine, registry, snapshot, total, progress)

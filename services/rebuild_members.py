@@ -13,19 +13,22 @@ marked unfinished (services/store/bulk_load.py) when the store is PostgreSQL.
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import pickle
 import queue
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from consumers.materializer import MaterializerStats
 from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 from schemas.errors import CasehubError
-from services.member_processes import exit_reason
+from services.member_processes import STOP_GRACE_S, exit_reason
 from services.settings import Settings
 
 Snapshot = Mapping[tuple[str, int], tuple[int, int]]
@@ -57,42 +60,44 @@ def split_partitions(snapshot: Snapshot, processes: int) -> list[dict[tuple[str,
 
 @dataclass(frozen=True)
 class MemberJob:
-    """What one replay process needs (pickled to a spawned interpreter)."""
+    """What one replay process needs (pickled to it on its stdin: it holds the store's password)."""
 
     index: int
     settings: Settings
     target_url: str
     registry_url: str | None
     snapshot: dict[tuple[str, int], tuple[int, int]]
+    log_level: str = "WARNING"
 
 
 def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress) -> MaterializerStats:
-    """Run the jobs as processes; their records are summed into `progress`; their stats summed back."""
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited sockets or locks
-    messages: Any = context.Queue()
-    processes = [
-        context.Process(target=run_member, args=(job, messages), name=f"rebuild-{job.index}") for job in jobs
-    ]
+    """Run the jobs as processes; their records are summed into `progress`; their stats summed back.
+
+    Each is a fresh `python -m services.rebuild_members` (not multiprocessing's spawn, which would import
+    the parent's main module again: the whole CLI, ~1 s of CPU per process) that says what it did as JSON
+    lines on a pipe of its own (its stdout and stderr stay the operator's)."""
+    messages: queue.Queue[list[Any]] = queue.Queue()
+    members: list[tuple[subprocess.Popen[bytes], threading.Thread]] = []
     done: dict[int, int] = {}
     finished: dict[int, MaterializerStats] = {}
     try:
-        for process in processes:
-            process.start()
+        for job in jobs:
+            members.append(_start(job, messages))
         while len(finished) < len(jobs):
             try:
-                kind, index, *values = messages.get(timeout=_WAIT_S)
+                kind, index, value = messages.get(timeout=_WAIT_S)
             except queue.Empty:
-                _check_alive(processes, finished)
+                _check_alive(members, finished, messages)
                 continue
             if kind == "failed":
-                raise RebuildFailed(f"replay process {index + 1} of {len(jobs)} failed: {values[0]}")
+                raise RebuildFailed(f"replay process {index + 1} of {len(jobs)} failed: {value}")
             if kind == "progress":
-                done[index] = values[0]
+                done[index] = value
                 progress(sum(done.values()), total)
             elif kind == "done":
-                finished[index] = values[0]
+                finished[index] = MaterializerStats(**value)
     finally:
-        _stop(processes)
+        _stop([member for member, _ in members])
     stats = MaterializerStats()
     for member in finished.values():
         stats.batches += member.batches
@@ -102,28 +107,64 @@ def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress)
     return stats
 
 
-def _check_alive(processes: Sequence[BaseProcess], finished: Mapping[int, MaterializerStats]) -> None:
-    """A process that ended without saying it finished (killed, out of memory) fails the rebuild."""
-    for index, process in enumerate(processes):
-        if index not in finished and process.exitcode is not None:
-            reason = exit_reason(process.exitcode)
-            raise RebuildFailed(f"replay process {index + 1} of {len(processes)} {reason} before finishing")
+def _start(
+    job: MemberJob, messages: queue.Queue[list[Any]]
+) -> tuple[subprocess.Popen[bytes], threading.Thread]:
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.rebuild_members", str(write_end)],
+            stdin=subprocess.PIPE,
+            pass_fds=(write_end,),
+        )
+    finally:
+        os.close(write_end)
+    relay = threading.Thread(target=_relay, args=(read_end, messages), daemon=True)
+    relay.start()
+    assert process.stdin is not None
+    process.stdin.write(pickle.dumps(job))
+    process.stdin.close()
+    return process, relay
 
 
-def _stop(processes: Sequence[BaseProcess]) -> None:
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=30)
-        if process.is_alive():
-            process.kill()
-            process.join()
+def _relay(fd: int, messages: queue.Queue[list[Any]]) -> None:
+    with os.fdopen(fd, "rb") as lines:
+        for line in lines:
+            messages.put(json.loads(line))
+
+
+def _check_alive(
+    members: Sequence[tuple[subprocess.Popen[bytes], threading.Thread]],
+    finished: Mapping[int, MaterializerStats],
+    messages: queue.Queue[list[Any]],
+) -> None:
+    """A process that ended without saying it finished (killed, out of memory) fails the rebuild; one
+    that said why it failed is reported with its reason (its last message is read to the end first)."""
+    for index, (member, relay) in enumerate(members):
+        code = member.poll()
+        if index in finished or code is None or code == 0:
+            continue
+        relay.join(timeout=5)  # the pipe's end: whatever it said is in `messages` now
+        if messages.empty():
+            reason = exit_reason(code)
+            raise RebuildFailed(f"replay process {index + 1} of {len(members)} {reason} before finishing")
+
+
+def _stop(members: Sequence[subprocess.Popen[bytes]]) -> None:
+    for member in members:
+        if member.poll() is None:
+            member.terminate()
+    for member in members:
+        try:
+            member.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            member.kill()
+            member.wait()
 
 
 class _Reporter(BatchObserver):
-    def __init__(self, index: int, messages: Any) -> None:
-        self.index, self.messages, self.records = index, messages, 0
+    def __init__(self, index: int, say: Callable[[list[Any]], None]) -> None:
+        self.index, self.say, self.records = index, say, 0
 
     def batch_materialized(
         self,
@@ -135,34 +176,50 @@ class _Reporter(BatchObserver):
         store_seconds: float,
     ) -> None:
         self.records += records
-        self.messages.put(("progress", self.index, self.records))
+        self.say(["progress", self.index, self.records])
 
 
-def run_member(job: MemberJob, messages: Any) -> None:
-    """A replay process's body: the materializer over the job's partitions, its outcome sent back."""
+def run_member(job: MemberJob, say: Callable[[list[Any]], None]) -> None:
+    """A replay process's body: the materializer over the job's partitions, its outcome said back."""
     from consumers.heap import settle_for_batches
-    from services.bootstrap import build_replay  # in the child: the parent need not import it twice
+    from services.bootstrap import build_replay
+    from services.logging import configure_logging
     from services.rebuild import rebuild_engine
     from services.store.engine import make_engine
 
+    configure_logging(job.log_level)
     engine = rebuild_engine(job.target_url)
     registry = make_engine(job.registry_url) if job.registry_url else None
     try:
         materializer = build_replay(
-            job.settings, engine, registry, lambda _source: _Reporter(job.index, messages), job.snapshot
+            job.settings, engine, registry, lambda _source: _Reporter(job.index, say), job.snapshot
         )
         settle_for_batches()  # a process that only runs this loop (consumers/heap.py)
         try:
             stats = materializer.run(threading.Event(), idle_exit_s=0)
         finally:
             materializer.source.close()
-        messages.put(("done", job.index, stats))
+        say(["done", job.index, asdict(stats)])
     except BaseException as exc:  # every failure, ^C included, is said to the parent in one line
-        messages.put(
-            ("failed", job.index, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-        )
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        say(["failed", job.index, f"{type(exc).__name__}: {first}"])
         raise SystemExit(1) from None
     finally:
         engine.dispose()
         if registry is not None:
             registry.dispose()
+
+
+def _main(fd: int) -> None:
+    job: MemberJob = pickle.loads(sys.stdin.buffer.read())  # from the parent, on our own stdin
+    with os.fdopen(fd, "w", encoding="utf-8") as pipe:
+
+        def say(message: list[Any]) -> None:
+            pipe.write(json.dumps(message) + "\n")
+            pipe.flush()
+
+        run_member(job, say)
+
+
+if __name__ == "__main__":
+    _main(int(sys.argv[1]))
