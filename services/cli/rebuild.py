@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from consumers.heap import settle_for_batches
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -35,6 +36,7 @@ def rebuild(
 ) -> None:
     """Rebuild every projection from the log into a fresh store and compare it with the live one."""
     s = settings()
+    settle_for_batches()  # this process runs the replay loop (one process, or SQLite): consumers/heap.py
     target = into or f"sqlite:///{(s.home / f'rebuild-{datetime.now(UTC):%Y%m%dT%H%M%S}.db').resolve()}"
     columns = (
         TextColumn("rebuilding"),

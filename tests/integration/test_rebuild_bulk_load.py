@@ -96,6 +96,11 @@ def test_a_parallel_rebuild_into_postgresql_equals_the_live_store_and_carries_on
         again = compare_stores(live, rebuilt)
         assert all(c.equal for c in again), [c for c in again if not c.equal]
         assert {c.table: c.live.rows for c in again}["case_events"] == len(events) + len(later)
+
+        with rebuilt.begin() as connection:  # the tally comparison can fail: one fine off by one đồng
+            connection.execute(text("UPDATE case_tallies SET fines_vnd = fines_vnd + 1 WHERE cases > 0"))
+        unequal = [c.table for c in compare_stores(live, rebuilt) if not c.equal]
+        assert unequal == [TALLIES]
         rebuilt.dispose()
 
 
