@@ -14,6 +14,12 @@ the mark, all in ONE transaction committed durably: the store is either finished
 marked store is refused by every process that opens it (`refuse_unfinished_rebuild`), so a rebuild that
 was interrupted (^C, a crash, the server lost) cannot be passed off as good: it says so and names the fix.
 
+Measured (bench events, own broker and durable PostgreSQL, a machine shared at load ~10, so CPU per event
+is the figure): 200,000 events, before 158 µs process + 67 µs PostgreSQL per event, after (2 replay
+processes, this bulk load) 151 + 51. Tried and not kept: UNLOGGED tables made LOGGED at the end (the
+rewrite cost more than the WAL it saved: 53–70 µs PostgreSQL per event and 4–5 s to finish at 50,000
+events, against 39–49 µs and 1.5–2 s), and batches of 20,000 records instead of 5,000 (no difference).
+
 SQLite keeps the live path (row-level triggers, indexes kept): a rebuild into SQLite is one writer anyway
 and its stores are the small ones.
 """
