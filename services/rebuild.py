@@ -102,12 +102,13 @@ def rebuild_store(
             refuse_unfinished_rebuild(connection, engine.url.render_as_string())
             existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
         if existing:
-            raise StoreNotEmpty(f"{target_url} already holds {existing} events; rebuild into an empty store")
+            shown = engine.url.render_as_string()  # password hidden
+            raise StoreNotEmpty(f"{shown} already holds {existing} events; rebuild into an empty store")
         bulk = uses_bulk_load(engine)
+        started = time.perf_counter()  # connecting to the log counts, as it did when the replay connected
         snapshot = _log_snapshot(settings)
         total = sum(end - start for start, end in snapshot.values())
         shares = split_partitions(snapshot, _processes(processes) if bulk else 1)
-        started = time.perf_counter()
         deferred = begin_bulk_load(engine) if bulk else []
         if len(shares) > 1:
             registry_url = registry.url.render_as_string(hide_password=False) if registry else None
