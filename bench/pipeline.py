@@ -6,6 +6,7 @@ import gc
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -176,9 +177,29 @@ def copy_limit(events: Sequence[CaseEvent], database_url: str) -> Rate:
     return Rate(len(rows), seconds)
 
 
-def rebuild(settings: Settings, database_url: str) -> Rate:
+@dataclass(frozen=True)
+class Rebuilt:
+    rate: Rate
+    processes: int
+    cpu_s: float
+    """CPU of this process and of the replay processes it started and reaped during the rebuild."""
+    postgres_cpu_s: float | None
+
+
+def rebuild(settings: Settings, database_url: str, postgres_cpu: PostgresCpu | None = None) -> Rebuilt:
+    """`rebuild_store` as `casehub rebuild` runs it (on PostgreSQL: one replay process per core)."""
+    meter = postgres_cpu if postgres_cpu is not None and postgres_cpu.available else None
+    cpu_before = _own_and_children_cpu()
+    postgres_before = meter.seconds() if meter else 0.0
     report = rebuild_store(settings, database_url)
-    return Rate(report.records, report.seconds)
+    cpu_s = _own_and_children_cpu() - cpu_before
+    postgres_s = meter.seconds() - postgres_before if meter else None
+    return Rebuilt(Rate(report.records, report.seconds), report.processes, cpu_s, postgres_s)
+
+
+def _own_and_children_cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _copy_text(value: object) -> str:

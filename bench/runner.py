@@ -137,16 +137,27 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     )
 
     say("7/8 rebuild from the log into a fresh PostgreSQL store...")
-    rebuilt = rebuild(settings, env.new_postgres_database())
+    rebuilt = rebuild(settings, env.new_postgres_database(), PostgresCpu(env.postgres_server_url))
     report.add(
         "rebuild",
         "rebuild from the log (PostgreSQL)",
-        rebuilt.per_second,
+        rebuilt.rate.per_second,
         "events/s",
         "≥ 20,000",
-        records=rebuilt.count,
+        records=rebuilt.rate.count,
+        processes=rebuilt.processes,
     )
-    say(f"   rebuild: {rebuilt.per_second:,.0f} events/s")
+    records = max(1, rebuilt.rate.count)
+    report.add("rebuild", "rebuild: CPU per event, our processes", 1e6 * rebuilt.cpu_s / records, "µs")
+    if rebuilt.postgres_cpu_s is not None:
+        report.add(
+            "rebuild", "rebuild: CPU per event, PostgreSQL", 1e6 * rebuilt.postgres_cpu_s / records, "µs"
+        )
+    say(
+        f"   rebuild: {rebuilt.rate.per_second:,.0f} events/s with {rebuilt.processes} process(es); "
+        f"CPU per event {1e6 * rebuilt.cpu_s / records:.0f} µs ours"
+        + (f" + {1e6 * rebuilt.postgres_cpu_s / records:.0f} µs PostgreSQL" if rebuilt.postgres_cpu_s else "")
+    )
 
     say(f"8/8 analyst queries on ≥ {plan.cases:,} cases (cloning the materialized store)...")
     engine = make_engine(pg_url)

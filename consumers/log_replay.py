@@ -23,8 +23,13 @@ class LogReplaySource(LazyKafkaSource):
         topic_pattern: str,
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,
+        snapshot: Mapping[tuple[str, int], tuple[int, int]] | None = None,
     ) -> None:
+        """`snapshot`: replay only these partitions, from their beginning up to the given end offsets
+        ((topic, partition) → (first offset, end offset), as another source took them): one of several
+        replay processes over disjoint partitions (services/rebuild_members.py)."""
         self._pattern = re.compile(topic_pattern)
+        self._snapshot = dict(snapshot) if snapshot is not None else None
         config: dict[str, object] = {
             "bootstrap_servers": bootstrap,
             "enable_auto_commit": False,
@@ -42,14 +47,21 @@ class LogReplaySource(LazyKafkaSource):
     def _connected(self, consumer: KafkaConsumer) -> None:
         """Assign every matching partition and take the snapshot of end offsets (the first poll or
         `total_records` connects too)."""
-        topics = sorted(t for t in consumer.topics() if self._pattern.match(t))
-        partitions = [
-            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        self.end_offsets = consumer.end_offsets(partitions)
-        self.start_offsets = consumer.beginning_offsets(partitions)
+        if self._snapshot is not None:
+            partitions = [TopicPartition(t, p) for t, p in sorted(self._snapshot)]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            self.start_offsets = {tp: self._snapshot[tp.topic, tp.partition][0] for tp in partitions}
+            self.end_offsets = {tp: self._snapshot[tp.topic, tp.partition][1] for tp in partitions}
+        else:
+            topics = sorted(t for t in consumer.topics() if self._pattern.match(t))
+            partitions = [
+                TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+            ]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            self.end_offsets = consumer.end_offsets(partitions)
+            self.start_offsets = consumer.beginning_offsets(partitions)
         self._open = {tp for tp, end in self.end_offsets.items() if end > self.start_offsets[tp]}
         consumer.pause(*(set(partitions) - self._open))
 

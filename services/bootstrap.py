@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +26,7 @@ from services.ops.kafka_offsets import KafkaClusterOffsets
 from services.registry.catalog import StoreRegistryCatalog
 from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
+from services.store.bulk_load import UnfinishedRebuild, refuse_unfinished_rebuild
 from services.store.engine import SchemaUpgrade, make_engine, migrate
 from services.store.schema_version import StoreNotUpgraded, require_current_schema
 from services.store.sql_store import SqlCaseStore
@@ -37,17 +38,19 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
 
     A store that cannot be opened (bad path, read-only, disk full, server down, wrong password) is one
     StoreUnavailable line naming the store (password hidden) and the database's reason; a store behind
-    the code is one StoreNotUpgraded line saying to run `casehub db upgrade`.
+    the code is one StoreNotUpgraded line saying to run `casehub db upgrade`; a rebuild that did not
+    finish (services/store/bulk_load.py) is one UnfinishedRebuild line.
     """
     engine = _engine(settings)
     try:
         with engine.connect() as connection:
             require_current_schema(connection, _shown(settings))
+            refuse_unfinished_rebuild(connection, _shown(settings))
         _seed(settings, engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise _unavailable(engine, exc) from None
-    except StoreNotUpgraded:
+    except (StoreNotUpgraded, UnfinishedRebuild):
         engine.dispose()
         raise
     return engine, SqlCaseStore(engine)
@@ -152,15 +155,12 @@ def build_replay(
     engine: Engine,
     registry: Engine | None,
     observer_of: Callable[[LogReplaySource], BatchObserver],
+    snapshot: Mapping[tuple[str, int], tuple[int, int]] | None = None,
 ) -> Materializer:
     """`casehub rebuild`: a materializer reading the whole log once (no group, no commits) into the
-    store at `engine`, keeping dead letters there only; unknown schema ids come from `registry`."""
-    source = LogReplaySource(
-        security=client_options(settings, Role.MATERIALIZER),
-        bootstrap=settings.kafka_bootstrap,
-        topic_pattern=settings.agency_topic_pattern,
-        connect_timeout_s=settings.connect_timeout_s,
-    )
+    store at `engine`, keeping dead letters there only; unknown schema ids come from `registry`.
+    `snapshot`: only these partitions, up to these ends (one of several replay processes)."""
+    source = replay_source(settings, snapshot)
     return Materializer(
         source=source,
         store=SqlCaseStore(engine),
@@ -169,6 +169,19 @@ def build_replay(
         group=settings.consumer_group,
         topic_agency=settings.agency_of_topic,
         observer=observer_of(source),
+    )
+
+
+def replay_source(
+    settings: Settings, snapshot: Mapping[tuple[str, int], tuple[int, int]] | None = None
+) -> LogReplaySource:
+    """A reader of the agency topics from their beginning (all of them, or the `snapshot`'s partitions)."""
+    return LogReplaySource(
+        security=client_options(settings, Role.MATERIALIZER),
+        bootstrap=settings.kafka_bootstrap,
+        topic_pattern=settings.agency_topic_pattern,
+        connect_timeout_s=settings.connect_timeout_s,
+        snapshot=snapshot,
     )
 
 

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, make_url, select
 
-from consumers.log_replay import LogReplaySource
+from consumers.materializer import MaterializerStats
 from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 from schemas.errors import CasehubError
-from services.bootstrap import build_replay
+from services.bootstrap import build_replay, replay_source
+from services.rebuild_members import MemberJob, replay_in_members, split_partitions
 from services.settings import Settings
+from services.store.bulk_load import (
+    begin_bulk_load,
+    finish_bulk_load,
+    refuse_unfinished_rebuild,
+    uses_bulk_load,
+)
 from services.store.comparison import TableDigest, table_digests
 from services.store.engine import make_engine, migrate
 from services.store.sql_store import EVENTS
@@ -33,6 +42,7 @@ class RebuildReport:
     dead_letters: int
     seconds: float
     end_offsets: dict[tuple[str, int], int]
+    processes: int = 1
 
     @property
     def events_per_second(self) -> float:
@@ -72,31 +82,94 @@ def rebuild_store(
     target_url: str,
     progress: Progress = lambda done, total: None,
     registry: Engine | None = None,
+    processes: int | None = None,
 ) -> RebuildReport:
     """Replay the agency topics from the beginning up to their current end into `target_url`.
 
     The new store records the live group's offsets, so a materializer pointed at it carries on from there.
     Schema ids the bundle does not know are read from `registry` (the live store's registry tables).
+
+    On PostgreSQL the replay runs in `processes` processes over disjoint partitions (default: one per
+    core, at most one per partition with records) as a bulk load (services/store/bulk_load.py: indexes
+    and tallies built once at the end, commits not waited for until the last, which is durable); SQLite
+    keeps one process and the live path. A rebuild that fails or is interrupted leaves the PostgreSQL store
+    marked unfinished, and every process refuses to open it.
     """
-    engine = make_engine(target_url)
-    migrate(engine)
-    with engine.connect() as connection:
-        existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
-    if existing:
-        raise StoreNotEmpty(f"{target_url} already holds {existing} events; rebuild into an empty store")
-    materializer = build_replay(
-        settings, engine, registry, lambda source: _ProgressObserver(progress, source.total_records)
-    )
-    source = materializer.source
-    assert isinstance(source, LogReplaySource)
-    started = time.perf_counter()
+    engine = rebuild_engine(target_url)
     try:
-        stats = materializer.run(threading.Event(), idle_exit_s=0)
+        migrate(engine)
+        with engine.connect() as connection:
+            refuse_unfinished_rebuild(connection, engine.url.render_as_string())
+            existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
+        if existing:
+            shown = engine.url.render_as_string()  # password hidden
+            raise StoreNotEmpty(f"{shown} already holds {existing} events; rebuild into an empty store")
+        bulk = uses_bulk_load(engine)
+        started = time.perf_counter()  # connecting to the log counts, as it did when the replay connected
+        snapshot = _log_snapshot(settings)
+        total = sum(end - start for start, end in snapshot.values())
+        shares = split_partitions(snapshot, _processes(processes) if bulk else 1)
+        deferred = begin_bulk_load(engine) if bulk else []
+        if len(shares) > 1:
+            registry_url = registry.url.render_as_string(hide_password=False) if registry else None
+            level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+            jobs = [
+                MemberJob(i, settings, target_url, registry_url, share, level)
+                for i, share in enumerate(shares)
+            ]
+            stats = replay_in_members(jobs, total, progress)
+        else:
+            stats = _replay_here(settings, engine, registry, snapshot, total, progress)
+        if bulk:
+            finish_bulk_load(engine, deferred)
+        seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    ends = {key: end for key, (_, end) in snapshot.items()}
+    return RebuildReport(stats.records, stats.events, stats.dead_letters, seconds, ends, max(1, len(shares)))
+
+
+def rebuild_engine(target_url: str) -> Engine:
+    """The target store's engine; on PostgreSQL its sessions do not wait for their commits to be flushed
+    (a crash loses at most the last batches, and the store is still marked unfinished then: the final
+    transaction, which removes the mark, sets synchronous_commit back on)."""
+    if make_url(target_url).get_backend_name() == "postgresql":
+        return make_engine(target_url, connect_args={"options": "-c synchronous_commit=off"})
+    return make_engine(target_url)
+
+
+def _processes(asked: int | None) -> int:
+    return asked if asked is not None else max(1, os.cpu_count() or 1)
+
+
+def _log_snapshot(settings: Settings) -> dict[tuple[str, int], tuple[int, int]]:
+    """(topic, partition) → (first, end offset) of every agency partition as the rebuild starts."""
+    source = replay_source(settings)
+    try:
+        source.start()
+        return {
+            (tp.topic, tp.partition): (source.start_offsets[tp], end)
+            for tp, end in source.end_offsets.items()
+        }
     finally:
         source.close()
-        engine.dispose()
-    ends = {(tp.topic, tp.partition): offset for tp, offset in source.end_offsets.items()}
-    return RebuildReport(stats.records, stats.events, stats.dead_letters, time.perf_counter() - started, ends)
+
+
+def _replay_here(
+    settings: Settings,
+    engine: Engine,
+    registry: Engine | None,
+    snapshot: dict[tuple[str, int], tuple[int, int]],
+    total: int,
+    progress: Progress,
+) -> MaterializerStats:
+    materializer = build_replay(
+        settings, engine, registry, lambda _source: _ProgressObserver(progress, total), snapshot
+    )
+    try:
+        return materializer.run(threading.Event(), idle_exit_s=0)
+    finally:
+        materializer.source.close()
 
 
 def compare_stores(live: Engine, rebuilt: Engine) -> list[TableComparison]:

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from consumers.heap import settle_for_batches
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -23,9 +24,19 @@ def rebuild(
         typer.Option(help="Database URL of an EMPTY target store (default: a new SQLite file in home)."),
     ] = None,
     verify: Annotated[bool, typer.Option(help="Compare counts and checksums with the live store.")] = True,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Replay processes over disjoint partitions (PostgreSQL; default one per core). "
+            "SQLite rebuilds in one.",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild every projection from the log into a fresh store and compare it with the live one."""
     s = settings()
+    settle_for_batches()  # this process runs the replay loop (one process, or SQLite): consumers/heap.py
     target = into or f"sqlite:///{(s.home / f'rebuild-{datetime.now(UTC):%Y%m%dT%H%M%S}.db').resolve()}"
     columns = (
         TextColumn("rebuilding"),
@@ -41,11 +52,13 @@ def rebuild(
             target,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             registry=make_engine(s.store_url),
+            processes=processes,
         )
     console.print(
         f"Rebuilt {target}: {report.records} records → {report.events} events, "
         f"{report.dead_letters} dead letters in {report.seconds:.1f}s "
-        f"({report.events_per_second:,.0f} records/s).",
+        f"({report.events_per_second:,.0f} records/s, {report.processes} process"
+        f"{'es' if report.processes > 1 else ''}).",
         highlight=False,
         soft_wrap=True,
     )

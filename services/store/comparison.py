@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS, PROJECTIONS, SUBJECTS
+from services.store.tally_tables import CASE_TALLIES, KEYS, MEASURES
 
 # Columns that say what the store knows (not when or by which process it was written).
 COMPARED: dict[str, tuple[Table, list[str]]] = {
@@ -42,7 +43,27 @@ def table_digests(engine: Engine) -> dict[str, TableDigest]:
                 digest.update(json.dumps([plain_value(v) for v in row], sort_keys=True).encode())
                 rows += 1
             digests[name] = TableDigest(rows, digest.hexdigest()[:16])
+        digests[TALLIES] = _tally_digest(connection)
     return digests
+
+
+TALLIES = "case_tallies (summed per key)"
+"""The statistics' tallies as queries see them: the same sums per key whether they were appended as
+deltas by triggers (live) or built in one pass at the end (a PostgreSQL rebuild: store/bulk_load.py)."""
+
+
+def _tally_digest(connection: Connection) -> TableDigest:
+    t = CASE_TALLIES.c
+    keys = [t.audience, t.month, *(t[k] for k in KEYS)]
+    sums = [func.sum(t[m]) for m in MEASURES]
+    query = select(*keys, *sums).group_by(*keys).having(func.sum(t.cases) != 0).order_by(*keys)
+    digest = hashlib.sha256()
+    rows = 0
+    for row in connection.execute(query):
+        values = [*row[: len(keys)], *(int(v) for v in row[len(keys) :])]
+        digest.update(json.dumps(values).encode())
+        rows += 1
+    return TableDigest(rows, digest.hexdigest()[:16])
 
 
 def _order(table: Table, columns: list[str]) -> list[Any]:

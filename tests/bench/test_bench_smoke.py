@@ -35,6 +35,7 @@ EXPECTED = {
     ("latency", "end-to-end p99"),
     ("latency", "sender's achieved rate"),
     ("rebuild", "rebuild from the log (PostgreSQL)"),
+    ("rebuild", "rebuild: CPU per event, our processes"),
     ("queries", "seller dossier p95"),
     ("queries", "case search p95"),
     ("queries", "stats month × province p95"),

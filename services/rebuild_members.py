@@ -1,0 +1,225 @@
+"""A rebuild's replay in several processes, each over its own share of the log's partitions.
+
+Why processes: the replay is CPU-bound in CPython (decode, validation, fold), as the live materializer is
+(services/member_processes.py says why threads would not help). Why it is safe: each process is the live
+materializer over a disjoint set of partitions, exactly what the members of `casehub consume --processes N`
+are after a rebalance: folds commute, cases and subjects touched by several processes are merged under the
+store's advisory locks, and each partition's offsets are saved by the one process that read it. Every
+process replays up to the same snapshot of end offsets, taken once by the parent.
+
+A process that fails stops the others and the rebuild with its one-line reason; whatever it wrote stays
+marked unfinished (services/store/bulk_load.py) when the store is PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from consumers.materializer import MaterializerStats
+from consumers.observer import BatchObserver
+from consumers.records import DeadLetter, StoredEvent
+from schemas.errors import CasehubError
+from services.member_processes import STOP_GRACE_S, exit_reason
+from services.settings import Settings
+
+Snapshot = Mapping[tuple[str, int], tuple[int, int]]
+"""(topic, partition) → (first offset, end offset) of the log as the rebuild started."""
+Progress = Callable[[int, int], None]
+_WAIT_S = 0.25
+
+
+class RebuildFailed(CasehubError):
+    """A replay process failed or died: the rebuild stopped."""
+
+
+def split_partitions(snapshot: Snapshot, processes: int) -> list[dict[tuple[str, int], tuple[int, int]]]:
+    """Partitions dealt to `processes` shares of about equal records (largest first to the lightest
+    share); partitions with nothing to replay go nowhere, and no share is empty."""
+    open_ones = sorted(
+        ((key, span) for key, span in snapshot.items() if span[1] > span[0]),
+        key=lambda item: (item[0][0], item[0][1]),
+    )
+    open_ones.sort(key=lambda item: item[1][1] - item[1][0], reverse=True)  # stable: ties in key order
+    shares: list[dict[tuple[str, int], tuple[int, int]]] = [{} for _ in range(max(1, processes))]
+    loads = [0] * len(shares)
+    for key, span in open_ones:
+        lightest = loads.index(min(loads))
+        shares[lightest][key] = span
+        loads[lightest] += span[1] - span[0]
+    return [share for share in shares if share]
+
+
+@dataclass(frozen=True)
+class MemberJob:
+    """What one replay process needs (pickled to it on its stdin: it holds the store's password)."""
+
+    index: int
+    settings: Settings
+    target_url: str
+    registry_url: str | None
+    snapshot: dict[tuple[str, int], tuple[int, int]]
+    log_level: str = "WARNING"
+
+
+def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress) -> MaterializerStats:
+    """Run the jobs as processes; their records are summed into `progress`; their stats summed back.
+
+    Each is a fresh `python -m services.rebuild_members` (not multiprocessing's spawn, which would import
+    the parent's main module again: the whole CLI, ~1 s of CPU per process) that says what it did as JSON
+    lines on a pipe of its own (its stdout and stderr stay the operator's)."""
+    messages: queue.Queue[list[Any]] = queue.Queue()
+    members: list[tuple[subprocess.Popen[bytes], threading.Thread]] = []
+    done: dict[int, int] = {}
+    finished: dict[int, MaterializerStats] = {}
+    try:
+        for job in jobs:
+            members.append(_start(job, messages))
+        while len(finished) < len(jobs):
+            try:
+                kind, index, value = messages.get(timeout=_WAIT_S)
+            except queue.Empty:
+                _check_alive(members, finished, messages)
+                continue
+            if kind == "failed":
+                raise RebuildFailed(f"replay process {index + 1} of {len(jobs)} failed: {value}")
+            if kind == "progress":
+                done[index] = value
+                progress(sum(done.values()), total)
+            elif kind == "done":
+                finished[index] = MaterializerStats(**value)
+    finally:
+        _stop([member for member, _ in members])
+    stats = MaterializerStats()
+    for member in finished.values():
+        stats.batches += member.batches
+        stats.records += member.records
+        stats.events += member.events
+        stats.dead_letters += member.dead_letters
+    return stats
+
+
+def _start(
+    job: MemberJob, messages: queue.Queue[list[Any]]
+) -> tuple[subprocess.Popen[bytes], threading.Thread]:
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.rebuild_members", str(write_end)],
+            stdin=subprocess.PIPE,
+            pass_fds=(write_end,),
+        )
+    finally:
+        os.close(write_end)
+    relay = threading.Thread(target=_relay, args=(read_end, messages), daemon=True)
+    relay.start()
+    assert process.stdin is not None
+    process.stdin.write(pickle.dumps(job))
+    process.stdin.close()
+    return process, relay
+
+
+def _relay(fd: int, messages: queue.Queue[list[Any]]) -> None:
+    with os.fdopen(fd, "rb") as lines:
+        for line in lines:
+            messages.put(json.loads(line))
+
+
+def _check_alive(
+    members: Sequence[tuple[subprocess.Popen[bytes], threading.Thread]],
+    finished: Mapping[int, MaterializerStats],
+    messages: queue.Queue[list[Any]],
+) -> None:
+    """A process that ended without saying it finished (killed, out of memory) fails the rebuild; one
+    that said why it failed is reported with its reason (its last message is read to the end first)."""
+    for index, (member, relay) in enumerate(members):
+        code = member.poll()
+        if index in finished or code is None or code == 0:
+            continue
+        relay.join(timeout=5)  # the pipe's end: whatever it said is in `messages` now
+        if messages.empty():
+            reason = exit_reason(code)
+            raise RebuildFailed(f"replay process {index + 1} of {len(members)} {reason} before finishing")
+
+
+def _stop(members: Sequence[subprocess.Popen[bytes]]) -> None:
+    for member in members:
+        if member.poll() is None:
+            member.terminate()
+    for member in members:
+        try:
+            member.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            member.kill()
+            member.wait()
+
+
+class _Reporter(BatchObserver):
+    def __init__(self, index: int, say: Callable[[list[Any]], None]) -> None:
+        self.index, self.say, self.records = index, say, 0
+
+    def batch_materialized(
+        self,
+        *,
+        records: int,
+        events: Sequence[StoredEvent],
+        dead_letters: Sequence[DeadLetter],
+        batch_seconds: float,
+        store_seconds: float,
+    ) -> None:
+        self.records += records
+        self.say(["progress", self.index, self.records])
+
+
+def run_member(job: MemberJob, say: Callable[[list[Any]], None]) -> None:
+    """A replay process's body: the materializer over the job's partitions, its outcome said back."""
+    from consumers.heap import settle_for_batches
+    from services.bootstrap import build_replay
+    from services.logging import configure_logging
+    from services.rebuild import rebuild_engine
+    from services.store.engine import make_engine
+
+    configure_logging(job.log_level)
+    engine = rebuild_engine(job.target_url)
+    registry = make_engine(job.registry_url) if job.registry_url else None
+    try:
+        materializer = build_replay(
+            job.settings, engine, registry, lambda _source: _Reporter(job.index, say), job.snapshot
+        )
+        settle_for_batches()  # a process that only runs this loop (consumers/heap.py)
+        try:
+            stats = materializer.run(threading.Event(), idle_exit_s=0)
+        finally:
+            materializer.source.close()
+        say(["done", job.index, asdict(stats)])
+    except BaseException as exc:  # every failure, ^C included, is said to the parent in one line
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        say(["failed", job.index, f"{type(exc).__name__}: {first}"])
+        raise SystemExit(1) from None
+    finally:
+        engine.dispose()
+        if registry is not None:
+            registry.dispose()
+
+
+def _main(fd: int) -> None:
+    job: MemberJob = pickle.loads(sys.stdin.buffer.read())  # from the parent, on our own stdin
+    with os.fdopen(fd, "w", encoding="utf-8") as pipe:
+
+        def say(message: list[Any]) -> None:
+            pipe.write(json.dumps(message) + "\n")
+            pipe.flush()
+
+        run_member(job, say)
+
+
+if __name__ == "__main__":
+    _main(int(sys.argv[1]))
