@@ -236,3 +236,39 @@ def test_the_benchmark_clone_leaves_the_search_text_to_the_database(postgres_url
     assert sum(1 for r in rows if r.case_id.endswith("~1")) == before
     assert all(r.search_text == search_text(r.case_id, r.title, r.goods) for r in rows)
     engine.dispose()
+
+
+@pytest.mark.parametrize("agency", ["qltt", None])
+def test_pages_are_slices_of_the_whole_match_in_order(loaded: Engine, agency: str | None) -> None:
+    """The page is found by id and sort key first, then read by id (two statements): every page of every
+    sort order is the matching slice of all visible matches sorted in Python (ties by case id, missing
+    values last), with every column of the row and the full total, and a page past the end is empty
+    with the total still counted."""
+    viewer = Viewer(agency, NOW)
+    with loaded.connect() as connection:
+        cases = visible_cases(connection, viewer)
+        everything = [
+            dict(r._mapping) for r in connection.execute(select(*(cases.c[c] for c in CASE_COLUMNS)))
+        ]
+    for query, sort, descending in (
+        ("hang", "last_event_at", True),
+        ("", "total_fines_vnd", False),
+        ("a", "status", True),
+    ):
+        words = [fold_text(w) for w in query.split()]
+        matching = [
+            r
+            for r in everything
+            if all(w in search_text(r["case_id"], r["title"], r["goods"]) for w in words)
+        ]
+        present = sorted((r for r in matching if r[sort] is not None), key=lambda r: r["case_id"])
+        present.sort(key=lambda r: r[sort], reverse=descending)
+        expected = present + sorted((r for r in matching if r[sort] is None), key=lambda r: r["case_id"])
+        assert len(expected) > 20, query
+        for offset in (0, 7, len(expected) - 3, len(expected) + 5):
+            with loaded.connect() as connection:
+                rows, total = search_cases(
+                    connection, viewer, CaseFilter(text=query or None), Page(10, offset, sort, descending)
+                )
+            assert total == len(expected), (query, offset)
+            assert rows == expected[offset : offset + 10], (query, sort, offset)
