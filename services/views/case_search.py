@@ -20,27 +20,30 @@ def search_cases(
 ) -> tuple[list[dict[str, Any]], int]:
     """The page of matching cases and how many match in all (over `cases` when already built).
 
-    One scan gives both: the total is a window count over every match, taken before the page is cut, so
-    the matches are read once, not once for a count and again for the page.
+    Two statements. The first finds the page's case ids and the total: a window count over every match,
+    taken before the page is cut, so the matches are read once, and only the id and the sort key of each
+    match go through the count and the sort (at 10^6 cases a common word matches ~28,000 cases of a big
+    province; carrying every column of each through the window spilled 10 MB to disk per request). The
+    second reads the page's rows by id (an index probe in each branch of the visible cases). A case id
+    is unique among a viewer's visible cases, and a row that stopped being visible in between (a case
+    restricted meanwhile) is left out, never shown from the first statement's view.
     Only a page past the last match, which has no row to carry the total, costs a separate count.
     """
     cases = cases if cases is not None else visible_cases(connection, viewer)
     terms = conditions(cases, where)
-    selected = select(*case_columns(cases), func.count().over().label(TOTAL))
-    query = ordered_page(selected.where(*terms), cases, page)
-    rows: list[dict[str, Any]] = []
-    count: int | None = None
-    for row in connection.execute(query):
-        found = dict(row._mapping)
-        count = int(found.pop(TOTAL))
-        rows.append(found)
-    if count is None:
+    keys = select(cases.c.case_id, func.count().over().label(TOTAL)).where(*terms)
+    found = connection.execute(ordered_page(keys, cases, page)).all()
+    if not found:
         count = (
             0
             if page.offset == 0
             else connection.execute(select(func.count()).select_from(cases).where(*terms)).scalar_one()
         )
-    return rows, count
+        return [], count
+    ids = [row.case_id for row in found]
+    read = select(*case_columns(cases)).where(cases.c.case_id.in_(ids))
+    by_id = {row.case_id: dict(row._mapping) for row in connection.execute(read)}
+    return [by_id[case_id] for case_id in ids if case_id in by_id], int(found[0][1])
 
 
 def all_matching(
