@@ -35,6 +35,15 @@ class MaterializerStats:
     events: int = 0
     dead_letters: int = 0
 
+    def __add__(self, other: MaterializerStats) -> MaterializerStats:
+        """The counts of two runs together (a rebuild's processes, a run resumed)."""
+        return MaterializerStats(
+            self.batches + other.batches,
+            self.records + other.records,
+            self.events + other.events,
+            self.dead_letters + other.dead_letters,
+        )
+
 
 class CaseHandler:
     """What the materializer's group does with a batch: apply its events to the case store."""

@@ -98,13 +98,7 @@ def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress)
                 finished[index] = MaterializerStats(**value)
     finally:
         _stop([member for member, _ in members])
-    stats = MaterializerStats()
-    for member in finished.values():
-        stats.batches += member.batches
-        stats.records += member.records
-        stats.events += member.events
-        stats.dead_letters += member.dead_letters
-    return stats
+    return sum(finished.values(), MaterializerStats())
 
 
 def _start(

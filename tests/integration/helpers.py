@@ -92,8 +92,7 @@ def materialize_until_idle(
         finally:
             materializer.source.close()
             materializer.dead_letter_sink.close()
-        for field in ("batches", "records", "events", "dead_letters"):
-            setattr(total, field, getattr(total, field) + getattr(stats, field))
+        total += stats
         stored = store.stored_offsets(settings.consumer_group)
         behind = {key: end for key, end in ends.items() if stored.get(key, 0) < end}
         if not behind:
