@@ -47,23 +47,23 @@ class LogReplaySource(LazyKafkaSource):
     def _connected(self, consumer: KafkaConsumer) -> None:
         """Assign every matching partition and take the snapshot of end offsets (the first poll or
         `total_records` connects too)."""
-        if self._snapshot is not None:
-            partitions = [TopicPartition(t, p) for t, p in sorted(self._snapshot)]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            self.start_offsets = {tp: self._snapshot[tp.topic, tp.partition][0] for tp in partitions}
-            self.end_offsets = {tp: self._snapshot[tp.topic, tp.partition][1] for tp in partitions}
-        else:
-            topics = sorted(t for t in consumer.topics() if self._pattern.match(t))
-            partitions = [
-                TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
-            ]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            self.end_offsets = consumer.end_offsets(partitions)
-            self.start_offsets = consumer.beginning_offsets(partitions)
+        snapshot = self._snapshot if self._snapshot is not None else self._whole_log(consumer)
+        partitions = [TopicPartition(t, p) for t, p in sorted(snapshot)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        self.start_offsets = {tp: snapshot[tp.topic, tp.partition][0] for tp in partitions}
+        self.end_offsets = {tp: snapshot[tp.topic, tp.partition][1] for tp in partitions}
         self._open = {tp for tp, end in self.end_offsets.items() if end > self.start_offsets[tp]}
         consumer.pause(*(set(partitions) - self._open))
+
+    def _whole_log(self, consumer: KafkaConsumer) -> dict[tuple[str, int], tuple[int, int]]:
+        """(first, end offset) of every partition of the matching topics, now."""
+        topics = sorted(t for t in consumer.topics() if self._pattern.match(t))
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
+        starts, ends = consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
+        return {(tp.topic, tp.partition): (starts[tp], ends[tp]) for tp in partitions}
 
     @property
     def total_records(self) -> int:
