@@ -18,10 +18,11 @@ from producers.demo_data import demo_events
 from producers.publisher import Publisher
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent, CaseOpened, PenaltyDecided
+from services.bootstrap import build_publisher, create_topics
 from services.settings import Settings
 from services.store.sql_store import CASES, DEAD_LETTERS, EVENTS
 from tests.factories import opened, penalty
-from tests.integration.helpers import admin_options
+from tests.integration.helpers import admin_options, send_raw
 from tests.run_figures import record
 
 
@@ -169,3 +170,18 @@ def record_figures(
         **extra,
     }
     record("exactly-once under faults", "  ".join(f"{key}={value}" for key, value in row.items()))
+
+
+def publish_log_with_retries_and_poison(settings: Settings, cases: int) -> tuple[list[CaseEvent], int]:
+    """The agency topics created and filled as a live hub's log looks: the demo events, the first 10 again
+    (a producer retry: duplicates in the log) and every poison message; the events and the record count."""
+    create_topics(settings)
+    events = demo_events(cases=cases)
+    publisher = build_publisher(settings)
+    publisher.publish(events)
+    publisher.publish(events[:10])
+    publisher.close()
+    poison = poison_messages()
+    for message in poison:
+        send_raw(settings.kafka_bootstrap, settings.agency_topic(message.agency_topic), [message.value])
+    return events, len(events) + 10 + len(poison)

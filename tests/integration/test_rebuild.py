@@ -13,8 +13,8 @@ from services.rebuild import StoreNotEmpty, compare_stores, rebuild_store
 from services.settings import AGENCY_CODES
 from services.store.engine import make_engine
 from services.store.queries import store_counts
-from tests.integration.faults import poison_messages
-from tests.integration.helpers import isolated_settings, send_raw
+from tests.integration.faults import poison_messages, publish_log_with_retries_and_poison
+from tests.integration.helpers import isolated_settings
 
 pytestmark = pytest.mark.integration
 
@@ -23,14 +23,7 @@ def test_a_rebuild_from_the_log_equals_the_live_store(
     kafka_bootstrap: str, database_url: str, sqlite_url: str
 ) -> None:
     settings = isolated_settings(kafka_bootstrap, database_url)
-    create_topics(settings)
-    events = demo_events(cases=60)
-    publisher = build_publisher(settings)
-    publisher.publish(events)
-    publisher.publish(events[:10])  # a producer retry: duplicates in the log
-    publisher.close()
-    for poison in poison_messages():
-        send_raw(kafka_bootstrap, settings.agency_topic(poison.agency_topic), [poison.value])
+    events, total_records = publish_log_with_retries_and_poison(settings, cases=60)
     live, store = open_store(settings)
     materializer = build_materializer(settings, store)
     materializer.run(threading.Event(), idle_exit_s=3)
@@ -41,7 +34,6 @@ def test_a_rebuild_from_the_log_equals_the_live_store(
     seen: list[tuple[int, int]] = []
     report = rebuild_store(settings, target, progress=lambda done, total: seen.append((done, total)))
 
-    total_records = len(events) + 10 + len(poison_messages())
     assert (report.records, report.dead_letters) == (total_records, len(poison_messages()))
     assert seen[-1] == (total_records, total_records)
     comparisons = compare_stores(live, make_engine(target))

@@ -19,8 +19,8 @@ from services.store.bulk_load import MARK, UnfinishedRebuild
 from services.store.comparison import TALLIES
 from services.store.engine import make_engine
 from tests.databases import fresh_postgres_database
-from tests.integration.faults import poison_messages
-from tests.integration.helpers import isolated_settings, send_raw
+from tests.integration.faults import poison_messages, publish_log_with_retries_and_poison
+from tests.integration.helpers import isolated_settings
 
 pytestmark = pytest.mark.integration
 
@@ -52,14 +52,7 @@ def test_a_parallel_rebuild_into_postgresql_equals_the_live_store_and_carries_on
     kafka_bootstrap: str, database_url: str, postgres_server_url: str, postgres_url: str
 ) -> None:
     settings = isolated_settings(kafka_bootstrap, database_url)
-    create_topics(settings)
-    events = demo_events(cases=80)
-    publisher = build_publisher(settings)
-    publisher.publish(events)
-    publisher.publish(events[:10])  # a producer retry: duplicates in the log
-    publisher.close()
-    for poison in poison_messages():
-        send_raw(kafka_bootstrap, settings.agency_topic(poison.agency_topic), [poison.value])
+    events, total_records = publish_log_with_retries_and_poison(settings, cases=80)
     live = _materialize(settings)
     fresh_indexes, fresh_triggers = _indexes_and_triggers(make_engine(postgres_url))
 
@@ -67,9 +60,9 @@ def test_a_parallel_rebuild_into_postgresql_equals_the_live_store_and_carries_on
         seen: list[tuple[int, int]] = []
         report = rebuild_store(settings, target, progress=lambda d, t: seen.append((d, t)), processes=2)
 
-        total = len(events) + 10 + len(poison_messages())
-        assert (report.records, report.dead_letters, report.processes) == (total, len(poison_messages()), 2)
-        assert seen[-1] == (total, total)
+        poison = len(poison_messages())
+        assert (report.records, report.dead_letters, report.processes) == (total_records, poison, 2)
+        assert seen[-1] == (total_records, total_records)
         rebuilt = make_engine(target)
         comparisons = compare_stores(live, rebuilt)
         assert all(c.equal for c in comparisons), [c for c in comparisons if not c.equal]
