@@ -10,6 +10,8 @@ MAX_OFFSET = 1_000_000
 """Paging deeper than this is a bulk read: use filters, or the export."""
 MAX_TEXT = 200
 """Words of a query, a name, an identifier, an id: longer is never a real search (and blows LIKE up)."""
+NO_NUL = r"^[^\x00]*$"
+"""Free text may hold anything but NUL, which PostgreSQL's text cannot (a 500 from the driver otherwise)."""
 EARLIEST = date(1990, 1, 1)
 """No case of the hub's agencies is older (the market surveillance force dates from 1995)."""
 LATEST = date(2100, 12, 31)

@@ -13,7 +13,7 @@ from consumers.clock import utcnow
 from consumers.event_types.entry import STAGES
 from schemas.errors import ContractViolation
 from schemas.reference import Bucket, agencies, category_history, platforms, province_history, province_on
-from services.api.bounds import MAX_OFFSET, MAX_TEXT, date_out_of_range
+from services.api.bounds import MAX_OFFSET, MAX_TEXT, NO_NUL, date_out_of_range
 from services.store.queries.case_filter import SORTABLE, CaseFilter, Page, UnitPeriod
 
 STATUSES = (STUB_STATUS, *(stage for stage in STAGES if stage != "none"))
@@ -26,7 +26,11 @@ def bad_filter(message: str) -> HTTPException:
 def case_filter(
     q: Annotated[
         str | None,
-        Query(max_length=MAX_TEXT, description="Words in the case id, title or goods; diacritics optional."),
+        Query(
+            max_length=MAX_TEXT,
+            pattern=NO_NUL,
+            description="Words in the case id, title or goods; diacritics optional.",
+        ),
     ] = None,
     agency: Annotated[str | None, Query(description="An agency involved in the case, e.g. qltt.")] = None,
     province: Annotated[
@@ -62,6 +66,8 @@ def case_filter(
         raise bad_filter(f"unknown platform {platform!r} (one of {', '.join(sorted(platforms()))})")
     if q is not None and len(q) > MAX_TEXT:  # the Query bound, also for the pages that call this directly
         raise bad_filter(f"q is longer than {MAX_TEXT} characters")
+    if q is not None and "\x00" in q:  # the Query pattern, also for the pages
+        raise bad_filter("q holds a NUL character")
     for name, value in (("date_from", date_from), ("date_to", date_to), ("province_on", province_on)):
         if problem := date_out_of_range(name, value):
             raise bad_filter(problem)

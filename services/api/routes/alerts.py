@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from schemas.alerts import Alert, AlertRule
 from services.api.alert_schemas import AlertItem, AlertList
-from services.api.bounds import MAX_OFFSET, MAX_TEXT
+from services.api.bounds import MAX_OFFSET, MAX_TEXT, NO_NUL
 from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.request_audit import RequestAuditDep
 from services.store.alert_store import list_alerts
@@ -32,7 +32,8 @@ def alerts(
     now: NowDep,
     rule: Annotated[AlertRule | None, Query(description="Only this rule.")] = None,
     entity_id: Annotated[
-        str | None, Query(max_length=MAX_TEXT, description="Only alerts about this seller entity.")
+        str | None,
+        Query(max_length=MAX_TEXT, pattern=NO_NUL, description="Only alerts about this seller entity."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,

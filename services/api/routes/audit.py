@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from services.access.audit import AuditQuery, read_audit, verify_chain
-from services.api.bounds import MAX_OFFSET, MAX_TEXT, moment_out_of_range
+from services.api.bounds import MAX_OFFSET, MAX_TEXT, NO_NUL, moment_out_of_range
 from services.api.deps import Auditor, ConnectionDep, NowDep, Reader
 from services.api.request_audit import RequestAuditDep
 from services.api.stats_schemas import AuditEntryOut, AuditList
@@ -25,9 +25,10 @@ def audit_log(
     principal: Auditor,
     connection: ConnectionDep,
     now: NowDep,
-    principal_id: Annotated[str | None, Query(max_length=MAX_TEXT)] = None,
+    principal_id: Annotated[str | None, Query(max_length=MAX_TEXT, pattern=NO_NUL)] = None,
     endpoint: Annotated[
-        str | None, Query(max_length=MAX_TEXT, description="Route path, e.g. /api/cases/{case_id}")
+        str | None,
+        Query(max_length=MAX_TEXT, pattern=NO_NUL, description="Route path, e.g. /api/cases/{case_id}"),
     ] = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -57,7 +58,7 @@ def who_read_my_record(
     principal: Reader,
     connection: ConnectionDep,
     resource: Annotated[
-        str, Query(min_length=1, max_length=MAX_TEXT, description="A case id or a seller id.")
+        str, Query(min_length=1, max_length=MAX_TEXT, pattern=NO_NUL, description="A case id or a seller id.")
     ],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditList:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from schemas.reference import agencies
-from services.api.bounds import MAX_OFFSET, MAX_TEXT
+from services.api.bounds import MAX_OFFSET, MAX_TEXT, NO_NUL
 from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.request_audit import RequestAuditDep
 from services.api.schemas import CaseSummary, Dossier, HitAnswer, Holder, SubjectList, SubjectSummary
@@ -21,6 +21,7 @@ IdentifierQuery = Annotated[
     Query(
         min_length=3,
         max_length=MAX_TEXT,
+        pattern=NO_NUL,
         description="Phone, tax code, shop URL, shop id, e-mail or keyed hash, as typed.",
     ),
 ]
@@ -34,7 +35,8 @@ def find_subjects(
     now: NowDep,
     identifier: IdentifierQuery = None,
     name: Annotated[
-        str | None, Query(min_length=2, max_length=MAX_TEXT, description="Words of the seller's name.")
+        str | None,
+        Query(min_length=2, max_length=MAX_TEXT, pattern=NO_NUL, description="Words of the seller's name."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -63,7 +65,13 @@ def who_else_knows(
     connection: ConnectionDep,
     now: NowDep,
     identifier: Annotated[
-        str, Query(min_length=3, max_length=MAX_TEXT, description="The identifier to check, as typed.")
+        str,
+        Query(
+            min_length=3,
+            max_length=MAX_TEXT,
+            pattern=NO_NUL,
+            description="The identifier to check, as typed.",
+        ),
     ],
 ) -> HitAnswer:
     """Which agencies hold a record of a seller with this identifier, restricted records included; only the
