@@ -119,6 +119,9 @@ class KafkaRecordSource(LazyKafkaSource):
         self._uncommitted: dict[TopicPartition, int] = {}
         self._commit_retries: Iterator[float] | None = None
         self._retry_commit_at = 0.0
+        self._commits_sent = 0
+        self._in_flight: tuple[int, float] | None = None
+        """The commit awaiting the coordinator's answer: (its number, when it was sent)."""
 
     def _connected(self, consumer: KafkaConsumer) -> None:
         """Subscribe to the topic pattern, seeking each assigned partition to the store's offset."""
@@ -176,34 +179,41 @@ class KafkaRecordSource(LazyKafkaSource):
             self._uncommitted.pop(tp, None)
 
     def _flush_commits(self) -> None:
-        """Commit every queued offset; on failure keep them and retry from poll() with back-off.
+        """Send every queued offset to Kafka without waiting; a failure keeps them for a retry from poll()
+        with back-off.
 
         The store already holds these offsets (and seeks to them on assignment); Kafka's copy feeds
         the lag tools and /readyz, so a commit lost to a broker outage must not stay lost — an idle
-        partition gets no later commit that would carry it.
+        partition gets no later commit that would carry it. Nothing in a batch's path reads that copy,
+        so the batch does not wait for it: a synchronous commit's round trip (~10 ms here) was most of a
+        batch's fixed cost. One commit is in flight at a time (its answer arrives during poll(), or it
+        is given up after the commit timeout); close() commits what is left, waiting.
         """
+        now = time.monotonic()
+        if self._in_flight is not None and now < self._in_flight[1] + self.commit_timeout_ms / 1000:
+            return
         owned = self.consumer.assignment()
         batch = {tp: offset for tp, offset in self._uncommitted.items() if tp in owned}
         if not batch:
             self._uncommitted.clear()
             return
+        self._commits_sent += 1
+        number = self._commits_sent
+        self._in_flight = (number, now)
         try:
-            self.consumer.commit(
+            self.consumer.commit_async(
                 {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.items()},
-                timeout_ms=self.commit_timeout_ms,
+                callback=lambda _offsets, answer: self._commit_answered(number, batch, answer),
             )
         except KafkaError as exc:
-            if self._commit_retries is None:
-                self._commit_retries = self.commit_backoff.delays()
-            delay = next(self._commit_retries)
-            self._retry_commit_at = time.monotonic() + delay
-            logger.warning(
-                "kafka_commit_failed",
-                error=type(exc).__name__,
-                reason=str(exc),
-                partitions=len(batch),
-                retry_in_s=round(delay, 2),
-            )
+            self._commit_answered(number, batch, exc)
+
+    def _commit_answered(self, number: int, batch: Mapping[TopicPartition, int], answer: object) -> None:
+        """The coordinator's answer to commit `number` (or the error that stopped it being sent)."""
+        if self._in_flight is not None and self._in_flight[0] == number:
+            self._in_flight = None
+        if isinstance(answer, Exception):
+            self._commit_failed(answer, len(batch))
             return
         for tp, offset in batch.items():
             if self._uncommitted.get(tp) == offset:
@@ -211,6 +221,33 @@ class KafkaRecordSource(LazyKafkaSource):
         if self._commit_retries is not None:
             logger.info("kafka_commit_recovered", partitions=len(batch))
             self._commit_retries = None
+
+    def _commit_failed(self, exc: Exception, partitions: int) -> None:
+        if self._commit_retries is None:
+            self._commit_retries = self.commit_backoff.delays()
+        delay = next(self._commit_retries)
+        self._retry_commit_at = time.monotonic() + delay
+        logger.warning(
+            "kafka_commit_failed",
+            error=type(exc).__name__,
+            reason=str(exc),
+            partitions=partitions,
+            retry_in_s=round(delay, 2),
+        )
+
+    def close(self) -> None:
+        """Leave the group after committing what is still queued, waiting up to the commit timeout (the
+        lag tools then see where the store got); skipped while Kafka is failing its commits."""
+        consumer = self._consumer
+        if consumer is not None and self._uncommitted and self._commit_retries is None:
+            owned = consumer.assignment()
+            last = {tp: OffsetAndMetadata(o, "", -1) for tp, o in self._uncommitted.items() if tp in owned}
+            try:
+                if last:
+                    consumer.commit(last, timeout_ms=self.commit_timeout_ms)
+            except KafkaError as exc:
+                logger.warning("kafka_commit_failed_on_close", error=type(exc).__name__, reason=str(exc))
+        super().close()
 
     def owned(self) -> set[tuple[str, int]]:
         """The partitions owned now, without connecting (another thread may ask: the monitor's probes)."""

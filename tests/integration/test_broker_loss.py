@@ -85,6 +85,23 @@ def test_a_commit_that_failed_while_the_broker_was_down_is_retried(
     )
 
 
+def test_a_commit_sent_just_before_close_reaches_kafka(kafka_bootstrap: str, sqlite_url: str) -> None:
+    """Commits are sent without waiting for the answer; closing the source must not lose the last one."""
+    settings = isolated_settings(kafka_bootstrap, sqlite_url)
+    create_topics(settings)
+    _, store = open_store(settings)
+    source = agency_source(settings, settings.consumer_group, store)
+    try:
+        wait_until(lambda: bool(source.poll(0.2)) or source.is_assigned(), 60, "an assignment")
+        partitions = sorted(source.consumer.assignment())
+        source.commit({(tp.topic, tp.partition): 5 + n for n, tp in enumerate(partitions)})
+    finally:
+        source.close()
+    assert committed(kafka_bootstrap, settings.consumer_group) == {
+        (tp.topic, tp.partition): 5 + n for n, tp in enumerate(partitions)
+    }
+
+
 def test_the_store_offsets_reach_kafka_on_assignment_even_for_idle_partitions(
     kafka_bootstrap: str, sqlite_url: str
 ) -> None:
