@@ -3,7 +3,8 @@
 A dossier shows one page of its cases but totals over all of them: a seller with 50,000 cases must not
 load (and render) 50,000 full rows per request. `dossier_cases` reads the narrow columns the totals need
 for every case (id, agencies, platform, fines, goods value, last activity), then the page's full rows by
-id; a seller whose cases fit in the page costs one statement, as before.
+id; a seller whose cases fit in the page costs one statement, as before. Ids go in as one array on
+PostgreSQL, ID_CHUNK at a time on SQLite (services.store.queries.id_lists).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, select
 
+from services.store.queries.id_lists import IN_CHUNK, among, id_chunks
 from services.views.visible_cases import case_columns
 
-ID_CHUNK = 5_000
-"""Ids per statement: an IN list is one bind parameter per id, and the driver allows 65,535 per statement."""
+ID_CHUNK = IN_CHUNK
+"""Ids per statement on SQLite (one bound parameter each); PostgreSQL takes them all as one array."""
 TOTALLED = ("case_id", "agencies", "platform", "total_fines_vnd", "goods_value_vnd", "last_event_at")
 
 
@@ -83,8 +85,8 @@ def _newest(
     here when there are several statements)."""
     order = (cases.c.last_event_at.desc(), cases.c.case_id)
     chunks: list[list[dict[str, Any]]] = []
-    for start in range(0, len(ids), ID_CHUNK):
-        query = select(*columns).where(cases.c.case_id.in_(ids[start : start + ID_CHUNK])).order_by(*order)
+    for chunk in id_chunks(connection, ids, ID_CHUNK):
+        query = select(*columns).where(among(connection, cases.c.case_id, chunk)).order_by(*order)
         result = connection.execute(query)
         keys = list(result.keys())
         chunks.append([dict(zip(keys, row, strict=True)) for row in result.all()])

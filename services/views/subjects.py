@@ -16,13 +16,13 @@ from consumers.event_types.subject_identified import identifiers_of
 from consumers.records import SubjectState
 from consumers.subject_fold import fold_subject
 from consumers.visibility import Viewer, can_see
+from services.store.queries.id_lists import among, id_chunks
 from services.store.queries.identifiers import candidate_subject_ids, matches
 from services.store.queries.text import contains_folded, fold_text
 from services.store.queries.visibility import visible_event
 from services.store.sql_store import EVENTS, OBSERVATIONS
 from services.views.dossier_totals import CasePage, dossier_cases
 
-ID_CHUNK = 5_000
 OBSERVED = [
     *OBSERVATIONS.c,
     EVENTS.c.distribution,
@@ -82,9 +82,9 @@ def visible_case_ids(connection: Connection, cases: FromClause, case_ids: Iterab
     list is pushed into the union; a join to it would make the database build every visible case)."""
     ids = sorted(set(case_ids))
     seen: set[str] = set()
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        seen.update(connection.execute(select(cases.c.case_id).where(cases.c.case_id.in_(chunk))).scalars())
+    for chunk in id_chunks(connection, ids):
+        query = select(cases.c.case_id).where(among(connection, cases.c.case_id, chunk))
+        seen.update(connection.execute(query).scalars())
     return seen
 
 

@@ -31,7 +31,7 @@ def dossier(world: World, who: str, **params: Any) -> dict[str, Any] | None:
 def test_every_page_is_the_slice_of_the_whole_dossier_and_totals_cover_every_case(
     world: World, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dossier_totals, "ID_CHUNK", chunk)  # 1: every id its own statement, merged here
+    monkeypatch.setattr(dossier_totals, "ID_CHUNK", chunk)  # 1 (SQLite): each id its own statement, merged
     compared = 0
     for who in VIEWERS:
         whole = dossier(world, who, limit=200)
