@@ -94,7 +94,8 @@ class Dossier(BaseModel):
     subject: SubjectSummary
     names: list[str]
     identifiers: list[IdentifierSeen]
-    cases: list[CaseSummary]
+    cases: list[CaseSummary] = Field(description="One page of the cases, newest activity first.")
+    case_count: int = Field(description="Cases of the seller the caller may see (every page).")
     total_fines_vnd: int
     total_goods_value_vnd: int
     by_agency: list[Tally]

@@ -15,6 +15,7 @@ from deploy.kafka_broker import ensure_jars
 from schemas.errors import CasehubError
 from services.access.resolver import DEMO_REFUSED, has_demo_tokens
 from services.api.app import create_app
+from services.api.startup_heap import settle_startup_heap
 from services.bootstrap import build_materializer, open_store
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
@@ -209,8 +210,10 @@ def api(
     engine, _ = open_store(s)
     if has_demo_tokens(engine):
         err.print(f"This store holds demo principals: {DEMO_REFUSED}.", highlight=False, soft_wrap=True)
+    served = create_app(engine, s, sample_lag=True)
+    settle_startup_heap()
     uvicorn.run(
-        create_app(engine, s, sample_lag=True),
+        served,
         host=host or s.api_host,
         port=port or s.api_port,
         log_level="warning",

@@ -16,13 +16,13 @@ from consumers.event_types.subject_identified import identifiers_of
 from consumers.records import SubjectState
 from consumers.subject_fold import fold_subject
 from consumers.visibility import Viewer, can_see
+from services.store.queries.id_lists import among, id_chunks
 from services.store.queries.identifiers import candidate_subject_ids, matches
 from services.store.queries.text import contains_folded, fold_text
 from services.store.queries.visibility import visible_event
 from services.store.sql_store import EVENTS, OBSERVATIONS
-from services.views.dossier_totals import cases_of
+from services.views.dossier_totals import CasePage, dossier_cases
 
-ID_CHUNK = 5_000
 OBSERVED = [
     *OBSERVATIONS.c,
     EVENTS.c.distribution,
@@ -47,7 +47,7 @@ class Dossier:
     identifiers: tuple[IdentifierSeen, ...]
     case_ids: tuple[str, ...]
     observations: tuple[dict[str, Any], ...] = field(repr=False)
-    cases: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    cases: CasePage = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -82,18 +82,27 @@ def visible_case_ids(connection: Connection, cases: FromClause, case_ids: Iterab
     list is pushed into the union; a join to it would make the database build every visible case)."""
     ids = sorted(set(case_ids))
     seen: set[str] = set()
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        seen.update(connection.execute(select(cases.c.case_id).where(cases.c.case_id.in_(chunk))).scalars())
+    for chunk in id_chunks(connection, ids):
+        query = select(cases.c.case_id).where(among(connection, cases.c.case_id, chunk))
+        seen.update(connection.execute(query).scalars())
     return seen
 
 
-def dossier(connection: Connection, viewer: Viewer, cases: FromClause, subject_id: str) -> Dossier | None:
-    """Everything the viewer may know of one seller, or None when they know nothing of it.
+def dossier(
+    connection: Connection,
+    viewer: Viewer,
+    cases: FromClause,
+    subject_id: str,
+    limit: int = 50,
+    offset: int = 0,
+) -> Dossier | None:
+    """Everything the viewer may know of one seller, or None when they know nothing of it; its cases one
+    page at a time (`limit` from `offset`, newest activity first), its totals over all of them.
 
-    Two statements: the seller's observations the viewer may see, then the viewer's rows of those
-    observations' cases (looked up by id inside `cases`); an observation whose case the viewer may not
-    see is dropped, so the rows are exactly the dossier's cases, newest activity first.
+    The seller's observations the viewer may see, then the viewer's rows of those observations' cases
+    (looked up by id inside `cases`: one statement when they fit in the page, else the narrow columns
+    of every one for the totals and the page's full rows); an observation whose case the viewer may not
+    see is dropped, so the totals and the pages are exactly the dossier's cases.
     """
     query = (
         select(*OBSERVED)
@@ -101,9 +110,10 @@ def dossier(connection: Connection, viewer: Viewer, cases: FromClause, subject_i
         .where(OBSERVATIONS.c.subject_id == subject_id, visible_event(viewer))
     )
     candidates = [dict(row._mapping) for row in connection.execute(query)]
-    rows = cases_of(connection, cases, {o["case_id"] for o in candidates}) if candidates else []
-    seen = {row["case_id"] for row in rows}
-    observations = [o for o in candidates if o["case_id"] in seen]
+    if not candidates:
+        return None
+    page = dossier_cases(connection, cases, {o["case_id"] for o in candidates}, limit, offset)
+    observations = [o for o in candidates if o["case_id"] in page.case_ids]
     if not observations:
         return None
     ordered = sorted(observations, key=lambda o: (o["occurred_at"], o["event_id"]))
@@ -114,7 +124,7 @@ def dossier(connection: Connection, viewer: Viewer, cases: FromClause, subject_i
         identifiers=tuple(_identifiers(ordered)),
         case_ids=tuple(dict.fromkeys(o["case_id"] for o in ordered)),
         observations=tuple(ordered),
-        cases=tuple(rows),
+        cases=page,
     )
 
 

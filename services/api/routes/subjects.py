@@ -12,7 +12,6 @@ from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.request_audit import RequestAuditDep
 from services.api.schemas import CaseSummary, Dossier, HitAnswer, Holder, SubjectList, SubjectSummary
 from services.views import subjects
-from services.views.dossier_totals import tallies
 from services.views.visible_cases import visible_cases
 
 router = APIRouter(prefix="/api/subjects", tags=["subjects"])
@@ -102,25 +101,29 @@ def get_dossier(
     principal: Reader,
     connection: ConnectionDep,
     now: NowDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="Cases per page (totals cover every case).")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Dossier:
-    """The seller's identifiers, names and every case across agencies and platforms, with totals."""
+    """The seller's identifiers, names and cases across agencies and platforms (one page, newest activity
+    first; `case_count` says how many), with totals over every case."""
     viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
-    found = subjects.dossier(connection, viewer, cases, subject_id)
+    found = subjects.dossier(connection, viewer, cases, subject_id, limit, offset)
     if found is None:
         audit.refused(404, resource=subject_id)
         raise HTTPException(404, f"subject {subject_id} not found")
-    rows = list(found.cases)
-    audit.read(rows=len(rows), resource=subject_id)
+    page = found.cases
+    audit.read(rows=len(page.rows), resource=subject_id)
     return Dossier.model_validate(
         {
             "subject": SubjectSummary.model_validate(found.subject, from_attributes=True),
             "names": list(found.names),
             "identifiers": [vars(i) for i in found.identifiers],
-            "cases": [CaseSummary.model_validate(r) for r in rows],
-            "total_fines_vnd": sum(r["total_fines_vnd"] for r in rows),
-            "total_goods_value_vnd": sum(r["goods_value_vnd"] for r in rows),
-            "by_agency": [vars(t) for t in tallies(rows, "agencies")],
-            "by_platform": [vars(t) for t in tallies(rows, "platform")],
+            "cases": [CaseSummary.model_validate(r) for r in page.rows],
+            "case_count": page.total,
+            "total_fines_vnd": page.fines_vnd,
+            "total_goods_value_vnd": page.goods_value_vnd,
+            "by_agency": [vars(t) for t in page.by_agency],
+            "by_platform": [vars(t) for t in page.by_platform],
         }
     )

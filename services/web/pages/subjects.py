@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -9,12 +11,14 @@ from services.api.bounds import MAX_TEXT
 from services.api.deps import ConnectionDep, NowDep
 from services.api.request_audit import RequestAuditDep
 from services.views import subjects
-from services.views.dossier_totals import cases_of, tallies
 from services.views.visible_cases import visible_cases
 from services.web.pages.access import PageReader
 from services.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 100
+MAX_PAGE = 10_000
+"""A dossier shows its cases a page at a time (a seller may have tens of thousands); the totals cover all."""
 
 
 @router.get("/subjects", response_class=HTMLResponse)
@@ -62,20 +66,29 @@ def dossier_page(
 ) -> Response:
     viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
-    found = subjects.dossier(connection, viewer, cases, subject_id)
+    page_text = request.query_params.get("page", "1")
+    number = int(page_text) if page_text.isdigit() and 0 < int(page_text) <= MAX_PAGE else 1
+    offset = (number - 1) * PAGE_SIZE
+    found = subjects.dossier(connection, viewer, cases, subject_id, PAGE_SIZE, offset)
     if found is None:
         audit.refused(404, resource=subject_id)
         return render(request, "dossier.html", principal, {"dossier": None, "subject_id": subject_id}, 404)
-    rows = cases_of(connection, cases, found.case_ids)
-    audit.read(rows=len(rows), resource=subject_id)
+    page = found.cases
+    audit.read(rows=len(page.rows), resource=subject_id)
+    here = f"/subjects/{quote(subject_id, safe='')}?page="
     context = {
         "dossier": found,
         "subject_id": subject_id,
-        "rows": rows,
-        "fines": sum(r["total_fines_vnd"] for r in rows),
-        "goods_value": sum(r["goods_value_vnd"] for r in rows),
-        "by_agency": tallies(rows, "agencies"),
-        "by_platform": tallies(rows, "platform"),
+        "rows": page.rows,
+        "count": page.total,
+        "first": offset + 1 if page.rows else 0,
+        "last": offset + len(page.rows),
+        "prev_url": f"{here}{number - 1}" if number > 1 else None,
+        "next_url": f"{here}{number + 1}" if offset + len(page.rows) < page.total else None,
+        "fines": page.fines_vnd,
+        "goods_value": page.goods_value_vnd,
+        "by_agency": page.by_agency,
+        "by_platform": page.by_platform,
     }
     return render(request, "dossier.html", principal, context)
 
