@@ -129,6 +129,7 @@ def calls(
     return call
 
 
+@pytest.mark.timeout(900)  # every operation × 6 roles: 60–180 s idle, past 300 s at load 16
 def test_no_operation_answers_any_role_with_a_server_error_or_an_undocumented_body(
     hub: tuple[object, dict[str, dict[str, str]]],
 ) -> None:
