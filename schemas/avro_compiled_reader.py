@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import struct
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from schemas.avro_fast_path import UnsupportedSchema
 
-Reader = Callable[[bytes], Any]
+
+class Reader(Protocol):
+    """Reads one message body from a position (past a frame's header: no copy of the body) to the end."""
+
+    def __call__(self, data: bytes, start: int = 0) -> Any: ...
+
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LONG_BYTES = 10
@@ -78,9 +82,9 @@ class _Generator:
         exec(compile("\n\n".join(self.sources), "<avro reader>", "exec"), self.env)
         record = self.env[entry]
 
-        def read(body: bytes) -> Any:
-            datum, end = record(body, 0)
-            if end != len(body):
+        def read(data: bytes, start: int = 0) -> Any:
+            datum, end = record(data, start)
+            if end != len(data):
                 raise Unread("bytes left after the record")
             return datum
 

@@ -82,7 +82,7 @@ class CompiledReadPath:
             self.declines.declined("other_schema_or_header")
             return None
         try:
-            datum = self._read(data[HEADER_SIZE:])
+            datum = self._read(data, HEADER_SIZE)  # from past the header, not a copy of the body
             event, dumped = self._check(datum)
         except Exception as exc:  # a rule broken or a surprise: the plain path gives the verdict
             self.declines.declined(type(exc).__name__)

@@ -16,7 +16,7 @@ from producers.simulator import simulate_events
 from schemas.avro_compiled_reader import compile_reader
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
-from schemas.wire import HEADER_SIZE
+from schemas.wire import HEADER_SIZE, frame
 from tests.factories import event, full_payloads
 
 CODEC = CaseEventCodec()
@@ -75,3 +75,9 @@ def test_a_varint_beyond_a_long_is_refused_not_guessed(varint: bytes) -> None:
     body = BODIES[0]
     with pytest.raises(Exception):  # noqa: B017 - any refusal: fastavro then judges it
         READ(varint + body[1:])
+
+
+def test_a_framed_message_is_read_from_past_its_header_as_its_body_alone() -> None:
+    for body in BODIES[:50]:
+        framed = frame(bundled_catalog().latest().schema_id, body)
+        assert typed(READ(framed, HEADER_SIZE)) == typed(READ(body)) == typed(fastavro_datum(body))
