@@ -134,7 +134,9 @@ class _Generator:
         if kind in ("int", "long"):
             lines = self._long(var, indent)
             if logical == "timestamp-millis" and kind == "long":
-                lines.append(f"{indent}{var} = _EPOCH + _timedelta(microseconds={var} * 1000)")
+                lines.append(
+                    f"{indent}{var} = _EPOCH + _timedelta(0, 0, 0, {var})"
+                )  # ms, positional: 25% less
             elif logical is not None:
                 raise UnsupportedSchema(f"no compiled reader for logical type {logical}")
             return lines

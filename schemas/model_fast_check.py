@@ -38,6 +38,10 @@ Check = Callable[[Any], tuple[Any, Any]]
 """A raw value → (the model's value, its JSON form); raises on any doubt."""
 
 _CONFIG_KNOWN = {"frozen", "extra"}
+REMEMBERED_CHARS = 128
+"""Strings up to this long have their checked value remembered by field (codes, names, units, ids)."""
+REMEMBERED_VALUES = 4_096
+"""Values remembered per field before its table starts afresh (a few MB at most over all fields)."""
 
 
 class Declined(Exception):
@@ -82,18 +86,21 @@ class ModelChecks:
     of one field: the only union of models the contract has is the event's payload, chosen by the
     envelope's `event_type`, so that one is compiled by the caller (schemas/avro_read_fast_path.py).
     A model in `no_json` gives None for the JSON of its plain fields (the envelope: the log row keeps
-    its values, not their JSON); its model fields still give theirs.
+    its values, not their JSON); its model fields still give theirs. Validators in `pure` are functions
+    of the value alone, so a string field whose rules use no others remembers the values that passed.
     """
 
     def __init__(
         self,
         before_validators: frozenset[tuple[type[BaseModel], str]] = frozenset(),
         no_json: frozenset[type[BaseModel]] = frozenset(),
+        pure: frozenset[Callable[[Any], Any]] = frozenset(),
     ) -> None:
         self._names: dict[type[BaseModel], str] = {}
         self._patterns: dict[str, str] = {}
         self._before = before_validators
         self._no_json = no_json
+        self._pure = pure
         self.field_overrides: dict[tuple[type[BaseModel], str], Check] = {}
         self._env: dict[str, Any] = {
             "_D": Declined,
@@ -278,7 +285,10 @@ class ModelChecks:
         ]
         if annotation is datetime:
             lines += [f"{indent}if {t}.tzinfo is None:", f"{indent}    raise _D('naive datetime')"]
-        lines += self._rules(t, metadata, indent)
+        if annotation is str and self._rememberable(metadata):
+            lines += self._remembered_rules(t, metadata, indent)
+        else:
+            lines += self._rules(t, metadata, indent)
         if not want_json:
             lines.append(f"{indent}{j} = None")
         elif annotation is datetime:
@@ -288,6 +298,31 @@ class ModelChecks:
         else:
             lines.append(f"{indent}{j} = {t}")
         return lines
+
+    def _rememberable(self, metadata: list[Any]) -> bool:
+        """Whether a string's rules give the same answer for the same value every time: lengths and
+        patterns do, and so do the validators the caller names as pure; an unknown validator might not."""
+        validators = [c.func for c in metadata if isinstance(c, AfterValidator)]
+        return bool(metadata) and all(v in self._pure for v in validators)
+
+    def _remembered_rules(self, t: str, metadata: list[Any], indent: str) -> list[str]:
+        """The rules of a string field, skipped for a value that passed them before (agency codes, units,
+        producers, names repeat from event to event): its checked value is remembered. Only short values
+        (at most REMEMBERED_CHARS) and at most REMEMBERED_VALUES of them per field, so the memory stays
+        small; a value that fails is never remembered, so its error is raised every time."""
+        memo, hit, raw = self._constant({}, "memo"), self._unique("hit"), self._unique("raw")
+        return [
+            f"{indent}{hit} = {memo}.get({t}) if len({t}) <= {REMEMBERED_CHARS} else None",
+            f"{indent}if {hit} is None:",
+            f"{indent}    {raw} = {t}",
+            *self._rules(t, metadata, indent + "    "),
+            f"{indent}    if len({raw}) <= {REMEMBERED_CHARS}:",
+            f"{indent}        if len({memo}) >= {REMEMBERED_VALUES}:",
+            f"{indent}            {memo}.clear()",
+            f"{indent}        {memo}[{raw}] = {t}",
+            f"{indent}else:",
+            f"{indent}    {t} = {hit}",
+        ]
 
     def _rules(self, t: str, metadata: list[Any], indent: str) -> list[str]:
         """Lines applying each constraint to `t` (an AfterValidator may replace it)."""

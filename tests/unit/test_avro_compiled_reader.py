@@ -81,3 +81,21 @@ def test_a_framed_message_is_read_from_past_its_header_as_its_body_alone() -> No
     for body in BODIES[:50]:
         framed = frame(bundled_catalog().latest().schema_id, body)
         assert typed(READ(framed, HEADER_SIZE)) == typed(READ(body)) == typed(fastavro_datum(body))
+
+
+@given(st.integers(-(2**63), 2**63 - 1))
+@settings(max_examples=500, deadline=None)
+def test_a_timestamp_is_the_same_instant_as_fastavro_would_give_or_is_refused_alike(millis: int) -> None:
+    """The reader adds milliseconds positionally; the keyword form (what it replaced) is the oracle."""
+    from datetime import UTC, datetime, timedelta
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def at(make: Any) -> Any:
+        try:
+            return make()
+        except OverflowError:
+            return "overflow"
+
+    positional = at(lambda: epoch + timedelta(0, 0, 0, millis))
+    assert positional == at(lambda: epoch + timedelta(microseconds=millis * 1000))

@@ -4,16 +4,18 @@ that nothing a caller can do changes (frozen assignment refused, copies get thei
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 import pytest
+from pydantic_core import PydanticCustomError
 
 from producers.demo_data import demo_events
 from producers.simulator import simulate_events
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
-from schemas.model_fast_check import ModelChecks, new_model
+from schemas.model_fast_check import REMEMBERED_CHARS, REMEMBERED_VALUES, Declined, ModelChecks, new_model
+from schemas.shapes import PURE_STRING_CHECKS, Text
 from tests.factories import event, full_payloads
 
 CODEC = CaseEventCodec()
@@ -82,3 +84,63 @@ def test_a_model_that_is_not_frozen_gets_a_fields_set_of_its_own() -> None:
     one.count = 3
     assert pydantic_state(one) == pydantic_state(Loose(name="a", count=3))
     assert pydantic_state(two) == pydantic_state(Loose(name="b", count=2))
+
+
+class Coded(pydantic.BaseModel):
+    """Two string fields with the same rules: one by a validator named pure, one by one that is not."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    remembered: Annotated[str, pydantic.Field(max_length=8), pydantic.AfterValidator(str.strip)]
+    asked: Annotated[str, pydantic.Field(max_length=8), pydantic.AfterValidator(str.lower)]
+
+
+def test_a_pure_rule_is_remembered_by_value_an_unknown_one_is_asked_every_time() -> None:
+    calls: list[str] = []
+
+    def counted_strip(value: str) -> str:
+        calls.append(value)
+        return value.strip()
+
+    class Counted(Coded):
+        remembered: Annotated[str, pydantic.Field(max_length=8), pydantic.AfterValidator(counted_strip)]
+
+    lowered: list[str] = []
+
+    def counted_lower(value: str) -> str:
+        lowered.append(value)
+        return value.lower()
+
+    class Asked(Counted):
+        asked: Annotated[str, pydantic.Field(max_length=8), pydantic.AfterValidator(counted_lower)]
+
+    check = ModelChecks(pure=frozenset({counted_strip})).model(Asked)
+    oracle = Asked(remembered=" a ", asked="B")  # pydantic's model (calls both validators once)
+    calls.clear(), lowered.clear()
+    for _ in range(3):
+        model, dumped = check({"remembered": " a ", "asked": "B"})
+        assert pydantic_state(model) == pydantic_state(oracle)
+        assert dumped == oracle.model_dump(mode="json")
+    assert calls == [" a "] and lowered == ["B", "B", "B"]
+    for _ in range(2):  # a value that fails is never remembered: refused every time
+        with pytest.raises(Declined):
+            check({"remembered": "123456789", "asked": "b"})
+    long = "x" * (REMEMBERED_CHARS + 1)
+    model_fields = ModelChecks(pure=frozenset({counted_strip}))
+    loose = model_fields.model(Counted)
+    with pytest.raises(Declined):  # too long for max_length: the rule runs, not a lookup
+        loose({"remembered": long, "asked": "b"})
+
+
+def test_a_field_remembers_a_bounded_number_of_values_and_keeps_judging_right_after() -> None:
+    check = ModelChecks(pure=PURE_STRING_CHECKS).model(OneLine)
+    for n in range(REMEMBERED_VALUES + 10):
+        model, _ = check({"text": f"tên {n}"})
+        assert model.text == f"tên {n}"
+    with pytest.raises(PydanticCustomError):
+        check({"text": "a\x00b"})
+    assert check({"text": "tên 3"})[0] == OneLine(text="tên 3")
+
+
+class OneLine(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    text: Text
