@@ -13,8 +13,8 @@ with `object.__new__`, as `model_construct` does, but without its per-field book
 does not expect, a model feature it does not know), it raises `Declined` and the caller asks pydantic,
 whose verdict and reason are the only ones a sender ever sees. A model using a feature the compiler does
 not know (a field validator, a serializer, a config option) is refused at compile time
-(`UnsupportedModel`): then every datum goes to pydantic. tests/unit/test_model_fast_check.py compares
-the two on generated and mutated events.
+(`UnsupportedModel`): then every datum goes to pydantic. tests/unit/test_avro_read_fast_path.py compares
+the two on generated and mutated events, tests/unit/test_model_building.py the models it builds.
 """
 
 from __future__ import annotations
