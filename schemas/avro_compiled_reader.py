@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import struct
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from schemas.avro_fast_path import UnsupportedSchema
 
-Reader = Callable[[bytes], Any]
+
+class Reader(Protocol):
+    """Reads one message body from a position (past a frame's header: no copy of the body) to the end."""
+
+    def __call__(self, data: bytes, start: int = 0) -> Any: ...
+
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LONG_BYTES = 10
@@ -78,9 +82,9 @@ class _Generator:
         exec(compile("\n\n".join(self.sources), "<avro reader>", "exec"), self.env)
         record = self.env[entry]
 
-        def read(body: bytes) -> Any:
-            datum, end = record(body, 0)
-            if end != len(body):
+        def read(data: bytes, start: int = 0) -> Any:
+            datum, end = record(data, start)
+            if end != len(data):
                 raise Unread("bytes left after the record")
             return datum
 
@@ -130,7 +134,9 @@ class _Generator:
         if kind in ("int", "long"):
             lines = self._long(var, indent)
             if logical == "timestamp-millis" and kind == "long":
-                lines.append(f"{indent}{var} = _EPOCH + _timedelta(microseconds={var} * 1000)")
+                lines.append(
+                    f"{indent}{var} = _EPOCH + _timedelta(0, 0, 0, {var})"
+                )  # ms, positional: 25% less
             elif logical is not None:
                 raise UnsupportedSchema(f"no compiled reader for logical type {logical}")
             return lines

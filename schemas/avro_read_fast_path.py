@@ -22,6 +22,7 @@ from schemas.catalog import ENVELOPE_RECORD, SchemaVersion
 from schemas.events import PAYLOAD_TYPES, CaseEvent
 from schemas.fast_path_declines import FastPathDeclines
 from schemas.model_fast_check import Check, Declined, ModelChecks, UnsupportedModel
+from schemas.shapes import PURE_STRING_CHECKS
 from schemas.wire import HEADER_SIZE, MAGIC_BYTE
 
 _NAMESPACE = ENVELOPE_RECORD.rsplit(".", 1)[0]
@@ -38,7 +39,9 @@ class FastDecoded(NamedTuple):
 def compile_event_check() -> Check:
     """The check of a case-event datum (fastavro's shape: the payload as (record name, fields))."""
     checks = ModelChecks(
-        before_validators=frozenset({(CaseEvent, "_payload_by_event_type")}), no_json=frozenset({CaseEvent})
+        before_validators=frozenset({(CaseEvent, "_payload_by_event_type")}),
+        no_json=frozenset({CaseEvent}),
+        pure=PURE_STRING_CHECKS,
     )
     by_record = {f"{_NAMESPACE}.{name}": checks.model(cls) for name, cls in PAYLOAD_TYPES.items()}
 
@@ -82,7 +85,7 @@ class CompiledReadPath:
             self.declines.declined("other_schema_or_header")
             return None
         try:
-            datum = self._read(data[HEADER_SIZE:])
+            datum = self._read(data, HEADER_SIZE)  # from past the header, not a copy of the body
             event, dumped = self._check(datum)
         except Exception as exc:  # a rule broken or a surprise: the plain path gives the verdict
             self.declines.declined(type(exc).__name__)

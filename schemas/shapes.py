@@ -6,6 +6,7 @@ Shapes only: whether a code exists on a date is reference data's job (schemas/va
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -51,3 +52,10 @@ def _phone(value: str) -> str:
 
 
 PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(_phone)]
+
+PURE_STRING_CHECKS: frozenset[Callable[[str], str]] = frozenset(
+    {check_line, check_prose, check_identifier, check_url_safe_id, check_url, _phone}
+)
+"""The string checks of these shapes, each a function of the value alone (no clock, no state, no
+reference data): the consumer's fast decode may remember which values passed them
+(schemas/model_fast_check.py). A check that is not (reads a date, a setting) must stay out of this set."""

@@ -16,7 +16,7 @@ from producers.simulator import simulate_events
 from schemas.avro_compiled_reader import compile_reader
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
-from schemas.wire import HEADER_SIZE
+from schemas.wire import HEADER_SIZE, frame
 from tests.factories import event, full_payloads
 
 CODEC = CaseEventCodec()
@@ -75,3 +75,27 @@ def test_a_varint_beyond_a_long_is_refused_not_guessed(varint: bytes) -> None:
     body = BODIES[0]
     with pytest.raises(Exception):  # noqa: B017 - any refusal: fastavro then judges it
         READ(varint + body[1:])
+
+
+def test_a_framed_message_is_read_from_past_its_header_as_its_body_alone() -> None:
+    for body in BODIES[:50]:
+        framed = frame(bundled_catalog().latest().schema_id, body)
+        assert typed(READ(framed, HEADER_SIZE)) == typed(READ(body)) == typed(fastavro_datum(body))
+
+
+@given(st.integers(-(2**63), 2**63 - 1))
+@settings(max_examples=500, deadline=None)
+def test_a_timestamp_is_the_same_instant_as_fastavro_would_give_or_is_refused_alike(millis: int) -> None:
+    """The reader adds milliseconds positionally; the keyword form (what it replaced) is the oracle."""
+    from datetime import UTC, datetime, timedelta
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def at(make: Any) -> Any:
+        try:
+            return make()
+        except OverflowError:
+            return "overflow"
+
+    positional = at(lambda: epoch + timedelta(0, 0, 0, millis))
+    assert positional == at(lambda: epoch + timedelta(microseconds=millis * 1000))

@@ -182,3 +182,14 @@ def test_the_materializer_dead_letters_an_event_with_a_province_unknown_for_its_
     assert [e.event_id for e in batch.events] == [str(good.event_id)]
     assert [(d.offset, d.error_class) for d in batch.dead_letters] == [(1, "ContractViolation")]
     assert "province code '27' is not in force on 2025-07-01" in batch.dead_letters[0].error_message
+
+
+def test_each_payload_is_checked_by_the_implementation_singledispatch_picks_for_it() -> None:
+    """check_event keeps check_payload's implementations by class; what it keeps is dispatch's choice."""
+    from schemas.validation import _CHECK_BY_CLASS, check_payload
+
+    for payload in full_payloads().values():
+        check_event(event(payload))
+    assert set(_CHECK_BY_CLASS) == {type(p) for p in full_payloads().values()}
+    for payload_class, implementation in _CHECK_BY_CLASS.items():
+        assert implementation is check_payload.dispatch(payload_class)
