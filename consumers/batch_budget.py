@@ -17,6 +17,7 @@ fetched and in memory: cutting them here costs nothing and works for every recor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -61,7 +62,10 @@ class BatchBudget:
         cost = self.seconds_per_record
         if not cost:  # nothing learned yet, or batches that cost nothing measurable
             return None
-        return max(self.floor, int(self.seconds / cost))
+        fit = self.seconds / cost
+        if not math.isfinite(fit):  # a cost too small for a float quotient: no limit, as for none
+            return None
+        return max(self.floor, int(fit))
 
     def cut(self, records: Sequence[T]) -> tuple[list[T], list[T]]:
         """The part to write now, in poll order, and the rest (written next, before the next poll)."""

@@ -61,6 +61,10 @@ def test_batches_that_said_nothing_are_ignored() -> None:
     assert budget.records is None
     budget.observe(records=10, seconds=0.0)  # too fast to measure: no limit rather than a division by zero
     assert budget.records is None
+    tiny = BatchBudget(0.25)
+    tiny.observe(records=5000, seconds=1e-306)  # a cost so small its quotient is infinite: no limit, no error
+    assert tiny.seconds_per_record and tiny.records is None
+    assert tiny.cut(list(range(3))) == ([0, 1, 2], [])
 
 
 @pytest.mark.parametrize(("seconds", "floor"), [(0.0, 100), (-1.0, 100), (0.25, 0)])
