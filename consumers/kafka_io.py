@@ -195,7 +195,8 @@ class KafkaRecordSource(LazyKafkaSource):
         owned = self.consumer.assignment()
         batch = {tp: offset for tp, offset in self._uncommitted.items() if tp in owned}
         if not batch:
-            self._uncommitted.clear()
+            if owned:  # none is ours any more; while a rebalance leaves nothing owned, keep them all
+                self._uncommitted.clear()
             return
         self._commits_sent += 1
         number = self._commits_sent
