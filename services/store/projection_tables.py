@@ -22,7 +22,7 @@ class CaseEventBase(Base):
     __abstract__ = True
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(String(64))  # not indexed: no query reads these by case (0017)
     agency: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime]
 
