@@ -21,7 +21,7 @@ from typing import Any
 
 from consumers.event_types.entry import STAGES, Origin
 from consumers.event_types.registry import EventRead, entry_named
-from consumers.records import CaseState, StoredEvent, replaced
+from consumers.records import CaseState, StoredEvent, built, replaced
 from schemas.bounds import check_amount_total
 from schemas.errors import ContractViolation
 from schemas.reference import bucket_of, current_province, local_date
@@ -114,32 +114,42 @@ _STAGE_RANK = {name: rank for rank, name in enumerate(STAGES)}
 
 
 def _empty(case_id: str, first: StoredEvent) -> CaseState:
-    return CaseState(
-        case_id=case_id,
-        status=STUB_STATUS,
-        stage="none",
-        title=None,
-        opened_by=None,
-        opened_at=None,
-        origin_event_id=None,
-        origin_event_type=None,
-        agencies=(),
-        province_code=None,
-        current_province_code=None,
-        category=None,
-        bucket=None,
-        channel=None,
-        platform=None,
-        goods=None,
-        total_fines_vnd=0,
-        goods_value_vnd=0,
-        outcome=None,
-        closed_at=None,
-        closing_event_id=None,
-        event_count=0,
-        first_event_at=first.occurred_at,
-        last_event_at=first.occurred_at,
+    """The case before its events: built without the frozen dataclass's field-by-field `__init__`
+    (consumers/records.py `built`), ~¼ of a new case's fold; every field is given (`_NOTHING_YET`)."""
+    return built(
+        CaseState,
+        {
+            **_NOTHING_YET,
+            "case_id": case_id,
+            "first_event_at": first.occurred_at,
+            "last_event_at": first.occurred_at,
+        },
     )
+
+
+_NOTHING_YET: dict[str, Any] = {
+    "status": STUB_STATUS,
+    "stage": "none",
+    "title": None,
+    "opened_by": None,
+    "opened_at": None,
+    "origin_event_id": None,
+    "origin_event_type": None,
+    "agencies": (),
+    "province_code": None,
+    "current_province_code": None,
+    "category": None,
+    "bucket": None,
+    "channel": None,
+    "platform": None,
+    "goods": None,
+    "total_fines_vnd": 0,
+    "goods_value_vnd": 0,
+    "outcome": None,
+    "closed_at": None,
+    "closing_event_id": None,
+    "event_count": 0,
+}
 
 
 def _origin_columns(origin: EventRead) -> dict[str, Any]:

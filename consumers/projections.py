@@ -73,7 +73,8 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     if restricted:
         now = utcnow()
         histories = tx.events_of_cases(restricted)
-        known = {r.event.event_id: r for r in read}
+        # the batch's reads of the restricted cases only: their histories are the only events looked up
+        known = {r.event.event_id: r for case_id in restricted for r in by_case.get(case_id, ())}
         tx.put_audience_views(
             [audience_views(case_id, evs, now, known) for case_id, evs in sorted(histories.items())]
         )

@@ -22,7 +22,7 @@ class CaseEventBase(Base):
     __abstract__ = True
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(String(64))  # not indexed: no query reads these by case (0017)
     agency: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime]
 
@@ -52,7 +52,7 @@ class SeizureRow(CaseEventBase):
 class ViolationRow(CaseEventBase):
     __tablename__ = "violations"
 
-    category: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(64))
     instrument: Mapped[str] = mapped_column(String(64))
     article: Mapped[str] = mapped_column(String(8))
     clause: Mapped[str | None] = mapped_column(String(8))
@@ -91,7 +91,7 @@ class TakedownRow(CaseEventBase):
 
     stage: Mapped[str] = mapped_column(String(16), doc="requested or completed")
     platform: Mapped[str] = mapped_column(String(32))
-    request_reference: Mapped[str] = mapped_column(Text, index=True)
+    request_reference: Mapped[str] = mapped_column(Text)
     listing_urls: Mapped[Any] = mapped_column(Json)
     outcome: Mapped[str | None] = mapped_column(String(32))
 

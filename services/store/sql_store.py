@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from operator import attrgetter
 from typing import Any, cast
 
@@ -221,6 +222,9 @@ class SqlTransaction(StoreTransaction):
         if not offsets:
             return
         now = utcnow()
+        if self.connection.dialect.name == "postgresql":
+            _save_offsets_at_once(self.connection, group, offsets, now)
+            return
         rows = [{"consumer_group": group, **vars(o), "updated_at": now} for o in offsets]
         keys = ["consumer_group", "topic", "partition"]
         forward_only = lambda excluded: OFFSETS.c.next_offset < excluded.next_offset  # noqa: E731
@@ -297,6 +301,41 @@ def _lock_keys(connection: Connection, space: int, ids: list[str]) -> None:
             "FROM (SELECT unnest(CAST(:ids AS text[])) AS id ORDER BY 1) AS ordered"
         ),
         {"ids": ids, "space": space},
+    )
+
+
+_SAVE_OFFSETS = text(
+    "INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset, updated_at) "
+    "SELECT :group, topic, partition, next_offset, :now FROM unnest("
+    "CAST(:topics AS text[]), CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])"
+    ") AS given (topic, partition, next_offset) "
+    "ON CONFLICT (consumer_group, topic, partition) DO UPDATE "
+    "SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at "
+    "WHERE consumer_offsets.next_offset < EXCLUDED.next_offset"
+)
+"""The forward-only offset upsert of every partition of a batch as one statement (PostgreSQL)."""
+
+
+def _save_offsets_at_once(
+    connection: Connection, group: str, offsets: Sequence[TopicPartitionOffset], now: datetime
+) -> None:
+    """One statement for a batch's partitions, not one per partition (a batch of 2,000 events over 25
+    partitions made 25 round trips, ~0.6 µs of materializer CPU per event). The same forward-only rule:
+    a stored offset only moves forward; a partition given twice keeps its furthest offset (one statement
+    cannot update a row twice, and the per-row upserts kept the furthest one too)."""
+    furthest: dict[tuple[str, int], int] = {}
+    for o in offsets:
+        key = (o.topic, o.partition)
+        furthest[key] = max(o.next_offset, furthest.get(key, o.next_offset))
+    connection.execute(
+        _SAVE_OFFSETS,
+        {
+            "group": group,
+            "now": now,
+            "topics": [topic for topic, _ in furthest],
+            "partitions": [partition for _, partition in furthest],
+            "offsets": list(furthest.values()),
+        },
     )
 
 

@@ -75,7 +75,7 @@ class CaseRow(Base):
     stage: Mapped[str] = mapped_column(String(32), server_default="none", doc="Furthest stage reached.")
     title: Mapped[str | None] = mapped_column(Text)
     opened_by: Mapped[str | None] = mapped_column(String(16))
-    opened_at: Mapped[datetime | None] = mapped_column(index=True)
+    opened_at: Mapped[datetime | None]  # no index: no query reads it (migration 0017)
     origin_event_id: Mapped[str | None] = mapped_column(
         String(36), doc="The opening (or tip) that describes the case."
     )
@@ -92,7 +92,9 @@ class CaseRow(Base):
     goods_value_vnd: Mapped[int] = mapped_column(
         server_default="0", doc="Sum of seized goods' declared values."
     )
-    current_province_code: Mapped[str | None] = mapped_column(String(8), index=True, doc="34-unit successor.")
+    current_province_code: Mapped[str | None] = mapped_column(
+        String(8), doc="34-unit successor (indexed by ix_cases_province_first_event, migration 0008)."
+    )
     bucket: Mapped[str | None] = mapped_column(String(32), index=True, doc="BCĐ 389 reporting bucket.")
     outcome: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]

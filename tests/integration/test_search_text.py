@@ -240,8 +240,7 @@ def test_a_search_in_one_province_asks_the_trigram_index_for_that_province_only(
     engine = make_engine(postgres_url)
     load(engine, 300, seed=3)
     with engine.connect() as connection, connection.begin() as transaction:
-        for btree in (
-            "ix_cases_current_province_code",
+        for btree in (  # (migration 0017 dropped ix_cases_current_province_code, which this one covers)
             "ix_cases_province_first_event",
             "ix_case_audience_views_scope",
         ):

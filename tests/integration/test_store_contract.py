@@ -174,6 +174,24 @@ def test_offsets_are_kept_per_group_and_never_move_backwards(store: CaseStore) -
     assert store.stored_offsets("g") == {("t", 0): 10, ("t", 1): 5}
 
 
+def test_a_partition_given_twice_in_one_call_keeps_its_furthest_offset(store: CaseStore) -> None:
+    """PostgreSQL saves a batch's offsets in one statement, which cannot update a row twice: the furthest
+    of each partition is kept, as one upsert per row kept it (and SQLite does)."""
+    with store.transaction() as tx:
+        tx.save_offsets("g", [TopicPartitionOffset("t", 0, 4)])
+    with store.transaction() as tx:
+        given = [
+            TopicPartitionOffset("t", 0, 9),
+            TopicPartitionOffset("t", 0, 6),
+            TopicPartitionOffset("t", 0, 3),
+        ]
+        tx.save_offsets(
+            "g",
+            [*given, TopicPartitionOffset("u\x01ñ", 2, 0), TopicPartitionOffset("t", 2**31 - 1, 2**63 - 1)],
+        )
+    assert store.stored_offsets("g") == {("t", 0): 9, ("u\x01ñ", 2): 0, ("t", 2**31 - 1): 2**63 - 1}
+
+
 def test_the_same_dead_letter_position_is_kept_once(store: CaseStore) -> None:
     with store.transaction() as tx:
         tx.add_dead_letters([letter(4), letter(5)])

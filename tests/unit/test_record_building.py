@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.case_fold import fold_case
+from consumers.case_fold import _empty, fold_case
 from consumers.projections import stored_event
 from consumers.records import CaseState, StoredEvent, built, replaced
 from producers.simulator.simulation import simulate_events
@@ -90,3 +90,40 @@ def test_the_decoders_log_row_is_the_one_the_constructor_makes() -> None:
         assert row == StoredEvent(**dataclasses.asdict(row))
         assert row.occurred_at == event.occurred_at and row.source_offset == offset
         assert row.payload == event.payload.model_dump(mode="json")
+
+
+@given(case_id=_text, at=_times)
+def test_a_case_before_its_events_is_the_one_the_constructor_makes(case_id: str, at: Any) -> None:
+    """case_fold._empty builds the empty case with `built` from a table of its defaults: every field
+    given, the same record the constructor made before."""
+    first = built(StoredEvent, {"occurred_at": at})
+    fast = _empty(case_id, first)
+    slow = CaseState(
+        case_id=case_id,
+        status="stub",
+        stage="none",
+        title=None,
+        opened_by=None,
+        opened_at=None,
+        origin_event_id=None,
+        origin_event_type=None,
+        agencies=(),
+        province_code=None,
+        current_province_code=None,
+        category=None,
+        bucket=None,
+        channel=None,
+        platform=None,
+        goods=None,
+        total_fines_vnd=0,
+        goods_value_vnd=0,
+        outcome=None,
+        closed_at=None,
+        closing_event_id=None,
+        event_count=0,
+        first_event_at=at,
+        last_event_at=at,
+    )
+    assert fast == slow and repr(fast) == repr(slow)
+    assert sorted(vars(fast)) == sorted(_FIELDS)
+    assert _empty(case_id, first) is not fast  # a new record each time (folds replace, never mutate)
