@@ -24,6 +24,7 @@ class LogReplaySource(LazyKafkaSource):
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,
         snapshot: Mapping[tuple[str, int], tuple[int, int]] | None = None,
+        max_poll_records: int = 5000,
     ) -> None:
         """`snapshot`: replay only these partitions, from their beginning up to the given end offsets
         ((topic, partition) → (first offset, end offset), as another source took them): one of several
@@ -34,7 +35,7 @@ class LogReplaySource(LazyKafkaSource):
             "bootstrap_servers": bootstrap,
             "enable_auto_commit": False,
             "group_id": None,
-            "max_poll_records": 5000,
+            "max_poll_records": max_poll_records,
             "fetch_max_bytes": 32 * 1024 * 1024,
             "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
             **dict(security or {}),
@@ -71,7 +72,8 @@ class LogReplaySource(LazyKafkaSource):
         return sum(end - self.start_offsets[tp] for tp, end in self.end_offsets.items())
 
     def poll(self, timeout_s: float) -> list[InboundRecord]:
-        """The next records up to the snapshot; an empty list means the replay is complete."""
+        """The next records up to the snapshot; an empty list means the replay is complete, or that the
+        consumer paused it (a batch retried after a store error polls paused: it must come back then)."""
         self.start()
         while self._open:
             polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
@@ -88,6 +90,8 @@ class LogReplaySource(LazyKafkaSource):
                     self.consumer.pause(tp)
             if records:
                 return records
+            if self._open <= self.consumer.paused():
+                return []  # waiting out a store outage, every partition paused: nothing can come
         return []
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:

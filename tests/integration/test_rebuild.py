@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import Engine
 
+from consumers.backoff import Backoff
+from consumers.log_replay import LogReplaySource
+from consumers.materializer import MaterializerStats
+from consumers.observer import BatchObserver
+from consumers.ports.case_store import StoreTransaction
+from consumers.store_errors import StoreUnavailable
 from producers.demo_data import demo_events
-from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
-from services.rebuild import StoreNotEmpty, compare_stores, rebuild_store
+from services.bootstrap import build_materializer, build_publisher, build_replay, create_topics, open_store
+from services.broker_access.client_options import client_options
+from services.broker_access.principals import Role
+from services.rebuild import StoreNotEmpty, compare_stores, rebuild_engine, rebuild_store
 from services.settings import AGENCY_CODES
 from services.store.engine import make_engine
 from services.store.queries import store_counts
+from services.store.sql_store import SqlCaseStore
+from tests.databases import upgraded
 from tests.integration.faults import poison_messages, publish_log_with_retries_and_poison
 from tests.integration.helpers import isolated_settings
 
@@ -75,3 +88,52 @@ def test_a_new_agency_topic_is_picked_up_without_a_restart(kafka_bootstrap: str,
         thread.join(timeout=30)
         materializer.source.close()
         materializer.dead_letter_sink.close()
+
+
+class FailsFirstTransactions(SqlCaseStore):
+    """The real store, whose first transactions fail as a PostgreSQL deadlock between two replay
+    processes did in a bench run (classified StoreUnavailable: the batch is retried)."""
+
+    def __init__(self, engine: Engine, failures: int) -> None:
+        super().__init__(engine)
+        self.failures = failures
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTransaction]:
+        if self.failures:
+            self.failures -= 1
+            raise StoreUnavailable("deadlock detected (injected)")
+        with super().transaction() as tx:
+            yield tx
+
+
+def test_a_replay_whose_store_fails_a_batch_retries_it_and_completes(
+    kafka_bootstrap: str, sqlite_url: str
+) -> None:
+    """A batch retried after a store error waits with every partition paused; the replay's poll used to
+    loop for ever there (records never came while paused), so the rebuild hung after its first deadlock."""
+    settings = isolated_settings(kafka_bootstrap, sqlite_url)
+    events, total_records = publish_log_with_retries_and_poison(settings, cases=10)
+    target = sqlite_url.replace("casehub.db", "replayed.db")
+    engine = rebuild_engine(target)
+    upgraded(target)
+    replay = build_replay(settings, engine, None, lambda _source: BatchObserver())
+    replay.store = FailsFirstTransactions(engine, failures=2)
+    replay.source = LogReplaySource(  # small polls: partitions are still open when the batch fails
+        bootstrap=settings.kafka_bootstrap,
+        topic_pattern=settings.agency_topic_pattern,
+        security=client_options(settings, Role.MATERIALIZER),
+        max_poll_records=3,
+    )
+    replay.backoff = Backoff(initial_s=0.05, maximum_s=0.1)
+    stop = threading.Event()
+    outcome: list[MaterializerStats] = []
+    runner = threading.Thread(target=lambda: outcome.append(replay.run(stop, idle_exit_s=0)), daemon=True)
+    runner.start()
+    runner.join(120)
+    stop.set()
+    replay.source.close()
+    assert not runner.is_alive(), "the replay hung after the store failed a batch"
+    assert outcome[0].records == total_records
+    with engine.connect() as connection:
+        assert store_counts(connection)["events"] == len(events)
