@@ -27,7 +27,7 @@ from deploy.broker import KafkaCluster
 from services.bootstrap import build_publisher, create_topics, open_store
 from services.broker_access.provisioning import provision
 from services.settings import AGENCY_CODES, Settings
-from tests.integration.faults import FaultDataset, record_figures, stored_count
+from tests.integration.faults import FaultDataset, dead_letter_reasons, record_figures, stored_count
 from tests.integration.helpers import admin_options, isolated_settings
 from tests.integration.test_faults import ConsumerThread, assert_exactly_once, throttled, wait_until
 from tests.secure_broker import session_cluster_like
@@ -133,7 +133,10 @@ def run_under_fault(
         assert not sender.is_alive(), "publishing did not finish"
         assert "error" not in outcome, f"events not confirmed by the cluster: {outcome.get('error')}"
         wait_until(lambda: stored_count(engine) >= len(dataset.events), 300, "every event stored")
-        time.sleep(2)  # let the last dead letters and commits land
+        wait_until(  # the poison messages go last; after a fault the group may still be settling
+            lambda: len(dead_letter_reasons(engine)) >= len(dataset.poison), 120, "every poison message kept"
+        )
+        time.sleep(2)  # let the last commits land
     finally:
         consumer.stop()
         publisher.close()
