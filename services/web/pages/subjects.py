@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -19,6 +20,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 100
 MAX_PAGE = 10_000
 """A dossier shows its cases a page at a time (a seller may have tens of thousands); the totals cover all."""
+_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @router.get("/subjects", response_class=HTMLResponse)
@@ -67,7 +69,10 @@ def dossier_page(
     viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
     page_text = request.query_params.get("page", "1")
-    number = int(page_text) if page_text.isdigit() and 0 < int(page_text) <= MAX_PAGE else 1
+    # ASCII digits only, few of them: str.isdigit() takes "²" (int() refuses it) and int() refuses
+    # more than 4,300 digits; either was a 500 where any bad page number means the first page
+    wanted = int(page_text) if _PAGE_NUMBER.fullmatch(page_text) else 0
+    number = wanted if 0 < wanted <= MAX_PAGE else 1
     offset = (number - 1) * PAGE_SIZE
     found = subjects.dossier(connection, viewer, cases, subject_id, PAGE_SIZE, offset)
     if found is None:

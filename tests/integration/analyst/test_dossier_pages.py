@@ -83,6 +83,9 @@ def test_the_web_dossier_shows_the_count_of_every_case_and_links_the_next_page(
     assert "/subjects/S1?page=2" in first.text and "?page=0" not in first.text
     last = browser.get("/subjects/S1", params={"page": str(whole["case_count"])})
     assert last.status_code == 200 and "?page=" + str(whole["case_count"] + 1) not in last.text
+    for careless in ("²", "9" * 5000, "-1", "0", "1e3", "١", " 2", "2\x00"):  # each is the first page
+        answer = browser.get("/subjects/S1", params={"page": careless})
+        assert answer.status_code == 200 and "/subjects/S1?page=2" in answer.text, careless
 
 
 def _newest_first(case: dict[str, Any]) -> tuple[str, str]:
