@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from schemas.compatibility import CompatibilityLevel, CompatibilityResult, check_compatibility
 from schemas.errors import InvalidSchemaError
 from schemas.schema_text import parse_schema_text, schema_fingerprint
+from services.ascii_number import ascii_number
 from services.registry import store
 from services.registry.errors import (
     IncompatibleSchema,
@@ -171,9 +172,10 @@ def _number(version: str) -> int | None:
     """A version number, or None for the newest (`latest` or -1)."""
     if version in ("latest", "-1"):
         return None
-    if not version.isdigit() or not 1 <= int(version) <= 2**31 - 1:
+    number = ascii_number(version, digits=10)
+    if number is None or not 1 <= number <= 2**31 - 1:
         raise InvalidVersion(f"The specified version {version!r} is not a valid version id")
-    return int(version)
+    return number
 
 
 def _chosen(existing: list[store.SubjectVersion], subject: str, version: str) -> store.SubjectVersion:

@@ -22,6 +22,7 @@ from schemas.outages import ServiceUnavailable
 from services.access.principal import Capability, Principal
 from services.api.deps import require
 from services.api.request_audit import RequestAuditDep
+from services.ascii_number import ascii_number
 from services.ingest.event_batch import ingest
 
 router = APIRouter(prefix="/api/ingest", tags=["ingest"])
@@ -82,7 +83,7 @@ async def ingest_events(request: Request, audit: RequestAuditDep, principal: Ing
 
 async def _bounded_body(request: Request, principal: Principal) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if (ascii_number(declared, digits=18) or 0) > MAX_BODY_BYTES:  # longer ones are counted below
         _refuse(request, principal, 413, f"body over {MAX_BODY_BYTES} bytes; send fewer events per request")
     body = bytearray()
     async for chunk in request.stream():

@@ -12,6 +12,7 @@ from schemas.reference import Bucket, agencies, categories_on, platforms, provin
 from services.api.deps import ConnectionDep, NowDep
 from services.api.filters import STATUSES
 from services.api.request_audit import RequestAuditDep
+from services.ascii_number import ascii_number
 from services.store.queries.case_filter import Page
 from services.views.case_detail import case_detail
 from services.views.case_search import search_cases
@@ -44,7 +45,8 @@ def search_page(
     sort = request.query_params.get("sort", "-last_event_at")
     sort = sort if sort in SORTS else "-last_event_at"
     page_text = request.query_params.get("page", "1")
-    number = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
+    wanted = ascii_number(page_text) or 0
+    number = wanted if wanted > 0 else 1
     paging = Page(limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, sort=sort.lstrip("-"), descending=True)
     rows, count = search_cases(connection, principal.viewer(now), where, paging)
     audit.read(rows=len(rows))

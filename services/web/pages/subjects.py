@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from services.api.bounds import MAX_TEXT
 from services.api.deps import ConnectionDep, NowDep
 from services.api.request_audit import RequestAuditDep
+from services.ascii_number import ascii_number
 from services.views import subjects
 from services.views.visible_cases import visible_cases
 from services.web.pages.access import PageReader
@@ -20,7 +20,6 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 100
 MAX_PAGE = 10_000
 """A dossier shows its cases a page at a time (a seller may have tens of thousands); the totals cover all."""
-_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @router.get("/subjects", response_class=HTMLResponse)
@@ -69,9 +68,7 @@ def dossier_page(
     viewer = principal.viewer(now)
     cases = visible_cases(connection, viewer)
     page_text = request.query_params.get("page", "1")
-    # ASCII digits only, few of them: str.isdigit() takes "²" (int() refuses it) and int() refuses
-    # more than 4,300 digits; either was a 500 where any bad page number means the first page
-    wanted = int(page_text) if _PAGE_NUMBER.fullmatch(page_text) else 0
+    wanted = ascii_number(page_text) or 0  # any page number that is not one means the first page
     number = wanted if 0 < wanted <= MAX_PAGE else 1
     offset = (number - 1) * PAGE_SIZE
     found = subjects.dossier(connection, viewer, cases, subject_id, PAGE_SIZE, offset)

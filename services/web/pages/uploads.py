@@ -21,6 +21,7 @@ from services.access.principal import Capability, Principal
 from services.api.deps import NowDep
 from services.api.request_audit import RequestAuditDep, audit_of
 from services.api.request_limits import MAX_UPLOAD_BYTES
+from services.ascii_number import ascii_number
 from services.store.upload_tables import UploadRow
 from services.uploads import ledger
 from services.uploads.error_report import errors_csv, errors_xlsx
@@ -121,7 +122,8 @@ def upload_page(
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() and len(raw) < 6 else 1
+    number = ascii_number(raw, digits=5)
+    return max(1, min(number, 10_000)) if number is not None else 1
 
 
 @router.post("/uploads/{upload_id}/publish")
