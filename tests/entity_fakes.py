@@ -13,7 +13,7 @@ from typing import Any
 
 from consumers.entity.store_port import EntityStore, EntityTransaction, Key, Occurrence
 from consumers.records import DeadLetter, TopicPartitionOffset
-from consumers.store_errors import StoreUnavailable
+from tests.store_outages import StoreOutages
 
 
 @dataclass
@@ -158,18 +158,17 @@ class MemoryEntityTransaction(EntityTransaction):
         return lifted
 
 
-class MemoryEntityStore(EntityStore):
+class MemoryEntityStore(StoreOutages, EntityStore):
     """Transactions work on a copy that replaces the state only on success, like a real rollback."""
+
+    outage_reason = "entity store is down (fake)"
 
     def __init__(self) -> None:
         self.state = EntityState()
-        self.fail_next_transactions = 0
 
     @contextmanager
     def transaction(self) -> Iterator[EntityTransaction]:
-        if self.fail_next_transactions:
-            self.fail_next_transactions -= 1
-            raise StoreUnavailable("entity store is down (fake)")
+        self._outage()
         draft = copy.deepcopy(self.state)
         yield MemoryEntityTransaction(draft)
         self.state = draft

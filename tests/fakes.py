@@ -25,9 +25,10 @@ from consumers.records import (
     TopicPartitionOffset,
 )
 from consumers.source import DeadLetterSink, InboundRecord, RecordSource
-from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
+from consumers.store_errors import EventsRejected, StoreRejected
 from schemas.alerts import Alert
 from services.store.sql_store import PROJECTIONS
+from tests.store_outages import StoreOutages
 
 
 @dataclass
@@ -144,20 +145,17 @@ class MemoryTransaction(StoreTransaction):
             self.state.offsets[key] = max(o.next_offset, self.state.offsets.get(key, 0))
 
 
-class MemoryCaseStore(CaseStore):
+class MemoryCaseStore(StoreOutages, CaseStore):
     """Transactions work on a copy that replaces the state only on success, like a real rollback."""
 
     def __init__(self, refuse: Callable[[StoredEvent], str | None] = lambda _e: None) -> None:
         """`refuse` plays a database constraint: the reason it refuses an event, or None."""
         self.state = MemoryState()
-        self.fail_next_transactions = 0
         self.refuse = refuse
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:
-        if self.fail_next_transactions:
-            self.fail_next_transactions -= 1
-            raise StoreUnavailable("database is down (fake)")
+        self._outage()
         draft = copy.deepcopy(self.state)
         yield MemoryTransaction(draft, self.refuse)
         self.state = draft

@@ -15,7 +15,6 @@ from consumers.log_replay import LogReplaySource
 from consumers.materializer import MaterializerStats
 from consumers.observer import BatchObserver
 from consumers.ports.case_store import StoreTransaction
-from consumers.store_errors import StoreUnavailable
 from producers.demo_data import demo_events
 from services.bootstrap import build_materializer, build_publisher, build_replay, create_topics, open_store
 from services.broker_access.client_options import client_options
@@ -28,6 +27,7 @@ from services.store.sql_store import SqlCaseStore
 from tests.databases import upgraded
 from tests.integration.faults import poison_messages, publish_log_with_retries_and_poison
 from tests.integration.helpers import isolated_settings
+from tests.store_outages import StoreOutages
 
 pytestmark = pytest.mark.integration
 
@@ -90,19 +90,19 @@ def test_a_new_agency_topic_is_picked_up_without_a_restart(kafka_bootstrap: str,
         materializer.dead_letter_sink.close()
 
 
-class FailsFirstTransactions(SqlCaseStore):
+class FailsFirstTransactions(StoreOutages, SqlCaseStore):
     """The real store, whose first transactions fail as a PostgreSQL deadlock between two replay
     processes did in a bench run (classified StoreUnavailable: the batch is retried)."""
 
+    outage_reason = "deadlock detected (injected)"
+
     def __init__(self, engine: Engine, failures: int) -> None:
         super().__init__(engine)
-        self.failures = failures
+        self.fail_next_transactions = failures
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:
-        if self.failures:
-            self.failures -= 1
-            raise StoreUnavailable("deadlock detected (injected)")
+        self._outage()
         with super().transaction() as tx:
             yield tx
 
