@@ -24,6 +24,8 @@ class BenchEnvironment:
     workdir: Path
     own_broker: bool = False
     """True: the bench's own loopback broker, PLAINTEXT (explicitly: figures without TLS, as before)."""
+    broker_pid: int | None = None
+    """The own broker's JVM, whose CPU per event the bench reports beside ours and PostgreSQL's."""
 
     def new_postgres_database(self) -> str:
         """A fresh, empty database on the benchmark's PostgreSQL server."""
@@ -58,7 +60,13 @@ def bench_environment() -> Iterator[BenchEnvironment]:
             ensure_postgres_installed()
             cluster = PostgresCluster(data_dir=workdir / "postgres", durable=True)
             postgres = cluster.start()
-        yield BenchEnvironment(bootstrap, postgres, workdir, own_broker=broker is not None)
+        yield BenchEnvironment(
+            bootstrap,
+            postgres,
+            workdir,
+            own_broker=broker is not None,
+            broker_pid=broker.status().pid if broker is not None else None,
+        )
     finally:
         if broker is not None:
             broker.stop()

@@ -18,7 +18,7 @@ from typing import Any
 from kafka import KafkaConsumer
 from sqlalchemy.orm import Session
 
-from bench.cpu import PostgresCpu
+from bench.cpu import PostgresCpu, process_cpu_seconds
 from consumers.clock import utcnow
 from consumers.projections import stored_event
 from producers.publisher import Publisher
@@ -77,6 +77,8 @@ class Materialized:
     """CPU of the materializer processes while they ran (their interpreter start excluded)."""
     postgres_cpu_s: float | None = None
     """CPU of the PostgreSQL server over the run, when a meter was given and the server is local."""
+    broker_cpu_s: float | None = None
+    """CPU of the bench's own Kafka broker over the run (serving the fetches and the offset commits)."""
 
 
 def materialize(
@@ -85,6 +87,7 @@ def materialize(
     total: int,
     workers: int = 1,
     postgres_cpu: PostgresCpu | None = None,
+    broker_pid: int | None = None,
 ) -> Materialized:
     """Catch up on `total` preloaded records with `workers` processes of one consumer group (each its own
     process, so its peak RSS is its own); timed from the first batch's start to the last batch's end.
@@ -93,6 +96,7 @@ def materialize(
     migrate(engine)
     engine.dispose()
     pg_before = postgres_cpu.seconds() if postgres_cpu else 0.0
+    broker_before = process_cpu_seconds(broker_pid) if broker_pid else 0.0
     env = worker_env(settings, database_url)
     command = [sys.executable, "-m", "bench.materialize_worker", str(total)]
     members = [
@@ -109,12 +113,14 @@ def materialize(
     active = [r for r in results if r["first_started"] is not None]
     seconds = max(r["last_ended"] for r in active) - min(r["first_started"] for r in active)
     postgres_s = postgres_cpu.seconds() - pg_before if postgres_cpu and postgres_cpu.available else None
+    broker_s = process_cpu_seconds(broker_pid) - broker_before if broker_pid else None
     return Materialized(
         Rate(read, seconds),
         max(r["peak_rss_mb"] for r in results),
         workers,
         sum(r["cpu_s"] for r in results),
         postgres_s,
+        broker_s,
     )
 
 

@@ -194,6 +194,7 @@ def _materialize_members(
             total,
             workers=members,
             postgres_cpu=meter if members == 1 else None,
+            broker_pid=env.broker_pid if members == 1 else None,
         )
         name = "PostgreSQL" if members == 1 else f"PostgreSQL, {members} members"
         report.add("materialize", name, run.rate.per_second, "events/s", "≥ 20,000", events=run.rate.count)
@@ -206,6 +207,11 @@ def _materialize_members(
         report.add("materialize", "CPU per event, PostgreSQL", per_event, "µs", "≤ 30")
     else:
         report.parameters["postgres_cpu"] = "not measured: the PostgreSQL server is not on this machine"
+    if one.broker_cpu_s is not None:
+        per_event = one.broker_cpu_s / one.rate.count * 1e6
+        report.add("materialize", "CPU per event, Kafka broker", per_event, "µs")
+    else:
+        report.parameters["broker_cpu"] = "not measured: the broker is not the bench's own"
     for members in MEMBERS[1:]:
         report.add(
             "materialize",
