@@ -13,17 +13,13 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
-    String,
     Table,
-    any_,
-    bindparam,
     delete,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from consumers.clock import utcnow
 from consumers.event_content import CHANGED_DUPLICATE, same_content
@@ -45,6 +41,7 @@ from services.store import projection_tables
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
 from services.store.bulk import bulk_write, bulk_write_new
 from services.store.failures import first_line, is_database_error, is_outage
+from services.store.queries.id_lists import among, id_chunks
 from services.store.queries.text import search_text
 from services.store.subject_refold import refold_subjects
 from services.store.tables import Base, CaseEventRow, CaseRow, ConsumerOffsetRow, DeadLetterRow
@@ -117,8 +114,8 @@ class SqlTransaction(StoreTransaction):
     def _refuse_changed_duplicates(self, duplicates: list[StoredEvent]) -> None:
         """An id already stored is absorbed when its content is the same, refused when it differs."""
         stored: dict[str, StoredEvent] = {}
-        for chunk in _chunks(self.connection, [e.event_id for e in duplicates]):
-            query = select(*_EVENT_COLUMNS).where(_among(self.connection, EVENTS.c.event_id, chunk))
+        for chunk in id_chunks(self.connection, [e.event_id for e in duplicates], _IN_CHUNK):
+            query = select(*_EVENT_COLUMNS).where(among(self.connection, EVENTS.c.event_id, chunk))
             stored.update((row.event_id, StoredEvent(*row)) for row in self.connection.execute(query))
         refused = {
             e.event_id: CHANGED_DUPLICATE for e in duplicates if not same_content(stored[e.event_id], e)
@@ -128,8 +125,8 @@ class SqlTransaction(StoreTransaction):
 
     def events_of_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         found: dict[str, list[StoredEvent]] = defaultdict(list)
-        for chunk in _chunks(self.connection, sorted(set(case_ids))):
-            query = select(*_EVENT_COLUMNS).where(_among(self.connection, EVENTS.c.case_id, chunk))
+        for chunk in id_chunks(self.connection, sorted(set(case_ids)), _IN_CHUNK):
+            query = select(*_EVENT_COLUMNS).where(among(self.connection, EVENTS.c.case_id, chunk))
             for row in self.connection.execute(query):
                 found[row.case_id].append(_stored_event(row))
         return dict(found)
@@ -138,8 +135,8 @@ class SqlTransaction(StoreTransaction):
         ids = sorted(set(case_ids))
         _lock_keys(self.connection, _CASE_LOCKS, ids)
         found: dict[str, CaseState] = {}
-        for chunk in _chunks(self.connection, ids):
-            query = select(CASES).where(_among(self.connection, CASES.c.case_id, chunk))
+        for chunk in id_chunks(self.connection, ids, _IN_CHUNK):
+            query = select(CASES).where(among(self.connection, CASES.c.case_id, chunk))
             for row in self.connection.execute(query):
                 if row.event_count:
                     found[row.case_id] = _case_state(row._mapping)
@@ -150,9 +147,10 @@ class SqlTransaction(StoreTransaction):
 
     def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(self.connection, sorted(set(case_ids))):
-            among = _among(self.connection, RESTRICTED_CASES.c.case_id, chunk)
-            query = select(RESTRICTED_CASES.c.case_id).where(among)
+        for chunk in id_chunks(self.connection, sorted(set(case_ids)), _IN_CHUNK):
+            query = select(RESTRICTED_CASES.c.case_id).where(
+                among(self.connection, RESTRICTED_CASES.c.case_id, chunk)
+            )
             found.update(self.connection.execute(query).scalars())
         return found
 
@@ -160,9 +158,12 @@ class SqlTransaction(StoreTransaction):
         if not views:
             return
         ids = [v.case_id for v in views]
-        for chunk in _chunks(self.connection, sorted(ids)):
-            among = _among(self.connection, CASE_AUDIENCE_VIEWS.c.case_id, chunk)
-            self.connection.execute(delete(CASE_AUDIENCE_VIEWS).where(among))
+        for chunk in id_chunks(self.connection, sorted(ids), _IN_CHUNK):
+            self.connection.execute(
+                delete(CASE_AUDIENCE_VIEWS).where(
+                    among(self.connection, CASE_AUDIENCE_VIEWS.c.case_id, chunk)
+                )
+            )
         rows = [{**vars(case), "audience": audience} for v in views for audience, case in v.views]
         _with_search_text(self.connection, rows)
         bulk_write(self.connection, CASE_AUDIENCE_VIEWS, rows, ["audience", "case_id"], replace=True)
@@ -192,8 +193,8 @@ class SqlTransaction(StoreTransaction):
 
     def observations_of_subjects(self, subject_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for chunk in _chunks(self.connection, sorted(set(subject_ids))):
-            query = select(OBSERVATIONS).where(_among(self.connection, OBSERVATIONS.c.subject_id, chunk))
+        for chunk in id_chunks(self.connection, sorted(set(subject_ids)), _IN_CHUNK):
+            query = select(OBSERVATIONS).where(among(self.connection, OBSERVATIONS.c.subject_id, chunk))
             for row in self.connection.execute(query):
                 found[row.subject_id].append(dict(row._mapping))
         return dict(found)
@@ -377,19 +378,3 @@ def _begin_sqlite(connection: Connection) -> None:
     driver = connection.connection.driver_connection
     if driver is not None and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN")
-
-
-def _chunks(connection: Connection, items: list[str]) -> Iterator[list[str]]:
-    """The ids a lookup takes at a time: all of them on PostgreSQL (one array parameter), a bounded number
-    of bound parameters on SQLite."""
-    size = max(len(items), 1) if connection.dialect.name == "postgresql" else _IN_CHUNK
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _among(connection: Connection, column: Any, ids: list[str]) -> Any:
-    """`column` is one of `ids`: on PostgreSQL `= ANY(array)`, one parameter however many ids (an IN list
-    of 500 parameters cost more to render, send and parse than the lookup itself); elsewhere IN."""
-    if connection.dialect.name == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=ARRAY(String)))
-    return column.in_(ids)
