@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from consumers.event_types.entry import STAGES, Origin
@@ -111,6 +112,8 @@ def merge_reads(case_id: str, existing: CaseState | None, read: Sequence[EventRe
 
 
 _STAGE_RANK = {name: rank for rank, name in enumerate(STAGES)}
+_PROVINCE_DAYS = 16_384
+"""(code, day) answers kept: ~63 codes × ~260 days of openings; beyond, the least recent go."""
 
 
 def _empty(case_id: str, first: StoredEvent) -> CaseState:
@@ -188,8 +191,13 @@ def _stored_closing_key(case: CaseState) -> tuple[object, ...]:
     return (case.closed_at, case.closing_event_id)
 
 
+@lru_cache(maxsize=_PROVINCE_DAYS)
 def _current_province(code: str | None, on: date) -> str | None:
-    """The 34-unit province a code written on `on` belongs to now (codes mean different units by date)."""
+    """The 34-unit province a code written on `on` belongs to now (codes mean different units by date).
+
+    Remembered by (code, day): the answer depends on nothing else (the reference data is read once per
+    process), and walking a code's history through its successors cost ~¼ of a new case's fold; a batch's
+    openings share few codes and days (tests/unit/test_case_fold_province_cache.py checks the answers)."""
     if not code:
         return None
     try:

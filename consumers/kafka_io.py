@@ -16,7 +16,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from consumers.backoff import Backoff
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
-from consumers.source import DeadLetterSink, InboundRecord
+from consumers.source import DeadLetterSink, InboundRecord, inbound_records
 from consumers.store_errors import StoreUnavailable
 from schemas.outages import BrokerUnavailable, reaching_kafka
 
@@ -148,11 +148,7 @@ class KafkaRecordSource(LazyKafkaSource):
             return []
         if self._uncommitted and time.monotonic() >= self._retry_commit_at:
             self._flush_commits()  # after the poll: positions queued by its rebalance go out at once
-        return [
-            InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, tuple(r.headers or ()))
-            for records in polled.values()
-            for r in records
-        ]
+        return inbound_records(polled.values())
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
         self._queue_commits({TopicPartition(t, p): o for (t, p), o in next_offsets.items()})

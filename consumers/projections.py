@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from consumers.audience_views import audience_views, is_restricted
 from consumers.case_fold import merge_reads
 from consumers.clock import utcnow
+from consumers.event_types.entry import no_rows
 from consumers.event_types.registry import EventRead
 from consumers.ports.case_store import StoreTransaction
-from consumers.records import StoredEvent, built
+from consumers.records import ProjectionRow, StoredEvent, built
 from schemas.avro_read_fast_path import FastDecoded
 from schemas.events import CaseEvent
 
@@ -60,16 +61,31 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     new = tx.add_events(events)
     if not new:
         return
-    read = [EventRead(event) for event in new]  # each payload validated at most once for all folds
-    tx.add_rows([row for r in read for row in r.rows()])
+    # One pass over the batch for what each event gives: its rows, its case, whether it is restricted,
+    # the subject it observes (each payload validated at most once for all of them).
+    rows: list[ProjectionRow] = []
     by_case: dict[str, list[EventRead]] = {}
-    for r in read:
-        by_case.setdefault(r.event.case_id, []).append(r)
+    restricted: set[str] = set()
+    touched_subjects: set[str] = set()
+    for event in new:
+        r = EventRead(event)
+        entry = r.entry
+        if entry.rows is not no_rows:
+            rows += entry.rows(event, r.payload)
+        if (reads := by_case.get(event.case_id)) is None:
+            by_case[event.case_id] = [r]
+        else:
+            reads.append(r)
+        if is_restricted(event):
+            restricted.add(event.case_id)
+        if entry.observed_subject is not None and (subject := entry.observed_subject(r.payload)) is not None:
+            touched_subjects.add(subject)
+    tx.add_rows(rows)
     existing = tx.lock_cases(by_case)
     tx.put_cases(
         [merge_reads(case_id, existing.get(case_id), reads) for case_id, reads in sorted(by_case.items())]
     )
-    restricted = {e.case_id for e in new if is_restricted(e)} | tx.restricted_case_ids(by_case)
+    restricted |= tx.restricted_case_ids(by_case)
     if restricted:
         now = utcnow()
         histories = tx.events_of_cases(restricted)
@@ -78,7 +94,6 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
         tx.put_audience_views(
             [audience_views(case_id, evs, now, known) for case_id, evs in sorted(histories.items())]
         )
-    touched_subjects = {subject for r in read if (subject := r.observed_subject()) is not None}
     if touched_subjects:
         tx.lock_subjects(touched_subjects)
         tx.refold_subjects(touched_subjects)
