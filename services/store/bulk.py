@@ -1,9 +1,8 @@
 """Set-based writes: on PostgreSQL through COPY into a temporary table, then one INSERT … SELECT …
 ON CONFLICT; elsewhere a multi-row INSERT … ON CONFLICT. Same semantics, COPY is ~10× less CPU.
 
-Rows that are new almost always (the log's events, the per-event rows of events just appended, the cases
-no row was found of under their locks) are copied straight into their table on PostgreSQL, inside a
-savepoint: one write per row instead of two (temporary
+Rows that are new almost always (the log's events, the per-event rows of events just appended) are copied
+straight into their table on PostgreSQL, inside a savepoint: one write per row instead of two (temporary
 table, then the table) and no INSERT … SELECT to plan and run. Should one of them exist after all (a
 redelivered batch), the unique index refuses the COPY, the savepoint is rolled back and the rows take the
 set-based path, so the result is the same either way.

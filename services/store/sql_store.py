@@ -81,7 +81,6 @@ def _upsert(connection: Connection, table: Table, keys: list[str], where: Any = 
 class SqlTransaction(StoreTransaction):
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self._unstored_cases: set[str] = set()  # locked by lock_cases with no row: put_cases copies them
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -144,7 +143,6 @@ class SqlTransaction(StoreTransaction):
             for row in self.connection.execute(query):
                 if row.event_count:
                     found[row.case_id] = _case_state(row._mapping)
-        self._unstored_cases.update(case_id for case_id in ids if case_id not in found)
         return found
 
     def lock_subjects(self, subject_ids: Iterable[str]) -> None:
@@ -176,16 +174,7 @@ class SqlTransaction(StoreTransaction):
             return
         rows = [dict(vars(case)) for case in cases]
         _with_search_text(self.connection, rows)
-        new = [row for row in rows if row["case_id"] in self._unstored_cases]
-        stored = [row for row in rows if row["case_id"] not in self._unstored_cases]
-        # A case opened in this batch has no row yet (its lock keeps others from adding one), so it is
-        # copied straight in: no staging copy and no ON CONFLICT per row (issue 17: the staging COPY
-        # and the upsert of a batch's cases took ~13.9 µs of statement time per event, the COPY ~11.6).
-        # Should a row exist after all (one with no events, which lock_cases does not return), the COPY
-        # is rolled back and the rows take the upsert: the same result.
-        bulk_write(self.connection, CASES, new, ["case_id"], replace=True, likely_new=True)
-        bulk_write(self.connection, CASES, stored, ["case_id"], replace=True)
-        self._unstored_cases.difference_update(row["case_id"] for row in new)
+        bulk_write(self.connection, CASES, rows, ["case_id"], replace=True)
 
     def add_rows(self, rows: Sequence[ProjectionRow]) -> None:
         by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -73,22 +73,6 @@ def test_locked_cases_come_back_as_stored_and_unknown_ones_are_absent(store: Cas
     assert locked == {"C11": fold_case("C11", [event])}
 
 
-def test_a_new_case_is_written_whether_or_not_a_row_of_it_turns_up(store: CaseStore) -> None:
-    """A case lock_cases found no row of is copied straight in on PostgreSQL (no upsert); a row that
-    exists after all (one with no events, which lock_cases leaves out) is replaced as the upsert would,
-    and so is a second write of the same case in the transaction."""
-    event, fine = stored_event(opened("C14"), "t", 0, 0), stored_event(penalty("C14"), "t", 0, 1)
-    with store.transaction() as tx:
-        tx.put_cases([replaced(fold_case("C14", [event]), {"event_count": 0, "title": "bản nháp"})])
-    with store.transaction() as tx:
-        tx.lock_cases(["C14", "C15"])  # the SQL stores leave C14 out: it has no events
-        tx.put_cases([fold_case("C14", [event]), fold_case("C15", [event])])
-        tx.put_cases([fold_case("C14", [event, fine])])
-    with store.transaction() as tx:
-        locked = tx.lock_cases(["C14", "C15"])
-    assert locked == {"C14": fold_case("C14", [event, fine]), "C15": fold_case("C15", [event])}
-
-
 def test_a_locked_case_without_a_row_holds_off_a_second_writer(postgres_url: str) -> None:
     """Two consumers merging the first events of one new case: the second waits for the first's commit."""
     engine = make_engine(postgres_url)
