@@ -21,7 +21,7 @@ from psycopg.adapt import Dumper
 from psycopg.errors import UniqueViolation
 from psycopg.pq import Format
 from psycopg.types.json import set_json_dumps
-from sqlalchemy import Column, Connection, Engine, Table, event, text
+from sqlalchemy import Column, Connection, Engine, String, Table, event, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -112,6 +112,15 @@ def _copy_then_insert(
     replace: bool,
     returning: Column[Any] | None,
 ) -> list[Any]:
+    """COPY into a staging table, then one INSERT … SELECT … ON CONFLICT, in key order.
+
+    Why the order: a row inserted under a unique key is held until its transaction ends, and another
+    writer inserting (or updating) the same key waits for that. Rows shared by concurrent writers over
+    disjoint cases — the sellers' `subject_identifiers` that two consumer members or two rebuild
+    processes both see — inserted in whatever order each batch gave them, made two writers wait for each
+    other in a cycle, which PostgreSQL breaks with `deadlock detected` (a 2-process rebuild, issue 17).
+    Taken in key order, as the case and subject locks are, no cycle can form
+    (tests/integration/test_concurrent_writers.py)."""
     staging = f"_staging_{table.name}"
     cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     created: set[str] = connection.info.setdefault("staging_tables", set())  # per database session
@@ -136,9 +145,18 @@ def _copy_then_insert(
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keys)
         conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
     tail = f" RETURNING {returning.name}" if returning is not None else ""
-    statement = text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} {conflict}{tail}")
+    order = "ORDER BY " + ", ".join(_in_code_point_order(table, key) for key in keys)
+    statement = text(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} {order} {conflict}{tail}"
+    )
     result = connection.execute(statement)
     return list(result.scalars()) if returning is not None else []
+
+
+def _in_code_point_order(table: Table, key: str) -> str:
+    """A key column as ORDER BY takes it: text in code-point order (the order Python's sorted() gives
+    the rows copied straight in, `SqlTransaction.add_events`), whatever the database's collation."""
+    return f'{key} COLLATE "C"' if isinstance(table.c[key].type, String) else key
 
 
 def _copied_straight(
