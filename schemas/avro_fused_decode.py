@@ -48,7 +48,8 @@ _LEAVES: dict[Any, set[tuple[str, str | None]]] = {
     int: {("int", None), ("long", None)},
     float: {("double", None), ("float", None)},
 }
-"""The model types a leaf may have, with the Avro (type, logical type) pairs the reader gives them as."""
+"""The model types a leaf may have, with the Avro (type, logical type) pairs the reader reads as exactly that
+type (`bytes.decode` a str, `uuid.UUID`, an aware UTC datetime, an int, a float): no type test is needed."""
 
 
 def compile_fused(
@@ -184,10 +185,9 @@ class _Fuser:
         )
         if (kind, logical) not in _LEAVES.get(annotation, set()):
             raise UnsupportedSchema(f"Avro {kind}/{logical} read as {annotation} is not fused")
-        raw = self._unique("raw")
-        return [
-            *self.reader._value(schema, raw, indent),  # the reader's own lines...
-            *self.checks._value(annotation, metadata, raw, t, j, indent, want_json, []),  # ...the check's
+        return [  # the reader's own lines, then the check's (the reader gives this type: no type test)
+            *self.reader._value(schema, t, indent),
+            *self.checks.typed_leaf(annotation, metadata, t, j, indent, want_json),
         ]
 
     def _optional(

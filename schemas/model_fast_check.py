@@ -294,6 +294,14 @@ class ModelChecks:
         ]
         if annotation is datetime:
             lines += [f"{indent}if {t}.tzinfo is None:", f"{indent}    raise _D('naive datetime')"]
+        return lines + self.typed_leaf(annotation, metadata, t, j, indent, want_json)
+
+    def typed_leaf(
+        self, annotation: Any, metadata: list[Any], t: str, j: str, indent: str, want_json: bool
+    ) -> list[str]:
+        """Lines applying the rules of a plain field to `t`, already of the annotation's type (an aware
+        datetime for a datetime), and setting `j` to its JSON (None if unwanted)."""
+        lines: list[str] = []
         if annotation is str and self._rememberable(metadata):
             lines += self._remembered_rules(t, metadata, indent)
         else:
