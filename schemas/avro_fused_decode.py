@@ -24,6 +24,7 @@ bytes.
 from __future__ import annotations
 
 import enum
+import re
 import types
 import typing
 import uuid
@@ -37,9 +38,12 @@ from schemas.avro_compiled_reader import _Generator
 from schemas.avro_fast_path import UnsupportedSchema
 from schemas.model_fast_check import ModelChecks, UnsupportedModel, _expanded, _metadata
 
-FusedRead = Callable[[bytes, int], tuple[Any, Any, Any, int]]
-"""(message, start) → (envelope model, the JSON of its two JSON fields, the position after the record);
-raises on any doubt."""
+FusedRead = Callable[[bytes, int], tuple[Any, ...]]
+"""(message, start) → (envelope model, the JSON of each of its `json_fields`, the position after the
+record); raises on any doubt."""
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
+"""The form `str(uuid.UUID(...))` gives: a string in it is its own `str` once read as a UUID."""
 
 _LEAVES: dict[Any, set[tuple[str, str | None]]] = {
     str: {("string", None)},
@@ -58,11 +62,11 @@ def compile_fused(
     checks: ModelChecks,
     union_field: str,
     union_models: Mapping[str, type[BaseModel]],
-    json_fields: tuple[str, str],
+    json_fields: tuple[str, ...],
 ) -> FusedRead:
     """The fused decode of `schema` (fastavro-parsed) into `envelope`, whose field `union_field` is the
     Avro union of records named in `union_models` (record name → model class); the function returns
-    the envelope and the JSON of its two `json_fields`. `checks` gives the rules (its settings: before
+    the envelope and the JSON of each of its `json_fields`. `checks` gives the rules (its settings: before
     validators, no-JSON models, pure checks, as for the reader + check path)."""
     return _Fuser(checks, union_field, union_models).entry(schema, envelope, json_fields)
 
@@ -83,7 +87,7 @@ class _Fuser:
             if env.setdefault(name, value) is not value:
                 raise UnsupportedSchema(f"reader and checks both name {name}")
 
-    def entry(self, schema: Any, envelope: type[BaseModel], json_fields: tuple[str, str]) -> FusedRead:
+    def entry(self, schema: Any, envelope: type[BaseModel], json_fields: tuple[str, ...]) -> FusedRead:
         if not (isinstance(schema, dict) and schema.get("type") == "record"):
             raise UnsupportedSchema("the top-level schema must be a record")
         function = self._record(schema, envelope, json_fields)
@@ -96,10 +100,10 @@ class _Fuser:
         return self.checks._unique(f"fz{prefix}")
 
     def _record(
-        self, schema: dict[str, Any], cls: type[BaseModel], json_fields: tuple[str, str] | None = None
+        self, schema: dict[str, Any], cls: type[BaseModel], json_fields: tuple[str, ...] | None = None
     ) -> str:
         """The function reading one record into `cls`: (model, its JSON, next position); the entry's
-        (`json_fields` given): (model, the JSON of those two fields, next position)."""
+        (`json_fields` given): (model, the JSON of each of those fields, next position)."""
         self.schemas[schema["name"]] = schema
         key = (schema["name"], cls)
         if key in self.functions:
@@ -120,15 +124,15 @@ class _Fuser:
             if name == self.union_field and json_fields is not None:
                 lines.extend(self._union_of_records(avro_fields[name], t, j, "    "))
             else:
+                json = want_json or (json_fields is not None and name in json_fields)
                 lines.extend(
-                    self._value(avro_fields[name], info.annotation, _metadata(info), t, j, "    ", want_json)
+                    self._value(avro_fields[name], info.annotation, _metadata(info), t, j, "    ", json)
                 )
             variables[name] = (t, j)
         order = list(cls.model_fields)  # ...and kept in the model's, as pydantic keeps and dumps them
         lines.extend(self.checks.model_lines(cls, [f"{n!r}: {variables[n][0]}" for n in order], after))
         if json_fields is not None:
-            first, second = (variables[name][1] for name in json_fields)
-            lines.append(f"    return model, {first}, {second}, pos")
+            lines.append(f"    return model, {', '.join(variables[name][1] for name in json_fields)}, pos")
         else:
             dumped = ", ".join(f"{n!r}: {variables[n][1]}" for n in order)
             lines.append(f"    return model, {{{dumped}}}, pos")
@@ -185,9 +189,22 @@ class _Fuser:
         )
         if (kind, logical) not in _LEAVES.get(annotation, set()):
             raise UnsupportedSchema(f"Avro {kind}/{logical} read as {annotation} is not fused")
+        if annotation is uuid.UUID and want_json and not metadata:
+            return self._uuid(schema, t, j, indent)
         return [  # the reader's own lines, then the check's (the reader gives this type: no type test)
             *self.reader._value(schema, t, indent),
             *self.checks.typed_leaf(annotation, metadata, t, j, indent, want_json),
+        ]
+
+    def _uuid(self, schema: Any, t: str, j: str, indent: str) -> list[str]:
+        """A uuid and its JSON, `str(uuid)`: the string as written when it is already in that canonical form
+        (lowercase 8-4-4-4-12 hex, which `str` gives back unchanged), saving `UUID.__str__`."""
+        raw = self._unique("raw")
+        canonical = self.checks._constant(_CANONICAL_UUID, "canonical")
+        return [
+            *self.reader._value("string", raw, indent),
+            f"{indent}{t} = _UUID({raw})",  # what the reader does for a uuid string
+            f"{indent}{j} = {raw} if {canonical}({raw}) is not None else _str({t})",
         ]
 
     def _optional(

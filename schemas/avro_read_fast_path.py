@@ -34,11 +34,12 @@ _NAMESPACE = ENVELOPE_RECORD.rsplit(".", 1)[0]
 
 
 class FastDecoded(NamedTuple):
-    """An accepted event, and the JSON of its distribution and payload as the log row keeps them."""
+    """An accepted event, and the JSON of its distribution, payload and id as the log row keeps them."""
 
     event: CaseEvent
     distribution: dict[str, Any]
     payload: dict[str, Any]
+    event_id: str
 
 
 def _event_checks() -> ModelChecks:
@@ -54,9 +55,8 @@ def _event_checks() -> ModelChecks:
 def compile_fused_event_read(writer: SchemaVersion) -> FusedRead:
     """The fused read and check of a case event of `writer` (schemas/avro_fused_decode.py)."""
     union = {f"{_NAMESPACE}.{name}": cls for name, cls in PAYLOAD_TYPES.items()}
-    return compile_fused(
-        writer.parsed, CaseEvent, _event_checks(), "payload", union, ("distribution", "payload")
-    )
+    json = ("distribution", "payload", "event_id")
+    return compile_fused(writer.parsed, CaseEvent, _event_checks(), "payload", union, json)
 
 
 def compile_event_check() -> Check:
@@ -113,9 +113,9 @@ class CompiledReadPath:
             return None
         if self._fused is not None:
             try:
-                event, distribution, payload, end = self._fused(data, HEADER_SIZE)
+                event, distribution, payload, event_id, end = self._fused(data, HEADER_SIZE)
                 if end == len(data):
-                    return FastDecoded(event, distribution, payload)
+                    return FastDecoded(event, distribution, payload, event_id)
                 self.fused_declines.declined("bytes_left")
             except Exception as exc:  # not sure: the reader + check judge it (then maybe pydantic)
                 self.fused_declines.declined(type(exc).__name__)
@@ -125,4 +125,4 @@ class CompiledReadPath:
         except Exception as exc:  # a rule broken or a surprise: the plain path gives the verdict
             self.declines.declined(type(exc).__name__)
             return None
-        return FastDecoded(event, dumped["distribution"], dumped["payload"])
+        return FastDecoded(event, dumped["distribution"], dumped["payload"], str(event.event_id))

@@ -6,22 +6,24 @@ counted, and the verdict stays pydantic's."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from schemas.avro_compiled_reader import compile_reader
 from schemas.avro_fast_path import UnsupportedSchema
 from schemas.avro_fused_decode import compile_fused
 from schemas.avro_read_fast_path import CompiledReadPath, compile_event_check, compile_fused_event_read
 from schemas.catalog import bundled_catalog
-from schemas.codec import CaseEventCodec
+from schemas.codec import CaseEventCodec, to_avro
 from schemas.errors import CasehubError
 from schemas.events import PAYLOAD_TYPES, CaseEvent
 from schemas.model_fast_check import ModelChecks
 from schemas.wire import HEADER_SIZE
-from tests.unit.test_avro_read_fast_path import SEEDS, assert_same_judgement, mutated_messages
+from tests.unit.test_avro_read_fast_path import SEEDS, assert_same_judgement, encoded, mutated_messages
 from tests.unit.test_model_building import models_in, pydantic_state
 
 CODEC = CaseEventCodec()
@@ -33,15 +35,15 @@ HEADER = CODEC.encode(SEEDS[0])[:HEADER_SIZE]
 """The latest schema's frame header: both fast paths read only messages that start with it."""
 
 
-def fused(data: bytes) -> tuple[Any, Any, Any] | None:
-    """The fused decode's (event, distribution JSON, payload JSON), or None where it is not sure."""
+def fused(data: bytes) -> tuple[Any, Any, Any, str] | None:
+    """The fused decode's (event, distribution JSON, payload JSON, event id), or None where not sure."""
     if not data.startswith(HEADER):
         return None
     try:
-        event, distribution, payload, end = FUSED(data, HEADER_SIZE)
+        event, distribution, payload, event_id, end = FUSED(data, HEADER_SIZE)
     except Exception:
         return None
-    return (event, distribution, payload) if end == len(data) else None
+    return (event, distribution, payload, event_id) if end == len(data) else None
 
 
 def read_and_checked(data: bytes) -> tuple[Any, Any, Any] | None:
@@ -79,6 +81,7 @@ def assert_same_as_both_paths(data: bytes) -> bool:
     assert typed(mine[1]) == typed(theirs[1]) == typed(plain.distribution.model_dump(mode="json"))
     assert typed(mine[2]) == typed(theirs[2]) == typed(plain.payload.model_dump(mode="json"))
     assert list(mine[2]) == list(plain.payload.model_dump(mode="json"))  # the log row's key order
+    assert typed(mine[3]) == typed(str(plain.event_id))
     return True
 
 
@@ -139,3 +142,21 @@ def test_a_schema_and_model_that_do_not_line_up_are_not_fused() -> None:
     union = {f"vn.casehub.{name}": cls for name, cls in PAYLOAD_TYPES.items()}
     with pytest.raises(UnsupportedSchema, match="different fields"):
         compile_fused(envelope, CaseEvent, ModelChecks(), "payload", union, ("distribution", "payload"))
+
+
+@given(st.uuids(), st.sampled_from(["str", "upper", "hex", "braces", "urn", "upper-urn"]))
+@settings(max_examples=200, deadline=None)
+def test_an_event_id_in_any_form_uuid_reads_gives_str_of_the_uuid(value: uuid.UUID, form: str) -> None:
+    written = {
+        "str": str(value),
+        "upper": str(value).upper(),
+        "hex": value.hex,
+        "braces": "{" + str(value) + "}",
+        "urn": value.urn,
+        "upper-urn": value.urn.upper().replace("URN:UUID:", "urn:uuid:"),
+    }[form]
+    datum = to_avro(SEEDS[0])
+    data = encoded({**datum, "event_id": written})
+    found = fused(data)
+    assert found is not None and found[3] == str(value) == str(found[0].event_id)
+    assert_same_as_both_paths(data)
