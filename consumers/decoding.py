@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -128,12 +128,22 @@ class RecordDecoder:
         )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST_MS = int((datetime(9999, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds()) * 1000
+"""Kafka timestamps are any 64-bit number a producer sets; from this one on a datetime cannot hold them."""
+
+
 def _received_at(record: InboundRecord) -> datetime:
-    """The record's Kafka timestamp, but never later than now (a sender's clock cannot excuse itself)."""
+    """The record's Kafka timestamp, but never later than now (a sender's clock cannot excuse itself).
+
+    Exact milliseconds added to the epoch (positional timedelta: ~2x cheaper than `fromtimestamp` of a
+    float, and exact): a timestamp past what a datetime holds is later than now, so it is now, not a
+    ValueError that would stop the whole batch."""
     now = utcnow()
-    if record.timestamp_ms <= 0:
+    ms = record.timestamp_ms
+    if ms <= 0 or ms >= _LAST_MS:
         return now
-    return min(datetime.fromtimestamp(record.timestamp_ms / 1000, UTC), now)
+    return min(_EPOCH + timedelta(0, 0, 0, ms), now)
 
 
 def _key_problem(key: bytes | None, case_id: str) -> str:

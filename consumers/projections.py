@@ -24,14 +24,14 @@ def stored_event(
 ) -> StoredEvent:
     """The log row of a decoded event, remembering where it was read.
 
-    `dumped`, when the fast decode accepted the event, already holds the JSON of its distribution and
-    payload (what `model_dump(mode="json")` gives, tests/unit/test_avro_read_fast_path.py checks), so
+    `dumped`, when the fast decode accepted the event, already holds the JSON of its distribution,
+    payload and id (what `model_dump(mode="json")` gives, tests/unit/test_avro_read_fast_path.py checks), so
     the models are not dumped again.
     """
     return built(
         StoredEvent,
         {
-            "event_id": str(event.event_id),
+            "event_id": dumped.event_id if dumped else str(event.event_id),
             "case_id": event.case_id,
             "event_type": event.event_type,
             "agency": event.agency,

@@ -10,6 +10,10 @@ declines: `decode` returns None, the decline is counted by reason and the first 
 (`FastPathDeclines`), and the caller decodes the message the plain way, which gives today's verdict and
 reason. So acceptance and refusal never differ between the two paths; tests/unit/test_avro_read_fast_path
 .py compares them on generated events mutated field by field.
+
+In front of the reader + check stands their fused form (schemas/avro_fused_decode.py): the bytes read
+and checked field by field straight into the models, without the datum in between. What it is not sure
+of it hands to the reader + check (counted in `fused_declines`), which judge as before.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, NamedTuple
 
 from schemas.avro_compiled_reader import Reader, compile_reader
 from schemas.avro_fast_path import UnsupportedSchema
+from schemas.avro_fused_decode import FusedRead, compile_fused
 from schemas.catalog import ENVELOPE_RECORD, SchemaVersion
 from schemas.events import PAYLOAD_TYPES, CaseEvent
 from schemas.fast_path_declines import FastPathDeclines
@@ -29,20 +34,34 @@ _NAMESPACE = ENVELOPE_RECORD.rsplit(".", 1)[0]
 
 
 class FastDecoded(NamedTuple):
-    """An accepted event, and the JSON of its distribution and payload as the log row keeps them."""
+    """An accepted event, and the JSON of its distribution, payload and id as the log row keeps them."""
 
     event: CaseEvent
     distribution: dict[str, Any]
     payload: dict[str, Any]
+    event_id: str
 
 
-def compile_event_check() -> Check:
-    """The check of a case-event datum (fastavro's shape: the payload as (record name, fields))."""
-    checks = ModelChecks(
+def _event_checks() -> ModelChecks:
+    """The model checks of a case event: the payload is chosen by the caller, the envelope's own fields
+    need no JSON (the log row keeps their values), the shapes' string checks are pure."""
+    return ModelChecks(
         before_validators=frozenset({(CaseEvent, "_payload_by_event_type")}),
         no_json=frozenset({CaseEvent}),
         pure=PURE_STRING_CHECKS,
     )
+
+
+def compile_fused_event_read(writer: SchemaVersion) -> FusedRead:
+    """The fused read and check of a case event of `writer` (schemas/avro_fused_decode.py)."""
+    union = {f"{_NAMESPACE}.{name}": cls for name, cls in PAYLOAD_TYPES.items()}
+    json = ("distribution", "payload", "event_id")
+    return compile_fused(writer.parsed, CaseEvent, _event_checks(), "payload", union, json)
+
+
+def compile_event_check() -> Check:
+    """The check of a case-event datum (fastavro's shape: the payload as (record name, fields))."""
+    checks = _event_checks()
     by_record = {f"{_NAMESPACE}.{name}": checks.model(cls) for name, cls in PAYLOAD_TYPES.items()}
 
     def payload(raw: Any) -> tuple[Any, Any]:
@@ -61,6 +80,8 @@ class CompiledReadPath:
 
     def __init__(self, writer: SchemaVersion, declines: FastPathDeclines | None = None) -> None:
         self.declines = declines or FastPathDeclines("avro_read_fast_path")
+        self.fused_declines = FastPathDeclines("avro_fused_decode")
+        """What the fused read handed to the reader + check (which then counts its own in `declines`)."""
         self._header = bytes([MAGIC_BYTE]) + writer.schema_id.to_bytes(4, "big")
         self._check: Check | None
         self._read: Reader | None
@@ -70,6 +91,12 @@ class CompiledReadPath:
         except (UnsupportedModel, UnsupportedSchema, LookupError, TypeError, AttributeError) as exc:
             self._read = self._check = None
             self.declines.declined("not_compiled", error=f"{type(exc).__name__}: {exc}")
+        self._fused: FusedRead | None
+        try:
+            self._fused = compile_fused_event_read(writer)
+        except (UnsupportedModel, UnsupportedSchema, LookupError, TypeError, AttributeError) as exc:
+            self._fused = None
+            self.fused_declines.declined("not_compiled", error=f"{type(exc).__name__}: {exc}")
 
     @property
     def active(self) -> bool:
@@ -84,10 +111,18 @@ class CompiledReadPath:
         if data[:HEADER_SIZE] != self._header:
             self.declines.declined("other_schema_or_header")
             return None
+        if self._fused is not None:
+            try:
+                event, distribution, payload, event_id, end = self._fused(data, HEADER_SIZE)
+                if end == len(data):
+                    return FastDecoded(event, distribution, payload, event_id)
+                self.fused_declines.declined("bytes_left")
+            except Exception as exc:  # not sure: the reader + check judge it (then maybe pydantic)
+                self.fused_declines.declined(type(exc).__name__)
         try:
             datum = self._read(data, HEADER_SIZE)  # from past the header, not a copy of the body
             event, dumped = self._check(datum)
         except Exception as exc:  # a rule broken or a surprise: the plain path gives the verdict
             self.declines.declined(type(exc).__name__)
             return None
-        return FastDecoded(event, dumped["distribution"], dumped["payload"])
+        return FastDecoded(event, dumped["distribution"], dumped["payload"], str(event.event_id))

@@ -142,6 +142,35 @@ class ModelChecks:
     def _model(self, cls: type[BaseModel], sources: list[str]) -> str:
         if cls in self._names:
             return self._names[cls]
+        after = self.after_validators(cls)
+        function = self._names[cls] = self._unique(f"check_{cls.__name__}_")
+        want_json = cls not in self._no_json
+        lines = [
+            f"def {function}(raw):",
+            f"    if raw.__class__ is not _dict or len(raw) != {len(cls.model_fields)}:",
+            "        raise _D('not this record')",
+        ]
+        typed: list[str] = []
+        dumped: list[str] = []
+        for field_name, info in cls.model_fields.items():
+            t, j = self._unique("t"), self._unique("j")
+            override = self.field_overrides.get((cls, field_name))
+            if override is not None:
+                lines.append(f"    {t}, {j} = {self._constant(override, 'field')}(raw[{field_name!r}])")
+            else:
+                source = f"raw[{field_name!r}]"
+                metadata = _metadata(info)
+                lines.extend(self._value(info.annotation, metadata, source, t, j, "    ", want_json, sources))
+            typed.append(f"{field_name!r}: {t}")
+            dumped.append(f"{field_name!r}: {j}")
+        lines.extend(self.model_lines(cls, typed, after))
+        lines.append(f"    return model, {{{', '.join(dumped)}}}")
+        sources.append("\n".join(lines))
+        return function
+
+    def after_validators(self, cls: type[BaseModel]) -> list[str]:
+        """The names of `cls`'s after validators in the generated code's namespace; UnsupportedModel
+        when `cls` uses a config option, validator, serializer or field feature not compiled."""
         unknown_config = set(cls.model_config) - _CONFIG_KNOWN
         if unknown_config or cls.model_config.get("extra") != "forbid":
             raise UnsupportedModel(f"{cls.__name__}: config {sorted(cls.model_config)} not compiled")
@@ -163,38 +192,14 @@ class ModelChecks:
             if mode != "after" or len(inspect.signature(decorator.func).parameters) != 1:
                 raise UnsupportedModel(f"{cls.__name__}.{validator_name}: {mode} validator not compiled")
             after.append(self._constant(decorator.func, "after"))
-        function = self._names[cls] = self._unique(f"check_{cls.__name__}_")
-        want_json = cls not in self._no_json
-        lines = [
-            f"def {function}(raw):",
-            f"    if raw.__class__ is not _dict or len(raw) != {len(cls.model_fields)}:",
-            "        raise _D('not this record')",
-        ]
-        typed: list[str] = []
-        dumped: list[str] = []
         for field_name, info in cls.model_fields.items():
             if info.alias or info.validation_alias or info.discriminator:
                 raise UnsupportedModel(f"{cls.__name__}.{field_name}: alias or discriminator not compiled")
-            t, j = self._unique("t"), self._unique("j")
-            override = self.field_overrides.get((cls, field_name))
-            if override is not None:
-                lines.append(f"    {t}, {j} = {self._constant(override, 'field')}(raw[{field_name!r}])")
-            else:
-                source = f"raw[{field_name!r}]"
-                metadata = _metadata(info)
-                lines.extend(self._value(info.annotation, metadata, source, t, j, "    ", want_json, sources))
-            typed.append(f"{field_name!r}: {t}")
-            dumped.append(f"{field_name!r}: {j}")
-        lines.extend(self._model_lines(cls, typed))
-        for validator in after:
-            lines.append(f"    if {validator}(model) is not model:")
-            lines.append("        raise _D('a model validator replaced the model')")
-        lines.append(f"    return model, {{{', '.join(dumped)}}}")
-        sources.append("\n".join(lines))
-        return function
+        return after
 
-    def _model_lines(self, cls: type[BaseModel], typed: list[str]) -> list[str]:
-        """Lines building `model` as `new_model` does, inlined, with one fields-set per class.
+    def model_lines(self, cls: type[BaseModel], typed: list[str], after: list[str]) -> list[str]:
+        """Lines building `model` as `new_model` does, inlined, with one fields-set per class, then
+        running its after validators (`typed`: the `'name': variable` pairs of its fields).
 
         Every field is always set (an Avro record has them all), so each model's fields-set is the set of
         all its fields. A frozen model can share one: pydantic only changes a fields-set through
@@ -203,13 +208,17 @@ class ModelChecks:
         fields_set = self._constant(fields, "fields")
         if not cls.model_config.get("frozen"):
             fields_set += ".copy()"
-        return [
+        lines = [
             f"    model = _object_new({self._constant(cls, 'model')})",
             f"    _set_dict(model, {{{', '.join(typed)}}})",
             f"    _set_fields(model, {fields_set})",
             "    _set_extra(model, None)",
             "    _set_private(model, None)",
         ]
+        for validator in after:
+            lines.append(f"    if {validator}(model) is not model:")
+            lines.append("        raise _D('a model validator replaced the model')")
+        return lines
 
     def _value(
         self,
@@ -285,6 +294,14 @@ class ModelChecks:
         ]
         if annotation is datetime:
             lines += [f"{indent}if {t}.tzinfo is None:", f"{indent}    raise _D('naive datetime')"]
+        return lines + self.typed_leaf(annotation, metadata, t, j, indent, want_json)
+
+    def typed_leaf(
+        self, annotation: Any, metadata: list[Any], t: str, j: str, indent: str, want_json: bool
+    ) -> list[str]:
+        """Lines applying the rules of a plain field to `t`, already of the annotation's type (an aware
+        datetime for a datetime), and setting `j` to its JSON (None if unwanted)."""
+        lines: list[str] = []
         if annotation is str and self._rememberable(metadata):
             lines += self._remembered_rules(t, metadata, indent)
         else:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from producers.simulator import simulate_events
-from schemas.avro_compiled_reader import compile_reader
+from schemas.avro_compiled_reader import Unread, _long_tail, compile_reader
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec
 from schemas.wire import HEADER_SIZE, frame
@@ -99,3 +99,51 @@ def test_a_timestamp_is_the_same_instant_as_fastavro_would_give_or_is_refused_al
 
     positional = at(lambda: epoch + timedelta(0, 0, 0, millis))
     assert positional == at(lambda: epoch + timedelta(microseconds=millis * 1000))
+
+
+def _looped_long_tail(buf: bytes, pos: int, first: int) -> tuple[int, int]:
+    """The byte loop `_long_tail` was before it was unrolled: the oracle."""
+    n, shift = first & 0x7F, 7
+    while True:
+        b = buf[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+        if shift >= 70:
+            raise Unread("varint longer than a long")
+    if n >= 1 << 64:
+        raise Unread("varint beyond 64 bits")
+    return (n >> 1) ^ -(n & 1), pos
+
+
+def _outcome(read: Any, buf: bytes) -> Any:
+    try:
+        return read(buf, 1, buf[0])
+    except (Unread, IndexError) as exc:
+        return type(exc).__name__
+
+
+VARINT_BYTES = st.sampled_from([0x00, 0x01, 0x7F, 0x80, 0x81, 0xFF]) | st.integers(0, 255)
+
+
+@given(st.integers(0x80, 0xFF), st.lists(VARINT_BYTES, max_size=12))
+@settings(max_examples=1_000, deadline=None)
+def test_the_unrolled_varint_reads_as_the_byte_loop_did(first: int, rest: list[int]) -> None:
+    buf = bytes([first, *rest])
+    assert _outcome(_long_tail, buf) == _outcome(_looped_long_tail, buf)
+
+
+@given(st.integers(-(2**63), 2**63 - 1))
+@settings(max_examples=300, deadline=None)
+def test_every_long_written_as_a_varint_is_read_back(value: int) -> None:
+    zigzag = (value << 1) ^ (value >> 63)
+    encoded = bytearray()
+    while True:
+        byte, zigzag = zigzag & 0x7F, zigzag >> 7
+        encoded.append(byte | (0x80 if zigzag else 0))
+        if not zigzag:
+            break
+    if len(encoded) > 1:
+        assert _long_tail(bytes(encoded), 1, encoded[0]) == (value, len(encoded))
