@@ -77,12 +77,23 @@ def test_a_commit_that_failed_while_the_broker_was_down_is_retried(
         source.commit({(partition.topic, partition.partition): 7})  # Kafka is gone
         assert source.uncommitted == {(partition.topic, partition.partition): 7}
         own_broker.start()
-        wait_until(lambda: not source.poll(0.2) and not source.uncommitted, 120, "the commit's retry")
+        key = (partition.topic, partition.partition)
+
+        def landed() -> bool:
+            """Kafka holds 7. (An empty queue alone is not proof: after the restart the group may first
+            hand the partition to the consumer's former member, dropping its queued offset, and the store's 7
+            is queued again only when the partition comes back. A full run under load once ended with the
+            queue empty and no offset in Kafka; this cause is the likely one, not a proven one.)"""
+            source.poll(0.2)
+            return (
+                not source.uncommitted
+                and committed(own_broker.bootstrap, settings.consumer_group).get(key) == 7
+            )
+
+        wait_until(landed, 120, "the commit's retry to reach Kafka")
     finally:
         source.close()
-    assert (
-        committed(own_broker.bootstrap, settings.consumer_group)[(partition.topic, partition.partition)] == 7
-    )
+    assert committed(own_broker.bootstrap, settings.consumer_group)[key] == 7
 
 
 def test_a_commit_sent_just_before_close_reaches_kafka(kafka_bootstrap: str, sqlite_url: str) -> None:
