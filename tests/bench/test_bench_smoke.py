@@ -65,7 +65,9 @@ def test_every_benchmark_figure_is_produced_on_real_parts(
     report = run_bench(env, BenchPlan(scale=0.001), say=lines.append)
     found = {(f.section, f.name): f.value for f in report.figures}
     assert set(found) >= EXPECTED
-    assert all(value > 0 for key, value in found.items() if key in EXPECTED)
+    # CPU is read in clock ticks (10 ms): at 500 events a server's share can be a true 0 ticks
+    zero_allowed = {key for key in EXPECTED if "CPU" in key[1]}
+    assert [key for key in EXPECTED if found[key] < 0 or (found[key] == 0 and key not in zero_allowed)] == []
     assert report.parameters["events"] == 500
     assert "broker_cpu" in report.parameters, "a broker that is not the bench's own: its CPU said unmeasured"
     targets = {(f.section, f.name): f.target for f in report.figures}
