@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from consumers.audience_views import audience_views, is_restricted
 from consumers.case_fold import merge_reads
 from consumers.clock import utcnow
-from consumers.event_types.entry import no_rows
 from consumers.event_types.registry import EventRead
 from consumers.ports.case_store import StoreTransaction
 from consumers.records import ProjectionRow, StoredEvent, built
@@ -69,16 +68,14 @@ def apply_events(tx: StoreTransaction, events: Sequence[StoredEvent]) -> None:
     touched_subjects: set[str] = set()
     for event in new:
         r = EventRead(event)
-        entry = r.entry
-        if entry.rows is not no_rows:
-            rows += entry.rows(event, r.payload)
+        rows += r.rows()
         if (reads := by_case.get(event.case_id)) is None:
             by_case[event.case_id] = [r]
         else:
             reads.append(r)
         if is_restricted(event):
             restricted.add(event.case_id)
-        if entry.observed_subject is not None and (subject := entry.observed_subject(r.payload)) is not None:
+        if (subject := r.observed_subject()) is not None:
             touched_subjects.add(subject)
     tx.add_rows(rows)
     existing = tx.lock_cases(by_case)

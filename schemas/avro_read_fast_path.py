@@ -33,6 +33,10 @@ from schemas.wire import HEADER_SIZE, MAGIC_BYTE
 _NAMESPACE = ENVELOPE_RECORD.rsplit(".", 1)[0]
 
 
+_NOT_COMPILED = (UnsupportedModel, UnsupportedSchema, LookupError, TypeError, AttributeError)
+"""What compiling a read path for a schema may raise: that path is then off and the next one judges."""
+
+
 class FastDecoded(NamedTuple):
     """An accepted event, and the JSON of its distribution, payload and id as the log row keeps them."""
 
@@ -88,13 +92,13 @@ class CompiledReadPath:
         try:
             self._read = compile_reader(writer.parsed)
             self._check = compile_event_check()
-        except (UnsupportedModel, UnsupportedSchema, LookupError, TypeError, AttributeError) as exc:
+        except _NOT_COMPILED as exc:
             self._read = self._check = None
             self.declines.declined("not_compiled", error=f"{type(exc).__name__}: {exc}")
         self._fused: FusedRead | None
         try:
             self._fused = compile_fused_event_read(writer)
-        except (UnsupportedModel, UnsupportedSchema, LookupError, TypeError, AttributeError) as exc:
+        except _NOT_COMPILED as exc:
             self._fused = None
             self.fused_declines.declined("not_compiled", error=f"{type(exc).__name__}: {exc}")
 
