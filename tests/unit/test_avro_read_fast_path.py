@@ -148,6 +148,8 @@ def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
 
 
 MS_2000, MS_2100 = 946_684_800_000, 4_102_444_800_000
+MS_0001, MS_9999_END = -62_135_596_800_000, 253_402_300_799_999
+"""The first and last millisecond a datetime holds: one before or after them is not a timestamp."""
 EDGE_VALUES = st.one_of(
     st.sampled_from(
         [
@@ -169,6 +171,7 @@ EDGE_VALUES = st.one_of(
             "x" * 129,
             "x" * 501,
             "y" * 10_001,
+            "z" * 1_000_000,
             "A" * 2_001,
             "https://a.vn/\x1c",
             "https://ví.dụ/đường",
@@ -214,6 +217,10 @@ EDGE_VALUES = st.one_of(
             MS_2000 - 1,
             MS_2100,
             MS_2100 - 1,
+            MS_0001,
+            MS_0001 - 1,
+            MS_9999_END,
+            MS_9999_END + 1,
             0.0,
             -0.0,
             5e-324,
