@@ -21,7 +21,14 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import Connection, Engine, Table, select, update
 
-from services.notify.webhook_destinations import allowed_networks, refused_destination
+from services.notify.webhook_destinations import (
+    DestinationRefused,
+    Resolve,
+    allowed_networks,
+    checked_destination,
+    refused_destination,
+    resolve_host,
+)
 from services.settings import Settings
 from services.store.alert_store import list_alerts
 from services.store.sql_store import EVENTS, PROJECTIONS, _insert
@@ -105,11 +112,19 @@ def dead_letters(connection: Connection, limit: int = 200) -> list[dict[str, Any
 
 
 class WebhookDispatcher:
-    def __init__(self, engine: Engine, settings: Settings, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        client: httpx.Client | None = None,
+        resolve: Resolve = resolve_host,
+    ) -> None:
+        """`resolve`: how host names become addresses (the system resolver; tests name their own)."""
         self.engine = engine
         self.settings = settings
         self.client = client or httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False)
         self.allowed = allowed_networks(settings.webhook_allowed_networks)
+        self.resolve = resolve
 
     def sweep(self, now: datetime) -> DispatchReport:
         report = DispatchReport()
@@ -208,20 +223,21 @@ class WebhookDispatcher:
             attempts = row["attempts"] + 1
             changes: dict[str, Any] = {"attempts": attempts}
             try:
-                refused = refused_destination(row["url"], self.allowed)
-                if refused:
-                    raise WebhookRefused(refused)
+                # Connect to the address just checked, not to what a second lookup would answer.
+                url, host, extensions = checked_destination(row["url"], self.allowed, self.resolve).pinned()
                 answer = self.client.post(
-                    row["url"],
+                    url,
                     content=body,
                     headers={
+                        **host,
                         "Content-Type": "application/json",
                         "X-Casehub-Delivery": row["delivery_id"],
                         "X-Casehub-Signature": signature(secret_of(self.settings, row["webhook_id"]), body),
                     },
+                    extensions=extensions,
                 )
                 error = None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
-            except (httpx.HTTPError, WebhookRefused) as failure:
+            except (httpx.HTTPError, WebhookRefused, DestinationRefused) as failure:
                 error = f"{type(failure).__name__}: {str(failure)[:300]}"
             if error is None:
                 changes |= {"delivered_at": now, "last_error": None}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notify.webhook_destinations import allowed_networks, refused_destination
+from services.notify.webhook_destinations import allowed_networks, checked_destination, refused_destination
 
 PRIVATE = [
     ipaddress.ip_network(n)
@@ -76,3 +76,55 @@ def test_settings_refuse_a_malformed_network_at_start() -> None:
 
     with pytest.raises(ValueError, match="CIDR"):
         Settings(webhook_allowed_networks=["not-a-network"])
+
+
+def _carriers(inner: ipaddress.IPv4Address) -> list[str]:
+    """The IPv6 forms that reach `inner` on a network with the matching gateway or stack."""
+    value = int(inner)
+    return [
+        str(ipaddress.IPv6Address((0xFFFF << 32) | value)),  # IPv4-mapped
+        str(ipaddress.IPv6Address(value)),  # IPv4-compatible (deprecated)
+        str(ipaddress.IPv6Address((0x2002 << 112) | (value << 80))),  # 6to4
+        str(ipaddress.IPv6Address((0x0064FF9B << 96) | value)),  # NAT64, well-known prefix
+        str(ipaddress.IPv6Address((0x0064FF9B0001 << 80) | value)),  # NAT64, local-use prefix
+    ]
+
+
+@given(
+    st.sampled_from(PRIVATE).flatmap(lambda net: st.integers(0, net.num_addresses - 1).map(lambda i: net[i])),
+    st.integers(0, 4),
+)
+def test_an_ipv6_address_carrying_a_private_ipv4_one_is_refused(
+    inner: ipaddress.IPv4Address, form: int
+) -> None:
+    """64:ff9b::a00:1 is a global IPv6 address to `ipaddress`, yet a NAT64 gateway sends it to 10.0.0.1; the
+    same holds for 6to4 and the IPv4-compatible and -mapped forms."""
+    carrier = _carriers(inner)[form]
+    reason = refused_destination("https://h.example/", [], resolving_to(carrier))
+    assert reason and str(inner) in reason, carrier
+    assert refused_destination("https://h.example/", PRIVATE, resolving_to(carrier)) is None, carrier
+
+
+@pytest.mark.parametrize("form", range(5))
+def test_an_ipv6_address_carrying_a_public_ipv4_one_stays_allowed(form: int) -> None:
+    carrier = _carriers(ipaddress.IPv4Address("203.113.131.1"))[form]
+    assert refused_destination("https://h.example/", [], resolving_to(carrier)) is None, carrier
+
+
+def test_a_delivery_connects_to_the_address_it_checked_under_the_urls_name() -> None:
+    """DNS rebinding: a name may answer a public address to the check and 127.0.0.1 to the next lookup;
+    the delivery must not look the name up again, but connect to the checked address."""
+    answers = iter([["203.113.131.1"], ["127.0.0.1"]])
+    destination = checked_destination("https://agency.example:8443/hook?x=1", [], lambda h, p: next(answers))
+    url, headers, extensions = destination.pinned()
+    assert str(url) == "https://203.113.131.1:8443/hook?x=1"
+    assert headers == {"Host": "agency.example:8443"} and extensions == {"sni_hostname": "agency.example"}
+    v6 = checked_destination("http://bücher.example/", [], resolving_to("2606:4700::1111", "203.113.131.1"))
+    url, headers, extensions = v6.pinned()
+    assert str(url) == "http://[2606:4700::1111]/" and headers == {"Host": "xn--bcher-kva.example"}
+    assert extensions == {"sni_hostname": "xn--bcher-kva.example"}
+
+
+def test_a_resolver_answer_that_is_no_address_is_a_refusal_not_a_crash() -> None:
+    reason = refused_destination("https://h.example/", [], resolving_to("not-an-address"))
+    assert reason and "cannot be resolved" in reason

@@ -7,18 +7,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
+import trustme
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from services.api.app import create_app
 from services.early_warning import build_alert_outbox
-from services.notify.webhooks import WebhookDispatcher
+from services.notify.webhook_destinations import resolve_host
+from services.notify.webhooks import DELIVERIES, WEBHOOKS, WebhookDispatcher
 from services.settings import Settings
 from tests.databases import module_database
 from tests.network_world import NOW, NetworkWorld, build_network_world
@@ -37,7 +42,7 @@ SETTINGS = Settings(
 class Receiver:
     """A real HTTP server answering every POST with `status`, keeping what it got."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, tls: ssl.SSLContext | None = None) -> None:
         received: list[tuple[dict[str, str], bytes]] = []
         self.received = received
 
@@ -52,7 +57,10 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -125,6 +133,86 @@ def test_a_failing_system_is_retried_with_back_off_then_dead_lettered_and_shown_
     analyst = client(world)
     signed_in_client(analyst, world.tokens["qltt"])
     assert analyst.get("/ops/webhooks").status_code == 403
+
+
+def test_a_delivery_goes_to_the_address_checked_not_to_a_second_lookup(world: NetworkWorld) -> None:
+    """DNS rebinding: the check and the connection must use one lookup. The webhook's name (".invalid":
+    the system resolver never answers it) resolves, through the dispatcher's resolver, to the receiver's
+    loopback address; a delivery that looked the name up again would fail to connect. The receiver still
+    sees the name as Host."""
+    receiver = Receiver(204)
+    port = receiver.server.server_address[1]
+    try:
+        made = register(world, "police", receiver.url)
+        assert made.status_code == 200, made.text
+        named = f"http://agency-hook.invalid:{port}/hook"
+        with world.engine.begin() as connection:  # the name the agency re-pointed its hook to
+            connection.execute(
+                update(WEBHOOKS).where(WEBHOOKS.c.webhook_id == made.json()["webhook_id"]).values(url=named)
+            )
+        looked_up: list[str] = []
+
+        def resolve(host: str, port: int) -> list[str]:
+            looked_up.append(host)
+            return ["127.0.0.1"] if host == "agency-hook.invalid" else resolve_host(host, port)
+
+        WebhookDispatcher(world.engine, SETTINGS, resolve=resolve).sweep(NOW)
+        assert receiver.received, "nothing reached the checked address"
+        assert {headers["Host"] for headers, _ in receiver.received} == {f"agency-hook.invalid:{port}"}
+        assert looked_up.count("agency-hook.invalid") == len(receiver.received)  # one lookup per delivery
+    finally:
+        receiver.close()
+
+
+@pytest.mark.parametrize("certified", ["agency-hook.invalid", "someone-else.invalid"])
+def test_a_pinned_https_delivery_checks_the_certificate_against_the_urls_name(
+    world: NetworkWorld, certified: str
+) -> None:
+    """Connecting to the checked address must not weaken TLS: the receiver's certificate is verified
+    against the URL's name (sent as the TLS server name), so a certificate for another name is refused."""
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(certified).configure_cert(served)
+    trusted = ssl.create_default_context()
+    authority.configure_trust(trusted)
+    receiver = Receiver(204, tls=served)
+    port = receiver.server.server_address[1]
+    try:
+        made = register(world, "police", receiver.url)
+        assert made.status_code == 200, made.text
+        with world.engine.begin() as connection:
+            connection.execute(
+                update(WEBHOOKS)
+                .where(WEBHOOKS.c.webhook_id == made.json()["webhook_id"])
+                .values(url=f"https://agency-hook.invalid:{port}/hook")
+            )
+        client = httpx.Client(verify=trusted, timeout=5, follow_redirects=False)
+        answers = {"agency-hook.invalid": ["127.0.0.1"]}
+        dispatcher = WebhookDispatcher(
+            world.engine,
+            SETTINGS,
+            client,
+            resolve=lambda host, port: answers.get(host) or resolve_host(host, port),
+        )
+        dispatcher.sweep(NOW)
+        mine = DELIVERIES.c.webhook_id == made.json()["webhook_id"]
+        with world.engine.connect() as connection:
+            outcomes = [
+                (row.delivered_at, row.last_error)
+                for row in connection.execute(select(DELIVERIES).where(mine))
+            ]
+        assert outcomes
+        if certified == "agency-hook.invalid":
+            assert all(delivered is not None and error is None for delivered, error in outcomes), outcomes
+            assert len(receiver.received) == len(outcomes)
+            assert {headers["Host"] for headers, _ in receiver.received} == {f"agency-hook.invalid:{port}"}
+        else:
+            assert receiver.received == []
+            assert all(
+                delivered is None and "CERTIFICATE_VERIFY_FAILED" in error for delivered, error in outcomes
+            )
+    finally:
+        receiver.close()
 
 
 def test_registration_needs_a_key_and_a_plain_url(world: NetworkWorld) -> None:
