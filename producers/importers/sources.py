@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from producers.importers.mapping import AgencyMapping, MappingError
 from producers.importers.text import cell_text, key_of
+from schemas.json_text import json_lines
 
 FORMATS = {
     ".csv": "csv",
@@ -63,23 +63,48 @@ def read_table(path: Path, mapping: AgencyMapping) -> Table:
     kind = file_format(path)
     if kind == "jsonl":
         return _jsonl_table(path, mapping)
-    grid = _csv_rows(path) if kind == "csv" else _xlsx_rows(path)
-    return _grid_table(grid, mapping, path)
+    grid, unreadable = _csv_rows(path) if kind == "csv" else (_xlsx_rows(path), [])
+    return _grid_table(grid, mapping, path, unreadable)
 
 
-def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1258")  # Excel on Vietnamese Windows saves CSV as Windows-1258
+def _csv_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], list[SourceRow]]:
+    """The CSV's rows by line number, and the lines the csv module could not split (a field over its
+    131,072-character limit): those are reported as unreadable rows, the others still read."""
+    text = _csv_text(path)
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    return [(reader.line_num, row) for row in reader]
+    rows: list[tuple[int, list[Any]]] = []
+    unreadable: list[SourceRow] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows, unreadable
+        except csv.Error as exc:
+            unreadable.append(SourceRow(reader.line_num, {}, f"unreadable CSV line: {exc}"))
+            continue
+        rows.append((reader.line_num, row))
+
+
+def _csv_text(path: Path) -> str:
+    """UTF-8 (with or without BOM), else Windows-1258, as Excel on Vietnamese Windows saves CSV; text in
+    neither is refused whole with where it fails (guessing would publish garbled names)."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as not_utf8:
+        try:
+            return raw.decode("cp1258")
+        except UnicodeDecodeError:
+            line = raw.count(b"\n", 0, not_utf8.start) + 1
+            raise MappingError(
+                f"{path.name}: line {line} holds byte 0x{raw[not_utf8.start]:02x}, which is not UTF-8, "
+                "and the file is not Windows-1258 text either; save the report as CSV UTF-8"
+            ) from None
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
@@ -96,7 +121,9 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
         book.close()
 
 
-def _grid_table(grid: list[tuple[int, list[Any]]], mapping: AgencyMapping, path: Path) -> Table:
+def _grid_table(
+    grid: list[tuple[int, list[Any]]], mapping: AgencyMapping, path: Path, unreadable: list[SourceRow]
+) -> Table:
     at = _header_row(grid, mapping, path)
     headers = [cell_text(cell) for cell in grid[at][1]]
     known = [h for h in headers if h and mapping.field_of_header(h)]
@@ -108,6 +135,7 @@ def _grid_table(grid: list[tuple[int, list[Any]]], mapping: AgencyMapping, path:
             continue
         cells = {h: v for h, v in zip(headers, values, strict=False) if h in known}
         rows.append(SourceRow(number, cells))
+    rows = sorted([*rows, *unreadable], key=lambda row: row.number)
     table.rows, table.total_rows = iter(rows), len(rows)
     return table
 
@@ -140,25 +168,29 @@ def _set_aside(number: int, values: list[Any], table: Table) -> bool:
 
 
 def _jsonl_table(path: Path, mapping: AgencyMapping) -> Table:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    """Each line read on its own (a bad line is a failed row, the others still read); a file where no
+    line is JSON is no JSON Lines export at all and is refused whole, like a CSV without a header row."""
     seen: dict[str, None] = {}
     rows: list[SourceRow] = []
     table = Table(headers=[], rows=iter(()), total_rows=0)
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for line in json_lines(path.read_bytes()):
+        number = line.number
+        if line.blank:
             table.skipped.append((number, "blank line"))
             continue
-        try:
-            cells = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rows.append(SourceRow(number, {}, f"not JSON: {exc.msg} at column {exc.colno}"))
+        if line.problem is not None:
+            rows.append(SourceRow(number, {}, line.problem))
             continue
+        cells = line.value
         if not isinstance(cells, dict):
             rows.append(SourceRow(number, {}, f"a line must hold a JSON object, not {type(cells).__name__}"))
             continue
         seen.update(dict.fromkeys(cells))
         if not _set_aside(number, list(cells.values()), table):
             rows.append(SourceRow(number, {k: v for k, v in cells.items() if mapping.field_of_header(k)}))
+    unreadable = [row.problem for row in rows if row.problem is not None and not row.cells]
+    if rows and len(unreadable) == len(rows) and not seen:
+        raise MappingError(f"{path.name}: no line is a JSON object (line {rows[0].number}: {unreadable[0]})")
     table.headers = list(seen)
     table.ignored_columns = [h for h in seen if not mapping.field_of_header(h)]
     table.rows, table.total_rows = iter(rows), len(rows)

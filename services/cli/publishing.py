@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from producers.importers.mapping import mapped_agencies
 from producers.publisher import FailedEvent, Publisher
 from schemas.errors import CasehubError
 from schemas.events import CaseEvent
+from schemas.json_text import json_lines
 from schemas.validation_messages import vietnamese_errors
 from services.bootstrap import build_publisher
 from services.cli.configuration import settings
@@ -92,15 +92,16 @@ def read_events(file: Path) -> list[CaseEvent]:
     and the reasons in Vietnamese (schemas/validation_messages.py), and nothing is published."""
     events = []
     problems: list[str] = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    for line in json_lines(file.read_bytes()):
+        if line.blank:
+            continue
+        if line.problem is not None:
+            problems.append(f"{file}:{line.number}: {line.problem}")
             continue
         try:
-            events.append(CaseEvent.model_validate(json.loads(line)))
-        except json.JSONDecodeError as exc:
-            problems.append(f"{file}:{number}: không phải JSON: {exc.msg} ở cột {exc.colno} (not JSON)")
+            events.append(CaseEvent.model_validate(line.value))
         except pydantic.ValidationError as exc:
-            problems.extend(f"{file}:{number}: {reason}" for reason in vietnamese_errors(exc))
+            problems.extend(f"{file}:{line.number}: {reason}" for reason in vietnamese_errors(exc))
     if problems:
         shown = problems[:_SHOWN_PROBLEMS]
         more = len(problems) - len(shown)

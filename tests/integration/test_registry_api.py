@@ -342,3 +342,28 @@ def test_basic_auth_as_confluent_clients_send_it_names_the_principal_of_the_toke
     garbled = client.get("/subjects", headers={"Authorization": "Basic %%%not-base64"})
     assert garbled.status_code == 401 and garbled.json()["error_code"] == 40101
     engine.dispose()
+
+
+def _nested_arrays(depth: int) -> str:
+    """A schema text of `depth` arrays of arrays: valid Avro, and nested as deep as a caller likes."""
+    return '{"type":"array","items":' * depth + '"string"' + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [300, 500, 700, 900, 990, 5_000, 100_000])
+def test_a_schema_nested_past_the_stack_is_a_422_on_every_route_that_reads_one(
+    client: TestClient, depth: int
+) -> None:
+    """A schema text nested deeper than Python's stack raised RecursionError (in json.loads or in fastavro's
+    parse): a 500 on lookup and compatibility, which any signed-in reader may call. Each depth is either read
+    or refused with why."""
+    body = {"schema": _nested_arrays(depth)}
+    for path in (
+        "/subjects/deep-value/versions",
+        "/subjects/deep-value",
+        "/compatibility/subjects/deep-value/versions",
+        "/compatibility/subjects/deep-value/versions/latest",
+    ):
+        answer = post(client, path, body)
+        assert answer.status_code < 500, (path, depth, answer.text[:300])
+        if answer.status_code == 422:
+            assert "nested too deep" in answer.json()["message"], answer.text[:300]

@@ -106,7 +106,7 @@ def test_a_customs_json_lines_export_reports_unreadable_lines_and_missing_keys(t
     assert result.skipped == [(7, "blank line")]
     reasons = {row["row"]: row["reason"] for row in report_rows(result)}
     columns = {row["row"]: row["column"] for row in report_rows(result)}
-    assert reasons["3"].startswith("not JSON")
+    assert reasons["3"].endswith("(not JSON)")
     # 2 tỷ đồng for smuggled goods sold by an individual: above the 100M maximum of Decree 98/2020 Art. 4
     assert "vượt mức tối đa 100.000.000 đ đối với cá nhân" in reasons["8"] and columns["8"] == "So tien phat"
     assert "JSON object" in reasons["4"]
@@ -158,3 +158,43 @@ def test_a_value_the_contract_refuses_is_reported_on_its_column_in_vietnamese(tm
     (problem,) = report_rows(result)
     assert problem["column"] == "Đường dẫn"
     assert "đường dẫn quá dài (3,018 byte UTF-8; tối đa 2,000)" in problem["reason"]
+
+
+def test_a_csv_in_no_known_encoding_is_refused_with_the_line_that_breaks_it(tmp_path: Path) -> None:
+    """UTF-8 failed, then Windows-1258 raised UnicodeDecodeError (0x81 is no character there): a traceback."""
+    source = copy_sample(QLTT_CSV, tmp_path)
+    lines = source.read_bytes().count(b"\n")
+    source.write_bytes(source.read_bytes() + b"\x81\x8d,abc\n")
+    with pytest.raises(MappingError, match=rf"line {lines + 1} holds byte 0x81, which is not UTF-8"):
+        dry_run(source, "qltt")
+
+
+def test_a_csv_line_the_csv_module_cannot_split_is_one_unreadable_row(tmp_path: Path) -> None:
+    """A field over the csv module's 131,072 characters raised csv.Error out of the import; now that line
+    is a failed row with its reason and every other row is read as before."""
+    before = dry_run(copy_sample(QLTT_CSV, tmp_path), "qltt")
+    source = copy_sample(QLTT_CSV, tmp_path)
+    lines = source.read_bytes().split(b"\n")
+    huge = b'"' + b"x" * 200_000 + b'",' + lines[-2]
+    source.write_bytes(b"\n".join([*lines[:-1], huge, lines[-1]]))
+    result = dry_run(source, "qltt")
+    reasons = {row["row"]: row["reason"] for row in report_rows(result)}
+    assert reasons[str(len(lines))] == "unreadable CSV line: field larger than field limit (131072)"
+    assert (result.published_rows, result.failed_rows) == (before.published_rows, before.failed_rows + 1)
+
+
+def test_a_json_lines_export_splits_at_newlines_only_and_reads_past_a_line_that_is_not_utf8(
+    tmp_path: Path,
+) -> None:
+    """A value holding U+2028 (a JSON string may) was cut in two by str.splitlines; a stray byte on one
+    line failed the whole file."""
+    before = dry_run(copy_sample(CUSTOMS_JSONL, tmp_path), "customs")
+    source = copy_sample(CUSTOMS_JSONL, tmp_path)
+    original = source.read_bytes()
+    assert original.count("khai báo hải quan".encode()) == 1
+    text = original.replace("khai báo hải quan".encode(), "khai\u2028báo\u2029hải\x85quan".encode())
+    source.write_bytes(text + b'{"x": "\xff"}\n')
+    result = dry_run(source, "customs")
+    reasons = {row["row"]: row["reason"] for row in report_rows(result)}
+    assert reasons[str(text.count(b"\n") + 1)].startswith("không phải UTF-8: byte 0xff")
+    assert (result.rows, result.published_rows) == (before.rows + 1, before.published_rows)

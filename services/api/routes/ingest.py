@@ -9,7 +9,6 @@ and events; what is not a JSON array of objects is a 4xx for the whole request, 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from typing import Annotated, Any, Literal, NoReturn
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from producers.publisher import Publisher
+from schemas.json_text import NotJson, json_value
 from schemas.outages import ServiceUnavailable
 from services.access.principal import Capability, Principal
 from services.api.deps import require
@@ -97,11 +97,9 @@ async def _bounded_body(request: Request, principal: Principal) -> bytes:
 
 def _items(request: Request, principal: Principal, body: bytes) -> list[Any]:
     try:
-        parsed = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _refuse(request, principal, 400, f"không phải JSON (not JSON): {exc}")
-    except RecursionError:
-        _refuse(request, principal, 400, "JSON lồng quá sâu (JSON nested too deep)")
+        parsed = json_value(body)
+    except NotJson as exc:
+        _refuse(request, principal, 400, str(exc))
     if not isinstance(parsed, list):
         _refuse(
             request,
