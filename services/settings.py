@@ -9,6 +9,12 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+STORE_DRIVERS = ("postgresql", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
+"""The database URL schemes the store runs on (psycopg is the PostgreSQL driver installed)."""
+_STORE_URL_FORMS = "postgresql+psycopg://user@host/db or sqlite:///path"
 
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "bcd389", "ipvn")
 """Agencies with a case topic; BCĐ 389 publishes the tips its public form and hotline receive (and their
@@ -161,6 +167,23 @@ class Settings(BaseSettings):
             if pattern.match(name):
                 raise ValueError(f"topic {name!r} would be read as an agency case topic ({pattern.pattern})")
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_store_casehub_runs_on(cls, url: str) -> str:
+        """PostgreSQL (psycopg) or SQLite: anything else would fail later, deep in SQLAlchemy, with a
+        traceback naming a plugin or a module instead of the setting."""
+        if not url:
+            return url
+        try:
+            driver = make_url(url).drivername
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (postgresql+psycopg://user@host/db or sqlite:///path)"
+            ) from None
+        if driver not in STORE_DRIVERS:
+            raise ValueError(f"casehub stores in PostgreSQL or SQLite, not {driver!r}: {_STORE_URL_FORMS}")
+        return url
 
     @field_validator("webhook_allowed_networks")
     @classmethod

@@ -7,7 +7,10 @@ per-batch summary shows. CASEHUB_LOG_LEVEL overrides both.
 
 from __future__ import annotations
 
+import re
+
 import pydantic
+from pydantic_settings import SettingsError
 
 from schemas.errors import CasehubError
 from services.logging import configure_logging
@@ -32,6 +35,12 @@ def _loaded(default_level: str) -> Settings:
         error = exc.errors()[0]
         where = "CASEHUB_" + "_".join(str(part) for part in error["loc"]).upper()
         raise CasehubError(f"bad setting {where}: {error['msg']}" if error["loc"] else error["msg"]) from None
+    except SettingsError as exc:  # a list or object setting whose value is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        where = f"CASEHUB_{field.group(1).upper()}" if field else "a CASEHUB_ setting"
+        raise CasehubError(
+            f'bad setting {where}: not JSON (a list setting is a JSON list, e.g. ["a", "b"])'
+        ) from None
     if loaded.log_level is not None and loaded.log_level != default_level:
         configure_logging(loaded.log_level)
     return loaded

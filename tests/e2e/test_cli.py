@@ -121,6 +121,18 @@ def test_consume_stops_cleanly_on_a_signal_and_prints_its_summary(
     [
         ("CASEHUB_API_PORT", "abc", "bad setting CASEHUB_API_PORT"),
         ("CASEHUB_ALERTS_TOPIC_PREFIX", "casehub.cases.", "would be read as an agency case topic"),
+        # these two ended in a traceback: SQLAlchemy's NoSuchModuleError, pydantic-settings' SettingsError
+        (
+            "CASEHUB_DATABASE_URL",
+            "nonsense://x",
+            "bad setting CASEHUB_DATABASE_URL: Value error, casehub stores",
+        ),
+        ("CASEHUB_DATABASE_URL", "postgresql+psycopg2://u:pw@h/x", "not 'postgresql+psycopg2'"),
+        (
+            "CASEHUB_WEBHOOK_ALLOWED_NETWORKS",
+            "10.0.0.0/8",
+            "bad setting CASEHUB_WEBHOOK_ALLOWED_NETWORKS: not JSON",
+        ),
     ],
 )
 def test_a_bad_setting_is_one_clear_line(variable: str, value: str, reason: str, tmp_path: Path) -> None:
