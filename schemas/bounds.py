@@ -66,6 +66,18 @@ def _control_character(what: str, bad: re.Match[str]) -> PydanticCustomError:
 
 
 check_line = _bounded(LINE_MAX, _LINE_FORBIDDEN, "text")
+
+
+def line_refusal(value: str) -> str | None:
+    """Why `value` is no one-line text (too long, a control character), or None: check_line's verdict
+    for callers outside a pydantic model."""
+    try:
+        check_line(value)
+    except PydanticCustomError as refused:
+        return str(refused)
+    return None
+
+
 check_prose = _bounded(PROSE_MAX, _PROSE_FORBIDDEN, "text")
 check_identifier = _bounded(IDENTIFIER_MAX, _LINE_FORBIDDEN, "identifier")
 

@@ -53,6 +53,10 @@ GRANTS: dict[Role, frozenset[Capability]] = {
 }
 
 
+PRINCIPAL_ID_MAX = 64
+"""The width of the store's principal id columns (principals, tokens, sessions, audit)."""
+
+
 @dataclass(frozen=True)
 class Principal:
     principal_id: str

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from consumers.clock import utcnow
+from schemas.bounds import is_url_safe_id, line_refusal
 from schemas.reference import agencies, provinces_on
 from services.access.demo import seed_demo_principals
-from services.access.principal import Principal, Role
+from services.access.principal import PRINCIPAL_ID_MAX, Principal, Role
 from services.access.resolver import issue_token, list_principals, revoke_tokens, save_principal
 from services.bootstrap import open_store
 from services.cli.configuration import settings
@@ -32,6 +33,14 @@ def create(
     label: Annotated[str | None, typer.Option(help="What the token is for.")] = None,
 ) -> None:
     """Create (or update) a principal and print a new token for it — shown once, stored only as a hash."""
+    if not is_url_safe_id(principal_id, PRINCIPAL_ID_MAX):
+        raise typer.BadParameter(
+            f"a principal id is 1-{PRINCIPAL_ID_MAX} characters: letters A-Z a-z, digits and . _ ~ : - "
+            "(starting with a letter or digit); it is shown in audit rows, pages and logs"
+        )
+    for option, text in (("--name", name), ("--label", label)):
+        if text is not None and (refusal := line_refusal(text)):
+            raise typer.BadParameter(f"{option}: {refusal}")
     if agency is not None and agency not in agencies():
         raise typer.BadParameter(f"unknown agency {agency!r} (one of {', '.join(sorted(agencies()))})")
     current = {p.code for p in provinces_on(utcnow().date())}

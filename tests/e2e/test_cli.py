@@ -139,3 +139,26 @@ def test_a_bad_setting_is_one_clear_line(variable: str, value: str, reason: str,
     result = run(["topics", "create"], {variable: value, "CASEHUB_HOME": str(tmp_path)})
     assert result.returncode == 1
     assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        (["p" * 65], "a principal id is 1-64 characters"),
+        (["qltt/../admin"], "a principal id is 1-64 characters"),
+        (["qltt-a", "--name", "\x1b[31mred"], "--name: text contains the control character U+001B"),
+        (["qltt-a", "--label", "l" * 600], "--label: text is 600 characters long"),
+    ],
+)
+def test_a_principal_is_refused_an_id_or_name_that_would_spoil_logs_and_pages(
+    arguments: list[str], reason: str, tmp_path: Path
+) -> None:
+    """`tokens create` stored any id and name: 100,000 characters (`tokens list` then took over a minute),
+    escape sequences that recolour the terminal of whoever lists principals or reads the audit log."""
+    result = run(
+        ["tokens", "create", *arguments, "--role", "analyst", "--agency", "qltt"],
+        {"CASEHUB_HOME": str(tmp_path)},
+    )
+    assert result.returncode == 2 and reason in " ".join(result.stderr.replace("│", " ").split()), (
+        result.stderr
+    )
