@@ -58,16 +58,31 @@ def file_format(path: Path) -> str:
         raise MappingError(f"{path.name}: unsupported file type (use {', '.join(sorted(FORMATS))})") from None
 
 
-def read_table(path: Path, mapping: AgencyMapping) -> Table:
-    """The export's rows keyed by header; MappingError when no header row names the agency's fields."""
+MAX_COLUMNS = 500
+"""Columns a sheet may have: a report has a few dozen; a cell in column XFD makes every row of a sized
+XLSX 16,384 cells wide, so a wider sheet is refused before its rows are read."""
+
+
+def read_table(path: Path, mapping: AgencyMapping, max_rows: int | None = None) -> Table:
+    """The export's rows keyed by header; MappingError when no header row names the agency's fields, or
+    when the file has more than `max_rows` lines or rows (counted while reading, blank ones included, so a
+    small file that expands to millions of rows — zipped XLSX, a CSV of newlines — is refused early)."""
     kind = file_format(path)
     if kind == "jsonl":
-        return _jsonl_table(path, mapping)
-    grid, unreadable = _csv_rows(path) if kind == "csv" else (_xlsx_rows(path), [])
+        return _jsonl_table(path, mapping, max_rows)
+    grid, unreadable = _csv_rows(path, max_rows) if kind == "csv" else (_xlsx_rows(path, max_rows), [])
     return _grid_table(grid, mapping, path, unreadable)
 
 
-def _csv_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], list[SourceRow]]:
+def _count(number: int, max_rows: int | None, path: Path) -> None:
+    """Refuse the file once row `number` lies beyond `max_rows`."""
+    if max_rows is not None and number > max_rows:
+        raise MappingError(
+            f"{path.name}: more than {max_rows:,} rows; split the file (or use the command line)"
+        )
+
+
+def _csv_rows(path: Path, max_rows: int | None = None) -> tuple[list[tuple[int, list[Any]]], list[SourceRow]]:
     """The CSV's rows by line number, and the lines the csv module could not split (a field over its
     131,072-character limit): those are reported as unreadable rows, the others still read."""
     text = _csv_text(path)
@@ -86,8 +101,9 @@ def _csv_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], list[SourceRow]]
             return rows, unreadable
         except csv.Error as exc:
             unreadable.append(SourceRow(reader.line_num, {}, f"unreadable CSV line: {exc}"))
-            continue
-        rows.append((reader.line_num, row))
+        else:
+            rows.append((reader.line_num, row))
+        _count(len(rows) + len(unreadable), max_rows, path)
 
 
 def _csv_text(path: Path) -> str:
@@ -107,7 +123,7 @@ def _csv_text(path: Path) -> str:
             ) from None
 
 
-def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
+def _xlsx_rows(path: Path, max_rows: int | None = None) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # only XLSX imports pay for openpyxl
 
     try:
@@ -116,7 +132,15 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
         raise MappingError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from exc
     try:
         sheet = book.worksheets[0]
-        return [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise MappingError(f"{path.name}: more than {MAX_COLUMNS} columns; a report has a few dozen")
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            _count(number, max_rows, path)
+            if len(row) > MAX_COLUMNS:  # a sheet without its size: each row as long as its last cell
+                raise MappingError(f"{path.name}: row {number} has more than {MAX_COLUMNS} columns")
+            rows.append((number, list(row)))
+        return rows
     finally:
         book.close()
 
@@ -167,7 +191,7 @@ def _set_aside(number: int, values: list[Any], table: Table) -> bool:
     return False
 
 
-def _jsonl_table(path: Path, mapping: AgencyMapping) -> Table:
+def _jsonl_table(path: Path, mapping: AgencyMapping, max_rows: int | None = None) -> Table:
     """Each line read on its own (a bad line is a failed row, the others still read); a file where no
     line is JSON is no JSON Lines export at all and is refused whole, like a CSV without a header row."""
     seen: dict[str, None] = {}
@@ -175,6 +199,7 @@ def _jsonl_table(path: Path, mapping: AgencyMapping) -> Table:
     table = Table(headers=[], rows=iter(()), total_rows=0)
     for line in json_lines(path.read_bytes()):
         number = line.number
+        _count(number, max_rows, path)
         if line.blank:
             table.skipped.append((number, "blank line"))
             continue

@@ -28,6 +28,13 @@ from schemas.reference.provinces import current_province
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+MAX_UPLOAD_ROWS = 50_000
+"""Rows (blank ones included) of an uploaded file: a unit's monthly report has hundreds to a few thousand.
+The 8 MiB byte limit alone does not bound the work: an 8 MiB CSV of short lines is 1.6 million rows
+(~930 MB of memory to read in the API process), an 8 MiB XLSX a million rows and more. Larger exports
+go through `casehub publish FILE --agency A` on the agency's own machine."""
+
+
 class UnreadableFile(ValueError):
     """The file as a whole cannot be read as a report (its type, its bytes, no header row)."""
 
@@ -83,7 +90,7 @@ def read_report(content: bytes, filename: str, agency: str, recorded_at: datetim
         path.write_bytes(content)
         importer = ReportImporter(path, agency, None, recorded_at=recorded_at)
         try:
-            table = read_table(path, agency_mapping(agency))
+            table = read_table(path, agency_mapping(agency), max_rows=MAX_UPLOAD_ROWS)
             rows = list(table.rows)
         except Exception as exc:  # csv, zip, openpyxl, codecs: every way a file is not a report
             raise UnreadableFile(_unreadable(exc)) from exc

@@ -7,15 +7,17 @@ broker is a closed port (nothing here may reach one)."""
 from __future__ import annotations
 
 import html
+import io
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from deploy.broker import free_port
+from producers.importers.sources import MAX_COLUMNS
 from services.access.principal import Principal, Role
 from services.access.resolver import issue_token, save_principal
 from services.api.app import create_app
@@ -113,6 +115,22 @@ def test_a_reader_without_the_right_and_an_agency_without_a_topic_cannot_upload(
     assert _uploads(engine) == 0
 
 
+def _workbook(rows: int, last_column: int = 3) -> bytes:
+    """An XLSX of a header and `rows` short rows, with a cell in `last_column` of the first data row."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Số quyết định", "Ngày kiểm tra", "Tỉnh"])
+    for number in range(rows):
+        sheet.append(
+            ["x", 1, *([None] * (last_column - 3)), "far"] if number == 0 and last_column > 3 else ["x", 1]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
@@ -124,14 +142,34 @@ def test_a_reader_without_the_right_and_an_agency_without_a_topic_cannot_upload(
         ("junk.xlsx", bytes(range(256)) * 64, "không đọc được tệp báo cáo"),
         ("junk.jsonl", b"\xff\xfe\x00\x01" * 100, "không đọc được tệp"),
         ("header_only.csv", "Số quyết định,Ngày kiểm tra,Tỉnh\n".encode(), "không có dòng số liệu"),
+        # within 8 MiB, yet 1.6 million rows read into the API process (~930 MB) before: refused early
+        (
+            "many_rows.csv",
+            "Số quyết định,Ngày kiểm tra,Tỉnh\n".encode() + b"x,1,\n" * 60_000,
+            "more than 50,000 rows",
+        ),
+        (
+            "many_blank_rows.csv",
+            "Số quyết định,Ngày kiểm tra,Tỉnh\n".encode() + b"\n" * 60_000,
+            "more than 50,000",
+        ),
+        ("many_rows.xlsx", lambda: _workbook(rows=50_001), "more than 50,000 rows"),
+        (
+            "wide.xlsx",
+            lambda: _workbook(rows=3, last_column=MAX_COLUMNS + 1),
+            f"more than {MAX_COLUMNS} columns",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_report_is_kept_as_unreadable_with_its_reason(
-    hub: tuple[TestClient, Engine, dict[str, str]], name: str, content: bytes, reason: str
+    hub: tuple[TestClient, Engine, dict[str, str]],
+    name: str,
+    content: bytes | Callable[[], bytes],
+    reason: str,
 ) -> None:
     client, engine, tokens = hub
     signed_in_client(client, tokens["officer"])
-    page = html.unescape(_send(client, name, content))
+    page = html.unescape(_send(client, name, content if isinstance(content, bytes) else content()))
     assert 'data-status="unreadable"' in page and reason in page, page[-3000:]
     assert 'id="publish-form"' not in page
     assert _uploads(engine) == 1

@@ -10,6 +10,7 @@ import pytest
 
 from producers.importers.importer import ImportResult, ReportImporter
 from producers.importers.mapping import MappingError
+from producers.importers.sources import MAX_COLUMNS
 from schemas.events import CaseClosed, CaseEvent, CaseOpened, CaseReferred, PenaltyDecided, SubjectIdentified
 from tests.import_samples import CUSTOMS_JSONL, QLTT_CSV, copy_sample, write_tax_workbook
 from tests.publishing_fakes import RecordingPublisher
@@ -198,3 +199,28 @@ def test_a_json_lines_export_splits_at_newlines_only_and_reads_past_a_line_that_
     reasons = {row["row"]: row["reason"] for row in report_rows(result)}
     assert reasons[str(text.count(b"\n") + 1)].startswith("không phải UTF-8: byte 0xff")
     assert (result.rows, result.published_rows) == (before.rows + 1, before.published_rows)
+
+
+def test_a_sheet_wider_than_any_report_is_refused_before_its_rows_are_read(tmp_path: Path) -> None:
+    """One cell in column 600 made every row of a sized sheet 600 cells long (16,384 in column XFD)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Số quyết định", "Ngày kiểm tra", "Tỉnh"])
+    sheet.cell(row=2, column=MAX_COLUMNS + 100, value="far")
+    book.save(tmp_path / "wide.xlsx")
+    with pytest.raises(MappingError, match=f"more than {MAX_COLUMNS} columns"):
+        dry_run(tmp_path / "wide.xlsx", "qltt")
+
+
+def test_a_row_limit_refuses_a_file_once_it_is_passed_and_not_at_it(tmp_path: Path) -> None:
+    from producers.importers.mapping import agency_mapping
+    from producers.importers.sources import read_table
+
+    source = tmp_path / "r.csv"
+    source.write_bytes("Số quyết định,Ngày kiểm tra,Tỉnh\n".encode() + b"x,1,\n" * 9)
+    assert read_table(source, agency_mapping("qltt"), max_rows=10).total_rows == 9
+    with pytest.raises(MappingError, match="more than 9 rows"):
+        read_table(source, agency_mapping("qltt"), max_rows=9)
