@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,10 @@ def file_format(path: Path) -> str:
 MAX_COLUMNS = 500
 """Columns a sheet may have: a report has a few dozen; a cell in column XFD makes every row of a sized
 XLSX 16,384 cells wide, so a wider sheet is refused before its rows are read."""
+
+
+MAX_XLSX_INFLATED = 256 * 2**20
+"""Bytes an XLSX may inflate to: a 50,000-row report inflates to tens of MiB."""
 
 
 def read_table(path: Path, mapping: AgencyMapping, max_rows: int | None = None) -> Table:
@@ -126,6 +131,7 @@ def _csv_text(path: Path) -> str:
 def _xlsx_rows(path: Path, max_rows: int | None = None) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # only XLSX imports pay for openpyxl
 
+    _refuse_zip_bomb(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException ...
@@ -143,6 +149,22 @@ def _xlsx_rows(path: Path, max_rows: int | None = None) -> list[tuple[int, list[
         return rows
     finally:
         book.close()
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    """An XLSX is a zip: openpyxl reads its shared strings whole, even in read-only mode, so a few MiB
+    that inflate to gigabytes would exhaust memory before a row is counted. The sizes the zip declares
+    bound what Python's zipfile will inflate (it stops at the declared size), so they are checked first."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl says so in its own words below
+    if inflated > MAX_XLSX_INFLATED:
+        raise MappingError(
+            f"{path.name}: the workbook inflates to {inflated / 2**20:,.0f} MiB; "
+            f"at most {MAX_XLSX_INFLATED // 2**20} MiB are read"
+        )
 
 
 def _grid_table(

@@ -224,3 +224,26 @@ def test_a_row_limit_refuses_a_file_once_it_is_passed_and_not_at_it(tmp_path: Pa
     assert read_table(source, agency_mapping("qltt"), max_rows=10).total_rows == 9
     with pytest.raises(MappingError, match="more than 9 rows"):
         read_table(source, agency_mapping("qltt"), max_rows=9)
+
+
+def test_a_workbook_that_inflates_past_the_bound_is_refused_before_openpyxl_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip bomb (here 8 MiB of zeros against a bound lowered to 4 MiB; the real bound is 256 MiB):
+    openpyxl reads shared strings whole, so the declared sizes are checked before it opens the file."""
+    import zipfile
+
+    from producers.importers import sources
+
+    monkeypatch.setattr(sources, "MAX_XLSX_INFLATED", 4 * 2**20)
+    source = write_tax_workbook(tmp_path / "bomb.xlsx")
+    assert dry_run(source, "tax").rows > 0  # the workbook itself is well within the bound
+    with (
+        zipfile.ZipFile(source, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/padding.bin", "w") as padding,
+    ):
+        for _ in range(8):
+            padding.write(bytes(2**20))
+    assert source.stat().st_size < 2**20
+    with pytest.raises(MappingError, match="inflates to 8 MiB; at most 4 MiB are read"):
+        dry_run(source, "tax")
