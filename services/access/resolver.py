@@ -127,17 +127,6 @@ def issue_token(
     return token
 
 
-def revoke_tokens(engine: Engine, principal_id: str) -> int:
-    """Revoke every live token of a principal; the number revoked."""
-    with engine.begin() as connection:
-        result = connection.execute(
-            TOKENS.update()
-            .where(TOKENS.c.principal_id == principal_id, TOKENS.c.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-    return result.rowcount
-
-
 def list_principals(engine: Engine) -> list[Principal]:
     with engine.connect() as connection:
         rows = connection.execute(select(PRINCIPALS).order_by(PRINCIPALS.c.principal_id))

@@ -11,7 +11,8 @@ from schemas.bounds import is_url_safe_id, line_refusal
 from schemas.reference import agencies, provinces_on
 from services.access.demo import seed_demo_principals
 from services.access.principal import PRINCIPAL_ID_MAX, Principal, Role
-from services.access.resolver import issue_token, list_principals, revoke_tokens, save_principal
+from services.access.resolver import issue_token, list_principals, save_principal
+from services.access.revocation import revoke_access
 from services.bootstrap import open_store
 from services.cli.configuration import settings
 from services.cli.consoles import console
@@ -67,9 +68,24 @@ def list_() -> None:
 @tokens_app.command("revoke")
 @one_line_errors
 def revoke(principal_id: Annotated[str, typer.Argument(help="Whose tokens to revoke.")]) -> None:
-    """Revoke every live token of a principal."""
+    """Revoke every live token and web session of a principal (a leaked or rotated token)."""
     engine, _ = open_store(settings())
-    console.print(f"revoked {revoke_tokens(engine, principal_id)} token(s) of {principal_id}")
+    revoked = revoke_access(engine, principal_id)
+    console.print(
+        f"revoked {revoked.tokens} token(s) and {revoked.sessions} web session(s) of {principal_id}"
+    )
+
+
+@tokens_app.command("disable")
+@one_line_errors
+def disable(principal_id: Annotated[str, typer.Argument(help="Who leaves.")]) -> None:
+    """Disable a principal: tokens and web sessions end, subscriptions stop; `create` enables again."""
+    engine, _ = open_store(settings())
+    revoked = revoke_access(engine, principal_id, disable=True)
+    state = "disabled" if revoked.disabled else "was not an enabled principal"
+    console.print(
+        f"{principal_id}: {state}; revoked {revoked.tokens} token(s) and {revoked.sessions} web session(s)"
+    )
 
 
 @tokens_app.command("demo")

@@ -171,13 +171,14 @@ def test_roles_decide_which_endpoints_answer(world: World, who: str | None, path
 
 
 def test_an_unknown_or_revoked_token_is_refused(world: World) -> None:
-    from services.access.resolver import issue_token, revoke_tokens
+    from services.access.resolver import issue_token
+    from services.access.revocation import revoke_access
 
     client = world.client()
     assert client.get("/api/cases", headers={"Authorization": "Bearer nope"}).status_code == 401
     token = issue_token(world.engine, "t-ipvn")
     assert client.get("/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    revoke_tokens(world.engine, "t-ipvn")
+    revoke_access(world.engine, "t-ipvn")
     assert client.get("/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     world.tokens["ipvn"] = issue_token(world.engine, "t-ipvn")
 

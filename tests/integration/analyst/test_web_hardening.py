@@ -9,6 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.access.audit import AUDIT
+from services.access.principal import Principal, Role
+from services.access.resolver import issue_token, save_principal
+from services.access.revocation import revoke_access
 from services.api.app import create_app
 from services.api.request_limits import MAX_BODY_BYTES
 from tests.analyst_world import World
@@ -53,6 +56,29 @@ def test_the_session_cookie_is_a_server_side_id_revoked_at_sign_out(world: World
     assert thief.get("/api/cases").status_code == 401
     tls = TestClient(create_app(world.engine), base_url="https://testserver")
     assert "Secure" in sign_in(tls, world.tokens["qltt"]).headers["set-cookie"]
+
+
+@pytest.mark.parametrize("disable", [False, True])
+def test_revoking_a_principal_ends_its_web_sessions_and_disabling_ends_the_principal(
+    world: World, disable: bool
+) -> None:
+    """`tokens revoke` revoked the API tokens only: a browser signed in with one stayed signed in for up to
+    12 hours. Now both end together; `disable` also refuses a token issued afterwards, until `create`."""
+    leaver = Principal(f"t-leaver-{disable}", "Người nghỉ việc", "qltt", Role.ANALYST)
+    save_principal(world.engine, leaver)
+    token = issue_token(world.engine, leaver.principal_id)
+    browser = world.client()
+    signed_in_client(browser, token)
+    assert browser.get("/cases", follow_redirects=False).status_code == 200
+    revoked = revoke_access(world.engine, leaver.principal_id, disable=disable)
+    assert (revoked.tokens, revoked.sessions, revoked.disabled) == (1, 1, disable)
+    assert browser.get("/cases", follow_redirects=False).status_code == 303
+    assert world.client().get("/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    fresh = issue_token(world.engine, leaver.principal_id)
+    answer = world.client().get("/api/cases", headers={"Authorization": f"Bearer {fresh}"})
+    assert answer.status_code == (401 if disable else 200)
+    save_principal(world.engine, leaver)  # `tokens create` again: enabled
+    assert world.client().get("/api/cases", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 
 
 def test_sign_in_refuses_cross_site_posts(world: World) -> None:
