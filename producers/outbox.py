@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
+from pydantic import ValidationError
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 from producers.publisher import checked_wire_bytes
 from schemas.codec import CaseEventCodec
 from schemas.events import CaseEvent
+from schemas.validation_messages import vietnamese_errors
 
 OUTBOX_METADATA = MetaData()
 OUTBOX = Table(
@@ -89,15 +91,29 @@ def add_to_outbox(connection: Connection | Session, event: CaseEvent) -> None:
     )
 
 
-def pending_rows(connection: Connection, limit: int) -> list[OutboxRow]:
-    """The oldest unsent rows, in the order they were written (so each case's events stay in order)."""
+def pending_rows(connection: Connection, limit: int) -> tuple[list[OutboxRow], dict[int, str]]:
+    """The oldest unsent rows, in the order they were written (so each case's events stay in order), and
+    the rows among them that are no event at all, with why.
+
+    `add_to_outbox` writes only valid events, but the table lives in the agency's database and may be
+    written by the agency's own code (the module docstring invites copying it into their migrations), or
+    hold rows of an older contract: one unreadable row raised out of the relay, and every restart met it
+    again, so nothing behind it was ever sent. Such a row is set aside with its reason instead.
+    """
     query = (
         select(OUTBOX.c.sequence, OUTBOX.c.event_json)
         .where(OUTBOX.c.sent_at.is_(None), OUTBOX.c.rejected_at.is_(None))
         .order_by(OUTBOX.c.sequence)
         .limit(limit)
     )
-    return [OutboxRow(seq, CaseEvent.model_validate_json(text)) for seq, text in connection.execute(query)]
+    rows: list[OutboxRow] = []
+    unreadable: dict[int, str] = {}
+    for sequence, text in connection.execute(query):
+        try:
+            rows.append(OutboxRow(sequence, CaseEvent.model_validate_json(text)))
+        except ValidationError as exc:
+            unreadable[sequence] = "not a case event: " + "; ".join(vietnamese_errors(exc)[:5])
+    return rows, unreadable
 
 
 def mark_sent(connection: Connection, sequences: list[int]) -> None:

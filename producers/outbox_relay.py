@@ -100,11 +100,18 @@ class OutboxRelay:
         return self.stats
 
     def relay_once(self) -> int:
-        """Send one batch of pending rows; the number marked sent. BrokerUnavailable when none got through."""
+        """Send one batch of pending rows; how many left the pending set (sent, or set aside as unreadable).
+        BrokerUnavailable when none got through."""
         with self.engine.connect() as connection:
-            rows = pending_rows(connection, self.batch_size)
+            rows, unreadable = pending_rows(connection, self.batch_size)
+        if unreadable:
+            with self.engine.begin() as connection:
+                mark_rejected(connection, unreadable)
+            for sequence, reason in unreadable.items():
+                logger.error("outbox_row_rejected", sequence=sequence, reason=reason)
+            self.stats.rejected += len(unreadable)
         if not rows:
-            return 0
+            return len(unreadable)  # progress: the loop reads on at once
         publisher = self._publisher or self._connect()
         report = publisher.publish(row.event for row in rows)
         failed = {

@@ -96,3 +96,32 @@ def test_after_a_failed_event_its_case_waits_while_other_cases_flow(agency_db: E
     assert relay.pending() == 0
     resent = [e for e in publisher.sent if e.case_id == stuck.case_id]
     assert resent[-len(after) :] == after  # the case's events went out again, in order, from the stuck one
+
+
+def test_a_row_that_is_no_event_is_set_aside_with_its_reason_and_the_rows_behind_it_are_sent(
+    agency_db: Engine,
+) -> None:
+    """The table lives in the agency's database and may be written by its own code: an unreadable row raised
+    out of the relay (a pydantic traceback) and stopped every row behind it, restart after restart."""
+    from datetime import UTC, datetime
+
+    with agency_db.begin() as connection:
+        add_to_outbox(connection, opened("VN-OB-1"))
+        for bad in ("{not json", '{"event_type": "CaseOpened"}', "\x00", ""):
+            row = {"event_id": f"bad-{len(bad)}", "case_id": "VN-OB-X", "agency": "qltt", "event_type": "?"}
+            connection.execute(
+                insert(OUTBOX).values(**row, event_json=bad, created_at=datetime.now(UTC), attempts=0)
+            )
+        add_to_outbox(connection, opened("VN-OB-3"))
+    publisher = RecordingPublisher()
+    stats = OutboxRelay(agency_db, lambda: publisher, backoff=FAST).run(threading.Event(), idle_exit_s=0.2)
+    assert [e.case_id for e in publisher.sent] == ["VN-OB-1", "VN-OB-3"]
+    assert (stats.sent, stats.rejected) == (2, 4)
+    with agency_db.connect() as connection:
+        kept = connection.execute(
+            select(OUTBOX.c.event_json, OUTBOX.c.last_error).where(OUTBOX.c.rejected_at.is_not(None))
+        ).all()
+    assert sorted(json for json, _ in kept) == sorted(
+        ["{not json", '{"event_type": "CaseOpened"}', "\x00", ""]
+    )
+    assert all(reason.startswith("not a case event: ") for _, reason in kept), kept
