@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ import structlog
 
 from consumers.backoff import Backoff
 from consumers.batch_budget import BatchBudget
-from consumers.decode_ahead import DecodeAhead, Decoding, overlap_parts
 from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.isolation import Identified, refusal_reason, refused_items
 from consumers.liveness import Liveness
@@ -118,8 +116,7 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         budget: BatchBudget | None = None,
     ) -> None:
         """`budget`: write a polled batch in parts that each take about its seconds (consumers/
-        batch_budget.py says why); None: no budget (the rebuild: only throughput counts), each poll is
-        cut only so that decode and write overlap (consumers/decode_ahead.py)."""
+        batch_budget.py says why); None writes each poll whole (the rebuild: only throughput counts)."""
         self.source = source
         self.store = store
         self.handler = handler
@@ -130,8 +127,6 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         self.liveness = liveness or Liveness(decoder.group)
         self.budget = budget
         self._held: list[InboundRecord] = []
-        self._parts: deque[list[InboundRecord]] = deque()
-        self._ahead: DecodeAhead | None = None
 
     @property
     def group(self) -> str:
@@ -156,55 +151,33 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
             self.dead_letter_sink.close()
 
     def _loop(self, stop: threading.Event, idle_exit_s: float | None) -> None:
-        self._ahead = ahead = DecodeAhead(self.decoder.decode)
-        try:
-            self._poll_until(stop, idle_exit_s, ahead)
-        finally:
-            self._ahead = None
-            ahead.close()  # the worker never outlives the loop, however it ends
-
-    def _poll_until(self, stop: threading.Event, idle_exit_s: float | None, ahead: DecodeAhead) -> None:
         last_data = time.monotonic()
         while not stop.is_set():
             self.liveness.beat()
-            if not self._parts:
-                self._parts = deque(self._cut(self._held or self.source.poll(timeout_s=0.5)))
-                self._held = []
-            records = self._parts.popleft() if self._parts else []
+            records = self._held or self.source.poll(timeout_s=0.5)
+            self._held = []
+            if self.budget is not None:
+                # The rest is written next, before any poll: no rebalance can come between the parts.
+                records, self._held = self.budget.cut(records)
             if records or not self.source.is_assigned():
                 if records:
-                    self.process_batch(records, stop, ahead.take(records))
+                    self.process_batch(records, stop)
                 last_data = time.monotonic()  # idle time counts only while partitions are held
             elif idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
                 break
 
-    def _cut(self, polled: list[InboundRecord]) -> list[list[InboundRecord]]:
-        """A poll as the parts to write, in order, each its own transaction, all before the next poll
-        (no rebalance can come between them): the budget's parts, each cut again so that the decode of
-        one overlaps the write of the one before (consumers/decode_ahead.py)."""
-        parts: list[list[InboundRecord]] = []
-        rest = polled
-        while rest:
-            part, rest = self.budget.cut(rest) if self.budget is not None else (rest, [])
-            parts.extend(overlap_parts(part))
-        return parts
-
     def process_batch(
-        self,
-        records: Sequence[InboundRecord],
-        stop: threading.Event | None = None,
-        decoding: Decoding | None = None,
+        self, records: Sequence[InboundRecord], stop: threading.Event | None = None
     ) -> BatchOutcome[Item, Report]:
         """One polled batch into the store, then the broker commit.
 
         With a `stop` event, an unavailable registry, store or dead-letter topic is waited out (partitions
         paused, exponential back-off) and the same batch retried; without one, the error is raised.
-        `decoding`: these records already being decoded in the worker (consumers/decode_ahead.py).
         """
         started = time.perf_counter()
-        batch, decode_seconds = self._decoded(records, stop, decoding)
-        if self._ahead is not None and self._parts:  # written next, before any poll: decode it meanwhile
-            self._ahead.start(self._parts[0])
+        batch, decode_seconds = self._until_done(
+            lambda: self.decoder.decode(records), RegistryUnavailable, stop
+        )
         letters = list(batch.dead_letters) if self.handler.keeps_decode_failures else []
         # Dead letters reach their topic before the store commits: a crash in between re-reads the batch
         # and republishes them (at least once on the topic, exactly once in the dead_letters table).
@@ -227,22 +200,6 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
             store_seconds=store_seconds,
         )
         return outcome
-
-    def _decoded(
-        self, records: Sequence[InboundRecord], stop: threading.Event | None, decoding: Decoding | None
-    ) -> tuple[DecodedBatch, float]:
-        """The batch decoded, and the seconds this thread spent on it: for a part decoded ahead, only the
-        wait for the worker (what the part costs the loop, which the budget learns); a registry outage
-        met in the worker is retried here under the one outage policy, any other error raised as is."""
-        if decoding is not None:
-            began = time.perf_counter()
-            try:
-                batch, _worker_seconds = decoding.future.result()
-            except RegistryUnavailable:
-                pass
-            else:
-                return batch, time.perf_counter() - began
-        return self._until_done(lambda: self.decoder.decode(records), RegistryUnavailable, stop)
 
     def _write_isolating(
         self,
