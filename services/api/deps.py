@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,8 +77,24 @@ def presented_credential(request: Request) -> Presented | None:
 
 
 def client_of(request: Request) -> str:
-    """The address failures are counted against (behind a proxy: uvicorn's --forwarded-allow-ips)."""
-    return request.client.host if request.client else "unknown"
+    """What failures and public tips are counted against (behind a proxy: uvicorn's --forwarded-allow-ips):
+    the IPv4 address, or the IPv6 /64 — one subscriber's network, which hands its host any of 2^64
+    addresses, so counting single IPv6 addresses would give a guesser a fresh allowance per request."""
+    host = request.client.host if request.client else "unknown"
+    return client_key(host)
+
+
+def client_key(host: str) -> str:
+    """The counting key of a client address (see client_of); a host that is no address stays as it is."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+    return str(address)
 
 
 def get_principal(request: Request) -> Principal:

@@ -134,6 +134,21 @@ def test_authentication_failures_are_rate_limited_per_address(world: World) -> N
     assert other_app.get("/api/cases", headers=world.headers("qltt")).status_code == 200
 
 
+def test_an_ipv6_guesser_is_limited_per_network_not_per_address(world: World) -> None:
+    """Every IPv6 host may use any of its /64's 2^64 addresses: counted per address, a guesser changing
+    address on each request was never limited."""
+    app = create_app(world.engine)
+    statuses = [
+        TestClient(app, client=(f"2001:db8:7:9::{n:x}", 50000))
+        .get("/api/cases", headers={"Authorization": f"Bearer guess-{n}"})
+        .status_code
+        for n in range(1, 26)
+    ]
+    assert statuses[:20] == [401] * 20 and set(statuses[20:]) == {429}
+    neighbour = TestClient(app, client=("2001:db8:7:a::1", 50000))  # another /64: its own allowance
+    assert neighbour.get("/api/cases", headers=world.headers("qltt")).status_code == 200
+
+
 @pytest.mark.parametrize("case_id", ["VN%00x", "VN%0Ax", "VN%1Bx", "VN%7Fx", "a" * 65, "VN%2Fx"])
 def test_a_case_id_no_case_can_have_is_a_404_on_every_store(world: World, case_id: str) -> None:
     """PostgreSQL refuses NUL in a query: a case id with %00 was a 500 there, before the lookup checked
