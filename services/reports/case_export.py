@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from schemas.reference import VIETNAM
@@ -121,22 +122,36 @@ def _csv_cells(lang: str) -> list[tuple[str, Callable[[Any], Any]]]:
 
 
 def cases_xlsx(rows: Sequence[dict[str, Any]], lang: str = "vi", title: str = "Vụ việc") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(_headers(lang))
-    for row in rows:
-        sheet.append(_values(row, lang))
+    """The rows as a workbook written row by row (openpyxl's write-only mode): a workbook held whole took
+    ~48 s and ~630 MB of the API process for an export of 100,000 cases (EXPORT_LIMIT)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
     for index, (column, _) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 40 if column in ("title", "goods") else 18
-        if column.endswith("_vnd"):
-            for cell in sheet[get_column_letter(index)][1:]:
-                cell.number_format = "#,##0"
-        if column.endswith("_at"):
-            for cell in sheet[get_column_letter(index)][1:]:
-                cell.number_format = "yyyy-mm-dd hh:mm"
-    sheet.freeze_panes = "A2"
+    formats = [_number_format(column) for column, _ in COLUMNS]
+    sheet.append(_headers(lang))
+    for row in rows:
+        sheet.append(
+            [
+                value if form is None or value is None else _formatted(sheet, value, form)
+                for value, form in zip(_values(row, lang), formats, strict=True)
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _number_format(column: str) -> str | None:
+    if column.endswith("_vnd"):
+        return "#,##0"
+    if column.endswith("_at"):
+        return "yyyy-mm-dd hh:mm"
+    return None
+
+
+def _formatted(sheet: Any, value: Any, number_format: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell

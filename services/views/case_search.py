@@ -12,7 +12,21 @@ from services.store.queries.case_filter import CaseFilter, Page, conditions, ord
 from services.views.visible_cases import case_columns, visible_cases
 
 EXPORT_LIMIT = 100_000
+"""Cases one export may hold: ~50 s of openpyxl for an XLSX on this machine; a larger one is refused
+with the count to narrow, never cut short without a word."""
 TOTAL = "matching_cases_total"
+
+
+class TooManyToExport(ValueError):
+    """More cases match than one export holds."""
+
+    def __init__(self, limit: int) -> None:
+        vietnamese = f"{limit:,}".replace(",", ".")
+        super().__init__(
+            f"hơn {vietnamese} vụ việc khớp bộ lọc; hãy thu hẹp bộ lọc (thời gian, tỉnh, cơ quan) "
+            "rồi xuất lại "
+            f"(more than {limit:,} cases match; narrow the filter and export again)"
+        )
 
 
 def search_cases(
@@ -53,13 +67,17 @@ def all_matching(
     page: Page,
     columns: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every matching case in the page's order (up to EXPORT_LIMIT), for exports (no count needed);
-    only the named columns when given (fewer values to fetch and convert per row)."""
+    """Every matching case in the page's order, for exports (no count needed); only the named columns when
+    given (fewer values to fetch and convert per row). TooManyToExport when more than EXPORT_LIMIT match:
+    the export used to stop at the limit and say nothing."""
     cases = visible_cases(connection, viewer)
-    everything = Page(EXPORT_LIMIT, 0, page.sort, page.descending)
+    everything = Page(EXPORT_LIMIT + 1, 0, page.sort, page.descending)
     selected = [cases.c[name] for name in columns] if columns else case_columns(cases)
     query = ordered_page(select(*selected).where(*conditions(cases, where)), cases, everything)
     result = connection.execute(query)
     keys = list(result.keys())
     # fetched at once and zipped with the keys read once: a mapping per row costs a key view each
-    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+    rows = result.all()
+    if len(rows) > EXPORT_LIMIT:
+        raise TooManyToExport(EXPORT_LIMIT)
+    return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -87,6 +87,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "previous": ("Trang trước", "Previous"),
     "next": ("Trang sau", "Next"),
     "export_csv": ("Xuất CSV", "Export CSV"),
+    "export_too_many": (
+        "Xuất được tối đa {limit} vụ việc: hãy thu hẹp bộ lọc",
+        "An export holds at most {limit} cases: narrow the filter",
+    ),
     "export_xlsx": ("Xuất Excel", "Export Excel"),
     "no_results": ("Không có vụ việc nào khớp.", "No case matches."),
     "case_id": ("Mã vụ việc", "Case id"),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from services.api.deps import ConnectionDep, Exporter, NowDep
 from services.api.filters import case_filter, page
 from services.api.request_audit import RequestAuditDep
 from services.reports.case_export import COLUMNS, cases_csv, cases_xlsx
 from services.store.queries.case_filter import CaseFilter, Page
-from services.views.case_search import all_matching
+from services.views.case_search import TooManyToExport, all_matching
 
 router = APIRouter(prefix="/api/export", tags=["export"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,7 +29,10 @@ def export_cases(
     lang: Annotated[str, Query(pattern="^(vi|en)$")] = "vi",
 ) -> Response:
     """Every case matching the filters that the caller may see (the same rows as /api/cases)."""
-    rows = all_matching(connection, principal.viewer(now), where, order, [name for name, _ in COLUMNS])
+    try:
+        rows = all_matching(connection, principal.viewer(now), where, order, [name for name, _ in COLUMNS])
+    except TooManyToExport as refused:
+        raise HTTPException(422, str(refused)) from None
     audit.read(rows=len(rows))
     stamp = now.strftime("%Y%m%d-%H%M")
     if format == "xlsx":

@@ -15,7 +15,7 @@ from services.api.request_audit import RequestAuditDep
 from services.ascii_number import ascii_number
 from services.store.queries.case_filter import Page
 from services.views.case_detail import case_detail
-from services.views.case_search import search_cases
+from services.views.case_search import EXPORT_LIMIT, search_cases
 from services.web.event_summary import summary
 from services.web.i18n import language
 from services.web.pages.access import PageReader
@@ -66,6 +66,7 @@ def search_page(
         if paging.offset + len(rows) < count
         else None,
         "export_query": urlencode({**query, "sort": sort}),
+        "export_limit": EXPORT_LIMIT,
         "choices": _choices(),
     }
     return render(request, "cases.html", principal, context)

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.analyst_world import EMBARGO_END, World
+from tests.web_sign_in import signed_in_client
 
 pytestmark = pytest.mark.integration
 
@@ -168,6 +169,39 @@ def test_exports_carry_the_filtered_visible_cases_and_defuse_formulas(world: Wor
     cells = [cell for row in values for cell in row if isinstance(cell, str)]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert all(sheet.cell(row=r, column=c).data_type != "f" for r in range(1, 4) for c in range(1, 18))
+
+
+def test_an_export_over_the_limit_is_refused_with_why_never_cut_short(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export stopped at EXPORT_LIMIT (100,000) rows and said nothing; the page offered the link."""
+    from services.views import case_search
+    from services.web.pages import cases as case_pages
+
+    client = world.client()
+    for limit, status in ((5, 200), (4, 422)):  # qltt sees 5 cases: at the limit, then one beyond it
+        monkeypatch.setattr(case_search, "EXPORT_LIMIT", limit)
+        monkeypatch.setattr(case_pages, "EXPORT_LIMIT", limit)
+        for form in ("csv", "xlsx"):
+            answer = client.get("/api/export", headers=world.headers("qltt"), params={"format": form})
+            assert answer.status_code == status, answer.text[:300]
+        if status == 422:
+            assert "more than 4 cases match; narrow the filter" in answer.json()["detail"]
+    browser = world.client()
+    signed_in_client(browser, world.tokens["qltt"])
+    page = browser.get("/cases").text
+    assert 'id="export-too-many"' in page and "/api/export" not in page
+
+
+def test_the_xlsx_export_keeps_its_number_formats_widths_and_frozen_header(world: World) -> None:
+    xlsx = world.client().get("/api/export", headers=world.headers("qltt"), params={"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["B"].width == 40 and sheet.column_dimensions["A"].width == 18
+    header = [cell.value for cell in sheet[1]]
+    fines, first = header.index("Tiền phạt (đồng)") + 1, header.index("Sự kiện đầu tiên") + 1
+    assert {sheet.cell(row=r, column=fines).number_format for r in range(2, 7)} == {"#,##0"}
+    assert {sheet.cell(row=r, column=first).number_format for r in range(2, 7)} == {"yyyy-mm-dd hh:mm"}
 
 
 @pytest.mark.parametrize(
