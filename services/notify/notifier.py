@@ -30,6 +30,9 @@ from services.views.visible_cases import visible_cases
 NOTIFICATIONS = cast(Table, NotificationRow.__table__)
 NAMESPACE = uuid.UUID("5a0e2b7c-91d4-5f3a-a8c6-389a1e47f00d")
 logger = structlog.get_logger(__name__)
+ALERTS_READ = 5_000
+"""The newest alerts of an agency read per principal and sweep; a sweep that meets more in its window
+says so in the log (a burst between two sweeps larger than this is the case)."""
 
 
 @dataclass
@@ -70,7 +73,17 @@ class Notifier:
         viewer = principal.viewer(now)
         cases = visible_cases(connection, viewer)
         agency = principal.agency
-        alerts = list_alerts(connection, agency=agency or "-", limit=5_000)[0]
+        alerts, total = list_alerts(connection, agency=agency or "-", limit=ALERTS_READ)
+        window = min(sub.created_at for sub in subs) - timedelta(days=self.settings.notify_backfill_days)
+        if total > len(alerts) and alerts and alerts[-1]["raised_at"] > window:
+            # Older alerts of the subscriptions' window are not read in this sweep: said, not hidden.
+            logger.warning(
+                "notifier_alerts_not_read",
+                principal=principal.principal_id,
+                read=len(alerts),
+                addressed=total,
+                oldest_read=alerts[-1]["raised_at"].isoformat(),
+            )
         referrals = (
             incoming(connection, agency, viewer, cases, self.settings.alert_referral_days) if agency else []
         )

@@ -30,7 +30,7 @@ from services.notify.webhook_destinations import (
     resolve_host,
 )
 from services.settings import Settings
-from services.store.alert_store import list_alerts
+from services.store.alert_store import ALERTS, addressed_to
 from services.store.sql_store import EVENTS, PROJECTIONS, _insert
 from services.store.webhook_tables import WebhookDeliveryRow, WebhookRow
 
@@ -38,6 +38,8 @@ WEBHOOKS = cast(Table, WebhookRow.__table__)
 DELIVERIES = cast(Table, WebhookDeliveryRow.__table__)
 REFERRALS = PROJECTIONS["referrals"]
 NAMESPACE = uuid.UUID("9b1f3c2e-44aa-5e6d-b0c3-389a1e47beef")
+ALERTS_PER_SWEEP = 5_000
+"""Alerts queued per webhook and sweep at most; the rest wait for the next sweep, oldest first."""
 _URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]{3,490}$")
 
 
@@ -136,10 +138,20 @@ class WebhookDispatcher:
 
     def _queue(self, connection: Connection, hook: dict[str, Any], now: datetime) -> int:
         agency, since = hook["agency"], hook["created_at"]
+        queued = select(DELIVERIES.c.fact_id).where(
+            DELIVERIES.c.webhook_id == hook["webhook_id"], DELIVERIES.c.fact_kind == "alert"
+        )
+        # The oldest alerts not yet queued for this hook, a bounded number per sweep: a burst larger than
+        # one sweep takes is queued over the next ones, in order (reading the newest 5,000 skipped the
+        # older part of such a burst for good).
+        unqueued = (
+            select(ALERTS.c.alert_id, ALERTS.c.alert)
+            .where(addressed_to(agency), ALERTS.c.raised_at >= since, ALERTS.c.alert_id.not_in(queued))
+            .order_by(ALERTS.c.raised_at, ALERTS.c.alert_id)
+            .limit(ALERTS_PER_SWEEP)
+        )
         facts: list[tuple[str, str, dict[str, Any]]] = [
-            ("alert", row["alert_id"], row["alert"])
-            for row in list_alerts(connection, agency=agency, limit=5_000)[0]
-            if row["raised_at"] >= since
+            ("alert", row.alert_id, row.alert) for row in connection.execute(unqueued)
         ]
         referrals = (
             select(

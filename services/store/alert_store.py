@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, func, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Table, func, select, text, update
 
 from consumers.alerts.facts import (
     AlertFacts,
@@ -200,6 +200,11 @@ def mark_published(connection: Connection, alert_ids: Iterable[str], at: datetim
         connection.execute(update(ALERTS).where(ALERTS.c.alert_id.in_(ids)).values(published_at=at))
 
 
+def addressed_to(agency: str) -> ColumnElement[bool]:
+    """The alerts an agency receives: addressed to it, or shared with every agency."""
+    return holds(ALERTS.c.agencies, agency) | (ALERTS.c.distribution_level == "ALL_AGENCIES")
+
+
 def list_alerts(
     connection: Connection,
     *,
@@ -215,9 +220,7 @@ def list_alerts(
     if alert_id is not None:
         query = query.where(ALERTS.c.alert_id == alert_id)
     if agency is not None:
-        query = query.where(
-            holds(ALERTS.c.agencies, agency) | (ALERTS.c.distribution_level == "ALL_AGENCIES")
-        )
+        query = query.where(addressed_to(agency))
     if rule is not None:
         query = query.where(ALERTS.c.rule == rule)
     if entity_id is not None:

@@ -178,3 +178,25 @@ def test_the_notifications_page_subscribes_unsubscribes_and_marks_read(world: Ne
     sub_id = api(world, "ipvn", "GET", "/api/subscriptions").json()[0]["subscription_id"]
     gone = client.post(f"/notifications/unsubscribe/{sub_id}", data={"csrf": token})
     assert 'class="subscription"' not in gone.text
+
+
+def test_a_sweep_that_cannot_read_every_alert_of_the_window_says_so(
+    world: NetworkWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notifier reads an agency's newest ALERTS_READ alerts; when more fall in a subscription's window
+    (a burst between two sweeps), the older ones were left out without a word."""
+    from structlog.testing import capture_logs
+
+    from services.notify import notifier
+
+    made = api(world, "police", "POST", "/api/subscriptions", json={"kind": "province", "value": "01"})
+    assert made.status_code == 200, made.text
+    monkeypatch.setattr(notifier, "ALERTS_READ", 1)
+    with capture_logs() as logs:
+        Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)
+    cut = [entry for entry in logs if entry["event"] == "notifier_alerts_not_read"]
+    assert cut and cut[0]["read"] == 1 and cut[0]["addressed"] > 1, logs
+    monkeypatch.setattr(notifier, "ALERTS_READ", 5_000)
+    with capture_logs() as logs:
+        Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)
+    assert not [entry for entry in logs if entry["event"] == "notifier_alerts_not_read"]

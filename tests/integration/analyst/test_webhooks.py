@@ -25,6 +25,7 @@ from services.early_warning import build_alert_outbox
 from services.notify.webhook_destinations import resolve_host
 from services.notify.webhooks import DELIVERIES, WEBHOOKS, WebhookDispatcher
 from services.settings import Settings
+from services.store.alert_store import list_alerts
 from tests.databases import module_database
 from tests.network_world import NOW, NetworkWorld, build_network_world
 from tests.web_sign_in import signed_in_client
@@ -211,6 +212,31 @@ def test_a_pinned_https_delivery_checks_the_certificate_against_the_urls_name(
             assert all(
                 delivered is None and "CERTIFICATE_VERIFY_FAILED" in error for delivered, error in outcomes
             )
+    finally:
+        receiver.close()
+
+
+def test_more_alerts_than_a_sweep_takes_are_queued_over_the_next_sweeps_oldest_first(
+    world: NetworkWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep read the agency's newest 5,000 alerts: in a burst of more, the older part was never sent."""
+    from services.notify import webhooks
+
+    monkeypatch.setattr(webhooks, "ALERTS_PER_SWEEP", 1)
+    with world.engine.connect() as connection:
+        rows, total = list_alerts(connection, agency="police", limit=1_000)
+    assert total >= 2, "the world needs several alerts for police"
+    receiver = Receiver(204)
+    try:
+        assert register(world, "police", receiver.url).status_code == 200
+        dispatcher = WebhookDispatcher(world.engine, SETTINGS)
+        for _ in range(total + 1):
+            dispatcher.sweep(NOW)
+        sent = [json.loads(body) for _, body in receiver.received]
+        alerts = [fact["fact_id"] for fact in sent if fact["fact_kind"] == "alert"]
+        assert sorted(alerts) == sorted(row["alert_id"] for row in rows) and len(set(alerts)) == len(alerts)
+        oldest_first = sorted(rows, key=lambda row: (row["raised_at"], row["alert_id"]))
+        assert alerts == [row["alert_id"] for row in oldest_first]  # one a sweep, in order
     finally:
         receiver.close()
 
