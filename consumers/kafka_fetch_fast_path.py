@@ -150,8 +150,13 @@ def _sample_batch() -> DefaultRecordBatch:
     return MemoryRecords(_sample_buffer(0, False)).next_batch()
 
 
-def _varint(buffer: bytearray, pos: int) -> tuple[int, int]:
-    """A zigzag varint of more than one byte (kafka.record.util.decode_varint, the same arithmetic)."""
+def _varint(buffer: bytes, pos: int) -> tuple[int, int]:
+    """A zigzag varint of more than one byte (kafka.record.util.decode_varint, the same arithmetic); two
+    bytes (a record's length, a value's size, a timestamp delta of seconds) without the loop."""
+    b = buffer[pos + 1]
+    if not b & 0x80:
+        result = (buffer[pos] & 0x7F) | (b << 7)
+        return (result >> 1) ^ -(result & 1), pos + 2
     result = buffer[pos] & 0x7F
     pos += 1
     shift = 7
@@ -173,7 +178,7 @@ def batch_records(
     errors for the same bytes), keeping `part`'s counters and position as kafka-python's loop does. A
     one-byte varint (most are) is decoded inline."""
     batch._maybe_uncompress()
-    buffer = batch._buffer
+    buffer = bytes(batch._buffer)  # one copy of the batch; each slice of it is then a key or value as is
     pos = batch._pos
     base_offset = batch.base_offset
     first_timestamp = batch.first_timestamp
@@ -194,13 +199,13 @@ def batch_records(
             size, pos = _varint(buffer, pos) if b & 0x80 else ((b >> 1) ^ -(b & 1), pos + 1)
             key: bytes | None = None
             if size >= 0:
-                key = bytes(buffer[pos : pos + size])
+                key = buffer[pos : pos + size]
                 pos += size
             b = buffer[pos]
             size, pos = _varint(buffer, pos) if b & 0x80 else ((b >> 1) ^ -(b & 1), pos + 1)
             value: bytes | None = None
             if size >= 0:
-                value = bytes(buffer[pos : pos + size])
+                value = buffer[pos : pos + size]
                 pos += size
             b = buffer[pos]
             count, pos = _varint(buffer, pos) if b & 0x80 else ((b >> 1) ^ -(b & 1), pos + 1)
@@ -231,7 +236,7 @@ def batch_records(
         raise CorruptRecordError(f"{len(buffer) - pos} unconsumed bytes after all records consumed")
 
 
-def _headers(buffer: bytearray, pos: int, count: int) -> tuple[tuple[tuple[str, bytes | None], ...], int]:
+def _headers(buffer: bytes, pos: int, count: int) -> tuple[tuple[tuple[str, bytes | None], ...], int]:
     """A record's headers and the position after them (`_read_msg`'s header loop)."""
     if count < 0:
         raise CorruptRecordError(f"Found invalid number of record headers {count}")
@@ -245,14 +250,14 @@ def _headers(buffer: bytearray, pos: int, count: int) -> tuple[tuple[tuple[str, 
         size, pos = _varint(buffer, pos) if buffer[pos] & 0x80 else _one_byte(buffer, pos)
         value: bytes | None = None
         if size >= 0:
-            value = bytes(buffer[pos : pos + size])
+            value = buffer[pos : pos + size]
             pos += size
         headers.append((name, value))
         count -= 1
     return tuple(headers), pos
 
 
-def _one_byte(buffer: bytearray, pos: int) -> tuple[int, int]:
+def _one_byte(buffer: bytes, pos: int) -> tuple[int, int]:
     b = buffer[pos]
     return (b >> 1) ^ -(b & 1), pos + 1
 

@@ -134,7 +134,8 @@ def read(buffer: bytes, partition_records: type[Any], take: int | None, **option
             outcome["records"] += inbound_records([got])
         outcome["counters"] = (part.records_read, part.bytes_read, part.leader_epoch)
     except Exception as exc:  # compared below: both parses must fail alike
-        outcome["error"] = (type(exc).__name__, str(exc))
+        # the one wording that differs: ours indexes bytes, the library a bytearray
+        outcome["error"] = (type(exc).__name__, str(exc).replace("'bytearray index", "'index"))
     return outcome
 
 
@@ -165,13 +166,15 @@ def test_our_parse_gives_what_kafka_python_gives(
     assert library["error"] is None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(data_batch, min_size=1, max_size=3), st.data(), st.booleans())
-def test_corrupted_bytes_fail_alike(batches: list[Batch], data: st.DataObject, check_crcs: bool) -> None:
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(data_batch, min_size=1, max_size=3), st.data())
+def test_corrupted_bytes_fail_alike(batches: list[Batch], data: st.DataObject) -> None:
+    """With the CRC check off (`check_crcs=False`, a consumer setting), so the parse itself meets them."""
     buffer = bytearray(framed(batches))
-    at = data.draw(st.integers(0, len(buffer) - 1))
-    buffer[at] = data.draw(st.integers(0, 255))
-    library, ours = both(bytes(buffer), check_crcs=check_crcs)
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(buffer) - 1))
+        buffer[at] = data.draw(st.integers(0, 255))
+    library, ours = both(bytes(buffer), check_crcs=False)
     assert ours == library
 
 
