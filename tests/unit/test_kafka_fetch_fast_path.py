@@ -234,3 +234,46 @@ def test_a_consumer_with_deserializers_keeps_the_librarys_path() -> None:
         assert made._fetcher.PartitionRecords is Fetcher.PartitionRecords
     finally:
         made.close()
+
+
+def test_the_record_source_and_the_replay_read_through_the_fast_path() -> None:
+    from consumers.kafka_io import KafkaRecordSource
+    from consumers.log_replay import LogReplaySource
+
+    made = KafkaConsumer(bootstrap_servers="127.0.0.1:9", api_version=(3, 0), enable_auto_commit=False)
+    try:
+        source = KafkaRecordSource(
+            bootstrap="127.0.0.1:9", group="g", topic_pattern="^casehub[.]cases[.].*", stored_offsets=dict
+        )
+        source._connected(made)
+        assert made._fetcher.PartitionRecords is FastPartitionRecords
+        assert source.fetch_fast_path.total == 0
+    finally:
+        made.close()
+    replay = LogReplaySource(
+        bootstrap="127.0.0.1:9",
+        topic_pattern="^casehub[.]cases[.].*",
+        snapshot={("casehub.cases.x", 0): (0, 0)},
+    )
+    made = KafkaConsumer(bootstrap_servers="127.0.0.1:9", api_version=(3, 0), enable_auto_commit=False)
+    try:
+        replay._connected(made)
+        assert made._fetcher.PartitionRecords is FastPartitionRecords
+    finally:
+        made.close()
+
+
+def test_a_refused_fast_path_is_counted_and_the_library_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from consumers.kafka_io import KafkaRecordSource
+
+    monkeypatch.setitem(fast.INTERNALS, "consumer._fetcher", ("PartitionRecords", "records_moved"))
+    made = KafkaConsumer(bootstrap_servers="127.0.0.1:9", api_version=(3, 0), enable_auto_commit=False)
+    try:
+        source = KafkaRecordSource(
+            bootstrap="127.0.0.1:9", group="g", topic_pattern="^casehub[.]cases[.].*", stored_offsets=dict
+        )
+        source._connected(made)
+        assert made._fetcher.PartitionRecords is Fetcher.PartitionRecords
+        assert dict(source.fetch_fast_path.counts) == {"kafka_internals_changed": 1}
+    finally:
+        made.close()
