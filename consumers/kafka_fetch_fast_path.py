@@ -3,10 +3,10 @@
 The ONE consumer-side module that touches kafka-python's internals (pinned `<3.1`, as the producer's
 producers/kafka_batch_fast_path.py). kafka-python parses a fetched v2 record batch one record at a time
 (`DefaultRecordBatch._read_msg`: a `DefaultRecord`, then a 13-field `ConsumerRecord` with deserializer
-calls and header sizes), and `consumers.source.inbound_records` copied each into ours: ~8 µs a record of
-our process's CPU, measured offline on the simulator's record sizes (/tmp harness in docs/architecture.md's
-throughput section), about a tenth of what materializing an event costs. Here one loop per batch reads the
-same bytes into `InboundRecord`s directly (~2 µs).
+calls and header sizes), and `consumers.source.inbound_records` copied each into ours: ~6.5–8 µs a record
+of our process's CPU with a bare consumer on a real broker (docs/architecture.md, Benchmarks), about a tenth
+of what materializing an event costs. Here one loop per batch reads the same bytes into `InboundRecord`s
+directly (~3.1–3.7 µs, most of it the loop itself, lz4 and the batch CRC).
 
 Only the per-record loop is ours: `FastPartitionRecords._unpack_records` keeps kafka-python's batch logic
 line for line (batch CRC check, transactions: aborted batches and control batches skipped under
