@@ -14,10 +14,12 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
+from consumers.kafka_fetch_fast_path import install as install_fetch_fast_path
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
 from consumers.source import DeadLetterSink, InboundRecord, inbound_records
 from consumers.store_errors import StoreUnavailable
+from schemas.fast_path_declines import FastPathDeclines
 from schemas.outages import BrokerUnavailable, reaching_kafka
 
 logger = structlog.get_logger()
@@ -122,9 +124,13 @@ class KafkaRecordSource(LazyKafkaSource):
         self._commits_sent = 0
         self._in_flight: tuple[int, float] | None = None
         """The commit awaiting the coordinator's answer: (its number, when it was sent)."""
+        self.fetch_fast_path = FastPathDeclines("kafka_fetch_fast_path")
 
     def _connected(self, consumer: KafkaConsumer) -> None:
-        """Subscribe to the topic pattern, seeking each assigned partition to the store's offset."""
+        """Subscribe to the topic pattern, seeking each assigned partition to the store's offset; fetched
+        batches are read by consumers.kafka_fetch_fast_path unless this kafka-python refuses it."""
+        if (refusal := install_fetch_fast_path(consumer)) is not None:
+            self.fetch_fast_path.declined("kafka_internals_changed", detail=refusal, taken="kafka_records")
         self._listener = SeekToStoredOffsets(
             consumer, self._stored_offsets, positioned=self._queue_positions, revoked=self._forget_commits
         )

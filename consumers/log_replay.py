@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
+from consumers.kafka_fetch_fast_path import install as install_fetch_fast_path
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
-from consumers.source import DeadLetterSink, InboundRecord
+from consumers.source import DeadLetterSink, InboundRecord, inbound_records
+from schemas.fast_path_declines import FastPathDeclines
 
 
 class LogReplaySource(LazyKafkaSource):
@@ -44,10 +46,14 @@ class LogReplaySource(LazyKafkaSource):
         self.end_offsets: dict[TopicPartition, int] = {}
         self.start_offsets: dict[TopicPartition, int] = {}
         self._open: set[TopicPartition] = set()
+        self.fetch_fast_path = FastPathDeclines("kafka_fetch_fast_path")
 
     def _connected(self, consumer: KafkaConsumer) -> None:
         """Assign every matching partition and take the snapshot of end offsets (the first poll or
-        `total_records` connects too)."""
+        `total_records` connects too); fetched batches are read by consumers.kafka_fetch_fast_path
+        unless this kafka-python refuses it."""
+        if (refusal := install_fetch_fast_path(consumer)) is not None:
+            self.fetch_fast_path.declined("kafka_internals_changed", detail=refusal, taken="kafka_records")
         snapshot = self._snapshot if self._snapshot is not None else self._whole_log(consumer)
         partitions = [TopicPartition(t, p) for t, p in sorted(snapshot)]
         consumer.assign(partitions)
@@ -80,11 +86,7 @@ class LogReplaySource(LazyKafkaSource):
             records: list[InboundRecord] = []
             for tp, batch in polled.items():
                 end = self.end_offsets[tp]
-                records.extend(
-                    InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp)
-                    for r in batch
-                    if r.offset < end
-                )
+                records.extend(r for r in inbound_records([batch]) if r.offset < end)
                 if self.consumer.position(tp) >= end:
                     self._open.discard(tp)
                     self.consumer.pause(tp)

@@ -37,6 +37,9 @@ def inbound_records(polled: Iterable[Sequence[Any]]) -> list[InboundRecord]:
     built: list[InboundRecord] = []
     for records in polled:
         for r in records:
+            if r.__class__ is InboundRecord:  # read as ours already (consumers.kafka_fetch_fast_path)
+                built.append(r)
+                continue
             record = _new(InboundRecord)
             fields = record.__dict__
             fields["topic"] = r.topic

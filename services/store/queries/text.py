@@ -28,8 +28,37 @@ COMBINING = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
 SQLITE_FOLD = "casehub_fold"
 
 
+_FOLDED_WORDS: dict[str, str] = {}
+"""Folded words by word: titles and goods repeat a small vocabulary, so a case's search text is looked up
+word by word (~2.8 µs on the simulator's titles and goods) instead of folded character by character by
+`fold_whole` (~8.5 µs). Bounded: cleared when full; long words are not kept."""
+_FOLDED_WORDS_LIMIT = 50_000
+_KEPT_WORD_LENGTH = 40
+
+
 def fold_text(text: str) -> str:
-    """Lower-case ASCII base letters of a text, as the SQL side folds a column."""
+    """Lower-case ASCII base letters of a text, as the SQL side folds a column.
+
+    Word by word (split at spaces, each word folded once and remembered): the same as `fold_whole` on the
+    whole text, because every step of the fold works within a word: decomposing and dropping combining
+    marks is per character, and lower-casing looks at a character's neighbours only for the Greek final
+    sigma, whose context a space ends (tests/unit/test_search_text_words.py checks it on any text).
+    """
+    if len(_FOLDED_WORDS) >= _FOLDED_WORDS_LIMIT:
+        _FOLDED_WORDS.clear()
+    folded_words = []
+    for word in text.split(" "):
+        folded = _FOLDED_WORDS.get(word)
+        if folded is None:
+            folded = fold_whole(word)
+            if len(word) <= _KEPT_WORD_LENGTH:
+                _FOLDED_WORDS[word] = folded
+        folded_words.append(folded)
+    return " ".join(folded_words)
+
+
+def fold_whole(text: str) -> str:
+    """The fold of a text in one piece: đ → d, decomposed (NFD), combining marks dropped, lower-cased."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
