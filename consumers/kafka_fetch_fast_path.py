@@ -14,6 +14,12 @@ READ_COMMITTED, the positions `next_fetch_offset` it leaves after each record an
 that are not v2 (legacy message sets) go through the library's own records. Compressed batches are
 decompressed by the library (`_maybe_uncompress`) and then read here like the others.
 
+One deliberate difference: a header name that is not UTF-8 is read with U+FFFD for its bad bytes, where
+the library raises (a `CorruptRecordError` from every poll of that partition: the consumer retried it
+forever and materialized nothing behind it). The broker stores such a record (Java decodes header names
+leniently), so any producer allowed on a topic could stop the hub with one; no part of the hub reads
+header names, so the record's event flows like any other.
+
 `refusal(consumer)` checks every assumption against the running kafka-python at start (the attributes
 exist, and our parse equals the library's on sample batches with headers, null keys and values, and
 log-append time); when one fails the consumer keeps the library's path and says so
@@ -245,7 +251,7 @@ def _headers(buffer: bytes, pos: int, count: int) -> tuple[tuple[tuple[str, byte
         size, pos = _varint(buffer, pos) if buffer[pos] & 0x80 else _one_byte(buffer, pos)
         if size < 0:
             raise CorruptRecordError(f"Invalid negative header key size {size}")
-        name = buffer[pos : pos + size].decode("utf-8")
+        name = buffer[pos : pos + size].decode("utf-8", "replace")  # see the module: not the library's
         pos += size
         size, pos = _varint(buffer, pos) if buffer[pos] & 0x80 else _one_byte(buffer, pos)
         value: bytes | None = None
