@@ -184,6 +184,7 @@ def _copy(
     cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     set_json_dumps(orjson.dumps, context=cursor)
     cursor.adapters.register_dumper(None, _JsonbByOrjson)  # what COPY picks for a jsonb column
+    cursor.adapters.register_dumper(None, _JsonByOrjson)  # ... and for a json one (the log's payload)
     try:
         with cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types([oids[c] for c in columns])
@@ -204,6 +205,16 @@ class _JsonbByOrjson(Dumper):
 
     def dump(self, obj: Any) -> Buffer:
         return b"\x01" + orjson.dumps(obj)
+
+
+class _JsonByOrjson(Dumper):
+    """A json value in the binary format: orjson's text as it is (json's binary form is its text)."""
+
+    format = Format.BINARY
+    oid = postgres.types["json"].oid
+
+    def dump(self, obj: Any) -> Buffer:
+        return orjson.dumps(obj)
 
 
 def _column_types(connection: Connection, table: Table) -> dict[str, int]:

@@ -146,6 +146,9 @@ class SqlTransaction(StoreTransaction):
         _lock_keys(self.connection, _SUBJECT_LOCKS, sorted(set(subject_ids)))
 
     def restricted_case_ids(self, case_ids: Iterable[str]) -> set[str]:
+        if self.connection.dialect.name == "postgresql":
+            ids = sorted(set(case_ids))
+            return set(self.connection.execute(_RESTRICTED_AMONG, {"ids": ids}).scalars()) if ids else set()
         found: set[str] = set()
         for chunk in id_chunks(self.connection, sorted(set(case_ids)), _IN_CHUNK):
             query = select(RESTRICTED_CASES.c.case_id).where(
@@ -304,6 +307,15 @@ def _lock_keys(connection: Connection, space: int, ids: list[str]) -> None:
         {"ids": ids, "space": space},
     )
 
+
+_RESTRICTED_AMONG = text(
+    "SELECT case_id FROM unnest(CAST(:ids AS text[])) AS wanted (case_id) "
+    "JOIN restricted_cases USING (case_id)"
+)
+"""Which of a batch's cases are restricted, the ids joined as a relation (PostgreSQL). As `= ANY(:ids)`,
+the prepared statement's generic plan scanned every mark testing each against every id of the batch one
+by one (an array parameter is not hashed as a literal one is): 3.7 ms a batch at 80,000 events, growing
+with the marks; joined, they are hashed (0.2 ms). Same reason as services/store/subject_refold.py."""
 
 _SAVE_OFFSETS = text(
     "INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset, updated_at) "

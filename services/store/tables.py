@@ -58,7 +58,9 @@ class CaseEventRow(Base):
     schema_version: Mapped[int] = mapped_column(Integer)
     distribution: Mapped[dict[str, Any]]
     embargo_until: Mapped[datetime | None]
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(
+        JSON, doc="json, not jsonb, on PostgreSQL: only ever read whole (migration 0018)."
+    )
     source_topic: Mapped[str] = mapped_column(String(249))
     source_partition: Mapped[int] = mapped_column(Integer)
     source_offset: Mapped[int]
