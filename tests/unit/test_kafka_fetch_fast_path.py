@@ -297,3 +297,15 @@ def test_a_refused_fast_path_is_counted_and_the_library_reads(monkeypatch: pytes
         assert dict(source.fetch_fast_path.counts) == {"kafka_internals_changed": 1}
     finally:
         made.close()
+
+
+def test_a_batch_whose_magic_says_more_than_2_keeps_its_headers_as_the_library_reads_it() -> None:
+    """The magic byte lies outside the batch CRC; the library reads such a batch's records through its
+    loop for old formats, headers included, where ours dropped them (found by hypothesis)."""
+    buffer = bytearray(
+        framed([Batch(2, 0, -1, None, False, [(0, None, b"v", [("trace", b"1"), ("", None)])])])
+    )
+    buffer[MemoryRecords.MAGIC_OFFSET] = 3
+    library, ours = both(bytes(buffer), check_crcs=True)
+    assert library["error"] is None and library["records"][0].headers == (("trace", b"1"), ("", None))
+    assert ours == library
