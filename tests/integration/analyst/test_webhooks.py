@@ -86,6 +86,12 @@ def register(world: NetworkWorld, who: str, url: str, settings: Settings = SETTI
     return client(world, settings).post("/api/webhooks", json={"url": url}, headers=headers)
 
 
+def repoint(world: NetworkWorld, webhook_id: str, url: str) -> None:
+    """The agency re-points its registered hook to `url` (a name registration would not resolve)."""
+    with world.engine.begin() as connection:
+        connection.execute(update(WEBHOOKS).where(WEBHOOKS.c.webhook_id == webhook_id).values(url=url))
+
+
 def test_signed_deliveries_reach_the_agency_system_once(world: NetworkWorld) -> None:
     receiver = Receiver(204)
     try:
@@ -146,11 +152,7 @@ def test_a_delivery_goes_to_the_address_checked_not_to_a_second_lookup(world: Ne
     try:
         made = register(world, "police", receiver.url)
         assert made.status_code == 200, made.text
-        named = f"http://agency-hook.invalid:{port}/hook"
-        with world.engine.begin() as connection:  # the name the agency re-pointed its hook to
-            connection.execute(
-                update(WEBHOOKS).where(WEBHOOKS.c.webhook_id == made.json()["webhook_id"]).values(url=named)
-            )
+        repoint(world, made.json()["webhook_id"], f"http://agency-hook.invalid:{port}/hook")
         looked_up: list[str] = []
 
         def resolve(host: str, port: int) -> list[str]:
@@ -181,12 +183,7 @@ def test_a_pinned_https_delivery_checks_the_certificate_against_the_urls_name(
     try:
         made = register(world, "police", receiver.url)
         assert made.status_code == 200, made.text
-        with world.engine.begin() as connection:
-            connection.execute(
-                update(WEBHOOKS)
-                .where(WEBHOOKS.c.webhook_id == made.json()["webhook_id"])
-                .values(url=f"https://agency-hook.invalid:{port}/hook")
-            )
+        repoint(world, made.json()["webhook_id"], f"https://agency-hook.invalid:{port}/hook")
         client = httpx.Client(verify=trusted, timeout=5, follow_redirects=False)
         answers = {"agency-hook.invalid": ["127.0.0.1"]}
         dispatcher = WebhookDispatcher(
