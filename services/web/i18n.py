@@ -40,6 +40,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "Mỗi người dùng thấy dữ liệu theo cơ quan, vai trò và phạm vi tỉnh.",
         "Demo mode only (casehub up). Each user sees data by agency, role and province scope.",
     ),
+    "refused_values": (
+        "Địa chỉ hoặc biểu mẫu có giá trị không hợp lệ; hãy quay lại và thử lại.",
+        "The address or the form holds a value that is not valid; go back and try again.",
+    ),
+    "refused_fields": ("Tham số không hợp lệ", "Parameters not valid"),
     "forbidden": ("Vai trò của bạn không được xem trang này.", "Your role may not view this page."),
     "dashboard": ("Tổng quan", "Dashboard"),
     "kpi_cases": ("Vụ việc", "Cases"),

@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI, Request, Response
 
 from services.api.request_audit import from_the_public
 from services.web.form_guard import checked_form
+from services.web.page_refusals import answer_page_refusals
 from services.web.page_session import SignInNeeded, to_login
 from services.web.pages import (
     audit_page,
@@ -47,6 +48,8 @@ def include(app: FastAPI) -> None:
         tips_triage,
     ):
         app.include_router(module.router, dependencies=[Depends(checked_form)])
+
+    answer_page_refusals(app)
 
     @app.exception_handler(SignInNeeded)
     async def sign_in(request: Request, _exc: SignInNeeded) -> Response:
