@@ -38,6 +38,9 @@ FETCHES_BEFORE_DEAD_LETTER = 3
 """How many fetches of the same batch must fail before it is set aside: one failure can be a fault on the
 way (a bit flipped in transit), three in a row at the same position is the log."""
 
+_POSITIONS_KEPT = 1024
+"""Positions whose failed fetches are counted at once (a fault that passed leaves its count behind)."""
+
 
 class DamagedBatchError(CorruptRecordError):
     """A v2 batch of `topic`-`partition` refused by its CRC or its record structure, with what its header
@@ -127,6 +130,8 @@ class DamagedBatchRetries:
     def judged(self, error: DamagedBatchError) -> DamagedBatch | None:
         """The batch as a record to dead-letter, or None: fetch it again (or stay, range unknown)."""
         key = (error.topic, error.partition, error.position)
+        if key not in self.failed and len(self.failed) >= _POSITIONS_KEPT:
+            del self.failed[next(iter(self.failed))]  # a transient fault long past: forget it
         self.failed[key] += 1
         attempt = self.failed[key]
         context = {

@@ -313,3 +313,11 @@ def test_the_rebuild_sets_the_batch_aside_too_and_closes_a_partition_it_ends() -
     finally:
         replay._consumer = None
         consumer.close()
+
+
+def test_the_counts_of_faults_that_passed_stay_bounded() -> None:
+    retries = DamagedBatchRetries()
+    with capture_logs():
+        for position in range(3_000):  # one failed fetch each, then the fault passed
+            retries.judged(error(position, position, position, None))
+    assert len(retries.failed) == 1024 and (TP.topic, TP.partition, 2_999) in retries.failed
