@@ -9,7 +9,7 @@ import struct
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kafka import KafkaConsumer
 from kafka.consumer.fetcher import Fetcher
@@ -36,7 +36,7 @@ from consumers.store_errors import StoreUnavailable
 from schemas.codec import CaseEventCodec
 from tests.factories import opened
 from tests.fakes import ListSink, ListSource, MemoryCaseStore
-from tests.unit.test_kafka_fetch_fast_path import Batch, framed
+from tests.unit.test_kafka_fetch_fast_path import Batch, data_batch, framed
 
 TP = TopicPartition("casehub.cases.qltt", 4)
 CODEC = CaseEventCodec()
@@ -93,6 +93,35 @@ def test_a_batch_whose_records_do_not_parse_under_a_good_crc_is_damaged_too() ->
     assert isinstance(error, DamagedBatchError)
     assert (error.position, error.first_offset, error.last_offset) == (1, 0, 1)
     assert error.next_batch_offset is None and error.raw == bytes(buffer)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(data_batch, min_size=1, max_size=4), st.data())
+def test_any_byte_damaged_under_the_crc_names_its_batch_exactly(
+    batches: list[Batch], data: st.DataObject
+) -> None:
+    """Whichever batch and byte (compressed or not, transactional or not): the records of the batches
+    before it come out, then the error names that batch's offsets, the position and the next batch."""
+    starts, buffer, bases, base = [], bytearray(), [], 0
+    for batch in batches:
+        starts.append(len(buffer))
+        bases.append(base)
+        framed_batch = bytearray(framed([batch]))
+        struct.pack_into(">q", framed_batch, 0, base)  # offsets following each other, as in a log
+        buffer += framed_batch
+        base += len(batch.records)
+    starts.append(len(buffer))
+    k = data.draw(st.integers(0, len(batches) - 1))
+    at = data.draw(st.integers(starts[k] + DefaultRecordBatch.ATTRIBUTES_OFFSET, starts[k + 1] - 1))
+    buffer[at] ^= data.draw(st.integers(1, 255))
+    records, failure = take_all(buffer)
+    assert [r.offset for r in records] == list(range(bases[k]))
+    assert isinstance(failure, DamagedBatchError) and "failed crc check" in failure.reason
+    assert (failure.position, failure.first_offset) == (bases[k], bases[k])
+    assert failure.last_offset == bases[k] + len(batches[k].records) - 1
+    following = bases[k + 1] if k + 1 < len(batches) else None
+    assert failure.next_batch_offset == following and failure.range_known
+    assert failure.raw == bytes(buffer[starts[k] : starts[k + 1]])
 
 
 def crc_of(buffer: bytearray) -> int:
