@@ -14,8 +14,8 @@ When the header cannot be trusted (its offsets contradict the fetch position or 
 it in the same fetch), no range is known, and skipping could pass over good batches for good (the
 broker's own index reads the same header). Such a batch is NOT skipped: the partition stays where it is,
 and every fetch of it logs `damaged_batch_stalled` at error level with what is known (the partition
-then shows as STALL or STOP in `casehub lag` and fails /readyz). Ops repair the segment, or move the
-group's offset by hand.
+then shows as STALL or STOP in `casehub lag` and fails /readyz). Ops repair the broker's copy
+(docs/operations.md); the Kafka group's offset is not where the hub resumes, its store's is.
 
 On kafka-python's own path (the fast path declined) the library raises its plain `CorruptRecordError`,
 which carries no offsets: the source keeps its old behaviour there (logged, retried on each poll).
