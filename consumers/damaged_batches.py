@@ -10,12 +10,13 @@ a dead letter whose next offset is past the batch, so the dead letter and the of
 are stored in ONE transaction (consumers/tracking.py): a crash before it re-reads the batch and sets it
 aside again, never skips it without a trace.
 
-When the header cannot be trusted (its offsets contradict the fetch position or the batch that follows
-it in the same fetch), no range is known, and skipping could pass over good batches for good (the
-broker's own index reads the same header). Such a batch is NOT skipped: the partition stays where it is,
-and every fetch of it logs `damaged_batch_stalled` at error level with what is known (the partition
-then shows as STALL or STOP in `casehub lag` and fails /readyz). Ops repair the broker's copy
-(docs/operations.md); the Kafka group's offset is not where the hub resumes, its store's is.
+When the header cannot be trusted (its offsets contradict the fetch position, its own record count or
+the batch that follows it in the same fetch), no range is known, and skipping could pass over good
+batches for good (the broker's own index reads the same header). Such a batch is NOT skipped: the
+partition stays where it is, and every fetch of it logs `damaged_batch_stalled` at error level with
+what is known (the partition then shows as STALL or STOP in `casehub lag` and fails /readyz). Ops
+repair the broker's copy (docs/operations.md); the Kafka group's offset is not where the hub resumes,
+its store's is.
 
 On kafka-python's own path (the fast path declined) the library raises its plain `CorruptRecordError`,
 which carries no offsets: the source keeps its old behaviour there (logged, retried on each poll).
@@ -56,6 +57,7 @@ class DamagedBatchError(CorruptRecordError):
         first_offset: int,
         last_offset: int,
         next_batch_offset: int | None,
+        records_count: int,
         raw: bytes,
     ) -> None:
         super().__init__(message)
@@ -68,6 +70,8 @@ class DamagedBatchError(CorruptRecordError):
         self.last_offset = last_offset
         self.next_batch_offset = next_batch_offset
         """The base offset of the batch after it in the same fetch, None when the fetch ended with it."""
+        self.records_count = records_count
+        """The header's record count: a second account of the range, in other bytes than lastOffsetDelta."""
         self.raw = raw
 
     def __str__(self) -> str:
@@ -76,10 +80,13 @@ class DamagedBatchError(CorruptRecordError):
 
     @property
     def range_known(self) -> bool:
-        """Whether the header's range can be believed: it holds the fetch position's next record and
-        does not reach into the batch the broker sent after it (the fields outside the CRC and
-        `lastOffsetDelta` itself may be what is damaged)."""
+        """Whether the header's range can be believed. The CRC that failed covers `lastOffsetDelta` and
+        the record count, so either may be the damaged bytes: the range must agree with the count (one
+        record per offset, as producers write batches; a compacted batch with gaps is not believed), hold
+        the fetch position's next record, and not reach into the batch the broker sent after it."""
         if not 0 <= self.first_offset <= self.last_offset or self.position > self.last_offset:
+            return False
+        if self.last_offset - self.first_offset != self.records_count - 1:
             return False
         return self.next_batch_offset is None or self.next_batch_offset > self.last_offset
 

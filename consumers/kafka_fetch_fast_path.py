@@ -362,6 +362,7 @@ class FastPartitionRecords(Fetcher.PartitionRecords):
             first_offset=batch.base_offset,
             last_offset=batch.last_offset,
             next_batch_offset=next_batch_offset,
+            records_count=batch._num_records,
             raw=raw,
         )
 

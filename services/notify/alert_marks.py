@@ -49,8 +49,9 @@ def alerts_after(
     query = select(ALERTS).where(addressed_to(agency), ALERTS.c.raised_at >= since)
     if mark is not None:
         at, alert_id = mark
-        query = query.where(
-            or_(ALERTS.c.raised_at > at, and_(ALERTS.c.raised_at == at, ALERTS.c.alert_id > alert_id))
+        query = query.where(  # the first condition alone bounds an index range scan of raised_at
+            ALERTS.c.raised_at >= at,
+            or_(ALERTS.c.raised_at > at, and_(ALERTS.c.raised_at == at, ALERTS.c.alert_id > alert_id)),
         )
     page = query.order_by(ALERTS.c.raised_at, ALERTS.c.alert_id).limit(ALERTS_PER_SWEEP)
     alerts = [dict(row._mapping) for row in connection.execute(page)]

@@ -39,6 +39,10 @@ from tests.fakes import ListSink, ListSource, MemoryCaseStore
 from tests.unit.test_kafka_fetch_fast_path import Batch, data_batch, framed
 
 TP = TopicPartition("casehub.cases.qltt", 4)
+_DELTA_AT = DefaultRecordBatch.ATTRIBUTES_OFFSET + 2  # attributes: int16, then lastOffsetDelta: int32
+_COUNT_AT = DefaultRecordBatch.HEADER_STRUCT.size - 4  # the header ends with the record count: int32
+COUNTING_BYTES = {*range(_DELTA_AT, _DELTA_AT + 4), *range(_COUNT_AT, _COUNT_AT + 4)}
+"""Where a v2 batch header keeps lastOffsetDelta and the record count (both under the CRC)."""
 CODEC = CaseEventCodec()
 
 
@@ -118,10 +122,13 @@ def test_any_byte_damaged_under_the_crc_names_its_batch_exactly(
     assert [r.offset for r in records] == list(range(bases[k]))
     assert isinstance(failure, DamagedBatchError) and "failed crc check" in failure.reason
     assert (failure.position, failure.first_offset) == (bases[k], bases[k])
-    assert failure.last_offset == bases[k] + len(batches[k].records) - 1
     following = bases[k + 1] if k + 1 < len(batches) else None
-    assert failure.next_batch_offset == following and failure.range_known
+    assert failure.next_batch_offset == following
     assert failure.raw == bytes(buffer[starts[k] : starts[k + 1]])
+    if at - starts[k] in COUNTING_BYTES:  # the range's own bytes damaged: never believed
+        assert not failure.range_known
+    else:
+        assert failure.last_offset == bases[k] + len(batches[k].records) - 1 and failure.range_known
 
 
 def crc_of(buffer: bytearray) -> int:
@@ -138,7 +145,10 @@ def test_the_librarys_own_path_keeps_its_plain_error() -> None:
     assert not isinstance(raised.value, DamagedBatchError)
 
 
-def error(position: int, first: int, last: int, following: int | None) -> DamagedBatchError:
+def error(
+    position: int, first: int, last: int, following: int | None, count: int | None = None
+) -> DamagedBatchError:
+    """`count`: the header's record count, by default the one the range implies."""
     return DamagedBatchError(
         "failed crc check",
         topic=TP.topic,
@@ -147,6 +157,7 @@ def error(position: int, first: int, last: int, following: int | None) -> Damage
         first_offset=first,
         last_offset=last,
         next_batch_offset=following,
+        records_count=last - first + 1 if count is None else count,
         raw=b"\x00raw",
     )
 
@@ -170,19 +181,28 @@ def test_a_range_is_believed_only_when_the_header_agrees_with_the_fetch(
     assert error(position, first, last, following).range_known is known
 
 
+def test_a_range_the_record_count_contradicts_is_not_believed() -> None:
+    """lastOffsetDelta damaged in the last batch of a fetch (nothing after it to contradict it): 2**24
+    offsets claimed for one record; skipping them would pass over every batch behind it."""
+    assert not error(0, 0, 2**24, None, count=1).range_known
+    assert not error(2, 2, 4, 5, count=2).range_known  # the count damaged instead
+
+
 @given(
     position=st.integers(-(2**63), 2**63 - 1),
     first=st.integers(-(2**63), 2**63 - 1),
     delta=st.integers(-(2**31), 2**31 - 1),
     following=st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
+    count=st.integers(-(2**31), 2**31 - 1),
 )
 def test_a_believed_range_never_skips_what_the_fetch_shows_beyond_it(
-    position: int, first: int, delta: int, following: int | None
+    position: int, first: int, delta: int, following: int | None, count: int
 ) -> None:
     """Whatever the header says, a range set aside starts at or before the position and ends before the
     batch the broker sent after it, so no record of another batch is ever passed over."""
-    damaged = error(position, first, first + delta, following)
+    damaged = error(position, first, first + delta, following, count=count)
     if damaged.range_known:
+        assert damaged.last_offset - damaged.first_offset == count - 1
         assert damaged.first_offset <= damaged.last_offset and position <= damaged.last_offset
         assert following is None or following > damaged.last_offset
 
