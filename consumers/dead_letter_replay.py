@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from consumers.damaged_batches import DamagedRecordBatch
 from consumers.decoding import RecordDecoder
 from consumers.ports.case_store import CaseStore
 from consumers.projections import apply_events
@@ -15,6 +16,10 @@ from consumers.source import InboundRecord
 from schemas.errors import CasehubError
 
 logger = structlog.get_logger()
+DAMAGED_BATCH_NOT_REPLAYED = (
+    "a damaged record batch from the broker's log, kept as raw bytes: no event can be decoded from it "
+    "(its producers can publish its events again; their ids make a second copy harmless)"
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,11 @@ def replay_dead_letters(
     events: list[StoredEvent] = []
     for stored in store.dead_letters(pending_only=True, ids=ids):
         letter = stored.letter
+        if letter.error_class == DamagedRecordBatch.__name__:  # a batch's raw bytes, not one event
+            outcomes.append(
+                ReplayOutcome(stored.letter_id, None, letter.error_class, DAMAGED_BATCH_NOT_REPLAYED)
+            )
+            continue
         record = InboundRecord(letter.topic, letter.partition, letter.offset, letter.key, letter.value)
         try:
             event = decoder.decode_record(record)

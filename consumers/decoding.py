@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from consumers.clock import utcnow
+from consumers.damaged_batches import DamagedBatch, DamagedRecordBatch
 from consumers.event_content import CHANGED_DUPLICATE, same_content
 from consumers.event_types.registry import remember_payload
 from consumers.projections import stored_event
@@ -58,6 +59,10 @@ class RecordDecoder:
         next_offsets: dict[tuple[str, int], int] = {}
         for record in records:
             position = (record.topic, record.partition)
+            if record.__class__ is DamagedBatch:  # set aside whole: the partition goes on past it
+                next_offsets[position] = max(next_offsets.get(position, 0), record.next_offset)
+                dead.append(self.dead_letter(record, DamagedRecordBatch(record.reason)))
+                continue
             next_offsets[position] = max(next_offsets.get(position, 0), record.offset + 1)
             try:
                 event = self.decode_record(record)

@@ -20,6 +20,13 @@ forever and materialized nothing behind it). The broker stores such a record (Ja
 leniently), so any producer allowed on a topic could stop the hub with one; no part of the hub reads
 header names, so the record's event flows like any other.
 
+A second: a v2 batch that fails its CRC or whose records do not parse raises `DamagedBatchError`, the
+library's `CorruptRecordError` with the same message, carrying the partition, the fetch position, the
+offsets the batch's header claims, where the next batch of the fetch starts and the batch's raw bytes, so
+the source can set it aside after a few fetches (consumers/damaged_batches.py); `forget_damaged` drops
+the spent records the fetcher keeps in line after it. A legacy (v0/v1) message set that fails raises the
+library's plain error, as does the library's own path.
+
 `refusal(consumer)` checks every assumption against the running kafka-python at start (the attributes
 exist, and our parse equals the library's on sample batches with headers, null keys and values, and
 log-append time); when one fails the consumer keeps the library's path and says so
@@ -43,6 +50,7 @@ from kafka.record.memory_records import MemoryRecords, MemoryRecordsBuilder
 from kafka.record.util import calc_crc32c
 from kafka.structs import TopicPartition
 
+from consumers.damaged_batches import DamagedBatchError
 from consumers.source import InboundRecord, inbound_records
 
 _new = object.__new__
@@ -51,7 +59,7 @@ _READ_COMMITTED = IsolationLevel.READ_COMMITTED
 
 INTERNALS: dict[str, tuple[str, ...]] = {
     "consumer": ("_fetcher",),
-    "consumer._fetcher": ("PartitionRecords", "config"),
+    "consumer._fetcher": ("PartitionRecords", "config", "_next_partition_records"),
     "Fetcher.PartitionRecords": (
         "_unpack_records",
         "_consume_aborted_transactions_up_to",
@@ -71,6 +79,7 @@ INTERNALS: dict[str, tuple[str, ...]] = {
         "timestamp_type",
         "is_control_batch",
         "next_offset",
+        "last_offset",
         "validate_crc",
     ),
 }
@@ -83,6 +92,18 @@ def install(consumer: KafkaConsumer) -> str | None:
     if reason is None:
         consumer._fetcher.PartitionRecords = FastPartitionRecords
     return reason
+
+
+def forget_damaged(consumer: KafkaConsumer, error: DamagedBatchError) -> None:
+    """Drop what the fetcher still holds of the damaged batch's partition, so its next fetch goes to the
+    broker again (a retry) or from wherever the source seeks it (past the batch). kafka-python keeps the
+    partition's spent records in line after the error, and a take from them gives nothing, for good."""
+    fetcher = consumer._fetcher
+    held = fetcher._next_partition_records
+    tp = TopicPartition(error.topic, error.partition)
+    if held is not None and held.topic_partition == tp:
+        held.drain()
+        fetcher._next_partition_records = None
 
 
 def refusal(consumer: KafkaConsumer) -> str | None:
@@ -283,9 +304,12 @@ class FastPartitionRecords(Fetcher.PartitionRecords):
             while batch is not None:
                 last_batch = batch
                 if self.check_crcs and not batch.validate_crc():
-                    raise CorruptRecordError(
+                    raise self._damaged(
                         f"Record batch for partition {self.topic_partition} at offset "
-                        f"{batch.base_offset} failed crc check"
+                        f"{batch.base_offset} failed crc check",
+                        batch,
+                        bytes(batch._buffer),
+                        records,
                     )
                 if batch.magic == 2:
                     self.leader_epoch = batch.leader_epoch
@@ -302,7 +326,12 @@ class FastPartitionRecords(Fetcher.PartitionRecords):
                         self.next_fetch_offset = batch.next_offset
                         batch = records.next_batch()
                         continue
-                    yield from batch_records(self, batch, topic, partition)
+                    raw = batch._buffer  # the batch as fetched (batch_records may decompress it)
+                    try:
+                        yield from batch_records(self, batch, topic, partition)
+                    except CorruptRecordError as err:
+                        reason = str(err.args[0]) if err.args else str(err)
+                        raise self._damaged(reason, batch, bytes(raw), records) from None
                 else:
                     yield from self._legacy_records(batch, topic, partition)
                 batch = records.next_batch()
@@ -312,6 +341,30 @@ class FastPartitionRecords(Fetcher.PartitionRecords):
                 self.drain()
         except StopIteration:  # as the library: a StopIteration must not end the generator silently
             raise RuntimeError("StopIteration raised unpacking messageset") from None
+
+    def _damaged(
+        self, message: str, batch: DefaultRecordBatch, raw: bytes, records: MemoryRecords
+    ) -> DamagedBatchError:
+        """The error of a batch that fails its CRC or whose records do not parse, with what the source
+        needs to set it aside (consumers/damaged_batches.py): its header's offsets, the fetch position,
+        where the next batch of this fetch starts (read on: nothing more is taken from this fetch)."""
+        try:
+            following = records.next_batch()
+            next_batch_offset = following.base_offset if following is not None else None
+        except Exception:  # the bytes after a damaged batch may not frame a batch either
+            next_batch_offset = None
+        tp = self.topic_partition
+        return DamagedBatchError(
+            message,
+            topic=tp.topic,
+            partition=tp.partition,
+            position=self.next_fetch_offset,
+            first_offset=batch.base_offset,
+            last_offset=batch.last_offset,
+            next_batch_offset=next_batch_offset,
+            records_count=batch._num_records,
+            raw=raw,
+        )
 
     def _legacy_records(self, batch: Any, topic: str, partition: int) -> Iterator[InboundRecord]:
         """A batch that is not v2, read by the library: a v0/v1 message set (brokers of this hub write v2;

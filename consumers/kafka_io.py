@@ -14,6 +14,8 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
+from consumers.damaged_batches import DamagedBatchError, DamagedBatchRetries
+from consumers.kafka_fetch_fast_path import forget_damaged
 from consumers.kafka_fetch_fast_path import install as install_fetch_fast_path
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
@@ -125,6 +127,7 @@ class KafkaRecordSource(LazyKafkaSource):
         self._in_flight: tuple[int, float] | None = None
         """The commit awaiting the coordinator's answer: (its number, when it was sent)."""
         self.fetch_fast_path = FastPathDeclines("kafka_fetch_fast_path")
+        self.damaged_batches = DamagedBatchRetries()
 
     def _connected(self, consumer: KafkaConsumer) -> None:
         """Subscribe to the topic pattern, seeking each assigned partition to the store's offset; fetched
@@ -146,6 +149,8 @@ class KafkaRecordSource(LazyKafkaSource):
         self.listener.seek_pending()
         try:
             polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+        except DamagedBatchError as exc:
+            return self._damaged(exc, timeout_s)
         except KafkaError as exc:
             # A broker outage surfaces here (e.g. the coordinator lookup): wait, and let the next poll
             # reconnect; the store still holds every committed position.
@@ -155,6 +160,19 @@ class KafkaRecordSource(LazyKafkaSource):
         if self._uncommitted and time.monotonic() >= self._retry_commit_at:
             self._flush_commits()  # after the poll: positions queued by its rebalance go out at once
         return inbound_records(polled.values())
+
+    def _damaged(self, error: DamagedBatchError, timeout_s: float) -> list[InboundRecord]:
+        """A batch the broker's log holds damaged: fetched again a few times, then handed on as one record
+        (a dead letter with the offsets past it, stored together) with the partition sought past it; the
+        other partitions' fetches go on meanwhile (consumers/damaged_batches.py)."""
+        forget_damaged(self.consumer, error)
+        tp = TopicPartition(error.topic, error.partition)
+        if (damaged := self.damaged_batches.judged(error)) is None:
+            time.sleep(min(timeout_s, 0.2))  # the next poll fetches it again (other partitions too)
+            return []
+        if tp in self.consumer.assignment():
+            self.consumer.seek(tp, damaged.next_offset)
+        return [damaged]
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
         self._queue_commits({TopicPartition(t, p): o for (t, p), o in next_offsets.items()})

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
+from consumers.damaged_batches import DamagedBatch, DamagedBatchError, DamagedBatchRetries
+from consumers.kafka_fetch_fast_path import forget_damaged
 from consumers.kafka_fetch_fast_path import install as install_fetch_fast_path
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
@@ -47,6 +49,7 @@ class LogReplaySource(LazyKafkaSource):
         self.start_offsets: dict[TopicPartition, int] = {}
         self._open: set[TopicPartition] = set()
         self.fetch_fast_path = FastPathDeclines("kafka_fetch_fast_path")
+        self.damaged_batches = DamagedBatchRetries()
 
     def _connected(self, consumer: KafkaConsumer) -> None:
         """Assign every matching partition and take the snapshot of end offsets (the first poll or
@@ -82,7 +85,12 @@ class LogReplaySource(LazyKafkaSource):
         consumer paused it (a batch retried after a store error polls paused: it must come back then)."""
         self.start()
         while self._open:
-            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+            try:
+                polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+            except DamagedBatchError as exc:
+                if (damaged := self._damaged(exc)) is not None:
+                    return [damaged]
+                continue
             records: list[InboundRecord] = []
             for tp, batch in polled.items():
                 end = self.end_offsets[tp]
@@ -95,6 +103,20 @@ class LogReplaySource(LazyKafkaSource):
             if self._open <= self.consumer.paused():
                 return []  # waiting out a store outage, every partition paused: nothing can come
         return []
+
+    def _damaged(self, error: DamagedBatchError) -> DamagedBatch | None:
+        """A batch the log holds damaged, as the live source treats it (consumers/damaged_batches.py):
+        fetched again a few times, then one record to dead-letter, the partition sought past it."""
+        forget_damaged(self.consumer, error)
+        damaged = self.damaged_batches.judged(error)
+        if damaged is None:
+            return None
+        tp = TopicPartition(error.topic, error.partition)
+        self.consumer.seek(tp, damaged.next_offset)
+        if damaged.next_offset >= self.end_offsets[tp]:
+            self._open.discard(tp)
+            self.consumer.pause(tp)
+        return damaged
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
         """A replay leaves the live group's committed offsets alone."""

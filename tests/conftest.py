@@ -44,9 +44,23 @@ def kafka_bootstrap() -> Iterator[str]:
     home = Path(tempfile.mkdtemp(prefix="casehub-test-kafka-"))
     try:
         with running_secure_broker(home) as bootstrap:
+            SESSION_BROKER_HOME.append(home)
             yield bootstrap
     finally:
+        SESSION_BROKER_HOME.clear()
         shutil.rmtree(home, ignore_errors=True)
+
+
+SESSION_BROKER_HOME: list[Path] = []
+"""Where the session's own broker keeps its state (empty when CASEHUB_KAFKA_BOOTSTRAP names another)."""
+
+
+@pytest.fixture(scope="session")
+def kafka_log_dir(kafka_bootstrap: str) -> Path:
+    """The session broker's log directory (one folder per partition), for tests that damage a segment."""
+    if not SESSION_BROKER_HOME:
+        pytest.skip("CASEHUB_KAFKA_BOOTSTRAP names a broker whose log files this test cannot reach")
+    return SESSION_BROKER_HOME[0] / "broker" / "kraft"
 
 
 @pytest.fixture(scope="session")

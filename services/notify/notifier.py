@@ -1,6 +1,8 @@
 """One sweep: every subscription's new matching facts become notifications (once per principal and fact:
-a UUIDv5 id, insert-or-ignore), then pending e-mails are sent, each attempt recorded, given up after
-settings.notify_max_attempts. Re-running a sweep, or two sweepers at once, adds nothing twice."""
+a UUIDv5 id, insert-or-ignore), then pending e-mails are sent, oldest fact first, each attempt recorded,
+given up after settings.notify_max_attempts. Re-running a sweep, or two sweepers at once, adds nothing
+twice. Alerts are read per subscription from its high-water mark, a bounded number per sweep
+(services/notify/alert_marks.py), so every alert of its window is read at last, in order."""
 
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ from sqlalchemy import Connection, Engine, Table, select, update
 
 from services.access.principal import Principal
 from services.access.resolver import principal_of
+from services.notify.alert_marks import alerts_after, keep_mark
 from services.notify.mail import SmtpMailer
 from services.notify.matching import alert_matches, entity_of, matched_case_ids
 from services.notify.subscriptions import Interest, Subscription, list_subscriptions
 from services.settings import Settings
-from services.store.alert_store import list_alerts
 from services.store.inbox_store import PRINCIPALS
 from services.store.notification_tables import NotificationRow
 from services.store.sql_store import _insert
@@ -30,9 +32,6 @@ from services.views.visible_cases import visible_cases
 NOTIFICATIONS = cast(Table, NotificationRow.__table__)
 NAMESPACE = uuid.UUID("5a0e2b7c-91d4-5f3a-a8c6-389a1e47f00d")
 logger = structlog.get_logger(__name__)
-ALERTS_READ = 5_000
-"""The newest alerts of an agency read per principal and sweep; a sweep that meets more in its window
-says so in the log (a burst between two sweeps larger than this is the case)."""
 
 
 @dataclass
@@ -73,17 +72,6 @@ class Notifier:
         viewer = principal.viewer(now)
         cases = visible_cases(connection, viewer)
         agency = principal.agency
-        alerts, total = list_alerts(connection, agency=agency or "-", limit=ALERTS_READ)
-        window = min(sub.created_at for sub in subs) - timedelta(days=self.settings.notify_backfill_days)
-        if total > len(alerts) and alerts and alerts[-1]["raised_at"] > window:
-            # Older alerts of the subscriptions' window are not read in this sweep: said, not hidden.
-            logger.warning(
-                "notifier_alerts_not_read",
-                principal=principal.principal_id,
-                read=len(alerts),
-                addressed=total,
-                oldest_read=alerts[-1]["raised_at"].isoformat(),
-            )
         referrals = (
             incoming(connection, agency, viewer, cases, self.settings.alert_referral_days) if agency else []
         )
@@ -92,7 +80,7 @@ class Notifier:
             since = sub.created_at - timedelta(days=self.settings.notify_backfill_days)
             matched = matched_case_ids(connection, viewer, cases, sub)
             entity = entity_of(connection, sub.value) if sub.kind is Interest.SELLER else None
-            facts: list[tuple[str, str, str, str]] = []
+            facts: list[tuple[str, str, str, str, datetime]] = []
             for case in cases_of(connection, cases, matched):
                 if case["first_event_at"] >= since:
                     facts.append(
@@ -101,18 +89,31 @@ class Notifier:
                             case["case_id"],
                             f"Vụ việc mới {case['case_id']}: {case['title'] or ''}",
                             f"/cases/{case['case_id']}",
+                            case["first_event_at"],
                         )
                     )
-            for alert in alerts:
-                if alert["raised_at"] >= since and alert_matches(alert["alert"], sub, entity, matched):
+            page = alerts_after(connection, agency or "-", since, sub.alerts_read, now)
+            for alert in page.alerts:
+                if alert_matches(alert["alert"], sub, entity, matched):
                     facts.append(
                         (
                             "alert",
                             alert["alert_id"],
                             f"Cảnh báo {alert['rule']}: {alert['summary']}",
                             f"/alerts?rule={alert['rule']}",
+                            alert["raised_at"],
                         )
                     )
+            if page.mark is not None and page.mark != sub.alerts_read:
+                keep_mark(connection, sub.subscription_id, page.mark)
+            if page.full:  # a burst larger than one sweep: the next sweeps read on from the mark
+                logger.info(
+                    "notifier_alerts_continue",
+                    principal=principal.principal_id,
+                    subscription=sub.subscription_id,
+                    read=len(page.alerts),
+                    read_to=page.alerts[-1]["raised_at"].isoformat(),
+                )
             for referral in referrals:
                 if referral.referred_at >= since and referral.case_id in matched:
                     facts.append(
@@ -121,9 +122,10 @@ class Notifier:
                             referral.event_id,
                             f"Vụ việc {referral.case_id} được {referral.from_agency} chuyển đến",
                             "/referrals",
+                            referral.referred_at,
                         )
                     )
-            for kind, fact_id, title, link in facts:
+            for kind, fact_id, title, link, fact_at in facts:
                 key = notification_id(principal.principal_id, kind, fact_id)
                 rows.setdefault(
                     key,
@@ -136,6 +138,7 @@ class Notifier:
                         "title": title[:1000],
                         "link": link[:300],
                         "created_at": now,
+                        "fact_at": fact_at,
                         "read_at": None,
                         "email": sub.email,
                         "email_wanted": sub.email is not None,
@@ -164,7 +167,12 @@ class Notifier:
                 NOTIFICATIONS.c.emailed_at.is_(None),
                 NOTIFICATIONS.c.email_attempts < self.settings.notify_max_attempts,
             )
-            .order_by(NOTIFICATIONS.c.created_at, NOTIFICATIONS.c.notification_id)
+            .order_by(
+                NOTIFICATIONS.c.created_at,
+                NOTIFICATIONS.c.fact_at,
+                NOTIFICATIONS.c.fact_id,
+                NOTIFICATIONS.c.notification_id,
+            )
         )
         with self.engine.connect() as connection:
             rows = [dict(r._mapping) for r in connection.execute(pending)]

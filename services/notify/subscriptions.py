@@ -43,6 +43,8 @@ class Subscription:
     value: str
     email: str | None
     created_at: datetime
+    alerts_read: tuple[datetime, str] | None = None
+    """(raised_at, alert_id) of the last alert read for good: the notifier's high-water mark."""
 
 
 def checked(kind: str, value: str, email: str | None) -> tuple[Interest, str, str | None]:
@@ -100,7 +102,15 @@ def list_subscriptions(connection: Connection, principal_id: str | None = None) 
     if principal_id is not None:
         query = query.where(SUBSCRIPTIONS.c.principal_id == principal_id)
     return [
-        Subscription(r.subscription_id, r.principal_id, Interest(r.kind), r.value, r.email, r.created_at)
+        Subscription(
+            r.subscription_id,
+            r.principal_id,
+            Interest(r.kind),
+            r.value,
+            r.email,
+            r.created_at,
+            (r.alerts_read_at, r.alerts_read_id) if r.alerts_read_at is not None else None,
+        )
         for r in connection.execute(query)
     ]
 

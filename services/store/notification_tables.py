@@ -28,6 +28,10 @@ class SubscriptionRow(Base):
     )
     email: Mapped[str | None] = mapped_column(String(254), doc="Where to e-mail matches; none: in-app only.")
     created_at: Mapped[datetime]
+    alerts_read_at: Mapped[datetime | None] = mapped_column(
+        doc="raised_at of the last alert this subscription has read for good (services/notify/notifier.py)."
+    )
+    alerts_read_id: Mapped[str | None] = mapped_column(String(36), doc="That alert's id (ties on raised_at).")
 
 
 class NotificationRow(Base):
@@ -42,6 +46,7 @@ class NotificationRow(Base):
     title: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(300), doc="The page that shows the fact (path on the hub).")
     created_at: Mapped[datetime]
+    fact_at: Mapped[datetime | None] = mapped_column(doc="When the fact happened: e-mails go oldest first.")
     read_at: Mapped[datetime | None]
     email: Mapped[str | None] = mapped_column(String(254))
     email_wanted: Mapped[bool] = mapped_column(Boolean)

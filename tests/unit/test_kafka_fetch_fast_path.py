@@ -28,6 +28,7 @@ from kafka.serializer import Deserializer
 from kafka.structs import TopicPartition
 
 from consumers import kafka_fetch_fast_path as fast
+from consumers.damaged_batches import DamagedBatchError
 from consumers.kafka_fetch_fast_path import FastPartitionRecords, refusal
 from consumers.source import InboundRecord, inbound_records
 
@@ -135,7 +136,10 @@ def read(buffer: bytes, partition_records: type[Any], take: int | None, **option
         outcome["counters"] = (part.records_read, part.bytes_read, part.leader_epoch)
     except Exception as exc:  # compared below: both parses must fail alike
         # the one wording that differs: ours indexes bytes, the library a bytearray
-        outcome["error"] = (type(exc).__name__, str(exc).replace("'bytearray index", "'index"))
+        # ours raises the library's CorruptRecordError as a subclass carrying the batch
+        # (consumers/damaged_batches.py), with the library's message
+        name = "CorruptRecordError" if isinstance(exc, DamagedBatchError) else type(exc).__name__
+        outcome["error"] = (name, str(exc).replace("'bytearray index", "'index"))
     return outcome
 
 

@@ -5,6 +5,7 @@ each e-mail sent once, failures recorded and given up after N attempts."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -15,17 +16,21 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from consumers.alerts.building import new_alert
 from deploy.broker import free_port
+from schemas.alerts import AlertRule
 from services.api.app import create_app
 from services.early_warning import build_alert_outbox
 from services.notify.notifier import NOTIFICATIONS, Notifier
 from services.settings import Settings
+from services.store.alert_store import add_alerts, alert_row
 from tests.databases import module_database
 from tests.network_world import NOW, NetworkWorld, build_network_world
 from tests.web_sign_in import form_token_on, signed_in_client
 
 pytestmark = pytest.mark.integration
 QLTT_MAIL = "canbo@qltt.gov.vn"
+POLICE_MAIL = "canbo@police.gov.vn"
 
 
 class Mailbox:
@@ -180,23 +185,72 @@ def test_the_notifications_page_subscribes_unsubscribes_and_marks_read(world: Ne
     assert 'class="subscription"' not in gone.text
 
 
-def test_a_sweep_that_cannot_read_every_alert_of_the_window_says_so(
-    world: NetworkWorld, monkeypatch: pytest.MonkeyPatch
+def test_more_alerts_than_a_sweep_reads_are_all_notified_over_the_next_sweeps_once_oldest_first(
+    world: NetworkWorld, smtp: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The notifier reads an agency's newest ALERTS_READ alerts; when more fall in a subscription's window
-    (a burst between two sweeps), the older ones were left out without a word."""
-    from structlog.testing import capture_logs
+    """The notifier read an agency's newest 5,000 alerts per principal and sweep: in a burst of more, the
+    older part of a subscription's window was never notified (it only logged `notifier_alerts_not_read`).
+    Now each subscription reads on from its high-water mark, a bounded page per sweep."""
+    from services.notify import alert_marks
 
-    from services.notify import notifier
-
-    made = api(world, "police", "POST", "/api/subscriptions", json={"kind": "province", "value": "01"})
+    mailbox, port = smtp
+    seller = "BURST-SELLER-1"
+    made = api(
+        world,
+        "police",
+        "POST",
+        "/api/subscriptions",
+        json={"kind": "seller", "value": seller, "email": POLICE_MAIL},
+    )
     assert made.status_code == 200, made.text
-    monkeypatch.setattr(notifier, "ALERTS_READ", 1)
-    with capture_logs() as logs:
-        Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)
-    cut = [entry for entry in logs if entry["event"] == "notifier_alerts_not_read"]
-    assert cut and cut[0]["read"] == 1 and cut[0]["addressed"] > 1, logs
-    monkeypatch.setattr(notifier, "ALERTS_READ", 5_000)
-    with capture_logs() as logs:
-        Notifier(world.engine, Settings(notify_backfill_days=120)).sweep(NOW)
-    assert not [entry for entry in logs if entry["event"] == "notifier_alerts_not_read"]
+    burst_at = NOW - timedelta(minutes=50)
+    burst = [
+        new_alert(
+            AlertRule.REPEAT_OFFENDER,
+            f"burst-{i}",
+            f"đợt {i:02d}",
+            agencies=["police"],
+            triggered_at=burst_at,
+            raised_at=burst_at + timedelta(seconds=i // 2),  # pairs raised together: ties broken by id
+            entity_id=seller,
+        )
+        for i in range(7)
+    ]
+    with world.engine.begin() as connection:
+        add_alerts(connection, [alert_row(alert) for alert in burst])
+    oldest_first = [a.summary for a in sorted(burst, key=lambda a: (a.raised_at, str(a.alert_id)))]
+    monkeypatch.setattr(alert_marks, "ALERTS_PER_SWEEP", 3)
+    before = len(mailbox.received)
+
+    fresh = burst_at + timedelta(minutes=1)  # the burst is younger than MARK_SETTLE: read, mark not moved
+    assert swept(world, port, fresh) == oldest_first[:3]
+    again = fresh + timedelta(seconds=1)
+    assert swept(world, port, again) == []  # read again from the same mark: nothing notified twice
+    later = [NOW + timedelta(hours=1, seconds=k) for k in range(5)]
+    # settled now: the first sweep moves the mark past the three read before, the next ones read on
+    assert [swept(world, port, at) for at in later] == [[], oldest_first[3:6], [oldest_first[6]], [], []]
+
+    mails = [m for m in mailbox.received[before:] if m.rcpt_tos == [POLICE_MAIL]]
+    subjects = [subject_of(m) for m in mails]
+    assert subjects == [f"Cảnh báo REPEAT_OFFENDER: {summary}" for summary in oldest_first]  # once each
+
+
+def swept(world: NetworkWorld, port: int, at: datetime) -> list[str]:
+    """One sweep at `at`: the summaries of the burst's alerts police was notified of, in e-mail order."""
+    Notifier(world.engine, settings(port)).sweep(at)
+    with world.engine.connect() as connection:
+        rows = connection.execute(
+            select(NOTIFICATIONS.c.title)
+            .where(
+                NOTIFICATIONS.c.principal_id == "n-police",
+                NOTIFICATIONS.c.fact_kind == "alert",
+                NOTIFICATIONS.c.created_at == at,
+            )
+            .order_by(NOTIFICATIONS.c.fact_at, NOTIFICATIONS.c.fact_id)
+        ).scalars()
+        return [title.split(": ", 1)[1] for title in rows if "đợt" in title]
+
+
+def subject_of(message: Envelope) -> str:
+    parsed = message_from_bytes(message.original_content or b"", policy=policy.default)
+    return str(parsed["Subject"])
