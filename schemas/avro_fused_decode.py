@@ -83,7 +83,13 @@ class _Fuser:
         self.schemas: dict[str, dict[str, Any]] = {}
         self.sources: list[str] = []
         env = checks._env
-        for name, value in self.reader.env.items():
+        uuid_slots = {
+            "_uuid_int": vars(uuid.UUID)["int"].__set__,  # the slots UUID.__init__ sets
+            "_uuid_safe": vars(uuid.UUID)["is_safe"].__set__,
+            "_UUID_UNKNOWN": uuid.SafeUUID.unknown,
+            "_int": int,
+        }
+        for name, value in [*self.reader.env.items(), *uuid_slots.items()]:
             if env.setdefault(name, value) is not value:
                 raise UnsupportedSchema(f"reader and checks both name {name}")
 
@@ -198,13 +204,22 @@ class _Fuser:
 
     def _uuid(self, schema: Any, t: str, j: str, indent: str) -> list[str]:
         """A uuid and its JSON, `str(uuid)`: the string as written when it is already in that canonical form
-        (lowercase 8-4-4-4-12 hex, which `str` gives back unchanged), saving `UUID.__str__`."""
+        (lowercase 8-4-4-4-12 hex, which `str` gives back unchanged), saving `UUID.__str__`. A canonical
+        string's UUID is also built from its 32 hex digits straight into the slots `UUID.__init__` sets
+        (its `int` and `is_safe`, unknown), ~0.9 µs less than parsing it again; any other form is
+        `uuid.UUID`'s to read, as the reader does."""
         raw = self._unique("raw")
         canonical = self.checks._constant(_CANONICAL_UUID, "canonical")
         return [
             *self.reader._value("string", raw, indent),
-            f"{indent}{t} = _UUID({raw})",  # what the reader does for a uuid string
-            f"{indent}{j} = {raw} if {canonical}({raw}) is not None else _str({t})",
+            f"{indent}if {canonical}({raw}) is not None:",
+            f"{indent}    {t} = _object_new(_UUID)",
+            f"{indent}    _uuid_int({t}, _int({raw}.replace('-', ''), 16))",
+            f"{indent}    _uuid_safe({t}, _UUID_UNKNOWN)",
+            f"{indent}    {j} = {raw}",
+            f"{indent}else:",
+            f"{indent}    {t} = _UUID({raw})",  # what the reader does for a uuid string
+            f"{indent}    {j} = _str({t})",
         ]
 
     def _optional(
