@@ -135,6 +135,23 @@ class _Generator:
             f"{indent}    {var}, pos = _long_tail(buf, pos, buf[pos - 1])",
         ]
 
+    def _string_length(self, size: str, indent: str) -> list[str]:
+        """A string's byte length into `size`, refused when negative or past the end."""
+        return [
+            *self._long(size, indent),
+            f"{indent}if {size} < 0 or pos + {size} > len(buf):",
+            f"{indent}    raise _Unread('string length')",
+        ]
+
+    def _string_bytes(self, var: str, indent: str) -> list[str]:
+        """A string's UTF-8 bytes, not yet decoded, into `var` (the fused decode looks them up first)."""
+        size = self._unique("n")
+        return [
+            *self._string_length(size, indent),
+            f"{indent}{var} = buf[pos : pos + {size}]",
+            f"{indent}pos += {size}",
+        ]
+
     def _value(self, schema: Any, var: str, indent: str) -> list[str]:
         """Lines reading one value of `schema` at `pos` into `var`, advancing `pos`."""
         if isinstance(schema, list):
@@ -159,9 +176,7 @@ class _Generator:
         if kind == "string":
             size = self._unique("n")
             lines = [
-                *self._long(size, indent),
-                f"{indent}if {size} < 0 or pos + {size} > len(buf):",
-                f"{indent}    raise _Unread('string length')",
+                *self._string_length(size, indent),
                 f"{indent}{var} = buf[pos : pos + {size}].decode()",  # strict UTF-8, as fastavro
                 f"{indent}pos += {size}",
             ]

@@ -36,7 +36,14 @@ from pydantic import BaseModel
 
 from schemas.avro_compiled_reader import _Generator
 from schemas.avro_fast_path import UnsupportedSchema
-from schemas.model_fast_check import ModelChecks, UnsupportedModel, _expanded, _metadata
+from schemas.model_fast_check import (
+    REMEMBERED_CHARS,
+    REMEMBERED_VALUES,
+    ModelChecks,
+    UnsupportedModel,
+    _expanded,
+    _metadata,
+)
 
 FusedRead = Callable[[bytes, int], tuple[Any, ...]]
 """(message, start) → (envelope model, the JSON of each of its `json_fields`, the position after the
@@ -44,6 +51,10 @@ record); raises on any doubt."""
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
 """The form `str(uuid.UUID(...))` gives: a string in it is its own `str` once read as a UUID."""
+
+REMEMBERED_BYTES = 2 * REMEMBERED_CHARS
+"""The longest string (in UTF-8 bytes) the fused decode remembers by its bytes: about what the check's
+REMEMBERED_CHARS of Vietnamese text take (2 bytes a letter, 3 for some), so no more memory than its memo."""
 
 _LEAVES: dict[Any, set[tuple[str, str | None]]] = {
     str: {("string", None)},
@@ -197,9 +208,33 @@ class _Fuser:
             raise UnsupportedSchema(f"Avro {kind}/{logical} read as {annotation} is not fused")
         if annotation is uuid.UUID and want_json and not metadata:
             return self._uuid(schema, t, j, indent)
+        if annotation is str and logical is None and self.checks._rememberable(metadata):
+            return self._remembered_string(metadata, t, j, indent, want_json)
         return [  # the reader's own lines, then the check's (the reader gives this type: no type test)
             *self.reader._value(schema, t, indent),
             *self.checks.typed_leaf(annotation, metadata, t, j, indent, want_json),
+        ]
+
+    def _remembered_string(
+        self, metadata: list[Any], t: str, j: str, indent: str, want_json: bool
+    ) -> list[str]:
+        """A string whose rules give the same answer for the same value every time (the check's own test,
+        `_rememberable`), remembered by its bytes rather than by its text, as the check remembers it: a
+        repeated code, unit or name is neither decoded nor checked again (~180 ns a field). Only values
+        that decoded and passed every rule are kept, at most REMEMBERED_BYTES long and REMEMBERED_VALUES
+        per field; the check's rules run on the rest."""
+        raw, memo = self._unique("b"), self.checks._constant({}, "bmemo")
+        return [
+            *self.reader._string_bytes(raw, indent),
+            f"{indent}{t} = {memo}.get({raw})",
+            f"{indent}if {t} is None:",
+            f"{indent}    {t} = {raw}.decode()",  # strict UTF-8, as the reader
+            *self.checks._rules(t, metadata, indent + "    "),
+            f"{indent}    if len({raw}) <= {REMEMBERED_BYTES}:",
+            f"{indent}        if len({memo}) >= {REMEMBERED_VALUES}:",
+            f"{indent}            {memo}.clear()",
+            f"{indent}        {memo}[{raw}] = {t}",
+            f"{indent}{j} = {t if want_json else None}",
         ]
 
     def _uuid(self, schema: Any, t: str, j: str, indent: str) -> list[str]:
