@@ -51,19 +51,25 @@ class RecordDecoder:
         self.codec = codec
         self.group = group
         self.topic_agency = topic_agency
+        self._past = _EPOCH
+        """A moment already past (when the current batch began): a Kafka timestamp before it is no later
+        than now, so `_received_at` need not ask the clock (`decode` sets it once a batch)."""
 
     def decode(self, records: Sequence[InboundRecord]) -> DecodedBatch:
         """Good records become events (first per event id), bad ones dead letters; offsets pass all."""
         events: dict[str, StoredEvent] = {}
         dead: list[DeadLetter] = []
         next_offsets: dict[tuple[str, int], int] = {}
+        self._past = utcnow()
         for record in records:
             position = (record.topic, record.partition)
             if record.__class__ is DamagedBatch:  # set aside whole: the partition goes on past it
                 next_offsets[position] = max(next_offsets.get(position, 0), record.next_offset)
                 dead.append(self.dead_letter(record, DamagedRecordBatch(record.reason)))
                 continue
-            next_offsets[position] = max(next_offsets.get(position, 0), record.offset + 1)
+            following = record.offset + 1
+            if following > next_offsets.get(position, 0):  # max() without its call: ~0.1 µs a record
+                next_offsets[position] = following
             try:
                 event = self.decode_record(record)
             except ServiceUnavailable:
@@ -89,7 +95,7 @@ class RecordDecoder:
             raise ContractViolation(
                 f"agency {event.agency!r} may not publish on {record.topic} ({expected}'s topic)"
             )
-        check_event_time(event, _received_at(record))
+        check_event_time(event, _received_at(record, self._past))
         if record.key != event.case_id.encode():
             raise ContractViolation(_key_problem(record.key, event.case_id))
         stored = stored_event(event, record.topic, record.partition, record.offset, accepted)
@@ -138,17 +144,21 @@ _LAST_MS = int((datetime(9999, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds()) * 10
 """Kafka timestamps are any 64-bit number a producer sets; from this one on a datetime cannot hold them."""
 
 
-def _received_at(record: InboundRecord) -> datetime:
+def _received_at(record: InboundRecord, past: datetime = _EPOCH) -> datetime:
     """The record's Kafka timestamp, but never later than now (a sender's clock cannot excuse itself).
 
     Exact milliseconds added to the epoch (positional timedelta: ~2x cheaper than `fromtimestamp` of a
     float, and exact): a timestamp past what a datetime holds is later than now, so it is now, not a
-    ValueError that would stop the whole batch."""
-    now = utcnow()
+    ValueError that would stop the whole batch. A timestamp no later than `past`, a moment already gone,
+    is no later than now either: it is taken without reading the clock (~0.5 µs an event, nearly every
+    record)."""
     ms = record.timestamp_ms
     if ms <= 0 or ms >= _LAST_MS:
-        return now
-    return min(_EPOCH + timedelta(0, 0, 0, ms), now)
+        return utcnow()
+    sent = _EPOCH + timedelta(0, 0, 0, ms)
+    if sent <= past:
+        return sent
+    return min(sent, utcnow())
 
 
 def _key_problem(key: bytes | None, case_id: str) -> str:

@@ -46,6 +46,11 @@ class FastDecoded(NamedTuple):
     event_id: str
 
 
+_tuple_new = tuple.__new__
+"""`FastDecoded(...)` without its generated `__new__` (a Python frame around this very call): ~0.25 µs an
+event less; the same tuple of the same class."""
+
+
 def _event_checks() -> ModelChecks:
     """The model checks of a case event: the payload is chosen by the caller, the envelope's own fields
     need no JSON (the log row keeps their values), the shapes' string checks are pure."""
@@ -119,7 +124,7 @@ class CompiledReadPath:
             try:
                 event, distribution, payload, event_id, end = self._fused(data, HEADER_SIZE)
                 if end == len(data):
-                    return FastDecoded(event, distribution, payload, event_id)
+                    return _tuple_new(FastDecoded, (event, distribution, payload, event_id))
                 self.fused_declines.declined("bytes_left")
             except Exception as exc:  # not sure: the reader + check judge it (then maybe pydantic)
                 self.fused_declines.declined(type(exc).__name__)

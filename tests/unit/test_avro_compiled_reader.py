@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from fastavro import schemaless_reader
+from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +147,31 @@ def test_every_long_written_as_a_varint_is_read_back(value: int) -> None:
             break
     if len(encoded) > 1:
         assert _long_tail(bytes(encoded), 1, encoded[0]) == (value, len(encoded))
+
+
+LONGS = {
+    "type": "record",
+    "name": "Longs",
+    "fields": [{"name": "a", "type": "long"}, {"name": "b", "type": "int"}],
+}
+READ_LONGS = compile_reader(parse_schema(LONGS))
+
+
+@given(
+    st.integers(-(2**63), 2**63 - 1) | st.integers(-70, 70),
+    st.integers(-(2**31), 2**31 - 1) | st.integers(-70, 70),
+    st.integers(0, 255),
+)
+@settings(max_examples=500, deadline=None)
+def test_longs_of_one_byte_or_more_are_read_as_fastavro_reads_them(a: int, b: int, extra: int) -> None:
+    """The generated varint read (a one-byte varint by table, longer ones by `_long_tail`), on values
+    around the one-byte edge (-64..63) and any other: the values written; the same bytes cut short or
+    with a byte more are refused, not read as something else."""
+    buffer = io.BytesIO()
+    schemaless_writer(buffer, parse_schema(LONGS), {"a": a, "b": b})
+    body = buffer.getvalue()
+    assert READ_LONGS(body) == {"a": a, "b": b}
+    assert schemaless_reader(io.BytesIO(body), parse_schema(LONGS), None) == {"a": a, "b": b}
+    for damaged in (body[:-1], body + bytes([extra])):
+        with pytest.raises((Unread, IndexError)):
+            READ_LONGS(damaged)

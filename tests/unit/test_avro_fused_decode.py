@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 from schemas.avro_compiled_reader import compile_reader
 from schemas.avro_fast_path import UnsupportedSchema
 from schemas.avro_fused_decode import compile_fused
-from schemas.avro_read_fast_path import CompiledReadPath, compile_event_check, compile_fused_event_read
+from schemas.avro_read_fast_path import (
+    CompiledReadPath,
+    FastDecoded,
+    compile_event_check,
+    compile_fused_event_read,
+)
 from schemas.catalog import bundled_catalog
 from schemas.codec import CaseEventCodec, to_avro
 from schemas.errors import CasehubError
@@ -96,8 +101,11 @@ def test_valid_events_of_every_type_are_read_and_built_as_both_other_paths_do() 
 def test_the_codec_takes_valid_events_from_the_fused_path_without_a_decline() -> None:
     path = CompiledReadPath(LATEST)
     for sent in SEEDS:
-        accepted = path.decode(CODEC.encode(sent))
+        data = CODEC.encode(sent)
+        accepted = path.decode(data)
         assert accepted is not None and accepted.event == sent
+        assert type(accepted) is FastDecoded and tuple(accepted) == fused(data)
+        assert accepted.event_id == str(sent.event_id) and accepted.payload == fused(data)[2]  # type: ignore[index]
     assert path.fused_declines.total == 0 and path.declines.total == 0
 
 
@@ -144,7 +152,10 @@ def test_a_schema_and_model_that_do_not_line_up_are_not_fused() -> None:
         compile_fused(envelope, CaseEvent, ModelChecks(), "payload", union, ("distribution", "payload"))
 
 
-@given(st.uuids(), st.sampled_from(["str", "upper", "hex", "braces", "urn", "upper-urn"]))
+@given(
+    st.uuids() | st.uuids(allow_nil=True),
+    st.sampled_from(["str", "upper", "hex", "braces", "urn", "upper-urn"]),
+)
 @settings(max_examples=200, deadline=None)
 def test_an_event_id_in_any_form_uuid_reads_gives_str_of_the_uuid(value: uuid.UUID, form: str) -> None:
     written = {
@@ -159,4 +170,47 @@ def test_an_event_id_in_any_form_uuid_reads_gives_str_of_the_uuid(value: uuid.UU
     data = encoded({**datum, "event_id": written})
     found = fused(data)
     assert found is not None and found[3] == str(value) == str(found[0].event_id)
+    read, parsed = found[0].event_id, uuid.UUID(written)  # built from the canonical form's hex digits
+    assert type(read) is uuid.UUID and read == parsed and hash(read) == hash(parsed)
+    slots = [name for name in uuid.UUID.__slots__ if name != "__weakref__"]
+    assert [getattr(read, name) for name in slots] == [getattr(parsed, name) for name in slots]
     assert_same_as_both_paths(data)
+
+
+def _remembered_bytes(path: CompiledReadPath) -> set[bytes]:
+    """Every string the path's fused decode remembers by its bytes (its `bmemo` tables)."""
+    tables = [value for name, value in vars(path)["_fused"].__globals__.items() if "bmemo" in name]
+    assert tables  # the fused decode of the latest schema remembers its rule-checked strings
+    return {raw for table in tables for raw in table}
+
+
+def test_a_string_is_remembered_by_its_bytes_only_once_it_passed_its_rules() -> None:
+    path = CompiledReadPath(LATEST)
+    bad = CODEC.encode(SEEDS[0].model_copy(update={"agency": "QLTT"}))  # breaks the agency pattern
+    for _ in range(3):  # refused each time: a failing value is never remembered
+        assert path.decode(bad) is None
+    assert path.fused_declines.total == 3
+    assert b"QLTT" not in _remembered_bytes(path)
+    good = CODEC.encode(SEEDS[0])
+    first, second = path.decode(good), path.decode(good)  # the second from the remembered bytes
+    assert first is not None and second is not None
+    assert SEEDS[0].agency.encode() in _remembered_bytes(path)
+    assert first.event == second.event == SEEDS[0] and first.distribution == second.distribution
+    for built, validated in zip(models_in(second.event), models_in(CODEC.decode(good)), strict=True):
+        assert pydantic_state(built) == pydantic_state(validated)
+
+
+@given(
+    st.sampled_from(["agency", "reporting_unit", "producer", "case_id", "agency_case_ref"]),
+    st.text(max_size=140) | st.sampled_from(["qltt", "QLTT", " qltt", "Chi cục QLTT", "x" * 129, "ư" * 129]),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_string_read_twice_is_judged_alike_both_times(field: str, value: str) -> None:
+    """A remembered field given any text, twice in a row (the second time after the first may have
+    remembered it): both times as the reader + check and pydantic judge it."""
+    datum = {**to_avro(SEEDS[0]), field: value}
+    try:
+        data = encoded(datum)
+    except Exception:  # not writable in this field (None in a required one): nothing to read
+        return
+    assert assert_same_as_both_paths(data) == assert_same_as_both_paths(data)

@@ -112,6 +112,22 @@ NAMES = st.text(
 )  # the contract refuses the others
 
 
+LEGAL_FORM_WORDS = st.sampled_from(
+    ["Công ty", "TNHH", "cty", "HTX", "Co., Ltd", "JSC", "Shop", "Hộ kinh doanh", " "]
+)
+
+
+@given(st.lists(NAMES | LEGAL_FORM_WORDS | st.none(), max_size=6).map(lambda parts: [p for p in parts if p]))
+def test_the_remembered_answer_is_the_plain_functions_for_any_name(parts: list[str]) -> None:
+    """`is_organisation_name` is remembered per name: asked twice (the second a hit), it answers as the
+    plain function does, for names with and without legal forms."""
+    name = " ".join(parts)
+    plain = is_organisation_name.__wrapped__(name)
+    assert is_organisation_name(name) is plain
+    assert is_organisation_name(name) is plain
+    assert is_organisation_name(None) is is_organisation_name.__wrapped__(None) is False
+
+
 @given(fine=st.integers(min_value=0, max_value=MAX_VND), name=NAMES | st.none())
 def test_any_fine_is_accepted_exactly_within_the_ceiling_of_its_offender(fine: int, name: str | None) -> None:
     limit = 200_000_000 if offender_of(name) is Offender.INDIVIDUAL else 400_000_000

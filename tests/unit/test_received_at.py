@@ -16,6 +16,7 @@ from tests.factories import opened
 CODEC = CaseEventCodec()
 DECODER = RecordDecoder(codec=CODEC, group="g")
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+NOW_MS = int(datetime.now(UTC).timestamp() * 1000)
 
 
 def record(timestamp_ms: int) -> InboundRecord:
@@ -45,6 +46,23 @@ def test_any_kafka_timestamp_is_a_moment_no_later_than_now_and_as_before_where_t
     if old < before:  # a past timestamp: the very same moment, to the millisecond
         assert received == old
         assert received.microsecond % 1000 == 0
+
+
+@given(INT64 | st.integers(-(10**7), 10**7).map(lambda d: NOW_MS + d), st.integers(0, 10**9))
+@settings(max_examples=300, deadline=None)
+def test_a_moment_known_past_gives_the_same_moment_as_asking_the_clock(ms: int, ago_ms: int) -> None:
+    """`past` (the batch's start) only spares reading the clock: a timestamp before it is itself, one
+    after it is capped at now, as without it."""
+    past = datetime.now(UTC) - timedelta(milliseconds=ago_ms)
+    before = datetime.now(UTC)
+    with_past = _received_at(record(ms), past)
+    plain = _received_at(record(ms))
+    after = datetime.now(UTC)
+    assert with_past.tzinfo is UTC and with_past <= after
+    if plain < before:  # the timestamp itself, both ways
+        assert with_past == plain
+    else:  # capped at now, both ways (read at slightly different instants)
+        assert before <= with_past <= after
 
 
 @given(st.sampled_from([2**63 - 1, 253_402_300_800_000, 253_370_764_800_000, 10**17]) | INT64)
