@@ -63,7 +63,7 @@ _SOURCE = (
 def _cases(connection: Connection) -> dict[str, CaseFact]:
     """Every case, restricted when it holds an event not shared with everyone as is: the cases the
     materializer marks in `restricted_cases` (consumers.audience_views.is_restricted) in the transaction
-    that stores the event, so the log is not scanned for them (migration 0019)."""
+    that stores the event, so the log is not scanned for them (migration 0020)."""
     columns = (CASES.c.case_id, CASES.c.opened_by, CASES.c.status, CASES.c.category)
     marked = RESTRICTED_CASES.c.case_id.is_not(None).label("restricted")
     query = select(*columns, CASES.c.current_province_code, CASES.c.first_event_at, marked).outerjoin(

@@ -1,4 +1,4 @@
-"""Migration 0019 drops the partial index of restricted log rows (its one reader, the alert facts, asks
+"""Migration 0020 drops the partial index of restricted log rows (its one reader, the alert facts, asks
 `restricted_cases` instead); its downgrade brings the index back as 0005 made it, on both backends, and the
 alert facts find the same restricted cases at either schema."""
 
@@ -29,20 +29,20 @@ def test_the_index_goes_and_comes_back_and_the_facts_stay(
     shared = Distribution(level=DistributionLevel.ALL_AGENCIES)
     listed = Distribution(level=DistributionLevel.LISTED_AGENCIES, agencies=("tax",))
     events = [
-        event(PenaltyDecided(decision_number=f"{n}/QĐ", fine_vnd=1), case_id=f"C-0019-{n}", distribution=d)
+        event(PenaltyDecided(decision_number=f"{n}/QĐ", fine_vnd=1), case_id=f"C-0020-{n}", distribution=d)
         for n, d in enumerate([shared, listed, shared, listed])
     ]
     with SqlCaseStore(engine).transaction() as tx:
         apply_events(tx, [stored_event(e, "t", 0, i) for i, e in enumerate(events)])
     assert INDEX not in _log_indexes(engine)
-    assert _restricted(engine) == {"C-0019-1", "C-0019-3"}
+    assert _restricted(engine) == {"C-0020-1", "C-0020-3"}
     config = alembic_config()
-    for target, present in (("0018", True), ("head", False)):
+    for target, present in (("0019", True), ("head", False)):
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            (command.downgrade if target == "0018" else command.upgrade)(config, target)
+            (command.downgrade if target == "0019" else command.upgrade)(config, target)
         assert (INDEX in _log_indexes(engine)) is present, target
-        assert _restricted(engine) == {"C-0019-1", "C-0019-3"}, target
+        assert _restricted(engine) == {"C-0020-1", "C-0020-3"}, target
     engine.dispose()
 
 

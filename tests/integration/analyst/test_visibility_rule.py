@@ -82,5 +82,5 @@ RESTRICTED_LOG_ROWS = {
     "postgresql": "(distribution ->> 'level') <> 'ALL_AGENCIES' "
     "OR (distribution ->> 'handling') IS NOT NULL OR embargo_until IS NOT NULL",
 }
-"""The log scan the alert facts read their restricted cases with before migration 0019 (its partial index's
+"""The log scan the alert facts read their restricted cases with before migration 0020 (its partial index's
 predicate): the oracle of the `restricted_cases` lookup that replaced it."""

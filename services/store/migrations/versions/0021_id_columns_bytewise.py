@@ -1,7 +1,7 @@
 """compare the written tables' id columns byte by byte (`COLLATE "C"`) on PostgreSQL (issue 17)
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06
 
 Why: every row the materializer writes puts one or more ids (event, case, subject) into b-tree indexes,
@@ -15,7 +15,7 @@ non-default collation wins), so no query changes. Measured: the log's 80,000 row
 the log table, backend CPU per row, five alternating rounds on a quiet machine: 5.62–5.63 µs with the
 database's collation (C.UTF-8 here; a store created under a full locale such as en_US.UTF-8
 compares through its rules, not measured here), 5.13–5.25 with these columns in "C"; in the in-process
-harness (80,000 events, 11 alternating runs with migration 0019 and the consumer without pre-ping)
+harness (80,000 events, 11 alternating runs with migration 0020 and the consumer without pre-ping)
 PostgreSQL's backend 27.0–35.9 µs per event (mean 30.1) on main's schema, 25.0–37.8 (mean 28.3) with them.
 
 Only the indexed id columns of the tables the materializer writes; other text columns (codes whose order a
@@ -31,8 +31,8 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import text
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """drop the partial index of restricted log rows: its one reader asks `restricted_cases` (issue 17)
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06
 
 Why: `ix_case_events_restricted` (migration 0005) made every log row written evaluate its predicate
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
