@@ -23,7 +23,7 @@ from consumers.observer import BatchObserver
 from consumers.ports.case_store import CaseStore
 from consumers.records import DeadLetter, StoredEvent
 from consumers.source import RecordSource
-from services.bootstrap import build_materializer, open_store
+from services.bootstrap import build_materializer, consumer_store, open_store
 from services.settings import Settings
 
 
@@ -76,7 +76,8 @@ def peak_rss_mb() -> float:
 
 def main(total: int, latencies: bool) -> None:
     settings = Settings()
-    _, store = open_store(settings)
+    open_store(settings)  # checks the schema, as `casehub consume` does
+    store = consumer_store(settings)  # the consumer's own engine, no ping per batch
     stop = threading.Event()
     observer = UntilGroupDone(store, settings.consumer_group, total, stop)
     materializer = build_materializer(settings, store, observer=observer)

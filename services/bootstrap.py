@@ -56,6 +56,14 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
     return engine, SqlCaseStore(engine)
 
 
+def consumer_store(settings: Settings) -> SqlCaseStore:
+    """The materializer's store, on an engine of its own that does not ping a connection before each
+    batch (`make_engine`'s `pre_ping`): a broken connection fails the batch as an outage, which the loop
+    waits out and retries on a new connection. Open it after `open_store` checked the schema; the health
+    probes keep the pinging engine, so a probe after a database restart does not report one failure."""
+    return SqlCaseStore(_engine(settings, pre_ping=False))
+
+
 def upgrade_store(settings: Settings) -> SchemaUpgrade:
     """`casehub db upgrade`: migrate the store's schema to head and register the bundled schemas; run
     again, it changes nothing and says so."""
@@ -70,9 +78,9 @@ def upgrade_store(settings: Settings) -> SchemaUpgrade:
     return upgrade
 
 
-def _engine(settings: Settings) -> Engine:
+def _engine(settings: Settings, *, pre_ping: bool = True) -> Engine:
     try:
-        return make_engine(settings.store_url)
+        return make_engine(settings.store_url, pre_ping=pre_ping)
     except OSError as exc:  # the SQLite file's folder cannot be created
         raise StoreUnavailable(f"cannot open the store {_shown(settings)}: {exc}") from None
 

@@ -16,7 +16,7 @@ from schemas.errors import CasehubError
 from services.access.resolver import DEMO_REFUSED, has_demo_tokens
 from services.api.app import create_app
 from services.api.startup_heap import settle_startup_heap
-from services.bootstrap import build_materializer, open_store
+from services.bootstrap import build_materializer, consumer_store, open_store
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.cli import ops, publishing, simulate
@@ -140,10 +140,11 @@ def consume(
     s = service_settings()
     stop = threading.Event()
     stop_on_signals(stop, err.print)
-    engine, store = open_store(s)
+    engine, _ = open_store(s)
     if (processes or s.consumer_processes) > 1:
         consume_in_members(s, engine, processes or s.consumer_processes, until_idle, stop)
         return
+    store = consumer_store(s)  # no ping per batch: a broken connection is an outage the loop waits out
     monitor = ConsumerMonitor(s, engine)
     materializer = build_materializer(s, store, observer=monitor.observer)
     try:
@@ -164,6 +165,7 @@ def consume(
         monitor.stop()
         materializer.source.close()
         materializer.dead_letter_sink.close()
+        store.engine.dispose()
     console.print(
         f"Materialized {stats.events} events from {stats.records} records in {stats.batches} batches; "
         f"{stats.dead_letters} dead letters."

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, func, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Table, func, select, update
 
 from consumers.alerts.facts import (
     AlertFacts,
@@ -22,9 +22,9 @@ from consumers.alerts.facts import (
 from consumers.ports.alert_store import AlertStore
 from schemas.alerts import Alert
 from services.store.alert_tables import AlertRow
+from services.store.audience_tables import RESTRICTED_CASES
 from services.store.code_list import holds
 from services.store.entity_store import IDENTIFIERS, MEMBERS
-from services.store.queries.visibility import RESTRICTED_SQL
 from services.store.sql_store import CASES, EVENTS, PROJECTIONS, _insert
 
 ALERTS = cast(Table, AlertRow.__table__)
@@ -61,13 +61,14 @@ _SOURCE = (
 
 
 def _cases(connection: Connection) -> dict[str, CaseFact]:
-    restricted_sql = RESTRICTED_SQL.get(connection.dialect.name)
-    restricted: set[str] = set()
-    if restricted_sql is not None:
-        query = select(EVENTS.c.case_id).where(text(f"({restricted_sql})")).distinct()
-        restricted = set(connection.execute(query).scalars())
+    """Every case, restricted when it holds an event not shared with everyone as is: the cases the
+    materializer marks in `restricted_cases` (consumers.audience_views.is_restricted) in the transaction
+    that stores the event, so the log is not scanned for them (migration 0020)."""
     columns = (CASES.c.case_id, CASES.c.opened_by, CASES.c.status, CASES.c.category)
-    query = select(*columns, CASES.c.current_province_code, CASES.c.first_event_at)
+    marked = RESTRICTED_CASES.c.case_id.is_not(None).label("restricted")
+    query = select(*columns, CASES.c.current_province_code, CASES.c.first_event_at, marked).outerjoin(
+        RESTRICTED_CASES, RESTRICTED_CASES.c.case_id == CASES.c.case_id
+    )
     return {
         r.case_id: CaseFact(
             r.case_id,
@@ -76,7 +77,7 @@ def _cases(connection: Connection) -> dict[str, CaseFact]:
             r.category,
             r.current_province_code,
             r.first_event_at,
-            r.case_id in restricted,
+            bool(r.restricted),
         )
         for r in connection.execute(query)
     }

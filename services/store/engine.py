@@ -13,8 +13,16 @@ from services.store.queries.text import register_fold
 from services.store.schema_version import alembic_config, revisions_between, schema_revision
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for the backend: SQLite in WAL mode with a busy timeout, PostgreSQL pooled."""
+def make_engine(url: str, *, pre_ping: bool = True, **kwargs: Any) -> Engine:
+    """An engine tuned for the backend: SQLite in WAL mode with a busy timeout, PostgreSQL pooled.
+
+    `pre_ping` tests a pooled PostgreSQL connection with a round trip before handing it out, so that a
+    request after a database restart does not fail once. A consumer loop turns it off: it checks out a
+    connection per batch, where the ping cost ~0.25 ms of wall time, ~0.2 ms of our CPU and ~0.06 ms of
+    PostgreSQL's per transaction (2,000 begin/commit cycles, alternating), and a broken connection in a
+    batch is already an outage it waits out and retries (services/store/failures.is_outage: SQLAlchemy
+    invalidates the pool on a disconnect, so the retry reconnects; tests/integration/test_faults.py
+    restarts PostgreSQL under a running consumer)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -22,7 +30,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=pre_ping, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

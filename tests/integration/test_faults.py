@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from consumers.materializer import Materializer
 from deploy.kafka_broker import KafkaBroker
 from deploy.postgres_cluster import PostgresCluster
-from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
+from services.bootstrap import build_materializer, build_publisher, consumer_store, create_topics, open_store
 from services.settings import Settings
 from services.store.sql_store import SqlCaseStore
 from tests.databases import upgraded
@@ -78,8 +78,8 @@ def prepare(settings: Settings, size: int, times: int = 1) -> tuple[FaultDataset
     publisher = build_publisher(settings)
     published = dataset.publish(settings, publisher, times)
     publisher.close()
-    engine, store = open_store(settings)
-    return dataset, published, engine, store
+    engine, _ = open_store(settings)  # checks the schema; the consumer's store is the one `consume` uses
+    return dataset, published, engine, consumer_store(settings)
 
 
 def assert_exactly_once(dataset: FaultDataset, engine: Engine, settings: Settings) -> None:

@@ -8,7 +8,7 @@ tests/integration/analyst/test_visibility_rule.py checks the two forms agree on 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Text, and_, cast, not_, or_, text
+from sqlalchemy import ColumnElement, Text, and_, cast, or_
 
 from consumers.visibility import (
     ALL_AGENCIES,
@@ -17,14 +17,6 @@ from consumers.visibility import (
     Viewer,
 )
 from services.store.sql_store import EVENTS
-
-# Events that are not visible to everyone; the same text as migration 0005's partial index predicate.
-RESTRICTED_SQL = {
-    "sqlite": "json_extract(distribution, '$.level') <> 'ALL_AGENCIES' "
-    "OR json_extract(distribution, '$.handling') IS NOT NULL OR embargo_until IS NOT NULL",
-    "postgresql": "(distribution ->> 'level') <> 'ALL_AGENCIES' "
-    "OR (distribution ->> 'handling') IS NOT NULL OR embargo_until IS NOT NULL",
-}
 
 
 def visible_event(viewer: Viewer) -> ColumnElement[bool]:
@@ -42,11 +34,3 @@ def visible_event(viewer: Viewer) -> ColumnElement[bool]:
         cast(EVENTS.c.distribution["agencies"], Text).like(f'%"{viewer.agency}"%'),
     )
     return or_(EVENTS.c.agency == viewer.agency, and_(embargo_over, or_(shared, listed)))
-
-
-def hidden_event(viewer: Viewer, dialect: str) -> ColumnElement[bool]:
-    """Events this viewer may not see, ANDed with the partial index's own predicate so it can be used."""
-    restricted = RESTRICTED_SQL.get(dialect)
-    if restricted is None:
-        return not_(visible_event(viewer))
-    return and_(text(f"({restricted})"), not_(visible_event(viewer)))
