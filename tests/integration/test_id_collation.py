@@ -47,7 +47,7 @@ def test_ids_compare_bytewise_and_the_migration_goes_both_ways(postgres_url: str
             stored = connection.execute(
                 text("SELECT search_text FROM cases WHERE case_id = 'C-0021-A'")
             ).scalar()
-            assert stored is not None and stored.startswith("c-0020-a hang gia"), target
+            assert stored is not None and stored.startswith("c-0021-a hang gia"), target
             ordered = connection.execute(text("SELECT case_id FROM cases ORDER BY case_id")).scalars().all()
             assert ordered == sorted(ordered), "ids in code-point order, as Python sorts them"
             connection.rollback()
