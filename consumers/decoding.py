@@ -12,7 +12,7 @@ import structlog
 from consumers.clock import utcnow
 from consumers.damaged_batches import DamagedBatch, DamagedRecordBatch
 from consumers.event_content import CHANGED_DUPLICATE, same_content
-from consumers.event_types.registry import remember_payload
+from consumers.event_types.registry import forget_payloads, remember_payload
 from consumers.projections import stored_event
 from consumers.records import DeadLetter, StoredEvent, TopicPartitionOffset
 from consumers.source import InboundRecord
@@ -101,6 +101,10 @@ class RecordDecoder:
         stored = stored_event(event, record.topic, record.partition, record.offset, accepted)
         remember_payload(stored, event.payload)  # the fold reads it instead of validating it again
         return stored
+
+    def batch_done(self) -> None:
+        """The batch's events are stored: the fold no longer needs their remembered payloads."""
+        forget_payloads()
 
     def refused_letters(
         self, records: Sequence[InboundRecord], events: Sequence[StoredEvent], refused: dict[str, str]

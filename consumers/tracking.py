@@ -29,6 +29,7 @@ import structlog
 from consumers.backoff import Backoff
 from consumers.batch_budget import BatchBudget
 from consumers.decoding import DecodedBatch, RecordDecoder
+from consumers.heap import collection_after_batch
 from consumers.isolation import Identified, refusal_reason, refused_items
 from consumers.liveness import Liveness
 from consumers.observer import BatchObserver
@@ -161,7 +162,8 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
                 records, self._held = self.budget.cut(records)
             if records or not self.source.is_assigned():
                 if records:
-                    self.process_batch(records, stop)
+                    with collection_after_batch():  # consumers/heap.py
+                        self.process_batch(records, stop)
                 last_data = time.monotonic()  # idle time counts only while partitions are held
             elif idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
                 break
@@ -190,6 +192,7 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         if self.budget is not None:
             self.budget.observe(len(records), decode_seconds + store_seconds)
         self.source.commit({(o.topic, o.partition): o.next_offset for o in batch.next_offsets})
+        self.decoder.batch_done()
         self.handler.done(records, outcome)
         kept = {item.event_id for item in outcome.items}
         self.observer.batch_materialized(

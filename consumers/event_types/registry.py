@@ -104,6 +104,12 @@ def remember_payload(event: StoredEvent, payload: Payload) -> None:
     _DECODED[id(event)] = (event, payload)
 
 
+def forget_payloads() -> None:
+    """Drop the remembered payloads: their batch is done (consumers/heap.py: what outlives a batch is what
+    the collector walks after it)."""
+    _DECODED.clear()
+
+
 def _remembered(event: StoredEvent, payload_class: type[Payload]) -> Payload | None:
     found = _DECODED.get(id(event))
     if found is None or found[0] is not event or type(found[1]) is not payload_class:

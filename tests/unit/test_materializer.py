@@ -236,3 +236,21 @@ def test_a_crash_in_the_loop_is_kept_as_the_reason_the_consumer_is_not_ready() -
     with pytest.raises(RuntimeError):
         materializer.run(threading.Event(), idle_exit_s=0.05)
     assert materializer.liveness.problem() == "materializer stopped: RuntimeError: boom"
+
+
+def test_a_done_batch_leaves_no_remembered_payloads_behind() -> None:
+    """The decoder's side table of typed payloads spans one batch: what outlives a batch is what the
+    collector walks after it (consumers/heap.py)."""
+    from consumers.event_types import registry
+
+    registry.forget_payloads()
+    materializer, source, store, _ = build(
+        [[record(0, encoded(opened("C9"))), record(1, encoded(penalty("C9")))]]
+    )
+    decoded = materializer.decoder.decode(source.poll(0))
+    assert len(registry._DECODED) == 2  # the fold of this batch reads them instead of validating again
+    materializer.decoder.batch_done()
+    assert registry._DECODED == {}
+    materializer.process([record(2, encoded(penalty("C9", fine=2_000_000)))])
+    assert registry._DECODED == {}
+    assert len(decoded.events) == 2 and len(store.state.events) == 1
