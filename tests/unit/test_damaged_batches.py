@@ -293,14 +293,7 @@ def test_the_dead_letter_and_the_offsets_past_the_batch_are_stored_together() ->
     batch = retries.judged(error(2, 2, 4, 5))
     assert batch is not None
     source, store, sink = ListSource([[*good, batch], [after]]), MemoryCaseStore(), ListSink()
-    materializer = Materializer(
-        source=source,
-        store=store,
-        dead_letter_sink=sink,
-        codec=CODEC,
-        group="g",
-        topic_agency=lambda _t: None,
-    )
+    materializer = materializer_on(source, store, sink)
     materializer.process(source.poll(0))
     assert store.stored_offsets("g") == {(TP.topic, TP.partition): 5}
     (letter,) = store.state.dead_letters.values()
@@ -316,14 +309,8 @@ def test_the_dead_letter_and_the_offsets_past_the_batch_are_stored_together() ->
     ]
 
 
-def test_a_store_outage_keeps_the_batch_unskipped_until_both_land() -> None:
-    """Exactly once: while the store cannot commit, neither the dead letter nor the offsets past it land;
-    retried after the outage, both land in the same transaction, the broker commit after them."""
-    batch = DamagedBatchRetries(fetches=1).judged(error(2, 2, 4, 5))
-    assert batch is not None
-    source, store, sink = ListSource([[batch]]), MemoryCaseStore(), ListSink()
-    store.fail_next_transactions = 1
-    materializer = Materializer(
+def materializer_on(source: ListSource, store: MemoryCaseStore, sink: ListSink) -> Materializer:
+    return Materializer(
         source=source,
         store=store,
         dead_letter_sink=sink,
@@ -331,6 +318,16 @@ def test_a_store_outage_keeps_the_batch_unskipped_until_both_land() -> None:
         group="g",
         topic_agency=lambda _t: None,
     )
+
+
+def test_a_store_outage_keeps_the_batch_unskipped_until_both_land() -> None:
+    """Exactly once: while the store cannot commit, neither the dead letter nor the offsets past it land;
+    retried after the outage, both land in the same transaction, the broker commit after them."""
+    batch = DamagedBatchRetries(fetches=1).judged(error(2, 2, 4, 5))
+    assert batch is not None
+    source, store, sink = ListSource([[batch]]), MemoryCaseStore(), ListSink()
+    store.fail_next_transactions = 1
+    materializer = materializer_on(source, store, sink)
     records = source.poll(0)
     with pytest.raises(StoreUnavailable):
         materializer.process(records)
