@@ -77,12 +77,14 @@ def race_peer(
         def run_ours(round_no: int = round_no) -> None:
             say(f"   ... round {round_no + 1}: our materializer (1 process)")
             group = f"{settings.consumer_group}-race{round_no}"
+            database_url = env.new_postgres_database()
             run = materialize(
                 settings.model_copy(update={"consumer_group": group}),
-                env.new_postgres_database(),
+                database_url,
                 produced,
                 postgres_cpu=meter,
             )
+            env.retire_database(database_url)  # its autovacuum would fall in the next side's figures
             ours.add(run.rate.count, run.rate.seconds, run.cpu_s, run.postgres_cpu_s, run.rate.seconds)
 
         def run_the_peer(round_no: int = round_no) -> None:
@@ -98,6 +100,7 @@ def race_peer(
                 env.workdir / f"connect-{round_no}",
                 KafkaClientSecurity.from_client_options(admin),
             )
+            env.retire_database(database_url)
             if run.rows != len({e.event_id for e in events}):
                 raise RuntimeError(f"the peer landed {run.rows} rows of {len(events)} events")
             peer.add(run.rows, run.seconds, run.worker_cpu_s, run.postgres_cpu_s, run.whole_seconds)

@@ -93,26 +93,32 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     race_peer(env, settings, events, produced.count, plan.peer_rounds, report, say)
 
     say(f"4/8 naive baseline (one decode, ORM insert and commit per event; up to {plan.naive_limit:,})...")
-    slow = naive(settings, env.new_postgres_database(), plan.naive_limit, max_seconds=120)
+    naive_url = env.new_postgres_database()
+    slow = naive(settings, naive_url, plan.naive_limit, max_seconds=120)
+    env.retire_database(naive_url)
     report.add("baseline", "naive consumer (PostgreSQL)", slow.per_second, "events/s", events=slow.count)
     report.add("baseline", "materialize ÷ naive", pg.rate.per_second / slow.per_second, "×", "≥ 20")
     say(f"   naive: {slow.per_second:,.0f} events/s")
 
     say("5/8 physical limit: the same log rows with COPY into PostgreSQL...")
-    copied = copy_limit(events, env.new_postgres_database())
+    copy_url = env.new_postgres_database()
+    copied = copy_limit(events, copy_url)
+    env.retire_database(copy_url)
     report.add("limit", "COPY case_events (PostgreSQL)", copied.per_second, "rows/s", rows=copied.count)
     report.add("limit", "materialize ÷ COPY", pg.rate.per_second / copied.per_second, "×", "≥ 0.25")
     say(f"   COPY: {copied.per_second:,.0f} rows/s")
 
     say(f"6/8 end-to-end latency at {plan.latency_rate:,} events/s for {plan.latency_seconds:.0f} s...")
+    latency_url = env.new_postgres_database()
     latency = steady_latency(
         _isolated(env),
-        env.new_postgres_database(),
+        latency_url,
         itertools.cycle(events),
         rate=plan.latency_rate,
         seconds=plan.latency_seconds,
         members=plan.latency_members,
     )
+    env.retire_database(latency_url)
     report.add(
         "latency",
         "sender's achieved rate",
@@ -137,7 +143,9 @@ def run_bench(env: BenchEnvironment, plan: BenchPlan, say: Say) -> BenchReport:
     )
 
     say("7/8 rebuild from the log into a fresh PostgreSQL store...")
-    rebuilt = rebuild(settings, env.new_postgres_database(), PostgresCpu(env.postgres_server_url))
+    rebuild_url = env.new_postgres_database()
+    rebuilt = rebuild(settings, rebuild_url, PostgresCpu(env.postgres_server_url))
+    env.retire_database(rebuild_url)
     report.add(
         "rebuild",
         "rebuild from the log (PostgreSQL)",
@@ -196,6 +204,10 @@ def _materialize_members(
             postgres_cpu=meter if members == 1 else None,
             broker_pid=env.broker_pid if members == 1 else None,
         )
+        if members == 1:
+            env.vacuum_database(urls[members])  # the queries step clones it (bench/environment.py)
+        else:
+            env.retire_database(urls[members])
         name = "PostgreSQL" if members == 1 else f"PostgreSQL, {members} members"
         report.add("materialize", name, run.rate.per_second, "events/s", "≥ 20,000", events=run.rate.count)
         say(f"   {members} member(s): {run.rate.per_second:,.0f} events/s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bench.environment import BenchEnvironment
 from bench.runner import BenchPlan, run_bench
@@ -57,12 +58,26 @@ ISSUE_17_TARGETS = {
 }
 
 
+def bench_databases(server_url: str) -> set[str]:
+    engine = create_engine(server_url)
+    with engine.connect() as connection:
+        names = connection.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'bench%'"))
+        found = set(names.scalars())
+    engine.dispose()
+    return found
+
+
 def test_every_benchmark_figure_is_produced_on_real_parts(
     kafka_bootstrap: str, postgres_server_url: str, tmp_path: Path
 ) -> None:
     env = BenchEnvironment(kafka_bootstrap, postgres_server_url, tmp_path)
     lines: list[str] = []
+    before = bench_databases(postgres_server_url)
     report = run_bench(env, BenchPlan(scale=0.001), say=lines.append)
+    left = bench_databases(postgres_server_url) - before
+    assert len(left) == 1, (
+        f"each step's database is dropped once measured, but the one the queries read: {left}"
+    )
     found = {(f.section, f.name): f.value for f in report.figures}
     assert set(found) >= EXPECTED
     # CPU is read in clock ticks (10 ms): at 500 events a server's share can be a true 0 ticks
