@@ -42,6 +42,7 @@ from services.registry import routes as registry_routes
 from services.settings import Settings
 from services.tips.desk import TipDesk
 from services.web import pages
+from services.web.relative_redirects import RelativeRedirects
 from services.web.security_headers import SecurityHeaders
 
 
@@ -99,4 +100,5 @@ def create_app(
     app.add_middleware(RequestLimits)
     app.add_middleware(AuditedRequests)  # one audit row per request (services.api.audited_requests)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RelativeRedirects)  # outermost: no redirect names a host the request named
     return app

@@ -4,8 +4,12 @@ bad-token requests a second went unlimited."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.access.audit import AUDIT
@@ -14,6 +18,7 @@ from services.access.resolver import issue_token, save_principal
 from services.access.revocation import revoke_access
 from services.api.app import create_app
 from services.api.request_limits import MAX_BODY_BYTES
+from services.web.relative_redirects import on_this_site
 from tests.analyst_world import World
 from tests.web_sign_in import CSRF_COOKIE, sign_in, signed_in_client
 
@@ -156,3 +161,21 @@ def test_a_case_id_no_case_can_have_is_a_404_on_every_store(world: World, case_i
     answer = world.client().get(f"/api/cases/{case_id}", headers=world.headers("qltt"))
     assert answer.status_code == 404 and "Traceback" not in answer.text, answer.text
     assert last_status(world)[1] == 404  # audited too (a NUL kept as ␀)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8443", "127.0.0.1", "xn--80ak6aa92e.com"])
+def test_a_redirect_never_names_the_host_the_request_named(world: World, host: str) -> None:
+    """Starlette's trailing-slash redirect built its Location from the Host header."""
+    client = world.client()
+    for path, expected in (("/healthz/", "/healthz"), ("/login/?next=/cases", "/login?next=/cases")):
+        answer = client.get(path, headers={"host": host}, follow_redirects=False)
+        assert answer.status_code in (307, 308), path
+        assert answer.headers["location"] == expected, (path, host)
+
+
+@given(location=st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_whatever_a_location_says_it_becomes_a_path_of_this_site(location: str) -> None:
+    path = on_this_site(location)
+    assert path.startswith("/") and not path.startswith(("//", "/\\"))
+    assert urlsplit(path).netloc == "" and urlsplit(path).scheme == ""
