@@ -8,7 +8,8 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.batch_budget import BatchBudget
-from consumers.kafka_io import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink, KafkaRecordSource
+from consumers.kafka_dead_letters import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink
+from consumers.kafka_io import KafkaRecordSource
 from consumers.liveness import Liveness
 from consumers.log_replay import KeepDeadLettersInStore, LogReplaySource
 from consumers.materializer import Materializer

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 import structlog
 from kafka.errors import KafkaError
 
-from consumers.kafka_io import confirming_producer
+from consumers.kafka_dead_letters import confirming_producer
 from schemas.alert_codec import AlertCodec
 from schemas.alerts import Alert
 from schemas.outages import BrokerUnavailable

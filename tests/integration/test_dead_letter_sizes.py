@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from consumers.clock import utcnow
-from consumers.kafka_io import DEAD_LETTER_PREFIX_BYTES, KafkaDeadLetterSink
+from consumers.kafka_dead_letters import DEAD_LETTER_PREFIX_BYTES, KafkaDeadLetterSink
 from consumers.records import DeadLetter
 from services.kafka_admin import ensure_topics
 from tests.integration.helpers import admin_options, read_all

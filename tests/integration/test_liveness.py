@@ -17,7 +17,7 @@ from prometheus_client import generate_latest
 from sqlalchemy import Engine, create_engine
 
 from consumers.backoff import Backoff
-from consumers.kafka_io import KafkaDeadLetterSink
+from consumers.kafka_dead_letters import KafkaDeadLetterSink
 from consumers.liveness import Liveness
 from consumers.materializer import Materializer
 from consumers.store_errors import StoreUnavailable
