@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Column, String, Table
+from sqlalchemy import Column, Index, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.store.tables import Base, CaseRow, UtcDateTime
@@ -20,6 +20,14 @@ from services.store.tables import Base, CaseRow, UtcDateTime
 
 class RestrictedCaseRow(Base):
     __tablename__ = "restricted_cases"
+    __table_args__ = (
+        Index(
+            "ix_restricted_cases_valid_until",
+            "valid_until",
+            postgresql_where=text("valid_until IS NOT NULL"),
+            sqlite_where=text("valid_until IS NOT NULL"),
+        ),
+    )
 
     case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     valid_until: Mapped[datetime | None] = mapped_column(doc="Views are exact until this embargo ends.")
@@ -34,6 +42,12 @@ def _view_columns() -> list[Column[object]]:
     return columns
 
 
-CASE_AUDIENCE_VIEWS = Table("case_audience_views", Base.metadata, *_view_columns())
+CASE_AUDIENCE_VIEWS = Table(
+    "case_audience_views",
+    Base.metadata,
+    *_view_columns(),
+    Index("ix_case_audience_views_case_id", "case_id"),
+    Index("ix_case_audience_views_scope", "audience", "current_province_code", "first_event_at"),
+)
 RESTRICTED_CASES = cast(Table, RestrictedCaseRow.__table__)
 __all__ = ["CASE_AUDIENCE_VIEWS", "RESTRICTED_CASES", "UtcDateTime"]

@@ -71,6 +71,7 @@ class CaseRow(Base):
     """One shared record per case, folded from all agencies' events."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_province_first_event", "current_province_code", "first_event_at"),)
 
     case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(32), index=True)

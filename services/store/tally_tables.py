@@ -39,4 +39,10 @@ CASE_TALLIES = Table(
     *(Column(name, BigInteger, nullable=False) for name in MEASURES),
     Column("compacted", Boolean, nullable=False, server_default=text("false")),
     Index("ix_case_tallies_audience_month", "audience", "month"),
+    Index(
+        "ix_case_tallies_pending",
+        "id",
+        postgresql_where=text("NOT compacted"),
+        sqlite_where=text("NOT compacted"),
+    ),
 )
