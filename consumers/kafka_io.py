@@ -90,7 +90,7 @@ class KafkaRecordSource(LazyKafkaSource):
         group: str,
         topic_pattern: str,
         stored_offsets: Callable[[], dict[tuple[str, int], int]],
-        max_poll_records: int = 2000,
+        max_poll_records: int = 8000,
         session_timeout_ms: int = 10_000,
         connect_timeout_s: float = 10.0,
         security: Mapping[str, object] | None = None,

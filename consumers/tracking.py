@@ -27,7 +27,7 @@ from typing import Generic, Protocol, TypeVar
 import structlog
 
 from consumers.backoff import Backoff
-from consumers.batch_budget import BatchBudget
+from consumers.batch_budget import BatchBudget, waited_seconds
 from consumers.decoding import DecodedBatch, RecordDecoder
 from consumers.heap import collection_after_batch
 from consumers.isolation import Identified, refusal_reason, refused_items
@@ -157,9 +157,10 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
             self.liveness.beat()
             records = self._held or self.source.poll(timeout_s=0.5)
             self._held = []
-            if self.budget is not None:
+            if self.budget is not None and records:
                 # The rest is written next, before any poll: no rebalance can come between the parts.
-                records, self._held = self.budget.cut(records)
+                waited = waited_seconds(records[0].timestamp_ms, time.time() * 1000)
+                records, self._held = self.budget.cut(records, waited)
             if records or not self.source.is_assigned():
                 if records:
                     with collection_after_batch():  # consumers/heap.py

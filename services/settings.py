@@ -63,7 +63,12 @@ class Settings(BaseSettings):
         le=64,
         description="Materializer processes `casehub consume` runs as members of its group (one per core).",
     )
-    max_poll_records: int = 2000
+    max_poll_records: int = Field(
+        default=8000,
+        ge=1,
+        description="Records a poll hands over at most; the batch budget cuts them into parts "
+        "(consumers/batch_budget.py), bigger in a backlog.",
+    )
     batch_budget_ms: int = Field(
         default=250,
         ge=0,

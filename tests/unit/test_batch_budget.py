@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.batch_budget import BatchBudget
+from consumers.batch_budget import BACKLOG_MAX_SECONDS, BACKLOG_SHARE, BatchBudget, waited_seconds
 
 
 def test_nothing_is_cut_before_a_batch_was_written() -> None:
@@ -67,10 +67,17 @@ def test_batches_that_said_nothing_are_ignored() -> None:
     assert tiny.cut(list(range(3))) == ([0, 1, 2], [])
 
 
-@pytest.mark.parametrize(("seconds", "floor"), [(0.0, 100), (-1.0, 100), (0.25, 0)])
-def test_a_budget_that_cannot_work_is_refused(seconds: float, floor: int) -> None:
+@pytest.mark.parametrize(
+    ("seconds", "floor", "share"),
+    [(0.0, 100, 0.1), (-1.0, 100, 0.1), (0.25, 0, 0.1), (0.25, 100, -0.1), (0.25, 100, float("nan"))],
+)
+def test_a_budget_that_cannot_work_is_refused(seconds: float, floor: int, share: float) -> None:
     with pytest.raises(ValueError, match="must be"):
-        BatchBudget(seconds, floor=floor)
+        BatchBudget(seconds, floor=floor, backlog_share=share)
+
+
+def test_a_budget_without_a_backlog_share_gives_a_backlog_the_plain_budget() -> None:
+    assert BatchBudget(0.25, backlog_share=0.0).seconds_for(3600.0) == 0.25
 
 
 @given(
@@ -91,3 +98,48 @@ def test_a_cut_keeps_every_record_in_order_and_writes_at_least_the_floor(
     assert len(now) >= min(polled, floor)
     limit = budget.records
     assert len(now) == (polled if limit is None else min(polled, limit))
+
+
+def test_a_backlog_part_may_take_a_share_of_what_its_first_record_waited() -> None:
+    budget = BatchBudget(0.25)
+    budget.observe(records=1000, seconds=0.1)  # 100 µs a record: 2,500 fit the budget
+    assert budget.seconds_for(0.05) == 0.25  # fresh: the budget as it is
+    assert budget.seconds_for(10.0) == pytest.approx(BACKLOG_SHARE * 10.0)  # waited 10 s: 1 s more
+    assert budget.seconds_for(3600.0) == BACKLOG_MAX_SECONDS  # waited an hour: bounded all the same
+    assert len(budget.cut(list(range(20_000)))[0]) == 2_500
+    assert len(budget.cut(list(range(20_000)), waited_s=10.0)[0]) == 10_000
+    assert len(budget.cut(list(range(50_000)), waited_s=3600.0)[0]) == 20_000
+
+
+@pytest.mark.parametrize("waited", [0.0, -5.0, float("nan"), float("-inf")])
+def test_no_wait_known_is_no_wait(waited: float) -> None:
+    assert BatchBudget(0.25).seconds_for(waited) == 0.25
+
+
+@pytest.mark.parametrize(
+    ("timestamp_ms", "now_ms", "expected"),
+    [(0, 1e12, 0.0), (-1, 1e12, 0.0), (2_000_000_000_000, 1e12, 0.0), (999_000, 1_000_000.0, 1.0)],
+)
+def test_the_wait_of_a_record_is_known_only_from_a_past_timestamp(
+    timestamp_ms: int, now_ms: float, expected: float
+) -> None:
+    assert waited_seconds(timestamp_ms, now_ms) == expected
+
+
+@given(
+    waited=st.floats(allow_nan=True, allow_infinity=True),
+    seconds=st.floats(1e-6, 100.0),
+    cost=st.floats(1e-7, 1.0),
+    polled=st.integers(0, 30_000),
+)
+def test_any_wait_gives_a_bounded_budget_and_an_ordered_cut(
+    waited: float, seconds: float, cost: float, polled: int
+) -> None:
+    budget = BatchBudget(seconds, floor=1)
+    budget.observe(records=1000, seconds=1000 * cost)
+    allowed = budget.seconds_for(waited)
+    assert seconds <= allowed <= max(seconds, BACKLOG_MAX_SECONDS)
+    batch = list(range(polled))
+    now, rest = budget.cut(batch, waited_s=waited)
+    assert now + rest == batch
+    assert len(budget.cut(batch)[0]) <= len(now) <= len(budget.cut(batch, waited_s=float("inf"))[0])

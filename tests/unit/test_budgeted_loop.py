@@ -4,6 +4,7 @@ each part its own transaction with its offsets, and nothing is lost when a part 
 from __future__ import annotations
 
 import threading
+import time
 
 from consumers.backoff import Backoff
 from consumers.batch_budget import BatchBudget
@@ -24,9 +25,10 @@ class FixedBudget(BatchBudget):
         super().__init__(1.0, floor=1)
         self.fixed = fixed
         self.observed: list[int] = []
+        self.asked: list[float] = []
 
-    @property
-    def records(self) -> int | None:
+    def records_within(self, seconds: float) -> int | None:
+        self.asked.append(seconds)
         return self.fixed
 
     def observe(self, records: int, seconds: float) -> None:
@@ -34,10 +36,10 @@ class FixedBudget(BatchBudget):
         self.observed.append(records)
 
 
-def records(partition: int, count: int, first_case: int) -> list[InboundRecord]:
+def records(partition: int, count: int, first_case: int, timestamp_ms: int = 0) -> list[InboundRecord]:
     cases = [f"C{first_case + offset}" for offset in range(count)]
     return [
-        InboundRecord(TOPIC, partition, offset, case.encode(), CODEC.encode(opened(case)))
+        InboundRecord(TOPIC, partition, offset, case.encode(), CODEC.encode(opened(case)), timestamp_ms)
         for offset, case in enumerate(cases)
     ]
 
@@ -91,3 +93,14 @@ def test_the_real_budget_learns_from_the_first_batch_and_cuts_the_next() -> None
     source, store = run([records(0, 5, 100), records(1, 5, 200)], BatchBudget(1e-9, floor=2))
     assert source.commits == [{(TOPIC, 0): 5}, {(TOPIC, 1): 2}, {(TOPIC, 1): 4}, {(TOPIC, 1): 5}]
     assert len(store.state.events) == 10
+
+
+def test_a_backlog_gets_a_bigger_budget_fresh_records_the_budget_as_it_is() -> None:
+    """The loop tells the budget how long each part's first record waited (its Kafka timestamp)."""
+    budget = FixedBudget(3)
+    waited = int(time.time() * 1000) - 40_000  # sent 40 s ago: a backlog
+    fresh = int(time.time() * 1000) + 60_000  # a sender's clock ahead of ours: no wait known
+    source, store = run([records(0, 4, 100, waited), records(1, 2, 200, fresh), records(2, 1, 300)], budget)
+    assert source.commits == [{(TOPIC, 0): 3}, {(TOPIC, 0): 4}, {(TOPIC, 1): 2}, {(TOPIC, 2): 1}]
+    assert [round(seconds, 1) for seconds in budget.asked] == [2.0, 2.0, 1.0, 1.0]
+    assert len(store.state.events) == 7
