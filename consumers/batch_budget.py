@@ -1,7 +1,8 @@
 """How many records of a polled batch to write in one transaction: as many as fit a time budget.
 
-A poll hands over up to `max_poll_records` (8,000) records, and the batch commits as one transaction: every
-record in it becomes visible when the last one is written. At a steady rate the polls are small, but after
+A poll hands over up to 2,000 records while the consumer keeps up (`STEADY_POLL_RECORDS`; in a backlog up to
+`max_poll_records`, 8,000, below), and the batch commits as one transaction: every record in it becomes
+visible when the last one is written. At a steady rate the polls are small, but after
 any hiccup (a pause, a burst, a busy core) the next poll is full and its first records would wait for all of
 it — a second on an idle 2-core machine, several on a loaded one — before they commit. Cutting such a batch
 into parts that each take about `seconds` commits the early records sooner; the loop writes the parts one
@@ -18,7 +19,9 @@ A backlog is another matter: its first record has waited in the log already, sec
 part adds to that matters in proportion. So a part may also take up to `BACKLOG_SHARE` of the time the
 first record waited (its Kafka timestamp; none, or one from the future, counts as no wait), at most
 `BACKLOG_MAX_SECONDS`: a record that waited 10 s may wait 1 s more, one that waited 50 ms gets the budget
-as it is. Bigger parts are what make catching up cheaper per event: a case touched by several events is
+as it is; after such a part the next poll may take the source's whole limit (`poll_records`), so parts can
+grow, while a steady stream's polls stay at 2,000 as before. Bigger parts are what make catching up cheaper
+per event: a case touched by several events is
 folded and written once per part instead of once per small part, and each statement's fixed costs are
 shared by more rows (one member catching up on 100,000 of the bench's events, 3 alternating rounds: polls of
 up to 8,000 with this rule took 55.4–58.4 µs of our CPU and 28.6–36.6 µs of PostgreSQL's per event, polls
@@ -39,6 +42,8 @@ BACKLOG_SHARE = 0.1
 """A part may take this share of the time its first record waited in the log (if more than the budget)."""
 BACKLOG_MAX_SECONDS = 2.0
 """... but never more than this (a transaction's locks and memory stay bounded)."""
+STEADY_POLL_RECORDS = 2_000
+"""Records a poll takes at most while the consumer keeps up; in a backlog, the source's own limit."""
 _FADE = 0.8
 """Weight kept by what earlier batches said, per batch written."""
 
@@ -59,6 +64,8 @@ class BatchBudget:
         self.seconds = seconds
         self.floor = floor
         self.backlog_share = backlog_share
+        self.backlog = False
+        """Whether the last part cut was a backlog's (its first record waited long enough for more)."""
         self._weighted_seconds = 0.0
         self._weighted_records = 0.0
 
@@ -92,6 +99,13 @@ class BatchBudget:
             return None
         return max(self.floor, int(fit))
 
+    @property
+    def poll_records(self) -> int | None:
+        """At most how many records the next poll should take: a steady stream's polls stay the size they
+        were before backlogs got bigger parts (`STEADY_POLL_RECORDS`), a backlog's take the source's limit
+        (None), so that its parts can grow."""
+        return None if self.backlog else STEADY_POLL_RECORDS
+
     def seconds_for(self, waited_s: float) -> float:
         """The budget of a part whose first record has waited `waited_s` in the log."""
         if not waited_s > 0:  # no wait, or none known (NaN included)
@@ -101,7 +115,9 @@ class BatchBudget:
     def cut(self, records: Sequence[T], waited_s: float = 0.0) -> tuple[list[T], list[T]]:
         """The part to write now, in poll order, and the rest (written next, before the next poll);
         `waited_s`: how long the first record has waited in the log (a backlog's parts are bigger)."""
-        limit = self.records_within(self.seconds_for(waited_s))
+        budget_s = self.seconds_for(waited_s)
+        self.backlog = budget_s > self.seconds
+        limit = self.records_within(budget_s)
         if limit is None or len(records) <= limit:
             return list(records), []
         return list(records[:limit]), list(records[limit:])

@@ -141,10 +141,10 @@ class KafkaRecordSource(LazyKafkaSource):
         assert self._listener is not None
         return self._listener
 
-    def poll(self, timeout_s: float) -> list[InboundRecord]:
+    def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
         self.listener.seek_pending()
         try:
-            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         except DamagedBatchError as exc:
             return self._damaged(exc, timeout_s)
         except KafkaError as exc:

@@ -80,13 +80,13 @@ class LogReplaySource(LazyKafkaSource):
         self.start()
         return sum(end - self.start_offsets[tp] for tp, end in self.end_offsets.items())
 
-    def poll(self, timeout_s: float) -> list[InboundRecord]:
+    def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
         """The next records up to the snapshot; an empty list means the replay is complete, or that the
         consumer paused it (a batch retried after a store error polls paused: it must come back then)."""
         self.start()
         while self._open:
             try:
-                polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000))
+                polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
             except DamagedBatchError as exc:
                 if (damaged := self._damaged(exc)) is not None:
                     return [damaged]

@@ -61,8 +61,9 @@ class RecordSource(ABC):
         """Connect and subscribe now (idempotent)."""
 
     @abstractmethod
-    def poll(self, timeout_s: float) -> list[InboundRecord]:
-        """The next batch (possibly empty), in offset order per partition."""
+    def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
+        """The next batch (possibly empty), in offset order per partition; at most `max_records` (None:
+        the source's own limit)."""
 
     @abstractmethod
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:

@@ -155,7 +155,8 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         last_data = time.monotonic()
         while not stop.is_set():
             self.liveness.beat()
-            records = self._held or self.source.poll(timeout_s=0.5)
+            limit = self.budget.poll_records if self.budget is not None else None
+            records = self._held or self.source.poll(timeout_s=0.5, max_records=limit)
             self._held = []
             if self.budget is not None and records:
                 # The rest is written next, before any poll: no rebalance can come between the parts.

@@ -179,10 +179,13 @@ class ListSource(RecordSource):
     def __init__(self, batches: list[list[InboundRecord]]) -> None:
         self.batches = list(batches)
         self.commits: list[dict[tuple[str, int], int]] = []
+        self.asked: list[int | None] = []
+        """The `max_records` of each poll."""
         self.paused = False
         self.closed = False
 
-    def poll(self, timeout_s: float) -> list[InboundRecord]:
+    def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
+        self.asked.append(max_records)
         return self.batches.pop(0) if self.batches else []
 
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:

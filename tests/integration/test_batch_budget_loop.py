@@ -30,8 +30,8 @@ class CountingSource(KafkaRecordSource):
 
     polled: list[int]
 
-    def poll(self, timeout_s: float) -> list[InboundRecord]:
-        records = super().poll(timeout_s)
+    def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
+        records = super().poll(timeout_s, max_records)
         if records:
             self.polled.append(len(records))
         return records

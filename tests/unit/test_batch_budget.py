@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.batch_budget import BACKLOG_MAX_SECONDS, BACKLOG_SHARE, BatchBudget, waited_seconds
+from consumers.batch_budget import (
+    BACKLOG_MAX_SECONDS,
+    BACKLOG_SHARE,
+    STEADY_POLL_RECORDS,
+    BatchBudget,
+    waited_seconds,
+)
 
 
 def test_nothing_is_cut_before_a_batch_was_written() -> None:
@@ -109,6 +115,15 @@ def test_a_backlog_part_may_take_a_share_of_what_its_first_record_waited() -> No
     assert len(budget.cut(list(range(20_000)))[0]) == 2_500
     assert len(budget.cut(list(range(20_000)), waited_s=10.0)[0]) == 10_000
     assert len(budget.cut(list(range(50_000)), waited_s=3600.0)[0]) == 20_000
+
+
+def test_polls_take_the_source_limit_only_after_a_backlog_part() -> None:
+    budget = BatchBudget(0.25)
+    assert budget.poll_records == STEADY_POLL_RECORDS  # nothing cut yet: a steady stream's polls
+    budget.cut(list(range(10)), waited_s=30.0)
+    assert budget.poll_records is None  # a backlog: the source's own limit, so parts can grow
+    budget.cut(list(range(10)), waited_s=0.5)
+    assert budget.poll_records == STEADY_POLL_RECORDS
 
 
 @pytest.mark.parametrize("waited", [0.0, -5.0, float("nan"), float("-inf")])

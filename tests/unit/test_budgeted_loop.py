@@ -7,7 +7,7 @@ import threading
 import time
 
 from consumers.backoff import Backoff
-from consumers.batch_budget import BatchBudget
+from consumers.batch_budget import STEADY_POLL_RECORDS, BatchBudget
 from consumers.materializer import Materializer
 from consumers.source import InboundRecord
 from schemas.codec import CaseEventCodec
@@ -104,3 +104,6 @@ def test_a_backlog_gets_a_bigger_budget_fresh_records_the_budget_as_it_is() -> N
     assert source.commits == [{(TOPIC, 0): 3}, {(TOPIC, 0): 4}, {(TOPIC, 1): 2}, {(TOPIC, 2): 1}]
     assert [round(seconds, 1) for seconds in budget.asked] == [2.0, 2.0, 1.0, 1.0]
     assert len(store.state.events) == 7
+    # Polls take a steady stream's 2,000 at most; the one after a backlog's part, the source's own limit.
+    assert source.asked[:3] == [STEADY_POLL_RECORDS, None, STEADY_POLL_RECORDS]
+    assert set(source.asked[3:]) == {STEADY_POLL_RECORDS}
