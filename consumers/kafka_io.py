@@ -144,7 +144,9 @@ class KafkaRecordSource(LazyKafkaSource):
     def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
         self.listener.seek_pending()
         try:
-            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+            polled = self.consumer.poll(
+                timeout_ms=int(timeout_s * 1000), max_records=self.poll_limit(max_records)
+            )
         except DamagedBatchError as exc:
             return self._damaged(exc, timeout_s)
         except KafkaError as exc:

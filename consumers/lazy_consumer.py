@@ -15,6 +15,9 @@ from kafka.errors import KafkaError
 from consumers.source import RecordSource
 from schemas.outages import reaching_kafka
 
+_KAFKA_PYTHON_DEFAULT_POLL = 500
+"""kafka-python's `max_poll_records` when a configuration gives none."""
+
 
 class LazyKafkaSource(RecordSource):
     """A RecordSource over one KafkaConsumer that connects on first use."""
@@ -24,6 +27,14 @@ class LazyKafkaSource(RecordSource):
         self._config = config
         self._consumer: KafkaConsumer | None = None
         self._starting = threading.Lock()
+
+    def poll_limit(self, max_records: int | None) -> int:
+        """What one poll may take: `max_records`, never more than the consumer's `max_poll_records`
+        (kafka-python's `poll(max_records=...)` would go past it)."""
+        configured = self._config.get("max_poll_records")
+        if not isinstance(configured, int):
+            configured = _KAFKA_PYTHON_DEFAULT_POLL
+        return configured if max_records is None else max(1, min(max_records, configured))
 
     def start(self) -> None:
         """Connect, then subscribe or assign (`_connected`); idempotent, and one consumer however many

@@ -86,7 +86,9 @@ class LogReplaySource(LazyKafkaSource):
         self.start()
         while self._open:
             try:
-                polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+                polled = self.consumer.poll(
+                    timeout_ms=int(timeout_s * 1000), max_records=self.poll_limit(max_records)
+                )
             except DamagedBatchError as exc:
                 if (damaged := self._damaged(exc)) is not None:
                     return [damaged]

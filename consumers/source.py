@@ -62,8 +62,8 @@ class RecordSource(ABC):
 
     @abstractmethod
     def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
-        """The next batch (possibly empty), in offset order per partition; at most `max_records` (None:
-        the source's own limit)."""
+        """The next batch (possibly empty), in offset order per partition; at most `max_records`, and
+        never more than the source's own limit (None: that limit)."""
 
     @abstractmethod
     def commit(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
