@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import threading
 from abc import abstractmethod
+from typing import cast
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from consumers.source import RecordSource
 from schemas.outages import reaching_kafka
-
-_KAFKA_PYTHON_DEFAULT_POLL = 500
-"""kafka-python's `max_poll_records` when a configuration gives none."""
 
 
 class LazyKafkaSource(RecordSource):
@@ -31,9 +29,7 @@ class LazyKafkaSource(RecordSource):
     def poll_limit(self, max_records: int | None) -> int:
         """What one poll may take: `max_records`, never more than the consumer's `max_poll_records`
         (kafka-python's `poll(max_records=...)` would go past it)."""
-        configured = self._config.get("max_poll_records")
-        if not isinstance(configured, int):
-            configured = _KAFKA_PYTHON_DEFAULT_POLL
+        configured = cast(int, self._config["max_poll_records"])  # both sources configure it
         return configured if max_records is None else max(1, min(max_records, configured))
 
     def start(self) -> None:
