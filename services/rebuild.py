@@ -16,7 +16,7 @@ from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 from schemas.errors import CasehubError
 from services.bootstrap import build_replay, replay_source
-from services.rebuild_members import MemberJob, replay_in_members, split_partitions
+from services.rebuild_members import MemberJob, ReplayProcesses, split_partitions
 from services.settings import Settings
 from services.store.bulk_load import (
     begin_bulk_load,
@@ -93,33 +93,37 @@ def rebuild_store(
     core, at most one per partition with records) as a bulk load (services/store/bulk_load.py: indexes
     and tallies built once at the end, commits not waited for until the last, which is durable); SQLite
     keeps one process and the live path. A rebuild that fails or is interrupted leaves the PostgreSQL store
-    marked unfinished, and every process refuses to open it.
+    marked unfinished, and every process refuses to open it. The replay processes start first: they
+    import the materializer while this process migrates the store and takes the log's snapshot.
     """
+    started = time.perf_counter()  # the whole rebuild: the store's migration and the processes' start count
     engine = rebuild_engine(target_url)
+    bulk = uses_bulk_load(engine)
+    count = _processes(processes) if bulk else 1
     try:
-        migrate(engine)
-        with engine.connect() as connection:
-            refuse_unfinished_rebuild(connection, engine.url.render_as_string())
-            existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
-        if existing:
-            shown = engine.url.render_as_string()  # password hidden
-            raise StoreNotEmpty(f"{shown} already holds {existing} events; rebuild into an empty store")
-        bulk = uses_bulk_load(engine)
-        started = time.perf_counter()  # connecting to the log counts, as it did when the replay connected
-        snapshot = _log_snapshot(settings)
-        total = sum(end - start for start, end in snapshot.values())
-        shares = split_partitions(snapshot, _processes(processes) if bulk else 1)
-        deferred = begin_bulk_load(engine) if bulk else []
-        if len(shares) > 1:
-            registry_url = registry.url.render_as_string(hide_password=False) if registry else None
-            level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-            jobs = [
-                MemberJob(i, settings, target_url, registry_url, share, level)
-                for i, share in enumerate(shares)
-            ]
-            stats = replay_in_members(jobs, total, progress)
-        else:
-            stats = _replay_here(settings, engine, registry, snapshot, total, progress)
+        with ReplayProcesses(count if count > 1 else 0) as members:
+            migrate(engine)  # the replay processes import the materializer meanwhile
+            with engine.connect() as connection:
+                refuse_unfinished_rebuild(connection, engine.url.render_as_string())
+                existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
+            if existing:
+                shown = engine.url.render_as_string()  # password hidden
+                raise StoreNotEmpty(f"{shown} already holds {existing} events; rebuild into an empty store")
+            snapshot = _log_snapshot(settings)
+            total = sum(end - start for start, end in snapshot.values())
+            shares = split_partitions(snapshot, count)
+            deferred = begin_bulk_load(engine) if bulk else []
+            if len(shares) > 1:
+                registry_url = registry.url.render_as_string(hide_password=False) if registry else None
+                level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+                jobs = [
+                    MemberJob(i, settings, target_url, registry_url, share, level)
+                    for i, share in enumerate(shares)
+                ]
+                stats = members.replay(jobs, total, progress)
+            else:
+                members.close()  # not needed: at most one partition holds records
+                stats = _replay_here(settings, engine, registry, snapshot, total, progress)
         if bulk:
             finish_bulk_load(engine, deferred)
         seconds = time.perf_counter() - started

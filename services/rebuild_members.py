@@ -70,24 +70,48 @@ class MemberJob:
     log_level: str = "WARNING"
 
 
-def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress) -> MaterializerStats:
-    """Run the jobs as processes; their records are summed into `progress`; their stats summed back.
+class ReplayProcesses:
+    """Replay processes started ahead of their jobs: each imports the materializer (~1 s of CPU) while
+    the parent migrates the store and takes the log's snapshot, then waits for its job on its stdin.
 
     Each is a fresh `python -m services.rebuild_members` (not multiprocessing's spawn, which would import
     the parent's main module again: the whole CLI, ~1 s of CPU per process) that says what it did as JSON
-    lines on a pipe of its own (its stdout and stderr stay the operator's)."""
-    messages: queue.Queue[list[Any]] = queue.Queue()
-    members: list[tuple[subprocess.Popen[bytes], threading.Thread]] = []
-    done: dict[int, int] = {}
-    finished: dict[int, MaterializerStats] = {}
-    try:
-        for job in jobs:
-            members.append(_start(job, messages))
+    lines on a pipe of its own (its stdout and stderr stay the operator's). A process given no job (fewer
+    shares than processes, or a rebuild that stopped before its replay) reads an empty stdin and exits."""
+
+    def __init__(self, count: int) -> None:
+        self.messages: queue.Queue[list[Any]] = queue.Queue()
+        self.members: list[tuple[subprocess.Popen[bytes], threading.Thread]] = []
+        try:
+            for _ in range(count):
+                self.members.append(_start(self.messages))
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> ReplayProcesses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def replay(self, jobs: Sequence[MemberJob], total: int, progress: Progress) -> MaterializerStats:
+        """Run the jobs, one per process (as many processes as jobs at most); their records are summed
+        into `progress`, their stats summed back."""
+        if len(jobs) > len(self.members):
+            raise ValueError(f"{len(jobs)} jobs for {len(self.members)} replay processes")
+        busy = self.members[: len(jobs)]
+        for (process, _), job in zip(busy, jobs, strict=True):
+            _send(process, job)
+        for process, _ in self.members[len(jobs) :]:
+            _send(process, None)
+        done: dict[int, int] = {}
+        finished: dict[int, MaterializerStats] = {}
         while len(finished) < len(jobs):
             try:
-                kind, index, value = messages.get(timeout=_WAIT_S)
+                kind, index, value = self.messages.get(timeout=_WAIT_S)
             except queue.Empty:
-                _check_alive(members, finished, messages)
+                _check_alive(busy, finished, self.messages)
                 continue
             if kind == "failed":
                 raise RebuildFailed(f"replay process {index + 1} of {len(jobs)} failed: {value}")
@@ -96,14 +120,23 @@ def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress)
                 progress(sum(done.values()), total)
             elif kind == "done":
                 finished[index] = MaterializerStats(**value)
-    finally:
-        _stop([member for member, _ in members])
-    return sum(finished.values(), MaterializerStats())
+        return sum(finished.values(), MaterializerStats())
+
+    def close(self) -> None:
+        """Stop them: a process still waiting for its job is told there is none first."""
+        for process, _ in self.members:
+            if process.stdin is not None and not process.stdin.closed:
+                _send(process, None)
+        _stop([process for process, _ in self.members])
 
 
-def _start(
-    job: MemberJob, messages: queue.Queue[list[Any]]
-) -> tuple[subprocess.Popen[bytes], threading.Thread]:
+def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress) -> MaterializerStats:
+    """Start a process per job and run them (ReplayProcesses)."""
+    with ReplayProcesses(len(jobs)) as processes:
+        return processes.replay(jobs, total, progress)
+
+
+def _start(messages: queue.Queue[list[Any]]) -> tuple[subprocess.Popen[bytes], threading.Thread]:
     read_end, write_end = os.pipe()
     try:
         process = subprocess.Popen(
@@ -115,10 +148,19 @@ def _start(
         os.close(write_end)
     relay = threading.Thread(target=_relay, args=(read_end, messages), daemon=True)
     relay.start()
-    assert process.stdin is not None
-    process.stdin.write(pickle.dumps(job))
-    process.stdin.close()
     return process, relay
+
+
+def _send(process: subprocess.Popen[bytes], job: MemberJob | None) -> None:
+    """The job on the process's stdin (closed empty: no job). A process that died meanwhile is left to
+    `_check_alive`, which reports it."""
+    assert process.stdin is not None
+    try:
+        if job is not None:
+            process.stdin.write(pickle.dumps(job))
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
 
 
 def _relay(fd: int, messages: queue.Queue[list[Any]]) -> None:
@@ -205,7 +247,16 @@ def run_member(job: MemberJob, say: Callable[[list[Any]], None]) -> None:
 
 
 def _main(fd: int) -> None:
-    job: MemberJob = pickle.loads(sys.stdin.buffer.read())  # from the parent, on our own stdin
+    try:
+        import services.rebuild  # noqa: F401 - the materializer's modules, imported before the job comes
+
+        sent = sys.stdin.buffer.read()  # the job from the parent, on our own stdin; empty: none for us
+    except KeyboardInterrupt:  # ^C reaches the whole process group: the parent says it
+        raise SystemExit(1) from None
+    if not sent:
+        os.close(fd)
+        return
+    job: MemberJob = pickle.loads(sent)
     with os.fdopen(fd, "w", encoding="utf-8") as pipe:
 
         def say(message: list[Any]) -> None:

@@ -8,9 +8,10 @@ built once from the finished tables (CREATE INDEX sorts; tallies are one GROUP B
 
 `begin_bulk_load` marks the store as a rebuild in progress (the `casehub_rebuild_pending` table, committed
 first), drops the secondary indexes the replay does not read by, and disables the tally triggers.
-`finish_bulk_load` creates the indexes again from their saved definitions, fills the tallies set-based
-(already compacted: one row per key, as `compact_tallies` would leave them), enables the triggers and drops
-the mark, all in ONE transaction committed durably: the store is either finished or still marked. A
+`finish_bulk_load` creates the indexes again from their saved definitions (two sessions at once, each
+index its own transaction), fills the tallies set-based meanwhile (already compacted: one row per key, as
+`compact_tallies` would leave them), then enables the triggers and drops the mark in one transaction
+committed durably after every index: until that commit the store is still marked, whatever failed. A
 marked store is refused by every process that opens it (`refuse_unfinished_rebuild`), so a rebuild that
 was interrupted (^C, a crash, the server lost) cannot be passed off as good: it says so and names the fix.
 
@@ -26,6 +27,8 @@ and its stores are the small ones.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import Connection, Engine, String, cast, func, insert, inspect, literal, select, text, true
 
 from schemas.errors import CasehubError
@@ -34,6 +37,8 @@ from services.store.queries.tallies import tally_rows
 from services.store.sql_store import CASES, EVENTS, OBSERVATIONS, PROJECTIONS, SUBJECTS
 from services.store.tally_tables import CASE_TALLIES, KEYS, MEASURES, SHARED_AUDIENCE
 
+INDEX_BUILDERS = 2
+"""Sessions building the deferred indexes at once (the machine's two cores; see the measure above)."""
 MARK = "casehub_rebuild_pending"
 """The table whose presence says: this store is a rebuild that has not finished."""
 
@@ -85,18 +90,31 @@ def begin_bulk_load(engine: Engine) -> list[str]:
     return kept
 
 
-def finish_bulk_load(engine: Engine, definitions: list[str]) -> None:
-    """Indexes, tallies and triggers back, and the mark gone, in one durable transaction."""
+def finish_bulk_load(engine: Engine, definitions: list[str], builders: int = INDEX_BUILDERS) -> None:
+    """Indexes back, built by `builders` sessions at once (the GIN ones first: they take longest), while
+    the tallies fill; then triggers back and the mark gone in one durable transaction, which waits for
+    every index. The store keeps its mark until that last commit, whatever fails before it."""
+    with ThreadPoolExecutor(max_workers=max(1, builders), thread_name_prefix="index-build") as pool:
+        builds = [pool.submit(_create_index, engine, d) for d in sorted(definitions, key=_build_order)]
+        with engine.begin() as connection:
+            connection.execute(text("SET LOCAL synchronous_commit = on"))
+            _fill_tallies(connection)
+            for build in builds:
+                build.result()
+            for table, events in TALLY_TRIGGERS.items():
+                for event in events:
+                    connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER tally_{table}_{event}"))
+            connection.execute(text(f"DROP TABLE {MARK}"))
+
+
+def _create_index(engine: Engine, definition: str) -> None:
     with engine.begin() as connection:
-        connection.execute(text("SET LOCAL synchronous_commit = on"))
         connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        for definition in definitions:
-            connection.execute(text(definition))
-        _fill_tallies(connection)
-        for table, events in TALLY_TRIGGERS.items():
-            for event in events:
-                connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER tally_{table}_{event}"))
-        connection.execute(text(f"DROP TABLE {MARK}"))
+        connection.execute(text(definition))
+
+
+def _build_order(definition: str) -> tuple[bool, str]:
+    return (" USING gin " not in definition, definition)
 
 
 def refuse_unfinished_rebuild(connection: Connection, shown_url: str) -> None:

@@ -9,15 +9,22 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from producers.demo_data import demo_events
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.rebuild import compare_stores, rebuild_store
-from services.rebuild_members import MemberJob, RebuildFailed, replay_in_members
+from services.rebuild_members import MemberJob, RebuildFailed, ReplayProcesses, replay_in_members
 from services.settings import Settings
-from services.store.bulk_load import MARK, UnfinishedRebuild
+from services.store.bulk_load import (
+    MARK,
+    UnfinishedRebuild,
+    begin_bulk_load,
+    finish_bulk_load,
+    refuse_unfinished_rebuild,
+)
 from services.store.comparison import TALLIES
-from services.store.engine import make_engine
+from services.store.engine import make_engine, migrate
 from tests.databases import fresh_postgres_database
 from tests.integration.faults import poison_messages, publish_log_with_retries_and_poison
 from tests.integration.helpers import isolated_settings
@@ -133,3 +140,31 @@ def test_a_replay_process_that_fails_stops_the_rebuild_with_its_reason(
     jobs = [MemberJob(0, settings, postgres_url, None, {("t.cases.qltt", 0): (0, 5)})]
     with pytest.raises(RebuildFailed, match=r"replay process 1 of 1 failed: CredentialsError: no Kafka"):
         replay_in_members(jobs, 5, lambda done, total: None)
+
+    # Processes started ahead of their jobs: one given none (fewer shares than processes) ends by itself.
+    with ReplayProcesses(2) as processes:
+        idle = processes.members[1][0]
+        with pytest.raises(RebuildFailed, match=r"replay process 1 of 1 failed: CredentialsError"):
+            processes.replay(jobs, 5, lambda done, total: None)
+        assert idle.wait(timeout=60) == 0
+    with pytest.raises(ValueError, match="2 jobs for 1 replay processes"), ReplayProcesses(1) as one:
+        one.replay([jobs[0], jobs[0]], 10, lambda done, total: None)
+    assert one.members[0][0].returncode is not None  # stopped on the way out
+
+
+def test_an_index_that_cannot_be_built_leaves_the_store_marked(postgres_server_url: str) -> None:
+    with fresh_postgres_database(postgres_server_url) as target:
+        engine = make_engine(target)
+        migrate(engine)
+        deferred = begin_bulk_load(engine)
+        assert any(" USING gin " in d for d in deferred)
+        broken = [*deferred, "CREATE INDEX ix_broken ON cases (no_such_column)"]
+        with pytest.raises(ProgrammingError, match="no_such_column"):
+            finish_bulk_load(engine, broken)
+        with engine.connect() as connection:
+            assert connection.execute(text(f"SELECT count(*) FROM {MARK}")).scalar_one() == 1
+            with pytest.raises(UnfinishedRebuild):
+                refuse_unfinished_rebuild(connection, "the store")
+            triggers = text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'tally_%' AND tgenabled = 'D'")
+            assert connection.execute(triggers).scalar_one() > 0  # still off: the last transaction never ran
+        engine.dispose()
