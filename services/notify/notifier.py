@@ -92,7 +92,7 @@ class Notifier:
                             case["first_event_at"],
                         )
                     )
-            page = alerts_after(connection, agency or "-", since, sub.alerts_read, now)
+            page = alerts_after(connection, agency or "-", since, sub.alerts_read, now, sub.alerts_ahead)
             for alert in page.alerts:
                 if alert_matches(alert["alert"], sub, entity, matched):
                     facts.append(
@@ -104,9 +104,9 @@ class Notifier:
                             alert["raised_at"],
                         )
                     )
-            if page.mark is not None and page.mark != sub.alerts_read:
-                keep_mark(connection, sub.subscription_id, page.mark)
-            if page.full:  # a burst larger than one sweep: the next sweeps read on from the mark
+            if (page.mark, page.ahead) != (sub.alerts_read, sub.alerts_ahead):
+                keep_mark(connection, sub.subscription_id, page.mark, page.ahead)
+            if page.full:  # a burst larger than one sweep: the next sweeps read on from the read-ahead
                 logger.info(
                     "notifier_alerts_continue",
                     principal=principal.principal_id,

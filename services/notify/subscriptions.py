@@ -45,6 +45,8 @@ class Subscription:
     created_at: datetime
     alerts_read: tuple[datetime, str] | None = None
     """(raised_at, alert_id) of the last alert read for good: the notifier's high-water mark."""
+    alerts_ahead: tuple[datetime, str] | None = None
+    """(raised_at, alert_id) of the last alert read past a full page (services/notify/alert_marks.py)."""
 
 
 def checked(kind: str, value: str, email: str | None) -> tuple[Interest, str, str | None]:
@@ -110,6 +112,7 @@ def list_subscriptions(connection: Connection, principal_id: str | None = None) 
             r.email,
             r.created_at,
             (r.alerts_read_at, r.alerts_read_id) if r.alerts_read_at is not None else None,
+            (r.alerts_ahead_at, r.alerts_ahead_id) if r.alerts_ahead_at is not None else None,
         )
         for r in connection.execute(query)
     ]

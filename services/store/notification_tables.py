@@ -32,6 +32,10 @@ class SubscriptionRow(Base):
         doc="raised_at of the last alert this subscription has read for good (services/notify/notifier.py)."
     )
     alerts_read_id: Mapped[str | None] = mapped_column(String(36), doc="That alert's id (ties on raised_at).")
+    alerts_ahead_at: Mapped[datetime | None] = mapped_column(
+        doc="raised_at of the last alert a sweep read past a full page: the next reads on from it."
+    )
+    alerts_ahead_id: Mapped[str | None] = mapped_column(String(36), doc="That alert's id.")
 
 
 class NotificationRow(Base):

@@ -54,3 +54,32 @@ def test_the_marks_migration_goes_both_ways_keeping_the_subscriptions(url: str) 
         assert (kept.value, kept.alerts_read) == ("S-1", None)
     finally:
         engine.dispose()
+
+
+def test_the_read_ahead_migration_goes_both_ways_keeping_the_marks(url: str) -> None:
+    """Migration 0022: the read-ahead columns go and come back empty; the mark beside them is kept."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            subscribe(connection, "n-police", "seller", "S-2", None, NOW)
+            connection.execute(
+                text(
+                    "UPDATE subscriptions SET alerts_read_at = :at, alerts_read_id = 'A-1', "
+                    "alerts_ahead_at = :at, alerts_ahead_id = 'A-9'"
+                ),
+                {"at": NOW},
+            )
+        assert {"alerts_ahead_at", "alerts_ahead_id"} <= columns(engine, "subscriptions")
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0021")
+        assert not {"alerts_ahead_at", "alerts_ahead_id"} & columns(engine, "subscriptions")
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            (kept,) = list_subscriptions(connection)
+        assert (kept.value, kept.alerts_read, kept.alerts_ahead) == ("S-2", (NOW, "A-1"), None)
+    finally:
+        engine.dispose()

@@ -22,6 +22,7 @@ from schemas.alerts import AlertRule
 from services.api.app import create_app
 from services.early_warning import build_alert_outbox
 from services.notify.notifier import NOTIFICATIONS, Notifier
+from services.notify.subscriptions import list_subscriptions
 from services.settings import Settings
 from services.store.alert_store import add_alerts, alert_row
 from tests.databases import module_database
@@ -190,7 +191,8 @@ def test_more_alerts_than_a_sweep_reads_are_all_notified_over_the_next_sweeps_on
 ) -> None:
     """The notifier read an agency's newest 5,000 alerts per principal and sweep: in a burst of more, the
     older part of a subscription's window was never notified (it only logged `notifier_alerts_not_read`).
-    Now each subscription reads on from its high-water mark, a bounded page per sweep."""
+    Now each subscription reads on from its high-water mark, a bounded page per sweep — and past a full
+    page on from its read-ahead, so a burst younger than MARK_SETTLE does not wait for it to settle."""
     from services.notify import alert_marks
 
     mailbox, port = smtp
@@ -222,17 +224,34 @@ def test_more_alerts_than_a_sweep_reads_are_all_notified_over_the_next_sweeps_on
     monkeypatch.setattr(alert_marks, "ALERTS_PER_SWEEP", 3)
     before = len(mailbox.received)
 
-    fresh = burst_at + timedelta(minutes=1)  # the burst is younger than MARK_SETTLE: read, mark not moved
-    assert swept(world, port, fresh) == oldest_first[:3]
+    fresh = burst_at + timedelta(minutes=1)  # younger than MARK_SETTLE: the mark stays, the read-ahead moves
+    assert swept(world, port, fresh) == oldest_first[:6]  # a full first page: a second one from its end
     again = fresh + timedelta(seconds=1)
-    assert swept(world, port, again) == []  # read again from the same mark: nothing notified twice
+    assert swept(world, port, again) == [oldest_first[6]]  # first page again (nothing twice), then on
+    late = new_alert(  # committed late, raised inside the burst: behind the read-ahead, past the first page
+        AlertRule.REPEAT_OFFENDER,
+        "burst-late",
+        "đợt muộn",
+        agencies=["police"],
+        triggered_at=burst_at,
+        raised_at=burst_at + timedelta(seconds=1, milliseconds=500),
+        entity_id=seller,
+    )
+    with world.engine.begin() as connection:
+        add_alerts(connection, [alert_row(late)])
+    assert swept(world, port, again + timedelta(seconds=1)) == []
     later = [NOW + timedelta(hours=1, seconds=k) for k in range(5)]
-    # settled now: the first sweep moves the mark past the three read before, the next ones read on
-    assert [swept(world, port, at) for at in later] == [[], oldest_first[3:6], [oldest_first[6]], [], []]
+    # settled now: the mark moves past the first page, then reaches the late alert, read then
+    assert [swept(world, port, at) for at in later] == [[], [late.summary], [], [], []]
 
     mails = [m for m in mailbox.received[before:] if m.rcpt_tos == [POLICE_MAIL]]
     subjects = [subject_of(m) for m in mails]
-    assert subjects == [f"Cảnh báo REPEAT_OFFENDER: {summary}" for summary in oldest_first]  # once each
+    expected = [*oldest_first, late.summary]
+    assert subjects == [f"Cảnh báo REPEAT_OFFENDER: {summary}" for summary in expected]  # once each
+    with world.engine.connect() as connection:
+        (police,) = [s for s in list_subscriptions(connection, "n-police") if s.value == seller]
+    assert police.alerts_read is not None and police.alerts_read[0] >= burst[6].raised_at  # past the burst
+    assert police.alerts_ahead is None  # the burst read to its end: no read-ahead kept
 
 
 def swept(world: NetworkWorld, port: int, at: datetime) -> list[str]:
