@@ -106,7 +106,7 @@ class KafkaRecordSource(LazyKafkaSource):
             "max_poll_records": max_poll_records,
             "max_poll_interval_ms": 60_000,
             "session_timeout_ms": session_timeout_ms,
-            "heartbeat_interval_ms": max(1_000, session_timeout_ms // 3),
+            "heartbeat_interval_ms": 1_000,  # a rebalance is seen within a second (rebalance_pending)
             "metadata_max_age_ms": 5_000,
             "fetch_max_bytes": 16 * 1024 * 1024,
             "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
@@ -272,6 +272,14 @@ class KafkaRecordSource(LazyKafkaSource):
         """The partitions owned now, without connecting (another thread may ask: the monitor's probes)."""
         consumer = self._consumer
         return set() if consumer is None else {(tp.topic, tp.partition) for tp in consumer.assignment()}
+
+    def rebalance_pending(self) -> bool:
+        """kafka-python's coordinator learns it from a heartbeat's answer (its background thread);
+        False when this kafka-python has no such call (the held parts are then written, as before)."""
+        if self._consumer is None:
+            return False
+        need_rejoin = getattr(getattr(self._consumer, "_coordinator", None), "need_rejoin", None)
+        return bool(need_rejoin()) if callable(need_rejoin) else False
 
     def is_assigned(self) -> bool:
         return bool(self.consumer.assignment())

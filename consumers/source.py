@@ -73,6 +73,12 @@ class RecordSource(ABC):
     def is_assigned(self) -> bool:
         """Whether the group has given this consumer any partitions yet."""
 
+    def rebalance_pending(self) -> bool:
+        """Whether the group is rebalancing and waits for this member to rejoin (at its next poll).
+        Records polled before it are then better left unwritten: the group waits for every member, and
+        whoever is given their partitions reads them again from the store's offsets."""
+        return False
+
     @abstractmethod
     def pause(self) -> None:
         """Stop fetching from every assigned partition (the group membership stays)."""

@@ -156,10 +156,16 @@ class TrackingConsumer(Generic[Tx, Item, Report]):
         while not stop.is_set():
             self.liveness.beat()
             limit = self.budget.poll_records if self.budget is not None else None
+            if self._held and self.source.rebalance_pending():
+                # The group waits for this member: leave the rest unwritten (nothing of it is stored or
+                # committed) and rejoin; whoever gets its partitions reads it from the store's offsets.
+                logger.info("held_records_left_for_rebalance", group=self.group, records=len(self._held))
+                self._held = []
             records = self._held or self.source.poll(timeout_s=0.5, max_records=limit)
             self._held = []
             if self.budget is not None and records:
-                # The rest is written next, before any poll: no rebalance can come between the parts.
+                # The rest is written next, before any poll (so no rebalance comes between the parts),
+                # unless the group starts rebalancing meanwhile (above).
                 waited = waited_seconds(records[0].timestamp_ms, time.time() * 1000)
                 records, self._held = self.budget.cut(records, waited)
             if records or not self.source.is_assigned():

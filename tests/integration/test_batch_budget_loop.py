@@ -4,9 +4,11 @@ transaction with its offsets, every event once, the store's offsets at the log's
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import pytest
+from sqlalchemy import text
 
 from consumers.batch_budget import BatchBudget
 from consumers.kafka_io import KafkaRecordSource
@@ -102,6 +104,75 @@ def test_a_full_poll_is_written_in_budgeted_parts_and_every_event_lands_once(
     assert sum(sizes.sizes) == sum(source.polled) == 450
     with engine.connect() as connection:
         assert store_counts(connection)["events"] == len({e.event_id for e in events})
+    log_ends: dict[tuple[str, int], int] = {}
+    for d in deliveries:
+        log_ends[(d.topic, d.partition)] = max(log_ends.get((d.topic, d.partition), 0), d.offset + 1)
+    assert store.stored_offsets(settings.consumer_group) == log_ends
+
+
+class SlowParts(BatchSizes):
+    """Each part takes a while (a slow store), and after the first one a second member joins the group."""
+
+    def __init__(self, join: threading.Thread) -> None:
+        super().__init__()
+        self.join = join
+
+    def batch_materialized(self, **kwargs: object) -> None:  # type: ignore[override]
+        super().batch_materialized(**kwargs)  # type: ignore[arg-type]
+        if not self.join.is_alive() and len(self.sizes) == 1:
+            self.join.start()
+        time.sleep(0.1)
+
+
+class RebalanceSeen(CountingSource):
+    pending: int
+
+    def rebalance_pending(self) -> bool:
+        pending = super().rebalance_pending()
+        self.pending += pending
+        return pending
+
+
+def test_a_member_joining_while_parts_are_held_gets_them_and_every_event_lands_once(
+    kafka_bootstrap: str, database_url: str
+) -> None:
+    settings = isolated_settings(kafka_bootstrap, database_url)
+    create_topics(settings)
+    events = list(simulate_events(1200, seed=23))
+    publisher = build_publisher(settings)
+    deliveries = publisher.publish(events[:1]).deliveries
+    engine, store = open_store(settings)
+
+    def member(source: KafkaRecordSource, observer: BatchObserver, idle_s: float) -> None:
+        materializer = build_materializer(settings, store, observer=observer)
+        materializer.budget = BatchBudget(0.001, backlog_share=0.0)  # parts of 100 (the floor)
+        materializer.source = source
+        try:
+            materializer.run(threading.Event(), idle_exit_s=idle_s)
+        finally:
+            materializer.close()
+
+    member(counting_source(settings, store), BatchSizes(), 2)  # the budget learns a part's cost
+    deliveries += publisher.publish(events[1:]).deliveries
+    publisher.close()
+    second = threading.Thread(target=member, args=(counting_source(settings, store), BatchSizes(), 5))
+    first = RebalanceSeen(
+        security=client_options(settings, Role.MATERIALIZER),
+        bootstrap=settings.kafka_bootstrap,
+        group=settings.consumer_group,
+        topic_pattern=settings.agency_topic_pattern,
+        stored_offsets=lambda: store.stored_offsets(settings.consumer_group),
+        max_poll_records=settings.max_poll_records,
+    )
+    first.polled, first.pending = [], 0
+    member(first, SlowParts(second), 5)
+    second.join()
+
+    assert first.pending >= 1, "the first member never saw the rebalance the second one's join began"
+    with engine.connect() as connection:
+        assert store_counts(connection)["events"] == len({e.event_id for e in events})
+        folded = connection.execute(text("SELECT sum(event_count) FROM cases")).scalar_one()
+        assert folded == len({e.event_id for e in events})  # no event folded twice
     log_ends: dict[tuple[str, int], int] = {}
     for d in deliveries:
         log_ends[(d.topic, d.partition)] = max(log_ends.get((d.topic, d.partition), 0), d.offset + 1)

@@ -107,3 +107,47 @@ def test_a_backlog_gets_a_bigger_budget_fresh_records_the_budget_as_it_is() -> N
     # Polls take a steady stream's 2,000 at most; the one after a backlog's part, the source's own limit.
     assert source.asked[:3] == [STEADY_POLL_RECORDS, None, STEADY_POLL_RECORDS]
     assert set(source.asked[3:]) == {STEADY_POLL_RECORDS}
+
+
+class RebalancingSource(ListSource):
+    """The group starts rebalancing once the first part is committed; a poll after that is the rejoin,
+    which (as Kafka does after the listener's seek) hands out the partition again from the stored offset."""
+
+    def __init__(self, batches: list[list[InboundRecord]], store: MemoryCaseStore) -> None:
+        super().__init__(batches)
+        self.store = store
+        self.pending_seen: list[bool] = []
+        self.committed_at_rejoin: int | None = None
+
+    def rebalance_pending(self) -> bool:
+        pending = len(self.commits) == 1 and len(self.asked) == 1
+        self.pending_seen.append(pending)
+        return pending
+
+    def poll(self, timeout_s: float, max_records: int | None = None) -> list[InboundRecord]:
+        if len(self.asked) == 1:  # the rejoin: from where the store says partition 0 stands
+            self.asked.append(max_records)
+            self.committed_at_rejoin = len(self.commits)
+            stored = self.store.stored_offsets("g")[(TOPIC, 0)]
+            return [r for r in records(0, 7, 100) if r.offset >= stored]
+        return super().poll(timeout_s, max_records)
+
+
+def test_a_rebalance_leaves_the_held_parts_unwritten_and_they_are_read_again_after_the_rejoin() -> None:
+    store = MemoryCaseStore()
+    source = RebalancingSource([records(0, 7, 100)], store)
+    materializer = Materializer(
+        source=source,
+        store=store,
+        dead_letter_sink=ListSink(),
+        codec=CODEC,
+        group="g",
+        topic_agency=lambda _topic: "qltt",
+        budget=FixedBudget(3),
+    )
+    materializer.run(threading.Event(), idle_exit_s=0.05)
+    # The first part written, the group rebalancing: the rest is not written before the rejoin's poll.
+    assert source.commits == [{(TOPIC, 0): 3}, {(TOPIC, 0): 6}, {(TOPIC, 0): 7}]
+    assert source.committed_at_rejoin == 1 and source.pending_seen[0] is True
+    assert sorted(e.case_id for e in store.state.events.values()) == sorted(f"C{100 + n}" for n in range(7))
+    assert store.stored_offsets("g") == {(TOPIC, 0): 7}
