@@ -106,7 +106,7 @@ class KafkaRecordSource(LazyKafkaSource):
             "max_poll_records": max_poll_records,
             "max_poll_interval_ms": 60_000,
             "session_timeout_ms": session_timeout_ms,
-            "heartbeat_interval_ms": 1_000,  # a rebalance is seen within a second (rebalance_pending)
+            "heartbeat_interval_ms": min(1_000, session_timeout_ms // 3),  # a rebalance seen within 1 s
             "metadata_max_age_ms": 5_000,
             "fetch_max_bytes": 16 * 1024 * 1024,
             "bootstrap_timeout_ms": int(connect_timeout_s * 1000),
