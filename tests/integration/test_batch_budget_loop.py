@@ -15,6 +15,7 @@ from consumers.kafka_io import KafkaRecordSource
 from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 from consumers.source import InboundRecord
+from producers.publish_report import Delivery
 from producers.simulator.simulation import simulate_events
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.broker_access.client_options import client_options
@@ -39,8 +40,10 @@ class CountingSource(KafkaRecordSource):
         return records
 
 
-def counting_source(settings: Settings, store: SqlCaseStore) -> CountingSource:
-    source = CountingSource(
+def counting_source(
+    settings: Settings, store: SqlCaseStore, kind: type[CountingSource] = CountingSource
+) -> CountingSource:
+    source = kind(
         security=client_options(settings, Role.MATERIALIZER),
         bootstrap=settings.kafka_bootstrap,
         group=settings.consumer_group,
@@ -104,10 +107,14 @@ def test_a_full_poll_is_written_in_budgeted_parts_and_every_event_lands_once(
     assert sum(sizes.sizes) == sum(source.polled) == 450
     with engine.connect() as connection:
         assert store_counts(connection)["events"] == len({e.event_id for e in events})
-    log_ends: dict[tuple[str, int], int] = {}
+    assert store.stored_offsets(settings.consumer_group) == log_ends(deliveries)
+
+
+def log_ends(deliveries: Sequence[Delivery]) -> dict[tuple[str, int], int]:
+    ends: dict[tuple[str, int], int] = {}
     for d in deliveries:
-        log_ends[(d.topic, d.partition)] = max(log_ends.get((d.topic, d.partition), 0), d.offset + 1)
-    assert store.stored_offsets(settings.consumer_group) == log_ends
+        ends[(d.topic, d.partition)] = max(ends.get((d.topic, d.partition), 0), d.offset + 1)
+    return ends
 
 
 class SlowParts(BatchSizes):
@@ -125,7 +132,7 @@ class SlowParts(BatchSizes):
 
 
 class RebalanceSeen(CountingSource):
-    pending: int
+    pending = 0
 
     def rebalance_pending(self) -> bool:
         pending = super().rebalance_pending()
@@ -143,29 +150,27 @@ def test_a_member_joining_while_parts_are_held_gets_them_and_every_event_lands_o
     deliveries = publisher.publish(events[:1]).deliveries
     engine, store = open_store(settings)
 
-    def member(source: KafkaRecordSource, observer: BatchObserver, idle_s: float) -> None:
+    def member(
+        source: KafkaRecordSource, observer: BatchObserver, budget: BatchBudget, idle_s: float = 5
+    ) -> None:
         materializer = build_materializer(settings, store, observer=observer)
-        materializer.budget = BatchBudget(0.001, backlog_share=0.0)  # parts of 100 (the floor)
+        materializer.budget = budget
         materializer.source = source
         try:
             materializer.run(threading.Event(), idle_exit_s=idle_s)
         finally:
             materializer.close()
 
-    member(counting_source(settings, store), BatchSizes(), 2)  # the budget learns a part's cost
+    learned = BatchBudget(0.001, backlog_share=0.0)  # parts of 100 (the floor) once it has a cost
+    member(counting_source(settings, store), BatchSizes(), learned, 2)  # the first record teaches it
     deliveries += publisher.publish(events[1:]).deliveries
     publisher.close()
-    second = threading.Thread(target=member, args=(counting_source(settings, store), BatchSizes(), 5))
-    first = RebalanceSeen(
-        security=client_options(settings, Role.MATERIALIZER),
-        bootstrap=settings.kafka_bootstrap,
-        group=settings.consumer_group,
-        topic_pattern=settings.agency_topic_pattern,
-        stored_offsets=lambda: store.stored_offsets(settings.consumer_group),
-        max_poll_records=settings.max_poll_records,
+    second = threading.Thread(
+        target=member, args=(counting_source(settings, store), BatchSizes(), BatchBudget(0.25))
     )
-    first.polled, first.pending = [], 0
-    member(first, SlowParts(second), 5)
+    first = counting_source(settings, store, RebalanceSeen)
+    assert isinstance(first, RebalanceSeen)
+    member(first, SlowParts(second), learned)
     second.join()
 
     assert first.pending >= 1, "the first member never saw the rebalance the second one's join began"
@@ -173,7 +178,4 @@ def test_a_member_joining_while_parts_are_held_gets_them_and_every_event_lands_o
         assert store_counts(connection)["events"] == len({e.event_id for e in events})
         folded = connection.execute(text("SELECT sum(event_count) FROM cases")).scalar_one()
         assert folded == len({e.event_id for e in events})  # no event folded twice
-    log_ends: dict[tuple[str, int], int] = {}
-    for d in deliveries:
-        log_ends[(d.topic, d.partition)] = max(log_ends.get((d.topic, d.partition), 0), d.offset + 1)
-    assert store.stored_offsets(settings.consumer_group) == log_ends
+    assert store.stored_offsets(settings.consumer_group) == log_ends(deliveries)

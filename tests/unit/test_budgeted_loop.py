@@ -45,9 +45,13 @@ def records(partition: int, count: int, first_case: int, timestamp_ms: int = 0) 
 
 
 def run(
-    batches: list[list[InboundRecord]], budget: BatchBudget | None, store: MemoryCaseStore | None = None
+    batches: list[list[InboundRecord]],
+    budget: BatchBudget | None,
+    store: MemoryCaseStore | None = None,
+    source: ListSource | None = None,
 ) -> tuple[ListSource, MemoryCaseStore]:
-    source, store = ListSource(batches), store or MemoryCaseStore()
+    store = store or MemoryCaseStore()
+    source = source or ListSource(batches)
     materializer = Materializer(
         source=source,
         store=store,
@@ -136,16 +140,7 @@ class RebalancingSource(ListSource):
 def test_a_rebalance_leaves_the_held_parts_unwritten_and_they_are_read_again_after_the_rejoin() -> None:
     store = MemoryCaseStore()
     source = RebalancingSource([records(0, 7, 100)], store)
-    materializer = Materializer(
-        source=source,
-        store=store,
-        dead_letter_sink=ListSink(),
-        codec=CODEC,
-        group="g",
-        topic_agency=lambda _topic: "qltt",
-        budget=FixedBudget(3),
-    )
-    materializer.run(threading.Event(), idle_exit_s=0.05)
+    run([], FixedBudget(3), store, source)
     # The first part written, the group rebalancing: the rest is not written before the rejoin's poll.
     assert source.commits == [{(TOPIC, 0): 3}, {(TOPIC, 0): 6}, {(TOPIC, 0): 7}]
     assert source.committed_at_rejoin == 1 and source.pending_seen[0] is True
