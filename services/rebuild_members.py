@@ -130,12 +130,6 @@ class ReplayProcesses:
         _stop([process for process, _ in self.members])
 
 
-def replay_in_members(jobs: Sequence[MemberJob], total: int, progress: Progress) -> MaterializerStats:
-    """Start a process per job and run them (ReplayProcesses)."""
-    with ReplayProcesses(len(jobs)) as processes:
-        return processes.replay(jobs, total, progress)
-
-
 def _start(messages: queue.Queue[list[Any]]) -> tuple[subprocess.Popen[bytes], threading.Thread]:
     read_end, write_end = os.pipe()
     try:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ProgrammingError
 from producers.demo_data import demo_events
 from services.bootstrap import build_materializer, build_publisher, create_topics, open_store
 from services.rebuild import compare_stores, rebuild_store
-from services.rebuild_members import MemberJob, RebuildFailed, ReplayProcesses, replay_in_members
+from services.rebuild_members import MemberJob, RebuildFailed, ReplayProcesses
 from services.settings import Settings
 from services.store.bulk_load import (
     MARK,
@@ -138,8 +138,9 @@ def test_a_replay_process_that_fails_stops_the_rebuild_with_its_reason(
         }
     )
     jobs = [MemberJob(0, settings, postgres_url, None, {("t.cases.qltt", 0): (0, 5)})]
-    with pytest.raises(RebuildFailed, match=r"replay process 1 of 1 failed: CredentialsError: no Kafka"):
-        replay_in_members(jobs, 5, lambda done, total: None)
+    failed = r"replay process 1 of 1 failed: CredentialsError: no Kafka"
+    with pytest.raises(RebuildFailed, match=failed), ReplayProcesses(1) as processes:
+        processes.replay(jobs, 5, lambda done, total: None)
 
     # Processes started ahead of their jobs: one given none (fewer shares than processes) ends by itself.
     with ReplayProcesses(2) as processes:
