@@ -18,8 +18,13 @@ what is known (the partition then shows as STALL or STOP in `casehub lag` and fa
 repair the broker's copy (docs/operations.md); the Kafka group's offset is not where the hub resumes,
 its store's is.
 
-On kafka-python's own path (the fast path declined) the library raises its plain `CorruptRecordError`,
-which carries no offsets: the source keeps its old behaviour there (logged, retried on each poll).
+On kafka-python's own path (the fast path declined: its internals changed) the library raises its plain
+`CorruptRecordError`, which carries no offsets (its message names the partition and offset in the
+library's words): no range is known, so the partition stalls the same way, loudly (`judged_plain`), while
+the library hands on the other partitions' records.
+
+A rebuild cannot finish a partition it cannot get past: where the live consumer stalls, the replay
+stops with `DamagedLog`, one line saying where and what to repair, instead of fetching forever.
 """
 
 from __future__ import annotations
@@ -104,6 +109,18 @@ class DamagedRecordBatch(CasehubError):
     """The dead letter's error: a record batch the broker keeps damaged (its raw bytes are kept)."""
 
 
+class DamagedLog(CasehubError):
+    """A replay met a damaged batch it cannot set aside (its range unknown): the rebuild stops here."""
+
+
+def damaged_log(reason: str) -> DamagedLog:
+    return DamagedLog(
+        f"the log is damaged where the replay must read it: {reason}; the batch's offsets cannot be "
+        "trusted, so it cannot be set aside. Repair the broker's copy (docs/operations.md, dead letters) "
+        "and run the rebuild again"
+    )
+
+
 @dataclass(frozen=True)
 class DamagedBatch(InboundRecord):
     """A damaged batch handed to the loop as one record: `offset` is the fetch position (the first offset
@@ -165,3 +182,28 @@ class DamagedBatchRetries:
         del self.failed[key]
         logger.error("damaged_batch_set_aside", attempt=attempt, bytes=len(error.raw), **context)
         return damaged_batch(error)
+
+    def judged_plain(self, error: CorruptRecordError) -> bool:
+        """kafka-python's own error (the fast path declined): True once it is a stall — the same words
+        from `fetches` fetches in a row; before, a fetch to try again. Never a record to set aside: the
+        error carries no offsets."""
+        reason = str(error)
+        key = ("", -1, hash(reason))  # the library's words name the partition and offset
+        if key not in self.failed and len(self.failed) >= _POSITIONS_KEPT:
+            del self.failed[next(iter(self.failed))]
+        self.failed[key] += 1
+        attempt = self.failed[key]
+        if attempt < self.fetches:
+            logger.warning(
+                "damaged_batch_fetched_again", attempt=attempt, reason=reason, path="kafka_records"
+            )
+            return False
+        self.stalled += 1
+        logger.error(
+            "damaged_batch_stalled",
+            attempt=attempt,
+            reason=reason,
+            path="kafka_records",
+            why="kafka-python's own parse (the fetch fast path declined) gives no offsets to set it aside by",
+        )
+        return True

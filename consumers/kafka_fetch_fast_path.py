@@ -106,6 +106,23 @@ def forget_damaged(consumer: KafkaConsumer, error: DamagedBatchError) -> None:
         fetcher._next_partition_records = None
 
 
+def forget_spent(consumer: KafkaConsumer) -> bool:
+    """kafka-python's own path (this parse declined): after its plain `CorruptRecordError` the library keeps
+    the failed partition's spent records in line too, and its next poll spins on them forever — a take
+    gives nothing and never drains them (kafka-python 3.0.12: `Fetcher.fetched_records` loops in `_append`,
+    every partition frozen; tests/integration/test_damaged_batches.py). The error names no offsets, but the
+    records in line are the ones whose parse raised: drop them, so the partition is fetched again from its
+    position. Looked up defensively (this path runs when the internals differ): True when dropped."""
+    fetcher = getattr(consumer, "_fetcher", None)
+    held = getattr(fetcher, "_next_partition_records", None)
+    drain = getattr(held, "drain", None)
+    if held is None or not callable(drain):
+        return False
+    drain()
+    fetcher._next_partition_records = None  # type: ignore[union-attr]
+    return True
+
+
 def refusal(consumer: KafkaConsumer) -> str | None:
     """Why this kafka-python cannot take our parse (naming the attribute), or None: all holds."""
     try:

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator, Mapping
 
 import structlog
 from kafka import ConsumerRebalanceListener, KafkaConsumer
-from kafka.errors import KafkaError
+from kafka.errors import CorruptRecordError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from consumers.backoff import Backoff
 from consumers.damaged_batches import DamagedBatchError, DamagedBatchRetries
-from consumers.kafka_fetch_fast_path import forget_damaged
+from consumers.kafka_fetch_fast_path import forget_damaged, forget_spent
 from consumers.kafka_fetch_fast_path import install as install_fetch_fast_path
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.source import InboundRecord, inbound_records
@@ -149,6 +149,11 @@ class KafkaRecordSource(LazyKafkaSource):
             )
         except DamagedBatchError as exc:
             return self._damaged(exc, timeout_s)
+        except CorruptRecordError as exc:  # the library's own parse: no range known, the partition stalls
+            forget_spent(self.consumer)
+            self.damaged_batches.judged_plain(exc)
+            time.sleep(min(timeout_s, 0.2))  # the library hands on the other partitions meanwhile
+            return []
         except KafkaError as exc:
             # A broker outage surfaces here (e.g. the coordinator lookup): wait, and let the next poll
             # reconnect; the store still holds every committed position.

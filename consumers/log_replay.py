@@ -6,10 +6,11 @@ import re
 from collections.abc import Mapping, Sequence
 
 from kafka import KafkaConsumer
+from kafka.errors import CorruptRecordError
 from kafka.structs import TopicPartition
 
-from consumers.damaged_batches import DamagedBatch, DamagedBatchError, DamagedBatchRetries
-from consumers.kafka_fetch_fast_path import forget_damaged
+from consumers.damaged_batches import DamagedBatch, DamagedBatchError, DamagedBatchRetries, damaged_log
+from consumers.kafka_fetch_fast_path import forget_damaged, forget_spent
 from consumers.kafka_fetch_fast_path import install as install_fetch_fast_path
 from consumers.lazy_consumer import LazyKafkaSource
 from consumers.records import DeadLetter
@@ -93,6 +94,11 @@ class LogReplaySource(LazyKafkaSource):
                 if (damaged := self._damaged(exc)) is not None:
                     return [damaged]
                 continue
+            except CorruptRecordError as exc:  # the library's own parse (ours declined): no range known
+                forget_spent(self.consumer)
+                if self.damaged_batches.judged_plain(exc):
+                    raise damaged_log(str(exc)) from None
+                continue
             records: list[InboundRecord] = []
             for tp, batch in polled.items():
                 end = self.end_offsets[tp]
@@ -110,8 +116,12 @@ class LogReplaySource(LazyKafkaSource):
         """A batch the log holds damaged, as the live source treats it (consumers/damaged_batches.py):
         fetched again a few times, then one record to dead-letter, the partition sought past it."""
         forget_damaged(self.consumer, error)
+        stalled = self.damaged_batches.stalled
         damaged = self.damaged_batches.judged(error)
         if damaged is None:
+            if self.damaged_batches.stalled > stalled:  # no range known: the live consumer stalls there
+                where = f"{error.topic}-{error.partition} at offset {error.position}"
+                raise damaged_log(f"{where}: {error.reason}")
             return None
         tp = TopicPartition(error.topic, error.partition)
         self.consumer.seek(tp, damaged.next_offset)

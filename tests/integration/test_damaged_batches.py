@@ -8,6 +8,7 @@ goes on past it, and the offsets past it are stored and committed together with 
 from __future__ import annotations
 
 import struct
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from kafka import KafkaProducer
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
+import consumers.kafka_io
 from consumers.damaged_batches import FETCHES_BEFORE_DEAD_LETTER
 from schemas.codec import CaseEventCodec
-from services.bootstrap import cluster_offsets, create_topics, open_store
+from services.bootstrap import build_materializer, cluster_offsets, create_topics, open_store
+from services.settings import Settings
 from services.store.sql_store import CASES
 from tests.factories import opened
 from tests.integration.helpers import admin_options, isolated_settings, materialize_until_idle, read_all
@@ -41,10 +44,9 @@ def segment_batches(segment: Path) -> list[tuple[int, int, int]]:
     return batches
 
 
-def test_a_batch_damaged_in_the_brokers_log_is_set_aside_and_the_partition_goes_on(
-    postgres_url: str, kafka_bootstrap: str, kafka_log_dir: Path
-) -> None:
-    settings = isolated_settings(kafka_bootstrap, postgres_url)
+def publish_and_damage(settings: Settings, kafka_bootstrap: str, kafka_log_dir: Path) -> bytes:
+    """Three batches on partition 0 and one record on each other partition; the middle batch's last
+    record damaged in the broker's segment, as a bad disk would. The damaged batch's bytes come back."""
     create_topics(settings)
     topic = settings.agency_topic("qltt")
     # lingering until flushed: each flush sends the records since the last one as one batch
@@ -71,7 +73,15 @@ def test_a_batch_damaged_in_the_brokers_log_is_set_aside_and_the_partition_goes_
         byte = file.read(1)
         file.seek(end - 4)
         file.write(bytes([byte[0] ^ 0x5A]))
-    damaged = segment.read_bytes()[start:end]
+    return segment.read_bytes()[start:end]
+
+
+def test_a_batch_damaged_in_the_brokers_log_is_set_aside_and_the_partition_goes_on(
+    postgres_url: str, kafka_bootstrap: str, kafka_log_dir: Path
+) -> None:
+    settings = isolated_settings(kafka_bootstrap, postgres_url)
+    topic = settings.agency_topic("qltt")
+    damaged = publish_and_damage(settings, kafka_bootstrap, kafka_log_dir)
 
     engine, store = open_store(settings)
     try:
@@ -102,3 +112,40 @@ def test_a_batch_damaged_in_the_brokers_log_is_set_aside_and_the_partition_goes_
     assert [record.value for record in on_topic] == [damaged]  # type: ignore[attr-defined]
     committed = cluster_offsets(settings).committed_offsets([settings.consumer_group])
     assert committed[settings.consumer_group][(topic, 0)] == 9
+
+
+def test_on_the_librarys_own_path_the_partition_stalls_loudly_and_the_others_flow(
+    postgres_url: str, kafka_bootstrap: str, kafka_log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetch fast path declined (as when kafka-python's internals change): the library's own error
+    carries no offsets, so nothing is skipped — the partition stalls, said at error level as such (not as
+    a broker outage), while the records before the batch and the other partitions are materialized."""
+    monkeypatch.setattr(consumers.kafka_io, "install_fetch_fast_path", lambda _consumer: "internals changed")
+    settings = isolated_settings(kafka_bootstrap, postgres_url)
+    topic = settings.agency_topic("qltt")
+    publish_and_damage(settings, kafka_bootstrap, kafka_log_dir)
+
+    engine, store = open_store(settings)
+    materializer = build_materializer(settings, store)
+    try:
+        with capture_logs() as logs:
+            materializer.run(threading.Event(), idle_exit_s=4)
+        with engine.connect() as connection:
+            stored = set(connection.execute(select(CASES.c.case_id)).scalars())
+        offsets = store.stored_offsets(settings.consumer_group)
+    finally:
+        materializer.source.close()
+        materializer.dead_letter_sink.close()
+        engine.dispose()
+
+    assert stored == {"VN-DMG-A0", "VN-DMG-A1", "VN-DMG-A2", "VN-DMG-P1", "VN-DMG-P2"}
+    assert offsets[(topic, 0)] == 3 and offsets[(topic, 1)] == 1 and offsets[(topic, 2)] == 1
+    assert store.dead_letters(pending_only=False) == []  # no range known: nothing set aside
+    events = [log["event"] for log in logs]
+    assert "broker_unavailable_polling" not in events
+    assert any(
+        log.get("path") == "kafka_fetch_fast_path" for log in logs if log["event"] == "fast_path_declined"
+    )
+    stalled = [log for log in logs if log["event"] == "damaged_batch_stalled"]
+    assert stalled and all(log["log_level"] == "error" for log in stalled)
+    assert "failed crc check" in stalled[0]["reason"] and stalled[0]["path"] == "kafka_records"
