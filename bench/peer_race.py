@@ -7,6 +7,12 @@ gets its rate, its process CPU and the server's CPU per row, all read with the s
 the ratios ours ÷ peer. Not a pass/fail test: a table of what was measured.
 
 The peer writes one table (the event log row); ours validates, folds and writes ~15 tables per event.
+
+Each side runs as a user gets it by default on this machine: the peer as one Connect worker with one
+task (`tasks.max=1`; the JVM's threads — fetch, JIT, collector — make it use more than one core), ours as
+`casehub consume` runs on PostgreSQL with no setting, one member process per core it is given
+(services/cpu_cores.py). The cores each side kept busy (its CPU seconds over its seconds) are reported
+beside the rates, and the CPU per row does not depend on how many processes ran.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ PEER = "Kafka Connect 4.3.1 + Debezium JDBC sink 3.6.0 (upsert, batch 4,000)"
 
 @dataclass
 class _Side:
+    processes: int = 1
     rows: int = 0
     seconds: float = 0.0
     whole_seconds: float = 0.0
@@ -53,6 +60,11 @@ class _Side:
     def per_second(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
+    @property
+    def cores_busy(self) -> float:
+        """The process's CPU seconds over the run's seconds: how many cores it kept busy on average."""
+        return self.process_cpu_s / self.seconds if self.seconds else 0.0
+
     def micros_per_row(self, cpu_s: float) -> float:
         return cpu_s / self.rows * 1e6 if self.rows else 0.0
 
@@ -71,17 +83,19 @@ def race_peer(
     admin = client_options(settings, Role.ADMIN)
     published = publish_records(env.bootstrap, topic, events, settings.topic_partitions, admin)
     meter = PostgresCpu(env.postgres_server_url)
-    ours, peer = _Side(), _Side()
+    members = settings.model_copy(update={"database_url": env.postgres_server_url}).consumer_members
+    ours, peer = _Side(processes=members), _Side()
     for round_no in range(rounds):
 
         def run_ours(round_no: int = round_no) -> None:
-            say(f"   ... round {round_no + 1}: our materializer (1 process)")
+            say(f"   ... round {round_no + 1}: our materializer ({members} processes, the default here)")
             group = f"{settings.consumer_group}-race{round_no}"
             database_url = env.new_postgres_database()
             run = materialize(
                 settings.model_copy(update={"consumer_group": group}),
                 database_url,
                 produced,
+                workers=members,
                 postgres_cpu=meter,
             )
             env.retire_database(database_url)  # its autovacuum would fall in the next side's figures
@@ -130,7 +144,17 @@ def _add_figures(report: BenchReport, ours: _Side, peer: _Side, rounds: int) -> 
         note="task start and last offset commit included",
     )
     report.add(section, "peer: worker CPU per row", peer.micros_per_row(peer.process_cpu_s), "µs")
-    report.add(section, "ours on the same events", ours.per_second, "events/s", events=ours.rows)
+    report.add(section, "peer: cores its worker kept busy", peer.cores_busy, "cores", tasks=1)
+    report.add(
+        section,
+        "ours on the same events",
+        ours.per_second,
+        "events/s",
+        events=ours.rows,
+        processes=ours.processes,
+        note="`casehub consume`'s default here: one member per core given",
+    )
+    report.add(section, "ours: cores our processes kept busy", ours.cores_busy, "cores")
     report.add(
         section, "ours: materializer CPU per event", ours.micros_per_row(ours.process_cpu_s), "µs", "≤ 60"
     )

@@ -15,6 +15,7 @@ and the command exits once they all have.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -171,6 +172,32 @@ class MemberGroup:
         return build
 
 
+MEMBER_OF = "CASEHUB_MEMBER_OF"
+"""Set in each member's environment: the parent's pid, which the member watches (`stop_when_parent_gone`)."""
+
+
 def member_env() -> dict[str, str]:
-    """The children inherit this process's environment (settings come from CASEHUB_* variables)."""
-    return dict(os.environ)
+    """The children inherit this process's environment (settings come from CASEHUB_* variables), and learn
+    whose member they are."""
+    return {**os.environ, MEMBER_OF: str(os.getpid())}
+
+
+def stop_when_parent_gone(stop: threading.Event, say: Say, every_s: float = 1.0) -> threading.Thread | None:
+    """In a member: stop (finishing the batch in hand, as on SIGTERM) once the parent that started it is
+    gone. A parent killed outright (SIGKILL, the OOM killer) cannot stop its members, and they would go on
+    consuming with nobody supervising them; an orphan is adopted by another process, so its parent pid
+    changes. Nothing happens outside a member (no CASEHUB_MEMBER_OF)."""
+    parent = os.environ.get(MEMBER_OF, "")
+    if not parent.isdigit():
+        return None
+
+    def watch() -> None:
+        while not stop.wait(every_s):
+            if os.getppid() != int(parent):
+                stop.set()  # first: the pipe to the parent may be gone with it, and saying so then fails
+                with contextlib.suppress(OSError):
+                    say(f"the parent process {parent} is gone, stopping...")
+
+    watcher = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    watcher.start()
+    return watcher

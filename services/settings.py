@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from services.cpu_cores import cores_given
+
 STORE_DRIVERS = ("postgresql", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
 """The database URL schemes the store runs on (psycopg is the PostgreSQL driver installed)."""
 _STORE_URL_FORMS = "postgresql+psycopg://user@host/db or sqlite:///path"
@@ -57,11 +59,13 @@ class Settings(BaseSettings):
         description="Partitions of each agency topic created: room for 1, 2, 4 or 8 consumer processes.",
     )
     consumer_group: str = "casehub-materializer"
-    consumer_processes: int = Field(
-        default=1,
+    consumer_processes: int | None = Field(
+        default=None,
         ge=1,
         le=64,
-        description="Materializer processes `casehub consume` runs as members of its group (one per core).",
+        description="Materializer processes `casehub consume` runs as members of its group; by default one "
+        "per core it is given (affinity and cgroup quota, services/cpu_cores.py), one on SQLite (one writer "
+        "at a time).",
     )
     max_poll_records: int = Field(
         default=8000,
@@ -200,6 +204,16 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"not a network in CIDR form: {cidr!r}") from None
         return cidrs
+
+    @property
+    def consumer_members(self) -> int:
+        """How many materializer processes `casehub consume` runs: the setting, else one per core given
+        (at most 64), else one on SQLite, whose single writer lock the members would only take in turn."""
+        if self.consumer_processes is not None:
+            return self.consumer_processes
+        if make_url(self.store_url).get_backend_name() == "sqlite":
+            return 1
+        return min(64, cores_given())
 
     @property
     def store_url(self) -> str:

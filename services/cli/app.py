@@ -38,7 +38,7 @@ from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
 from services.cli.tokens import demo_token_lines, tokens_app
 from services.local_hub import LocalHub
-from services.member_processes import MemberGroup, member_env
+from services.member_processes import MemberGroup, member_env, stop_when_parent_gone
 from services.ops import health
 from services.ops.consumer_monitor import ConsumerMonitor
 from services.settings import Settings
@@ -132,7 +132,10 @@ def consume(
     processes: Annotated[
         int | None,
         typer.Option(
-            min=1, max=64, help="Member processes of the group (default CASEHUB_CONSUMER_PROCESSES, 1)."
+            min=1,
+            max=64,
+            help="Member processes of the group (default CASEHUB_CONSUMER_PROCESSES, else one per core "
+            "given; one on SQLite).",
         ),
     ] = None,
 ) -> None:
@@ -140,9 +143,10 @@ def consume(
     s = service_settings()
     stop = threading.Event()
     stop_on_signals(stop, err.print)
+    stop_when_parent_gone(stop, err.print)
     engine, _ = open_store(s)
-    if (processes or s.consumer_processes) > 1:
-        consume_in_members(s, engine, processes or s.consumer_processes, until_idle, stop)
+    if (count := processes or s.consumer_members) > 1:
+        consume_in_members(s, engine, count, until_idle, stop)
         return
     store = consumer_store(s)  # no ping per batch: a broken connection is an outage the loop waits out
     monitor = ConsumerMonitor(s, engine)

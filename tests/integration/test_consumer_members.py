@@ -23,6 +23,7 @@ import pytest
 
 from deploy.broker import free_port
 from services.bootstrap import cluster_offsets
+from services.cpu_cores import cores_given
 from services.settings import Settings
 from tests.e2e.test_cli import CASEHUB, casehub_env
 from tests.integration.faults import stored_count
@@ -92,7 +93,7 @@ def test_two_members_share_the_partitions_and_the_survivor_takes_over(
         update={"topic_partitions": 4}
     )
     dataset, _, engine, _ = prepare(settings, EVENTS)
-    env = member_env(settings, tmp_path)
+    env = {**member_env(settings, tmp_path), "CASEHUB_CONSUMER_PROCESSES": "1"}  # plain members, no parent
     first, second = (
         subprocess.Popen(
             [CASEHUB, "consume"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
@@ -151,6 +152,47 @@ def test_processes_option_supervises_its_members_and_stops_them_all(
     assert "All 2 member processes stopped." in stdout
     for pid in members:
         assert not Path(f"/proc/{pid}").exists(), f"member pid {pid} outlived the command"
+    assert_exactly_once(dataset, engine, settings)
+
+
+def test_by_default_one_member_per_core_given_and_members_outlive_no_killed_parent(
+    kafka_bootstrap: str, postgres_url: str, tmp_path: Path
+) -> None:
+    """`casehub consume` on PostgreSQL with no setting runs one member per core it is given. Its parent
+    killed outright (SIGKILL: no chance to stop them), the members notice and stop by themselves (each
+    finishing its batch), instead of consuming on unsupervised; what they stored is exactly once."""
+    expected = min(64, cores_given())
+    settings = throttled(isolated_settings(kafka_bootstrap, postgres_url)).model_copy(
+        update={"topic_partitions": 4}
+    )
+    dataset, _, engine, _ = prepare(settings, EVENTS)
+    env = {k: v for k, v in member_env(settings, tmp_path).items() if k != "CASEHUB_CONSUMER_PROCESSES"}
+    parent = subprocess.Popen(
+        [CASEHUB, "consume"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    output = Lines(parent)
+    if expected == 1:  # a one-core machine: no members, the plain consumer (nothing more to check here)
+        wait_until(lambda: stored_count(engine) > 0, 90, "progress")
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(timeout=60) == 0
+        return
+    try:
+        wait_until(lambda: len(owners(settings)) == expected, 90, f"{expected} members to own partitions")
+        members = [output.pids(f"member {i}")[0] for i in range(1, expected + 1)]
+        assert f"{expected} member processes in group" in output.text()
+        parent.kill()
+        parent.wait(timeout=30)
+        wait_until(
+            lambda: not any(Path(f"/proc/{pid}").exists() for pid in members), 60, "the orphans to stop"
+        )
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        parent.communicate(timeout=30)
+    remaining = subprocess.run(
+        [CASEHUB, "consume", "--until-idle", "4"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert remaining.returncode == 0, remaining.stderr
     assert_exactly_once(dataset, engine, settings)
 
 

@@ -112,6 +112,7 @@ def test_consumer_killed_with_sigkill_repeatedly(
         **casehub_env(settings, tmp_path),
         "CASEHUB_MAX_POLL_RECORDS": "150",
         "CASEHUB_CONSUMER_SESSION_TIMEOUT_MS": "6000",
+        "CASEHUB_CONSUMER_PROCESSES": "1",  # the kill lands in the consumer mid-batch, not in a parent
     }
     kills = 0
     rng = random.Random(7)
