@@ -6,7 +6,6 @@ import gc
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -27,7 +26,6 @@ from schemas.events import CaseEvent
 from services.bootstrap import create_topics
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
-from services.rebuild import rebuild_store
 from services.settings import Settings
 from services.store.engine import make_engine, migrate
 from services.store.tables import CaseEventRow
@@ -193,19 +191,21 @@ class Rebuilt:
 
 
 def rebuild(settings: Settings, database_url: str, postgres_cpu: PostgresCpu | None = None) -> Rebuilt:
-    """`rebuild_store` as `casehub rebuild` runs it (on PostgreSQL: one replay process per core)."""
+    """`rebuild_store` as `casehub rebuild` runs it, in a process of its own (bench/rebuild_worker.py;
+    on PostgreSQL one replay process per core given)."""
     meter = postgres_cpu if postgres_cpu is not None and postgres_cpu.available else None
-    cpu_before = _own_and_children_cpu()
     postgres_before = meter.seconds() if meter else 0.0
-    report = rebuild_store(settings, database_url)
-    cpu_s = _own_and_children_cpu() - cpu_before
+    env = {**worker_env(settings, database_url), "CASEHUB_REBUILD_TARGET": database_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.rebuild_worker"], env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"rebuild worker failed: {done.stderr.strip().splitlines()[-1:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     postgres_s = meter.seconds() - postgres_before if meter else None
-    return Rebuilt(Rate(report.records, report.seconds), report.processes, cpu_s, postgres_s)
-
-
-def _own_and_children_cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return Rebuilt(
+        Rate(result["records"], result["seconds"]), result["processes"], result["cpu_s"], postgres_s
+    )
 
 
 def _copy_text(value: object) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 from schemas.errors import CasehubError
 from services.bootstrap import build_replay, replay_source
+from services.cpu_cores import cores_given
 from services.rebuild_members import MemberJob, ReplayProcesses, split_partitions
 from services.settings import Settings
 from services.store.bulk_load import (
@@ -143,7 +143,7 @@ def rebuild_engine(target_url: str) -> Engine:
 
 
 def _processes(asked: int | None) -> int:
-    return asked if asked is not None else max(1, os.cpu_count() or 1)
+    return asked if asked is not None else cores_given()
 
 
 def _log_snapshot(settings: Settings) -> dict[tuple[str, int], tuple[int, int]]:

@@ -13,16 +13,20 @@ marked unfinished (services/store/bulk_load.py) when the store is PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from consumers.materializer import MaterializerStats
 from consumers.observer import BatchObserver
@@ -71,20 +75,23 @@ class MemberJob:
 
 
 class ReplayProcesses:
-    """Replay processes started ahead of their jobs: each imports the materializer (~1 s of CPU) while
-    the parent migrates the store and takes the log's snapshot, then waits for its job on its stdin.
+    """Replay processes started ahead of their jobs, each waiting for its job on a pipe of its own while
+    the parent migrates the store and takes the log's snapshot.
 
-    Each is a fresh `python -m services.rebuild_members` (not multiprocessing's spawn, which would import
-    the parent's main module again: the whole CLI, ~1 s of CPU per process) that says what it did as JSON
-    lines on a pipe of its own (its stdout and stderr stay the operator's). A process given no job (fewer
-    shares than processes, or a rebuild that stopped before its replay) reads an empty stdin and exits."""
+    Each is forked from this process (`ForkedReplay`), which has imported the materializer already (the
+    rebuild lives in it): a fresh `python -m services.rebuild_members` spent ~0.9 s of CPU importing it,
+    two of them beside the migration on a 2-core machine made the first second of a rebuild CPU-bound
+    (migration 0.4 s alone, ~1.0 s beside them). A process says what it did as JSON lines on a pipe of its
+    own. A process given no job (fewer shares than processes, or a rebuild that stopped before its replay)
+    reads an empty pipe and exits 0."""
 
     def __init__(self, count: int) -> None:
         self.messages: queue.Queue[list[Any]] = queue.Queue()
-        self.members: list[tuple[subprocess.Popen[bytes], threading.Thread]] = []
+        self.members: list[tuple[ForkedReplay, threading.Thread]] = []
         try:
-            for _ in range(count):
-                self.members.append(_start(self.messages))
+            for _ in range(count):  # a child keeps none of the parent's ends of the others' pipes
+                held = [fd for process, _ in self.members if (fd := _job_fd(process)) is not None]
+                self.members.append(_start(self.messages, held))
         except BaseException:
             self.close()
             raise
@@ -125,19 +132,96 @@ class ReplayProcesses:
     def close(self) -> None:
         """Stop them: a process still waiting for its job is told there is none first."""
         for process, _ in self.members:
-            if process.stdin is not None and not process.stdin.closed:
-                _send(process, None)
+            _send(process, None)
         _stop([process for process, _ in self.members])
 
 
-def _start(messages: queue.Queue[list[Any]]) -> tuple[subprocess.Popen[bytes], threading.Thread]:
+class ForkedReplay:
+    """A replay process forked from this one, with what the rebuild needs of `subprocess.Popen`: `stdin`
+    (its job, pickled: it holds the store's password, so it never goes through argv or the environment),
+    `poll`, `wait`, `terminate`, `kill`, `returncode` (negative: the signal that ended it).
+
+    The parent's objects are frozen for the fork (`gc.freeze`, the standard library's advice for a fork
+    without exec): the child's collections skip them, so its pages stay shared rather than copied when
+    its collector would touch every object (the bench's process holds its 200,000 generated events).
+    In the child, only the forking thread exists: locks other threads of the parent held at the fork
+    (a progress bar writing to the terminal) stay held, so the child takes fresh standard streams over
+    duplicated descriptors before anything writes, leaves the parent's signal handlers (SIGINT raises
+    KeyboardInterrupt, SIGTERM ends it), and ends with `os._exit` — never the parent's atexit handlers,
+    buffers or finalizers (a pytest run's, a CLI's temporary files)."""
+
+    def __init__(self, say_fd: int, close_in_child: Sequence[int]) -> None:
+        job_read, job_write = os.pipe()
+        gc.freeze()  # the child's collections never walk (and so never copy) the parent's objects
+        pid = os.fork()
+        if pid != 0:
+            gc.unfreeze()  # the parent collects as before
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.close(job_write)
+                for fd in close_in_child:
+                    os.close(fd)
+                _fresh_process_state()
+                code = _child(job_read, say_fd)
+            except BaseException:  # said to the parent already when it could be; nothing else to do
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(job_read)
+        self.pid = pid
+        self.stdin: BinaryIO | None = os.fdopen(job_write, "wb")
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"replay process {self.pid}", timeout or 0)
+            time.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, signum: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+
+def _fresh_process_state() -> None:
+    """The forked child's own standard streams and default SIGTERM/SIGINT behaviour (see ForkedReplay)."""
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        try:
+            stream = os.fdopen(os.dup(fd), mode, encoding="utf-8", errors="backslashreplace", buffering=1)
+        except OSError:  # a closed descriptor: leave it
+            continue
+        setattr(sys, name, stream)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start(
+    messages: queue.Queue[list[Any]], parent_ends: Sequence[int]
+) -> tuple[ForkedReplay, threading.Thread]:
     read_end, write_end = os.pipe()
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.rebuild_members", str(write_end)],
-            stdin=subprocess.PIPE,
-            pass_fds=(write_end,),
-        )
+        process = ForkedReplay(write_end, [read_end, *parent_ends])
+    except BaseException:
+        os.close(read_end)
+        raise
     finally:
         os.close(write_end)
     relay = threading.Thread(target=_relay, args=(read_end, messages), daemon=True)
@@ -145,16 +229,18 @@ def _start(messages: queue.Queue[list[Any]]) -> tuple[subprocess.Popen[bytes], t
     return process, relay
 
 
-def _send(process: subprocess.Popen[bytes], job: MemberJob | None) -> None:
-    """The job on the process's stdin (closed empty: no job). A process that died meanwhile is left to
+def _send(process: ForkedReplay, job: MemberJob | None) -> None:
+    """The job on the process's pipe (closed empty: no job). A process that died meanwhile is left to
     `_check_alive`, which reports it."""
-    assert process.stdin is not None
+    if process.stdin is None:
+        return
     try:
         if job is not None:
             process.stdin.write(pickle.dumps(job))
         process.stdin.close()
     except BrokenPipeError:
         pass
+    process.stdin = None
 
 
 def _relay(fd: int, messages: queue.Queue[list[Any]]) -> None:
@@ -163,8 +249,12 @@ def _relay(fd: int, messages: queue.Queue[list[Any]]) -> None:
             messages.put(json.loads(line))
 
 
+def _job_fd(process: ForkedReplay) -> int | None:
+    return process.stdin.fileno() if process.stdin is not None else None
+
+
 def _check_alive(
-    members: Sequence[tuple[subprocess.Popen[bytes], threading.Thread]],
+    members: Sequence[tuple[ForkedReplay, threading.Thread]],
     finished: Mapping[int, MaterializerStats],
     messages: queue.Queue[list[Any]],
 ) -> None:
@@ -180,7 +270,7 @@ def _check_alive(
             raise RebuildFailed(f"replay process {index + 1} of {len(members)} {reason} before finishing")
 
 
-def _stop(members: Sequence[subprocess.Popen[bytes]]) -> None:
+def _stop(members: Sequence[ForkedReplay]) -> None:
     for member in members:
         if member.poll() is None:
             member.terminate()
@@ -240,25 +330,26 @@ def run_member(job: MemberJob, say: Callable[[list[Any]], None]) -> None:
             registry.dispose()
 
 
-def _main(fd: int) -> None:
+def _child(job_fd: int, say_fd: int) -> int:
+    """A forked replay process: wait for the job on `job_fd` (empty: none, exit 0), run it, say how it
+    went on `say_fd`; the exit status."""
     try:
-        import services.rebuild  # noqa: F401 - the materializer's modules, imported before the job comes
-
-        sent = sys.stdin.buffer.read()  # the job from the parent, on our own stdin; empty: none for us
+        with os.fdopen(job_fd, "rb") as job_pipe:
+            sent = job_pipe.read()  # the job from the parent; empty: none for us
     except KeyboardInterrupt:  # ^C reaches the whole process group: the parent says it
-        raise SystemExit(1) from None
+        return 1
     if not sent:
-        os.close(fd)
-        return
+        os.close(say_fd)
+        return 0
     job: MemberJob = pickle.loads(sent)
-    with os.fdopen(fd, "w", encoding="utf-8") as pipe:
+    with os.fdopen(say_fd, "w", encoding="utf-8") as pipe:
 
         def say(message: list[Any]) -> None:
             pipe.write(json.dumps(message) + "\n")
             pipe.flush()
 
-        run_member(job, say)
-
-
-if __name__ == "__main__":
-    _main(int(sys.argv[1]))
+        try:
+            run_member(job, say)
+        except SystemExit as stopped:
+            return stopped.code if isinstance(stopped.code, int) else 1
+    return 0
