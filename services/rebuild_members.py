@@ -152,9 +152,10 @@ class ForkedReplay:
 
     def __init__(self, say_fd: int, close_in_child: Sequence[int]) -> None:
         job_read, job_write = os.pipe()
+        settled = gc.get_freeze_count() > 0  # a process that froze its heap for good (consumers/heap.py)
         gc.freeze()  # the child's collections never walk (and so never copy) the parent's objects
         pid = os.fork()
-        if pid != 0:
+        if pid != 0 and not settled:
             gc.unfreeze()  # the parent collects as before
         if pid == 0:  # the child: never returns
             code = 1
