@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import time
 from pathlib import Path
 
 from services.rebuild_members import ReplayProcesses
@@ -30,6 +31,17 @@ def test_idle_children_end_cleanly_without_the_parents_exit_handlers(tmp_path: P
         atexit.unregister(mark)
 
 
+def pipes_held(pid: int) -> set[int]:
+    """The inodes of what a process's descriptors open (a pipe's is shared by both its ends)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            found.add(os.stat(fd).st_ino)
+        except FileNotFoundError:  # closed meanwhile
+            continue
+    return found
+
+
 def test_no_child_holds_an_earlier_childs_job_pipe() -> None:
     """Were a later child to keep an earlier one's job pipe open, the earlier one would read its job only
     once the later one ended — after that one's whole replay: the processes would run one after another."""
@@ -37,9 +49,10 @@ def test_no_child_holds_an_earlier_childs_job_pipe() -> None:
         (first, _), *later = processes.members
         assert first.stdin is not None
         job_pipe = os.fstat(first.stdin.fileno()).st_ino
+        deadline = time.monotonic() + 10  # each child closes them as it starts: give it that moment
         for process, _ in later:
-            fds = Path(f"/proc/{process.pid}/fd")
-            held = {os.stat(fd).st_ino for fd in fds.iterdir()}
+            while job_pipe in (held := pipes_held(process.pid)) and time.monotonic() < deadline:
+                time.sleep(0.01)
             assert job_pipe not in held
         processes.replay([], 0, lambda done, total: None)
         assert [process.wait(timeout=10) for process, _ in processes.members] == [0, 0, 0]
