@@ -64,10 +64,12 @@ class CaseHandler:
         self.stats.records += len(records)
         self.stats.events += len(outcome.items)
         self.stats.dead_letters += len(outcome.dead_letters)
+        first = {(r.topic, r.partition): r.offset for r in reversed(records)}
+        last = {(r.topic, r.partition): r.offset for r in records}  # named once a partition, not a record
         logger.info(
             "batch_materialized",
-            first_offsets={f"{r.topic}-{r.partition}": r.offset for r in reversed(records)},
-            last_offsets={f"{r.topic}-{r.partition}": r.offset for r in records},
+            first_offsets={f"{topic}-{partition}": offset for (topic, partition), offset in first.items()},
+            last_offsets={f"{topic}-{partition}": offset for (topic, partition), offset in last.items()},
             records=len(records),
             events=len(outcome.items),
             dead_letters=len(outcome.dead_letters),
