@@ -77,6 +77,9 @@ class Materialized:
     """CPU of the PostgreSQL server over the run, when a meter was given and the server is local."""
     broker_cpu_s: float | None = None
     """CPU of the bench's own Kafka broker over the run (serving the fetches and the offset commits)."""
+    whole_seconds: float = 0.0
+    """From the processes' start to the last batch's end: interpreter start, joining the group (up to
+    the broker's group.initial.rebalance.delay.ms and its extensions) and the first fetch included."""
 
 
 def materialize(
@@ -97,6 +100,7 @@ def materialize(
     broker_before = process_cpu_seconds(broker_pid) if broker_pid else 0.0
     env = worker_env(settings, database_url)
     command = [sys.executable, "-m", "bench.materialize_worker", str(total)]
+    spawned = time.time()
     members = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(workers)
@@ -119,6 +123,7 @@ def materialize(
         sum(r["cpu_s"] for r in results),
         postgres_s,
         broker_s,
+        max(r["last_ended"] for r in active) - spawned,
     )
 
 

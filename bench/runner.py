@@ -220,7 +220,18 @@ def _materialize_members(
             env.retire_database(urls[members])
         name = "PostgreSQL" if members == 1 else f"PostgreSQL, {members} members"
         report.add("materialize", name, run.rate.per_second, "events/s", "≥ 20,000", events=run.rate.count)
-        say(f"   {members} member(s): {run.rate.per_second:,.0f} events/s")
+        whole = run.rate.count / run.whole_seconds if run.whole_seconds else 0.0
+        report.add(
+            "materialize",
+            f"{name}: processes started → all stored",
+            whole,
+            "events/s",
+            note="start, group join and first fetch included",
+        )
+        say(
+            f"   {members} member(s): {run.rate.per_second:,.0f} events/s "
+            f"({whole:,.0f} from the processes' start)"
+        )
     one = runs[1]
     report.add("materialize", "peak RSS (PostgreSQL run)", one.peak_rss_mb, "MB", "≤ 300")
     report.add("materialize", "CPU per event, our process", one.cpu_s / one.rate.count * 1e6, "µs", "≤ 60")

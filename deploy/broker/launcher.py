@@ -84,6 +84,8 @@ class KafkaBroker:
     node_id: int = 1
     voters: tuple[NodeAddress, ...] = ()
     cluster_id: str | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    """server.properties settings that replace the launcher's own (deploy/broker/properties.py)."""
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -282,7 +284,7 @@ class KafkaBroker:
 
     def _write_config(self) -> None:
         voters = self.voters or (self.address,)
-        settings = server_properties(self.address, voters, self.kraft_dir, self.security)
+        settings = server_properties(self.address, voters, self.kraft_dir, self.security) | self.overrides
         body = "".join(f"{key}={value}\n" for key, value in settings.items())
         write_private_text(self.config_file, "# Written by deploy/broker/launcher.py at each start.\n" + body)
 
