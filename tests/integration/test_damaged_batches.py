@@ -18,6 +18,7 @@ from structlog.testing import capture_logs
 
 import consumers.kafka_io
 from consumers.damaged_batches import FETCHES_BEFORE_DEAD_LETTER
+from consumers.kafka_io import KafkaRecordSource
 from schemas.codec import CaseEventCodec
 from services.bootstrap import build_materializer, cluster_offsets, create_topics, open_store
 from services.settings import Settings
@@ -118,8 +119,9 @@ def test_on_the_librarys_own_path_the_partition_stalls_loudly_and_the_others_flo
     postgres_url: str, kafka_bootstrap: str, kafka_log_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The fetch fast path declined (as when kafka-python's internals change): the library's own error
-    carries no offsets, so nothing is skipped — the partition stalls, said at error level as such (not as
-    a broker outage), while the records before the batch and the other partitions are materialized."""
+    carries no offsets, so nothing is skipped — the partition stalls (judged so, not as a broker outage),
+    while the records before the batch and the other partitions are materialized. Before, the consumer's
+    next poll spun forever inside kafka-python and nothing was materialized at all."""
     monkeypatch.setattr(consumers.kafka_io, "install_fetch_fast_path", lambda _consumer: "internals changed")
     settings = isolated_settings(kafka_bootstrap, postgres_url)
     topic = settings.agency_topic("qltt")
@@ -127,25 +129,22 @@ def test_on_the_librarys_own_path_the_partition_stalls_loudly_and_the_others_flo
 
     engine, store = open_store(settings)
     materializer = build_materializer(settings, store)
+    source = materializer.source
+    assert isinstance(source, KafkaRecordSource)
     try:
-        with capture_logs() as logs:
-            materializer.run(threading.Event(), idle_exit_s=4)
+        materializer.run(threading.Event(), idle_exit_s=4)
         with engine.connect() as connection:
             stored = set(connection.execute(select(CASES.c.case_id)).scalars())
         offsets = store.stored_offsets(settings.consumer_group)
     finally:
-        materializer.source.close()
+        source.close()
         materializer.dead_letter_sink.close()
         engine.dispose()
 
+    assert source.fetch_fast_path.counts == {"kafka_internals_changed": 1}  # the library's parse ran
     assert stored == {"VN-DMG-A0", "VN-DMG-A1", "VN-DMG-A2", "VN-DMG-P1", "VN-DMG-P2"}
     assert offsets[(topic, 0)] == 3 and offsets[(topic, 1)] == 1 and offsets[(topic, 2)] == 1
     assert store.dead_letters(pending_only=False) == []  # no range known: nothing set aside
-    events = [log["event"] for log in logs]
-    assert "broker_unavailable_polling" not in events
-    assert any(
-        log.get("path") == "kafka_fetch_fast_path" for log in logs if log["event"] == "fast_path_declined"
-    )
-    stalled = [log for log in logs if log["event"] == "damaged_batch_stalled"]
-    assert stalled and all(log["log_level"] == "error" for log in stalled)
-    assert "failed crc check" in stalled[0]["reason"] and stalled[0]["path"] == "kafka_records"
+    # judged a stall (after the retries), not an outage; what it logs then is checked in
+    # tests/unit/test_damaged_batches.py (structlog's capture misses loggers another test cached)
+    assert source.damaged_batches.stalled >= 1
