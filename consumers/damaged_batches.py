@@ -154,10 +154,7 @@ class DamagedBatchRetries:
     def judged(self, error: DamagedBatchError) -> DamagedBatch | None:
         """The batch as a record to dead-letter, or None: fetch it again (or stay, range unknown)."""
         key = (error.topic, error.partition, error.position)
-        if key not in self.failed and len(self.failed) >= _POSITIONS_KEPT:
-            del self.failed[next(iter(self.failed))]  # a transient fault long past: forget it
-        self.failed[key] += 1
-        attempt = self.failed[key]
+        attempt = self._failed_again(key)
         context = {
             "topic": error.topic,
             "partition": error.partition,
@@ -183,16 +180,19 @@ class DamagedBatchRetries:
         logger.error("damaged_batch_set_aside", attempt=attempt, bytes=len(error.raw), **context)
         return damaged_batch(error)
 
+    def _failed_again(self, key: tuple[str, int, int]) -> int:
+        """One more failed fetch at `key`; how many in all (the counts kept are bounded)."""
+        if key not in self.failed and len(self.failed) >= _POSITIONS_KEPT:
+            del self.failed[next(iter(self.failed))]  # a transient fault long past: forget it
+        self.failed[key] += 1
+        return self.failed[key]
+
     def judged_plain(self, error: CorruptRecordError) -> bool:
         """kafka-python's own error (the fast path declined): True once it is a stall — the same words
         from `fetches` fetches in a row; before, a fetch to try again. Never a record to set aside: the
         error carries no offsets."""
         reason = str(error)
-        key = ("", -1, hash(reason))  # the library's words name the partition and offset
-        if key not in self.failed and len(self.failed) >= _POSITIONS_KEPT:
-            del self.failed[next(iter(self.failed))]
-        self.failed[key] += 1
-        attempt = self.failed[key]
+        attempt = self._failed_again(("", -1, hash(reason)))  # its words name the partition and offset
         if attempt < self.fetches:
             logger.warning(
                 "damaged_batch_fetched_again", attempt=attempt, reason=reason, path="kafka_records"

@@ -107,12 +107,10 @@ def forget_damaged(consumer: KafkaConsumer, error: DamagedBatchError) -> None:
 
 
 def forget_spent(consumer: KafkaConsumer) -> bool:
-    """kafka-python's own path (this parse declined): after its plain `CorruptRecordError` the library keeps
-    the failed partition's spent records in line too, and its next poll spins on them forever — a take
-    gives nothing and never drains them (kafka-python 3.0.12: `Fetcher.fetched_records` loops in `_append`,
-    every partition frozen; tests/integration/test_damaged_batches.py). The error names no offsets, but the
-    records in line are the ones whose parse raised: drop them, so the partition is fetched again from its
-    position. Looked up defensively (this path runs when the internals differ): True when dropped."""
+    """`forget_damaged` for kafka-python's own path (this parse declined), whose plain `CorruptRecordError`
+    names no offsets: the records in line are the ones whose parse raised, and the library's next poll
+    spun on them forever (3.0.12: `fetched_records` loops in `_append`; tests/integration/
+    test_damaged_batches.py). Looked up defensively (the internals may differ there): True when dropped."""
     fetcher = getattr(consumer, "_fetcher", None)
     held = getattr(fetcher, "_next_partition_records", None)
     drain = getattr(held, "drain", None)
