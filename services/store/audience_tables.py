@@ -15,7 +15,7 @@ from typing import cast
 from sqlalchemy import Column, Index, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.store.tables import Base, CaseRow, UtcDateTime
+from services.store.tables import Base, CaseRow, UtcDateTime, id_text
 
 
 class RestrictedCaseRow(Base):
@@ -29,7 +29,7 @@ class RestrictedCaseRow(Base):
         ),
     )
 
-    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(id_text(64), primary_key=True)
     valid_until: Mapped[datetime | None] = mapped_column(doc="Views are exact until this embargo ends.")
 
 

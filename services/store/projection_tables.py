@@ -13,7 +13,7 @@ from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.store.code_list import CodeList
-from services.store.tables import Base, Json
+from services.store.tables import Base, Json, id_text
 
 
 class CaseEventBase(Base):
@@ -21,7 +21,7 @@ class CaseEventBase(Base):
 
     __abstract__ = True
 
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(id_text(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(64))  # not indexed: no query reads these by case (0017)
     agency: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime]
@@ -83,7 +83,7 @@ class ReactionRow(CaseEventBase):
     reacting_agency: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
-    refers_to_event_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    refers_to_event_id: Mapped[str | None] = mapped_column(id_text(36), index=True)
 
 
 class TakedownRow(CaseEventBase):
@@ -112,7 +112,7 @@ class SubjectObservationRow(CaseEventBase):
 
     __tablename__ = "subject_observations"
 
-    subject_id: Mapped[str] = mapped_column(String(128), index=True)
+    subject_id: Mapped[str] = mapped_column(id_text(128), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32))
     display_name: Mapped[str | None] = mapped_column(Text)
@@ -127,7 +127,7 @@ class SubjectIdentifierRow(Base):
     __tablename__ = "subject_identifiers"
     __table_args__ = (Index("ix_subject_identifiers_value", "kind", "value"),)
 
-    subject_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(id_text(128), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(512), primary_key=True)
 
@@ -137,7 +137,7 @@ class SubjectRow(Base):
 
     __tablename__ = "subjects"
 
-    subject_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(id_text(128), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     display_name: Mapped[str | None] = mapped_column(Text)
     platforms: Mapped[tuple[str, ...]] = mapped_column(CodeList(200))

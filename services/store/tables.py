@@ -34,6 +34,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 Json = JSON().with_variant(JSONB(), "postgresql")
 
 
+def id_text(length: int) -> String:
+    """An id column (event, case, subject): compared byte by byte, `COLLATE "C"` on PostgreSQL (migration
+    0021 says why); SQLite compares text that way already and knows no collation named "C"."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
         datetime: UtcDateTime,
@@ -47,8 +53,8 @@ class CaseEventRow(Base):
 
     __tablename__ = "case_events"
 
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_id: Mapped[str] = mapped_column(id_text(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(id_text(64), index=True)
     event_type: Mapped[str] = mapped_column(String(48))
     agency: Mapped[str] = mapped_column(String(16))
     reporting_unit: Mapped[str] = mapped_column(Text)
@@ -73,7 +79,7 @@ class CaseRow(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_province_first_event", "current_province_code", "first_event_at"),)
 
-    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(id_text(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
     stage: Mapped[str] = mapped_column(String(32), server_default="none", doc="Furthest stage reached.")
     title: Mapped[str | None] = mapped_column(Text)
