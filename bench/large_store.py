@@ -16,6 +16,9 @@ from sqlalchemy import Engine, inspect, text
 from services.store.projection_tables import PER_EVENT
 
 SUFFIXED = {"case_id", "subject_id", "own_case_id", "merged_into_case_id"}
+IDENTIFIER_SPELLINGS = {"value", "match_key", "loose_key"}
+"""A copy's identifier is its own (value and the keys it is found by, migration 0023): a search finds the
+original's seller, not every copy's."""
 REHASHED = {"event_id", "refers_to_event_id", "origin_event_id", "closing_event_id", "resolved_event_id"}
 CLONED_TABLES = (
     "cases",
@@ -60,7 +63,7 @@ def clone_to(engine: Engine, target_cases: int) -> int:
 
 
 def _expression(table: str, column: str) -> str:
-    if column in SUFFIXED or (table == "subject_identifiers" and column == "value"):
+    if column in SUFFIXED or (table == "subject_identifiers" and column in IDENTIFIER_SPELLINGS):
         return f"{column} || '~' || copy_no"
     if column in REHASHED:
         return f"CASE WHEN {column} IS NULL THEN NULL ELSE md5({column} || copy_no)::uuid::text END"

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -30,12 +31,14 @@ class QueryTiming:
 
 
 def time_queries(engine: Engine, runs: int, seed: int = 7) -> list[QueryTiming]:
-    """Case search, timeline, seller dossier, statistics by month × province, and a ~10,000-row export."""
+    """Case search, timeline, seller dossier, seller by identifier, statistics by month × province, and a
+    ~10,000-row export."""
     tokens = seed_demo_principals(engine)
     client = TestClient(create_app(engine, demo_logins=True))  # demo principals: demo mode
     client.headers["Authorization"] = f"Bearer {tokens[VIEWER]}"
     rng = random.Random(seed)
     case_ids, subject_ids, provinces = _samples(engine, rng)
+    identifiers = _identifiers(engine, subject_ids)
     export_filter = _export_filter(engine)
     settle_startup_heap()  # as `casehub api` does once started; the bench's own events are no server's
     words = ["mỹ phẩm", "giay", "điện thoại", "thuc pham", "quần áo", "thuoc la"]
@@ -43,6 +46,7 @@ def time_queries(engine: Engine, runs: int, seed: int = 7) -> list[QueryTiming]:
         "case search": lambda: f"/api/cases?q={rng.choice(words)}&province={rng.choice(provinces)}&limit=50",
         "case timeline": lambda: f"/api/cases/{rng.choice(case_ids)}",
         "seller dossier": lambda: f"/api/subjects/{rng.choice(subject_ids)}",
+        "seller by identifier": lambda: f"/api/subjects?identifier={quote(rng.choice(identifiers))}",
         "stats month × province": lambda: "/api/stats?period=month&group_by=province",
         "export ~10,000 rows": lambda: f"/api/export?format=csv&{export_filter}",
     }
@@ -105,6 +109,19 @@ def _samples(engine: Engine, rng: random.Random) -> tuple[list[str], list[str], 
     if not cases or not subjects:
         raise RuntimeError("the store has no shared cases or subjects to query")
     return list(cases), list(subjects), sorted(provinces) or ["01"]
+
+
+def _identifiers(engine: Engine, subject_ids: list[str]) -> list[str]:
+    """Phones, shop URLs and tax codes of the sampled sellers, as people would type them in."""
+    query = text(
+        "SELECT value FROM subject_identifiers WHERE subject_id = ANY(:ids) "
+        "AND kind IN ('phone', 'shop_url', 'tax_code') ORDER BY subject_id, kind, value LIMIT 2000"
+    )
+    with engine.connect() as connection:
+        values = list(connection.execute(query, {"ids": subject_ids}).scalars())
+    if not values:
+        raise RuntimeError("the sampled sellers carry no phone, shop URL or tax code to look up")
+    return values
 
 
 def _export_filter(engine: Engine) -> str:

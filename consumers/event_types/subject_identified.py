@@ -8,17 +8,11 @@ from typing import Any
 from consumers.event_types.columns import event_columns
 from consumers.event_types.entry import EventType
 from consumers.records import ProjectionRow, StoredEvent
+from schemas.normalisation.identifier_keys import IDENTIFIER_KINDS, stored_keys
 from schemas.payloads import SubjectIdentified
 
-IDENTIFIER_FIELDS = (
-    "phone",
-    "email",
-    "tax_code",
-    "shop_url",
-    "national_id_hash",
-    "bank_account_hash",
-    "address",
-)
+IDENTIFIER_FIELDS = tuple(kind for kind in IDENTIFIER_KINDS if kind != "shop_id")
+"""The payload fields kept as they are; a shop id is kept qualified by its platform."""
 
 
 def identifiers_of(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -32,6 +26,19 @@ def identifiers_of(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def identifier_row(subject_id: str, kind: str, value: str) -> dict[str, str | None]:
+    """A subject_identifiers row: the identifier as published, with the keys the seller search finds it
+    by (schemas/normalisation/identifier_keys.py)."""
+    match_key, loose_key = stored_keys(kind, value)
+    return {
+        "subject_id": subject_id,
+        "kind": kind,
+        "value": value,
+        "match_key": match_key,
+        "loose_key": loose_key,
+    }
+
+
 def _rows(event: StoredEvent, subject: SubjectIdentified) -> list[ProjectionRow]:
     observation = {
         "subject_id": subject.subject_id,
@@ -42,7 +49,7 @@ def _rows(event: StoredEvent, subject: SubjectIdentified) -> list[ProjectionRow]
         "province_code": subject.province_code,
     }
     identifiers = [
-        ProjectionRow("subject_identifiers", {"subject_id": subject.subject_id, "kind": kind, "value": value})
+        ProjectionRow("subject_identifiers", identifier_row(subject.subject_id, kind, value))
         for kind, value in identifiers_of(event.payload)  # the stored form, as the read side matches it
     ]
     return [ProjectionRow("subject_observations", {**event_columns(event), **observation}), *identifiers]

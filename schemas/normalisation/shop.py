@@ -183,3 +183,5 @@ _PLATFORM_HOSTS: dict[str, tuple[str, Parser]] = {
     "telegram.me": ("telegram", _plain("telegram")),
     "zalo.me": ("zalo", _zalo),
 }
+PLATFORMS_OF_URLS = frozenset({platform for platform, _parser in _PLATFORM_HOSTS.values()} | {"website"})
+"""Every platform a key read from a URL can name ('website' for a seller's own host)."""

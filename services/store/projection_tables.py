@@ -122,14 +122,20 @@ class SubjectObservationRow(CaseEventBase):
 
 class SubjectIdentifierRow(Base):
     """An identifier seen for a subject (phone, tax code, shop URL, keyed hashes, ...); which events saw it
-    is in subject_observations, so the row itself does not depend on arrival order."""
+    is in subject_observations, so the row itself does not depend on arrival order. The seller search
+    finds it by its keys (schemas/normalisation/identifier_keys.py, migration 0023)."""
 
     __tablename__ = "subject_identifiers"
-    __table_args__ = (Index("ix_subject_identifiers_value", "kind", "value"),)
+    __table_args__ = (
+        Index("ix_subject_identifiers_match_key", "match_key"),
+        Index("ix_subject_identifiers_loose_key", "loose_key"),
+    )
 
     subject_id: Mapped[str] = mapped_column(id_text(128), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(512), primary_key=True)
+    match_key: Mapped[str | None] = mapped_column(id_text(None), doc="the linker's key: 'kind:value'")
+    loose_key: Mapped[str | None] = mapped_column(id_text(None), doc="'kind:canonical spelling'")
 
 
 class SubjectRow(Base):

@@ -34,9 +34,10 @@ class UtcDateTime(TypeDecorator[datetime]):
 Json = JSON().with_variant(JSONB(), "postgresql")
 
 
-def id_text(length: int) -> String:
-    """An id column (event, case, subject): compared byte by byte, `COLLATE "C"` on PostgreSQL (migration
-    0021 says why); SQLite compares text that way already and knows no collation named "C"."""
+def id_text(length: int | None) -> String:
+    """An id or lookup-key column (event, case, subject; an identifier's keys): only ever compared for
+    equality or id order, so byte by byte, `COLLATE "C"` on PostgreSQL (migration 0021 says why); SQLite
+    compares text that way already and knows no collation named "C"."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 

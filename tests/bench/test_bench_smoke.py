@@ -38,6 +38,7 @@ EXPECTED = {
     ("rebuild", "rebuild from the log (PostgreSQL)"),
     ("rebuild", "rebuild: CPU per event, our processes"),
     ("queries", "seller dossier p95"),
+    ("queries", "seller by identifier p95"),
     ("queries", "case search p95"),
     ("queries", "stats month × province p95"),
     ("queries", "export ~10,000 rows p95"),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, insert
 
 from consumers.entity.keys import MatchKey, keys_of
+from consumers.event_types.subject_identified import identifier_row
 from schemas.normalisation.phone import RENUMBERED_2018, phone_key
 from services.store.queries.identifiers import IDENTIFIERS, candidate_subject_ids, matches
 
@@ -55,7 +56,7 @@ def spellings(draw: st.DrawFn, national: str) -> str:
 def _search_finds(connection: Connection, stored: str, typed: str, kind: str = "phone") -> bool:
     """The seller search as services/views/subjects.find_by_identifier runs it: SQL, then `matches`."""
     with connection.begin() as transaction:
-        connection.execute(insert(IDENTIFIERS).values(subject_id="S1", kind=kind, value=stored))
+        connection.execute(insert(IDENTIFIERS).values(identifier_row("S1", kind, stored)))
         found = "S1" in candidate_subject_ids(connection, typed) and matches(kind, stored, typed)
         transaction.rollback()
     return found

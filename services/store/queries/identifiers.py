@@ -5,40 +5,19 @@ www., trailing slash or tracking parameters (`?smtt=…`), and bare shop ids. Th
 the same normalisers the linker uses (schemas/normalisation/fields.py),
 so what would link a seller also finds it.
 
-Stored identifiers are kept as published; SQL narrows the candidates, `matches` decides.
+Stored identifiers are kept as published, beside their keys (schemas/normalisation/identifier_keys.py):
+SQL finds the candidates by the typed text's keys in two indexes, `matches` decides.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import Connection, Select, or_, select
 
 from schemas.normalisation.fields import field_key, typed_keys
-from schemas.normalisation.phone import phone_key
+from schemas.normalisation.identifier_keys import canonical, typed_lookup, zalo_phone
 from services.store.sql_store import PROJECTIONS
 
 IDENTIFIERS = PROJECTIONS["subject_identifiers"]
-_NOT_DIGIT = re.compile(r"\D")
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
-_HANDLE = re.compile(r"^[a-z0-9._-]{2,100}$")
-_PHONE_TAIL = 7
-"""Digits every spelling of one number ends with: the 2018 renumbering rewrote the prefix (0162 → 032) and
-kept the last seven; foreign numbers and landlines are longer than that."""
-
-
-def canonical(kind: str, value: str) -> str:
-    """The form two spellings of an identifier no normaliser reads share. Not for phones: a phone is the
-    same phone only when `phone_key` says so (a loose digit comparison would find sellers the linker never
-    links, and miss ones it does)."""
-    value = value.strip()
-    if kind == "tax_code":
-        return _NOT_DIGIT.sub("", value)
-    if kind == "shop_url":
-        bare = _SCHEME.sub("", value.lower())
-        return bare.removeprefix("www.").rstrip("/")
-    return value.lower()
 
 
 def matches(kind: str, stored: str, typed: str) -> bool:
@@ -53,60 +32,26 @@ def matches(kind: str, stored: str, typed: str) -> bool:
         return canonical(kind, stored) == canonical(kind, typed)
     platforms = (key[1].partition(":")[0],) if key[0] == "shop" else ()
     typed_as = typed_keys(typed, platforms)
-    if key in typed_as or _zalo_phone(key) in typed_as:
+    if key in typed_as or zalo_phone(key) in typed_as:
         return True
     return kind != "phone" and canonical(kind, stored) == canonical(kind, typed)
 
 
-def _zalo_phone(key: tuple[str, str]) -> tuple[str, str] | None:
-    """The linker links a zalo.me/<phone> shop to that phone (consumers/entity/keys.py): so does search."""
-    kind, value = key
-    return ("phone", value.removeprefix("zalo:")) if kind == "shop" and value.startswith("zalo:+") else None
-
-
 def candidate_subject_ids(connection: Connection, typed: str) -> set[str]:
     """Subjects with an identifier that may be the typed one (a superset; check with `matches`)."""
-    query = select(IDENTIFIERS.c.subject_id).where(or_(*_candidates(typed))).distinct()
-    return {row.subject_id for row in connection.execute(query)}
+    query = candidates_query(typed)
+    return {row.subject_id for row in connection.execute(query)} if query is not None else set()
 
 
-def _candidates(typed: str) -> list[ColumnElement[bool]]:
+def candidates_query(typed: str) -> Select[tuple[str]] | None:
+    """The subjects whose identifiers have a matching key or loose key the typed text may be, each found
+    in its index; None for a text that can be nothing."""
+    matching, loose = typed_lookup(typed)
+    if not matching and not loose:
+        return None
     c = IDENTIFIERS.c
-    lowered = typed.strip().lower()
-    found: list[ColumnElement[bool]] = [func.lower(c.value) == lowered]
-    phone = phone_key(typed)
-    if phone is not None:  # every spelling of a number ends with its last 7 digits, whatever the separators
-        tail = "%" + "%".join(phone[-_PHONE_TAIL:]) + "%"
-        found.append(and_(c.kind.in_(["phone", "shop_url"]), c.value.like(tail)))
-    digits = canonical("tax_code", typed)
-    if len(digits) >= 8:
-        found.append(and_(c.kind == "tax_code", _strip_separators(c.value) == digits))
-    url = canonical("shop_url", typed)
-    if "." in url or "/" in url:
-        found.append(and_(c.kind == "shop_url", func.lower(c.value).contains(url, autoescape=True)))
-    found.append(and_(c.kind == "shop_id", func.lower(c.value).endswith(":" + lowered, autoescape=True)))
-    for handle in _shop_handles(typed):  # '?smtt=…' links and bare shop ids: look for the shop's handle
-        found.append(
-            and_(c.kind.in_(["shop_url", "shop_id"]), func.lower(c.value).contains(handle, autoescape=True))
-        )
-    return found
-
-
-def _shop_handles(typed: str) -> set[str]:
-    """The shop handles a typed text may name: from the shop key it normalises to, or the text itself when
-    it looks like a bare shop id ('sonxinh.official', '@minhanh', '123456')."""
-    handles = {
-        value.partition(":")[2].removeprefix("share/")
-        for kind, value in typed_keys(typed)
-        if kind == "shop" and not value.startswith("website:")
-    }
-    bare = typed.strip().lower().removeprefix("@")
-    if _HANDLE.match(bare):
-        handles.add(bare)
-    return {h for h in handles if len(h) >= 2}
-
-
-def _strip_separators(column: Any) -> Any:
-    for separator in (" ", ".", "-", "(", ")", "+"):
-        column = func.replace(column, separator, "")
-    return column
+    return (
+        select(c.subject_id)
+        .where(or_(c.match_key.in_(sorted(matching)), c.loose_key.in_(sorted(loose))))
+        .distinct()
+    )
