@@ -10,21 +10,24 @@ from __future__ import annotations
 import re
 
 from schemas.bounds import KEY_MAX_CHARS
-from schemas.normalisation.text import fold, is_placeholder
+from schemas.normalisation.text import PLACEHOLDER_WORDS, fold
 
 _ABBREVIATIONS = [
-    (r"\btp\.?\s*hcm\b|\bhcm\b|\bsai gon\b|\bsg\b", "ho chi minh"),
-    (r"\btp\.?\s*hn\b|\bhn\b", "ha noi"),
-    (r"\btp\b\.?", "thanh pho"),
-    (r"\btx\b\.?", "thi xa"),
-    (r"\btt\b\.?", "thi tran"),
-    (r"\bq\b\.?", "quan"),
-    (r"\bp\b\.?", "phuong"),
-    (r"\bh\b\.?", "huyen"),
-    (r"\bkp\b\.?", "khu pho"),
-    (r"\bd\b\.", "duong"),
-    (r"\b(hem|kiet|ngach)\b", "ngo"),
-    (r"\bso\b", ""),
+    (re.compile(pattern), replacement)
+    for pattern, replacement in [
+        (r"\btp\.?\s*hcm\b|\bhcm\b|\bsai gon\b|\bsg\b", "ho chi minh"),
+        (r"\btp\.?\s*hn\b|\bhn\b", "ha noi"),
+        (r"\btp\b\.?", "thanh pho"),
+        (r"\btx\b\.?", "thi xa"),
+        (r"\btt\b\.?", "thi tran"),
+        (r"\bq\b\.?", "quan"),
+        (r"\bp\b\.?", "phuong"),
+        (r"\bh\b\.?", "huyen"),
+        (r"\bkp\b\.?", "khu pho"),
+        (r"\bd\b\.", "duong"),
+        (r"\b(hem|kiet|ngach)\b", "ngo"),
+        (r"\bso\b", ""),
+    ]
 ]
 _STICKY = re.compile(r"\b(q|p)\.?(\d+)\b")  # 'Q1', 'P.5' → 'q 1', 'p 5'
 _PUNCTUATION = re.compile(r"[^a-z0-9 ]")
@@ -32,10 +35,14 @@ _PUNCTUATION = re.compile(r"[^a-z0-9 ]")
 
 def address_key(raw: str) -> str | None:
     """'Số 45 Lê Lợi, Q.1, TP.HCM' → '45 le loi quan 1 ho chi minh'; None for placeholders or too little."""
-    if is_placeholder(raw) or len(_PUNCTUATION.sub(" ", fold(raw)).split()) < 2:
+    folded = fold(raw)
+    words = _PUNCTUATION.sub(
+        " ", folded
+    ).split()  # as is_placeholder reads it (the same fold, the same class)
+    if " ".join(words) in PLACEHOLDER_WORDS or len(words) < 2:
         return None
-    text = _STICKY.sub(r"\1 \2", fold(raw).replace(",", " , "))
+    text = _STICKY.sub(r"\1 \2", folded.replace(",", " , "))
     for pattern, replacement in _ABBREVIATIONS:
-        text = re.sub(pattern, replacement, text)
+        text = pattern.sub(replacement, text)
     words = _PUNCTUATION.sub(" ", text).split()
     return " ".join(words)[:KEY_MAX_CHARS]  # expanded abbreviations can outgrow the address

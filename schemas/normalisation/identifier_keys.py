@@ -60,7 +60,7 @@ def zalo_phone(key: tuple[str, str]) -> tuple[str, str] | None:
     return ("phone", value.removeprefix("zalo:")) if kind == "shop" and value.startswith("zalo:+") else None
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=8_192)
 def stored_keys(kind: str, value: str) -> tuple[str | None, str]:
     """(matching key, loose key) of a stored identifier, as its row keeps them.
 

@@ -54,15 +54,12 @@ def shop_key_of_url(url: str) -> str | None:
         return None
     segments = [s for s in parts.path.split("/") if s]
     query = parse_qs(parts.query)
+    bare = _bare_host(host)
     for name, (platform, parser) in _PLATFORM_HOSTS.items():
-        if _host_is(host, name):
+        if name in (host, bare):  # the host, or the host without its www., m., ... prefixes
             handle = parser(segments, query)
             return f"{platform}:{handle}" if handle else None
     return f"website:{_bare_host(host)}"
-
-
-def _host_is(host: str, name: str) -> bool:
-    return host == name or _bare_host(host) == name
 
 
 def _bare_host(host: str) -> str:
