@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumers.event_types.subject_identified import identifier_row
+from schemas.bounds import KEY_MAX_CHARS
 from schemas.normalisation.identifier_keys import IDENTIFIER_KINDS, stored_keys, typed_lookup
 from services.store.queries.identifiers import matches
 
@@ -91,3 +92,16 @@ def test_keys_are_bounded_whatever_the_value() -> None:
     row = identifier_row("S1", "address", "İ" * 512)
     assert row["loose_key"] is not None and len(row["loose_key"]) <= len("address:") + 500
     assert row["match_key"] is None or len(row["match_key"]) <= len("address:") + 500
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(IDENTIFIER_KINDS), st.text(max_size=512), st.text(max_size=600))
+def test_any_value_gets_bounded_keys_and_any_text_a_lookup(kind: str, value: str, typed: str) -> None:
+    """A writer computing a row's keys must never refuse the event: any text (control characters, huge,
+    letters that lengthen when lower-cased) gives keys within an index entry's bounds, and any typed text
+    a lookup."""
+    match_key, loose_key = stored_keys(kind, value)
+    assert loose_key.startswith(f"{kind}:") and len(loose_key) <= len(kind) + 1 + KEY_MAX_CHARS
+    assert match_key is None or len(match_key) <= len("bank_account:") + KEY_MAX_CHARS
+    matching, loose = typed_lookup(typed)
+    assert all(len(key) <= len("bank_account_hash:") + KEY_MAX_CHARS for key in matching | loose)
