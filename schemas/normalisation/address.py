@@ -36,9 +36,7 @@ _PUNCTUATION = re.compile(r"[^a-z0-9 ]")
 def address_key(raw: str) -> str | None:
     """'Số 45 Lê Lợi, Q.1, TP.HCM' → '45 le loi quan 1 ho chi minh'; None for placeholders or too little."""
     folded = fold(raw)
-    words = _PUNCTUATION.sub(
-        " ", folded
-    ).split()  # as is_placeholder reads it (the same fold, the same class)
+    words = _PUNCTUATION.sub(" ", folded).split()  # is_placeholder's reading: the same fold and class
     if " ".join(words) in PLACEHOLDER_WORDS or len(words) < 2:
         return None
     text = _STICKY.sub(r"\1 \2", folded.replace(",", " , "))
