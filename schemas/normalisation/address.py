@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from schemas.bounds import KEY_MAX_CHARS
-from schemas.normalisation.text import PLACEHOLDER_WORDS, fold
+from schemas.normalisation.text import fold, names_nothing, words_of
 
 _ABBREVIATIONS = [
     (re.compile(pattern), replacement)
@@ -30,17 +30,16 @@ _ABBREVIATIONS = [
     ]
 ]
 _STICKY = re.compile(r"\b(q|p)\.?(\d+)\b")  # 'Q1', 'P.5' → 'q 1', 'p 5'
-_PUNCTUATION = re.compile(r"[^a-z0-9 ]")
 
 
 def address_key(raw: str) -> str | None:
     """'Số 45 Lê Lợi, Q.1, TP.HCM' → '45 le loi quan 1 ho chi minh'; None for placeholders or too little."""
     folded = fold(raw)
-    words = _PUNCTUATION.sub(" ", folded).split()  # is_placeholder's reading: the same fold and class
-    if " ".join(words) in PLACEHOLDER_WORDS or len(words) < 2:
+    words = words_of(folded)
+    if names_nothing(words) or len(words) < 2:
         return None
     text = _STICKY.sub(r"\1 \2", folded.replace(",", " , "))
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
-    words = _PUNCTUATION.sub(" ", text).split()
+    words = words_of(text)
     return " ".join(words)[:KEY_MAX_CHARS]  # expanded abbreviations can outgrow the address

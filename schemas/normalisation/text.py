@@ -40,4 +40,14 @@ def fold(text: str) -> str:
 
 def is_placeholder(text: str) -> bool:
     """Whether a value says 'unknown' rather than identifying anything ('N/A', 'không có', '---')."""
-    return " ".join(_NOT_WORD.sub(" ", fold(text)).split()) in PLACEHOLDER_WORDS
+    return names_nothing(words_of(fold(text)))
+
+
+def words_of(folded: str) -> list[str]:
+    """The words of a folded text, anything but letters and digits read as a space."""
+    return _NOT_WORD.sub(" ", folded).split()
+
+
+def names_nothing(words: list[str]) -> bool:
+    """`is_placeholder` over a text's words (for a caller that has them already)."""
+    return " ".join(words) in PLACEHOLDER_WORDS
