@@ -2,6 +2,9 @@
 
 It runs until the group has read `total` records between its members (their counts are in the store's
 offsets, so no member needs to know the others) and prints what it read, when, and its peak RSS as JSON.
+It runs what a `casehub consume` member runs beside its loop, so that its CPU is counted too: the metrics
+(every batch's counters and histograms, each event's end-to-end latency), the lag sampler and the
+/metrics and /readyz server (on a free port).
 With `--latencies` the total arrives later, as a line on stdin (the latency benchmark learns it only
 once it has sent everything), and the output adds each event's recorded_at → committed time in ms.
 """
@@ -24,14 +27,19 @@ from consumers.ports.case_store import CaseStore
 from consumers.records import DeadLetter, StoredEvent
 from consumers.source import RecordSource
 from services.bootstrap import build_materializer, consumer_store, open_store
+from services.ops.consumer_monitor import ConsumerMonitor
 from services.settings import Settings
 
 
 class UntilGroupDone(BatchObserver):
-    """Counts this member's records; stops once the offsets the group stored cover `total` records."""
+    """Counts this member's records; stops once the offsets the group stored cover `total` records.
+    Each batch is told to `production` (the metrics `casehub consume` keeps) first."""
 
-    def __init__(self, store: CaseStore, group: str, total: int, stop: threading.Event) -> None:
+    def __init__(
+        self, store: CaseStore, group: str, total: int, stop: threading.Event, production: BatchObserver
+    ) -> None:
         self.store, self.group, self.total, self.stop = store, group, total, stop
+        self.production = production
         self.read = 0
         self.latencies_ms: list[float] | None = None
         self.first_started: float | None = None
@@ -46,6 +54,13 @@ class UntilGroupDone(BatchObserver):
         batch_seconds: float,
         store_seconds: float,
     ) -> None:
+        self.production.batch_materialized(
+            records=records,
+            events=events,
+            dead_letters=dead_letters,
+            batch_seconds=batch_seconds,
+            store_seconds=store_seconds,
+        )
         now = time.time()
         if self.latencies_ms is not None:
             committed = datetime.now(UTC)
@@ -55,6 +70,9 @@ class UntilGroupDone(BatchObserver):
         self.read += records
         if self.group_read() >= self.total:
             self.stop.set()
+
+    def store_unavailable(self, error: Exception) -> None:
+        self.production.store_unavailable(error)
 
     def group_read(self) -> int:
         return sum(self.store.stored_offsets(self.group).values())
@@ -76,11 +94,13 @@ def peak_rss_mb() -> float:
 
 def main(total: int, latencies: bool) -> None:
     settings = Settings()
-    open_store(settings)  # checks the schema, as `casehub consume` does
+    engine, _ = open_store(settings)  # checks the schema, as `casehub consume` does
     store = consumer_store(settings)  # the consumer's own engine, no ping per batch
     stop = threading.Event()
-    observer = UntilGroupDone(store, settings.consumer_group, total, stop)
+    monitor = ConsumerMonitor(settings, engine)
+    observer = UntilGroupDone(store, settings.consumer_group, total, stop, monitor.observer)
     materializer = build_materializer(settings, store, observer=observer)
+    monitor.start(materializer.source, materializer.liveness)
     if latencies:
         observer.latencies_ms = []
         threading.Thread(target=_total_from_stdin, args=(observer,), daemon=True).start()
@@ -91,6 +111,7 @@ def main(total: int, latencies: bool) -> None:
     cpu_before = process_cpu_seconds(os.getpid())  # interpreter start and imports are not the run's
     materializer.run(stop)
     cpu_seconds = process_cpu_seconds(os.getpid()) - cpu_before
+    monitor.stop()
     materializer.source.close()
     materializer.dead_letter_sink.close()
     result = {

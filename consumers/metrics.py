@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from consumers.batch_histogram import BatchHistogram
 from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 
@@ -70,12 +71,12 @@ class MaterializerMetrics(BatchObserver):
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
-        self.end_to_end = Histogram(
+        self.end_to_end = BatchHistogram(  # a batch at once: Histogram.observe per event cost ~1.7 µs
             "casehub_end_to_end_latency_seconds",
             "From an event's recorded_at at the agency to its batch being committed in the hub.",
             labels,
-            buckets=END_TO_END_BUCKETS,
-            registry=registry,
+            END_TO_END_BUCKETS,
+            registry,
         )
         self.last_batch = Gauge(
             "casehub_last_batch_timestamp_seconds",
@@ -102,9 +103,9 @@ class MaterializerMetrics(BatchObserver):
         self.batch_seconds.labels(group).observe(batch_seconds)
         self.store_seconds.labels(group).observe(store_seconds)
         committed = self.now()
-        end_to_end = self.end_to_end.labels(group)
-        for event in events:
-            end_to_end.observe(max((committed - event.recorded_at).total_seconds(), 0.0))
+        self.end_to_end.observe_many(
+            (group,), [max((committed - event.recorded_at).total_seconds(), 0.0) for event in events]
+        )
         self.last_batch.labels(group).set(time.time())
 
     def store_unavailable(self, error: Exception) -> None:

@@ -43,7 +43,7 @@ def test_materializer_metrics_count_records_events_dead_letters_and_latencies() 
     metrics = MaterializerMetrics("g", registry, now=lambda: COMMITTED_AT)
     metrics.batch_materialized(
         records=5,
-        events=[stored("a", 0.2), stored("b", 3.0), stored("c", 40.0)],
+        events=[stored("a", 0.2), stored("b", 3.0), stored("c", 40.0), stored("clock-ahead", -3.0)],
         dead_letters=[letter("DecodeError"), letter("ContractViolation")],
         batch_seconds=0.12,
         store_seconds=0.03,
@@ -53,7 +53,7 @@ def test_materializer_metrics_count_records_events_dead_letters_and_latencies() 
     )
     metrics.store_unavailable(RuntimeError("db down"))
     assert value(registry, "casehub_consumer_records_total", group="g") == 6
-    assert value(registry, "casehub_events_materialized_total", group="g") == 3
+    assert value(registry, "casehub_events_materialized_total", group="g") == 4
     assert value(registry, "casehub_dead_letters_total", group="g", reason="DecodeError") == 2
     assert value(registry, "casehub_dead_letters_total", group="g", reason="ContractViolation") == 1
     assert value(registry, "casehub_store_unavailable_total", group="g") == 1
@@ -61,9 +61,12 @@ def test_materializer_metrics_count_records_events_dead_letters_and_latencies() 
     assert value(registry, "casehub_batch_records_sum", group="g") == 6
     assert value(registry, "casehub_batch_duration_seconds_sum", group="g") == pytest.approx(0.13)
     assert value(registry, "casehub_store_write_duration_seconds_count", group="g") == 2
-    assert value(registry, "casehub_end_to_end_latency_seconds_count", group="g") == 3
-    assert value(registry, "casehub_end_to_end_latency_seconds_bucket", group="g", le="0.25") == 1
-    assert value(registry, "casehub_end_to_end_latency_seconds_bucket", group="g", le="5.0") == 2
+    assert value(registry, "casehub_end_to_end_latency_seconds_count", group="g") == 4
+    # an agency clock ahead of ours counts as no wait, not as a negative one
+    assert value(registry, "casehub_end_to_end_latency_seconds_bucket", group="g", le="0.05") == 1
+    assert value(registry, "casehub_end_to_end_latency_seconds_bucket", group="g", le="0.25") == 2
+    assert value(registry, "casehub_end_to_end_latency_seconds_bucket", group="g", le="5.0") == 3
+    assert value(registry, "casehub_end_to_end_latency_seconds_sum", group="g") == pytest.approx(43.2)
 
 
 def stopped_cluster() -> FakeCluster:
