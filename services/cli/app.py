@@ -1,4 +1,10 @@
-"""The casehub CLI application: hub commands here, command groups from their own modules."""
+"""The casehub CLI application: hub commands here, command groups from their own modules.
+
+The analyst API (FastAPI, every route, page and model) and the local broker's launcher are imported only
+by the commands that use them, `up` and `api`: importing them cost ~1.5 s of CPU, which every other
+command — `--help`, `lag`, `dlq`, and each member process `casehub consume --processes N` starts — paid for
+nothing. tests/unit/test_cli_imports.py keeps it so.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from sqlalchemy import Engine
 
 from consumers.heap import settle_for_batches
-from deploy.kafka_broker import ensure_jars
 from schemas.errors import CasehubError
-from services.access.resolver import DEMO_REFUSED, has_demo_tokens
-from services.api.app import create_app
-from services.api.startup_heap import settle_startup_heap
 from services.bootstrap import build_materializer, consumer_store, open_store
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
@@ -37,7 +38,6 @@ from services.cli.outbox import outbox_app
 from services.cli.rebuild import rebuild
 from services.cli.schemas import schemas_app
 from services.cli.tokens import demo_token_lines, tokens_app
-from services.local_hub import LocalHub
 from services.member_processes import MemberGroup, member_env, stop_when_parent_gone
 from services.ops import health
 from services.ops.consumer_monitor import ConsumerMonitor
@@ -79,6 +79,9 @@ def up(
     ] = 0,
 ) -> None:
     """Start broker, topics, materializer and API, publish demo data, and run until Ctrl-C."""
+    from deploy.kafka_broker import ensure_jars  # what only `up` needs: see the module's docstring
+    from services.local_hub import LocalHub
+
     s = service_settings()
     console.print("Fetching the Apache Kafka broker jars (cached after the first run)...")
     ensure_jars()
@@ -212,6 +215,12 @@ def api(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Serve the analyst API (not demo mode: demo principals' tokens are refused)."""
+    import uvicorn  # the API's imports only where it is served: see the module's docstring
+
+    from services.access.resolver import DEMO_REFUSED, has_demo_tokens
+    from services.api.app import create_app
+    from services.api.startup_heap import settle_startup_heap
+
     s = service_settings()
     engine, _ = open_store(s)
     if has_demo_tokens(engine):

@@ -16,7 +16,7 @@ from schemas.registry_client import RegistryCatalog
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
-from services.registry.routes import PREFIX
+from services.registry.prefix import PREFIX
 from services.registry.seed import agency_subjects, alert_subjects
 
 schemas_app = typer.Typer(help="The Avro case-event contract and the schema registry.", no_args_is_help=True)

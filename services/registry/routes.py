@@ -19,6 +19,7 @@ from services.access.principal import Capability
 from services.api.deps import SchemaSteward, require
 from services.api.request_audit import audit_of
 from services.registry.errors import InvalidSchema, RegistryError, SubjectNotFound
+from services.registry.prefix import PREFIX
 from services.registry.service import SchemaRegistry
 
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
@@ -102,7 +103,6 @@ def get_registry(request: Request) -> SchemaRegistry:
 
 RegistryDep = Annotated[SchemaRegistry, Depends(get_registry)]
 SchemaId = Annotated[int, Path(ge=0, le=2**31 - 1, description="A schema id (Confluent's are 32-bit).")]
-PREFIX = "/registry"  # clients use http://<api>/registry as the registry URL; /subjects stays the web UI's
 router = APIRouter(
     prefix=PREFIX,
     tags=["schema registry"],

@@ -1,0 +1,45 @@
+"""The CLI loads the analyst API only for the commands that serve it (services/cli/app.py's docstring):
+every other command, and each member process of `casehub consume --processes N`, starts without it.
+(That `up` and `api` still find it is what tests/e2e/test_up.py and the API's CLI tests run.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SERVED_ONLY = ("fastapi", "starlette", "uvicorn", "services.api", "services.web", "jinja2", "openpyxl")
+
+
+def after_cli(*arguments: str) -> tuple[str, set[str]]:
+    """What `casehub <arguments>` printed in a fresh interpreter, and the modules it then held."""
+    code = (
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from services.cli.app import app\n"
+        f"result = CliRunner().invoke(app, {list(arguments)!r})\n"
+        "print(json.dumps([result.output, sorted(sys.modules)]))"
+    )
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    output, modules = json.loads(done.stdout.splitlines()[-1])
+    return output, set(modules)
+
+
+def served_only(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in SERVED_ONLY or m.startswith(SERVED_ONLY))
+
+
+@pytest.mark.parametrize("arguments", [("--help",), ("consume", "--help"), ("lag", "--help")])
+def test_commands_that_serve_no_api_load_no_web_stack(arguments: tuple[str, ...]) -> None:
+    output, modules = after_cli(*arguments)
+    assert "Usage" in output
+    assert served_only(modules) == []
+
+
+def test_the_help_still_lists_the_commands_that_serve_the_api() -> None:
+    output, _ = after_cli("--help")
+    for command in ("up", "api", "consume", "lag", "rebuild"):
+        assert f" {command} " in output, command
