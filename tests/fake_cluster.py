@@ -20,6 +20,7 @@ class FakeCluster(ClusterOffsets):
     arrivals: dict[PartitionKey, dict[int, int]] = field(default_factory=dict)
     owners: dict[str, GroupMembers] = field(default_factory=dict)
     asked_timestamps: list[dict[PartitionKey, int]] = field(default_factory=list)
+    asked_ends: list[dict[PartitionKey, list[int]]] = field(default_factory=list)
 
     def groups(self) -> list[str]:
         return sorted(self.committed)
@@ -40,6 +41,7 @@ class FakeCluster(ClusterOffsets):
         return {key: self.logs[key] for key in partitions if key in self.logs}
 
     def log_ends_at(self, times: Mapping[PartitionKey, Sequence[int]]) -> dict[PartitionKey, dict[int, int]]:
+        self.asked_ends.append({key: list(stamps) for key, stamps in times.items()})
         return {
             key: {t: self.ends_then[key][t] for t in stamps if t in self.ends_then.get(key, {})}
             for key, stamps in times.items()

@@ -207,3 +207,23 @@ def test_an_owned_never_committed_partition_is_stop_only_when_its_group_is_silen
     group = consumer_lag(cluster, WINDOW, now_ms=50_000, expected={"g": r"^casehub\.cases\.qltt$"}).groups[0]
     row = next(r for r in group.partitions if r.partition == 1)
     assert (row.committed_offset, row.status, row.member) == (None, status, str(OWNER))
+
+
+def test_a_frequent_committer_costs_a_report_one_log_end_per_window_slot_not_per_commit() -> None:
+    """The log's end is read at the window's slots and the recent pace's start: a member committing every
+    100 ms for 10 minutes (6,000 commits in the look-back) costs ≤ intervals + 1 times, not 6,000 (each
+    time was a ListOffsets round trip to the broker)."""
+    commits = [OffsetCommit(offset=10 * i, committed_ms=1_000 + 100 * i) for i in range(6_000)]
+    now_ms = commits[-1].committed_ms + 50
+    cluster = FakeCluster(
+        committed={"g": {P0: commits[-1].offset}},
+        logs={P0: LogRange(0, commits[-1].offset + 7)},
+        history={"g": {P0: commits}},
+        ends_then={P0: {c.committed_ms: c.offset + 7 for c in commits}},  # 7 behind at every commit
+    )
+    row = consumer_lag(cluster, WINDOW, now_ms=now_ms).groups[0].partitions[0]
+    [asked] = cluster.asked_ends
+    assert len(asked[P0]) <= WINDOW.intervals + 1
+    assert len(row.window) == WINDOW.intervals
+    assert [slot.lag for slot in row.window] == [7] * WINDOW.intervals  # each slot read at its own time
+    assert row.lag_messages == 7
