@@ -20,6 +20,7 @@ from services.kafka_admin import admin_client
 from services.ops.burrow import OffsetCommit
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey, PartitionOwner
 from services.ops.commit_log import CONSUMER_OFFSETS_TOPIC, coordinator_partition, decode_commit
+from services.ops.commit_tail import CommitTail
 
 logger = structlog.get_logger()
 R = TypeVar("R")
@@ -59,6 +60,10 @@ class KafkaClusterOffsets(ClusterOffsets):
         self.security = dict(security or {})
         self._admin: KafkaAdminClient | None = None
         self._commit_reader: KafkaConsumer | None = None
+        self._tails: dict[TopicPartition, CommitTail] = {}
+        self._arrived: dict[PartitionKey, tuple[int, int]] = {}  # per partition: an offset and its stamp
+        self.commit_records_read = 0
+        """Commit-log records read so far (what the reports have cost)."""
 
     @property
     def admin(self) -> KafkaAdminClient:
@@ -136,7 +141,13 @@ class KafkaClusterOffsets(ClusterOffsets):
         """
         if not offsets:
             return {}
+        # An offset's stamp found earlier bounds a later offset's from below (T grows along the partition):
+        # a consumer's next report searches the seconds since, ~14 rounds instead of ~41.
         low = dict.fromkeys(offsets, 0)
+        for key, offset in offsets.items():
+            known = self._arrived.get(key)
+            if known is not None and known[0] <= offset:
+                low[key] = known[1]
         high = dict.fromkeys(offsets, int(time.time() * 1000) + 1)
         while active := {key: (low[key] + high[key] + 1) // 2 for key in offsets if low[key] < high[key]}:
             answers = self.admin.list_partition_offsets(
@@ -148,49 +159,72 @@ class KafkaClusterOffsets(ClusterOffsets):
                     low[key] = active[key]
                 else:
                     high[key] = active[key] - 1
-        return {key: stamp for key, stamp in low.items() if stamp > 0}
+        found = {key: stamp for key, stamp in low.items() if stamp > 0}
+        self._arrived.update((key, (offsets[key], stamp)) for key, stamp in found.items())
+        return found
 
     @_broker_errors
     def commits_since(
         self, groups: Sequence[str], since_ms: int
     ) -> dict[str, dict[PartitionKey, list[OffsetCommit]]]:
+        """Read incrementally: each commit-log partition's tail is kept between calls
+        (services/ops/commit_tail.py), so a later call reads only the commits made since the last one."""
         if not groups:
             return {}
         reader = self._commit_log_reader()
         count = len(reader.partitions_for_topic(CONSUMER_OFFSETS_TOPIC) or ())
         if count == 0:
             return {}
-        log = [TopicPartition(CONSUMER_OFFSETS_TOPIC, coordinator_partition(g, count)) for g in set(groups)]
-        starts = self.admin.list_partition_offsets({tp: since_ms for tp in log})
-        ends = self.admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in log})
-        todo = {tp: ends[tp].offset for tp in log if 0 <= starts[tp].offset < ends[tp].offset}
-        commits: dict[str, dict[PartitionKey, list[OffsetCommit]]] = {g: defaultdict(list) for g in groups}
+        wanted: dict[TopicPartition, set[str]] = defaultdict(set)
+        for group in set(groups):
+            wanted[TopicPartition(CONSUMER_OFFSETS_TOPIC, coordinator_partition(group, count))].add(group)
+        ends = self.admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in wanted})
+        unserved = [tp for tp, names in wanted.items() if not self._serves(tp, names, since_ms)]
+        if unserved:  # first call, another group, or a longer look-back: read from `since_ms` again
+            starts = self.admin.list_partition_offsets({tp: since_ms for tp in unserved})
+            for tp in unserved:
+                kept = self._tails[tp].groups if tp in self._tails else frozenset()
+                found = starts[tp].offset
+                start = found if found >= 0 else ends[tp].offset  # nothing committed since: from the end
+                self._tails[tp] = CommitTail(kept | wanted[tp], since_ms, start)
+        todo = {tp: ends[tp].offset for tp in wanted if self._tails[tp].position < ends[tp].offset}
         if todo:
-            self._read_commits(reader, {tp: starts[tp].offset for tp in todo}, todo, commits)
-        return {group: dict(by_partition) for group, by_partition in commits.items()}
+            self._read_commits(reader, todo)
+        commits: dict[str, dict[PartitionKey, list[OffsetCommit]]] = {g: {} for g in groups}
+        for tp, names in wanted.items():
+            tail = self._tails[tp]
+            tail.forget_before(since_ms)
+            for group in names:
+                commits[group] = tail.commits_of(group)
+        return commits
 
-    def _read_commits(
-        self,
-        reader: KafkaConsumer,
-        starts: Mapping[TopicPartition, int],
-        ends: Mapping[TopicPartition, int],
-        into: dict[str, dict[PartitionKey, list[OffsetCommit]]],
-    ) -> None:
-        reader.assign(list(starts))
-        for tp, offset in starts.items():
-            reader.seek(tp, offset)
+    def _serves(self, tp: TopicPartition, groups: set[str], since_ms: int) -> bool:
+        tail = self._tails.get(tp)
+        return tail is not None and tail.serves(groups, since_ms)
+
+    def _read_commits(self, reader: KafkaConsumer, ends: Mapping[TopicPartition, int]) -> None:
+        """From each partition's tail position to `ends`; the positions move as far as was read."""
+        reader.assign(list(ends))
+        for tp in ends:
+            reader.seek(tp, self._tails[tp].position)
         deadline = time.monotonic() + self.timeout_s
-        while any(reader.position(tp) < end for tp, end in ends.items()):
-            if time.monotonic() > deadline:
-                logger.warning("commit_log_read_incomplete", partitions=[tp.partition for tp in ends])
-                return
-            for records in reader.poll(timeout_ms=200).values():
-                for record in records:
-                    commit = decode_commit(record.key, record.value, record.timestamp)
-                    if commit is None or commit.offset is None or commit.group not in into:
-                        continue
-                    key = (commit.topic, commit.partition)
-                    into[commit.group][key].append(OffsetCommit(commit.offset, commit.committed_ms))
+        try:
+            while any(reader.position(tp) < end for tp, end in ends.items()):
+                if time.monotonic() > deadline:
+                    logger.warning("commit_log_read_incomplete", partitions=[tp.partition for tp in ends])
+                    return
+                for tp, records in reader.poll(timeout_ms=200).items():
+                    tail = self._tails[tp]
+                    self.commit_records_read += len(records)
+                    for record in records:
+                        commit = decode_commit(record.key, record.value, record.timestamp)
+                        if commit is None or commit.offset is None:
+                            continue
+                        key = (commit.topic, commit.partition)
+                        tail.add(commit.group, key, OffsetCommit(commit.offset, commit.committed_ms))
+        finally:
+            for tp in ends:
+                self._tails[tp].position = reader.position(tp)
 
     def _existing(self, partitions: Iterable[PartitionKey]) -> list[TopicPartition]:
         wanted = set(partitions)

@@ -195,3 +195,34 @@ def test_a_materializer_run_is_counted_in_its_metrics_endpoint(kafka_bootstrap: 
     assert lag_lines and all(line.endswith(" 0.0") for line in lag_lines)
     assert f'casehub_consumer_group_status{{group="{group}",status="OK"}} 1.0' in text
     assert (ready_status, '"ready"' in ready) == (200, True)
+
+
+def test_a_reader_kept_between_reports_reads_only_new_commits_and_answers_as_a_fresh_one(
+    kafka_bootstrap: str, topic: str, cluster: KafkaClusterOffsets
+) -> None:
+    """The commit log's tail and the stamps found are kept between reports (each `casehub consume` member
+    reports every 15 s): a later report reads only what was committed since, with the same answers a
+    fresh reader gives."""
+    produce(kafka_bootstrap, topic, 20)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    commit_offsets(kafka_bootstrap, group, topic, [2, 4, 6])
+    since_ms = int(time.time() * 1000) - 60_000
+    first = cluster.commits_since([group], since_ms)
+    read_first = cluster.commit_records_read
+    commit_offsets(kafka_bootstrap, group, topic, [8, 9])
+    second = cluster.commits_since([group], since_ms + 1)
+    fresh = KafkaClusterOffsets(kafka_bootstrap, timeout_s=10, security=ops_options())
+    try:
+        assert second == fresh.commits_since([group], since_ms + 1)
+        # the new commits only: the fresh reader read the first three again (and anything else committed
+        # to the same commit-log partition meanwhile, which both count)
+        assert cluster.commit_records_read - read_first <= fresh.commit_records_read - 3
+        assert cluster.commit_records_read - read_first >= 2
+        arrived = cluster.timestamps_at({(topic, 0): 4})
+        later = cluster.timestamps_at({(topic, 0): 9})  # searched from offset 4's stamp on
+        assert later == fresh.timestamps_at({(topic, 0): 9})
+        assert arrived == fresh.timestamps_at({(topic, 0): 4})
+    finally:
+        fresh.close()
+    assert [c.offset for c in first[group][(topic, 0)]] == [2, 4, 6]
+    assert [c.offset for c in second[group][(topic, 0)]] == [2, 4, 6, 8, 9]
