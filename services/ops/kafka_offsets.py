@@ -214,14 +214,8 @@ class KafkaClusterOffsets(ClusterOffsets):
                     logger.warning("commit_log_read_incomplete", partitions=[tp.partition for tp in ends])
                     return
                 for tp, records in reader.poll(timeout_ms=200).items():
-                    tail = self._tails[tp]
                     self.commit_records_read += len(records)
-                    for record in records:
-                        commit = decode_commit(record.key, record.value, record.timestamp)
-                        if commit is None or commit.offset is None:
-                            continue
-                        key = (commit.topic, commit.partition)
-                        tail.add(commit.group, key, OffsetCommit(commit.offset, commit.committed_ms))
+                    take_commits(self._tails[tp], records)
         finally:
             for tp in ends:
                 self._tails[tp].position = reader.position(tp)
@@ -261,6 +255,20 @@ class KafkaClusterOffsets(ClusterOffsets):
         if self._admin is not None:
             self._admin.close()
             self._admin = None
+
+
+def take_commits(tail: CommitTail, records: Iterable[Any]) -> None:
+    """The commits among commit-log records (kafka-python's: key, value, timestamp, offset) into `tail`;
+    a record none of Kafka's formats reads is said in one line and skipped, never the report's end."""
+    for record in records:
+        try:
+            commit = decode_commit(record.key, record.value, record.timestamp)
+        except ValueError as exc:
+            logger.warning("commit_record_unreadable", offset=record.offset, reason=str(exc))
+            continue
+        if commit is not None and commit.offset is not None:
+            key = (commit.topic, commit.partition)
+            tail.add(commit.group, key, OffsetCommit(commit.offset, commit.committed_ms))
 
 
 def _group_members(info: Mapping[str, Any]) -> GroupMembers:
