@@ -53,6 +53,10 @@ class LagSampler:
             self.failure = exc
             logger.warning("lag_sample_failed", reason=str(exc))
             self._drop_cluster()
+        except Exception as exc:  # a defect of ours: one line, and the next sample starts afresh
+            self.failure = CasehubError(f"lag sample failed: {exc!r}")
+            logger.error("lag_sample_failed", reason=repr(exc))
+            self._drop_cluster()
         finally:
             self.sampled_at = time.time()
             structlog.contextvars.unbind_contextvars("lag_groups")

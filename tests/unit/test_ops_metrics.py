@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from consumers.metrics import MaterializerMetrics
 from consumers.records import DeadLetter, StoredEvent
 from services.ops import health
 from services.ops.burrow import LagStatus, OffsetCommit
-from services.ops.cluster_offsets import LogRange
+from services.ops.cluster_offsets import LogRange, PartitionKey
 from services.ops.lag import LagWindow, UnknownGroup
 from services.ops.lag_metrics import LagCollector
 from services.ops.lag_sampler import LagSampler
@@ -111,6 +112,25 @@ def test_a_failing_sample_keeps_the_last_report_and_marks_the_sampler_down() -> 
     sampler._drop_cluster()  # force a reconnect, which fails
     assert sampler.sample() is first
     assert isinstance(sampler.failure, UnknownGroup)
+
+
+def test_a_sample_that_crashes_on_a_defect_is_one_failure_and_the_next_sample_starts_afresh() -> None:
+    class Broken(FakeCluster):
+        def log_ranges(self, partitions: Iterable[PartitionKey]) -> dict[PartitionKey, LogRange]:
+            raise AttributeError("a defect of ours")
+
+    opened: list[FakeCluster] = []
+
+    def open_cluster() -> FakeCluster:
+        cluster = Broken(**vars(stopped_cluster())) if not opened else stopped_cluster()
+        opened.append(cluster)
+        return cluster
+
+    sampler = LagSampler(open_cluster, LagWindow(), groups=["g"])
+    assert sampler.sample() is None  # no report, no exception out of the sampler's thread
+    assert sampler.failure is not None and "a defect of ours" in str(sampler.failure)
+    assert sampler.sample() is not None and sampler.failure is None  # a new cluster reader next time
+    assert len(opened) == 2
 
 
 def test_readiness_names_every_failing_check() -> None:
