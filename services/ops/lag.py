@@ -149,6 +149,8 @@ class _ClusterView:
     logs: Mapping[PartitionKey, LogRange]
     members: Mapping[str, GroupMembers]
     history: Mapping[str, Mapping[PartitionKey, list[OffsetCommit]]]
+    slots: Mapping[str, Mapping[PartitionKey, list[WindowSlot]]]
+    """Each group's window over each partition's history (computed once: the log ends are read at them)."""
     ends_then: Mapping[PartitionKey, Mapping[int, int]]
     arrived: Mapping[PartitionKey, int]
 
@@ -169,7 +171,7 @@ class _ClusterView:
             else:
                 commits = history.get(key, [])
                 pace = self._progress(key, committed, commits)
-                rows.append(self._partition_lag(key, committed, commits, pace, last_commit_ms, group))
+                rows.append(self._partition_lag(key, committed, pace, last_commit_ms, group))
                 progress.append(pace)
         lag = sum(row.lag_messages for row in rows)
         stuck = any(row.status not in (LagStatus.OK, LagStatus.WARN) for row in rows if row.lag_messages)
@@ -230,14 +232,13 @@ class _ClusterView:
         self,
         key: PartitionKey,
         committed: int,
-        commits: Sequence[OffsetCommit],
         pace: Progress,
         group_last_commit_ms: int | None,
         group: str,
     ) -> PartitionLag:
         log = self.logs[key]
         lag = max(log.end - committed, 0)
-        samples = [self._sample(key, slot) for slot in self.window.slots(commits)]
+        samples = [self._sample(key, slot) for slot in self.slots.get(group, {}).get(key, [])]
         arrived_ms = self.arrived.get(key)
         if committed < log.start:
             status = LagStatus.ERR  # retention deleted messages the group never read
@@ -289,11 +290,14 @@ def _read(
     # The log's end is asked at the times the report reads it: the window's slots (at most `intervals` a
     # partition) and the recent pace's start. Asking it at every commit of the look-back cost a ListOffsets
     # round trip per commit: ~1,000 (1.5–1.8 s of CPU) a report for a member committing ~1/s for 15 min.
+    slots = {
+        group: {key: window.slots(commits) for key, commits in by_partition.items() if key in logs}
+        for group, by_partition in history.items()
+    }
     times: dict[PartitionKey, set[int]] = {key: {recent_since_ms} for key in logs}
-    for by_partition in history.values():
-        for key, commits in by_partition.items():
-            if key in logs:
-                times[key].update(slot.committed_ms for slot in window.slots(commits))
+    for by_partition in slots.values():
+        for key, window_slots in by_partition.items():
+            times[key].update(slot.committed_ms for slot in window_slots)
     unread = {
         key: logs[key].start if offset is None else offset
         for offsets in committed.values()
@@ -306,6 +310,7 @@ def _read(
         logs=logs,
         members=members,
         history=history,
+        slots=slots,
         ends_then=cluster.log_ends_at({key: sorted(stamps) for key, stamps in times.items()}),
         arrived=cluster.timestamps_at(unread),
     )
