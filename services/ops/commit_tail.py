@@ -11,9 +11,16 @@ what was committed since the last one; commits older than a report's look-back a
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
 
 from services.ops.burrow import OffsetCommit
 from services.ops.cluster_offsets import PartitionKey
+from services.ops.commit_log import decode_commit
+
+logger = structlog.get_logger()
 
 
 class CommitTail:
@@ -28,6 +35,20 @@ class CommitTail:
     def serves(self, groups: set[str], since_ms: int) -> bool:
         """Whether it holds everything these groups committed from `since_ms` on (up to `position`)."""
         return groups <= self.groups and since_ms >= self.since_ms
+
+    def take(self, records: Iterable[Any]) -> None:
+        """The commits among commit-log records read at `position` (kafka-python's: key, value, timestamp,
+        offset; the caller moves `position`). A record none of Kafka's formats reads is said in one line and
+        skipped, never the report's end."""
+        for record in records:
+            try:
+                commit = decode_commit(record.key, record.value, record.timestamp)
+            except ValueError as exc:
+                logger.warning("commit_record_unreadable", offset=record.offset, reason=str(exc))
+                continue
+            if commit is not None and commit.offset is not None:
+                key = (commit.topic, commit.partition)
+                self.add(commit.group, key, OffsetCommit(commit.offset, commit.committed_ms))
 
     def add(self, group: str, key: PartitionKey, commit: OffsetCommit) -> None:
         """A commit read at `position` (the caller moves it); other groups' are not kept."""

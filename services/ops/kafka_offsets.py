@@ -19,7 +19,7 @@ from schemas.outages import BrokerUnavailable
 from services.kafka_admin import admin_client
 from services.ops.burrow import OffsetCommit
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey, PartitionOwner
-from services.ops.commit_log import CONSUMER_OFFSETS_TOPIC, coordinator_partition, decode_commit
+from services.ops.commit_log import CONSUMER_OFFSETS_TOPIC, coordinator_partition
 from services.ops.commit_tail import CommitTail
 
 logger = structlog.get_logger()
@@ -215,7 +215,7 @@ class KafkaClusterOffsets(ClusterOffsets):
                     return
                 for tp, records in reader.poll(timeout_ms=200).items():
                     self.commit_records_read += len(records)
-                    take_commits(self._tails[tp], records)
+                    self._tails[tp].take(records)
         finally:
             for tp in ends:
                 self._tails[tp].position = reader.position(tp)
@@ -255,20 +255,6 @@ class KafkaClusterOffsets(ClusterOffsets):
         if self._admin is not None:
             self._admin.close()
             self._admin = None
-
-
-def take_commits(tail: CommitTail, records: Iterable[Any]) -> None:
-    """The commits among commit-log records (kafka-python's: key, value, timestamp, offset) into `tail`;
-    a record none of Kafka's formats reads is said in one line and skipped, never the report's end."""
-    for record in records:
-        try:
-            commit = decode_commit(record.key, record.value, record.timestamp)
-        except ValueError as exc:
-            logger.warning("commit_record_unreadable", offset=record.offset, reason=str(exc))
-            continue
-        if commit is not None and commit.offset is not None:
-            key = (commit.topic, commit.partition)
-            tail.add(commit.group, key, OffsetCommit(commit.offset, commit.committed_ms))
 
 
 def _group_members(info: Mapping[str, Any]) -> GroupMembers:

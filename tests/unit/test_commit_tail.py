@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from services.ops.burrow import OffsetCommit
 from services.ops.commit_tail import CommitTail
-from services.ops.kafka_offsets import take_commits
 
 P0 = ("casehub.cases.qltt", 0)
 P1 = ("casehub.cases.qltt", 1)
@@ -87,6 +86,6 @@ def test_unreadable_records_are_skipped_and_every_commit_around_them_kept(
             expected.append(OffsetCommit(position, 1_000 + position))
         else:
             records.append(Record(key, value, 0, position))  # any bytes: truncated, metadata, garbage
-    take_commits(tail, records)
+    tail.take(records)
     kept = tail.commits_of("hub").get(P0, [])
     assert [c for c in kept if c in expected] == expected  # garbage may parse as a commit, never lose one
