@@ -30,6 +30,9 @@ from services.ops.burrow import (
 from services.ops.catch_up import Progress, recent_progress, seconds_to_catch_up
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey
 
+GROUP_ID_MAX_BYTES = 32_767
+"""The longest group id Kafka's protocol carries (a string with a 16-bit length)."""
+
 
 @dataclass(frozen=True)
 class LagWindow:
@@ -113,6 +116,13 @@ def consumer_lag(
     `expected` group: group → topic regex, the hub's own consumers) subscribes to, so a partition never
     committed but holding messages counts, and so does a group that never committed at all.
     """
+    for group in groups or ():
+        if len(group.encode("utf-8", "surrogatepass")) > GROUP_ID_MAX_BYTES:
+            # Asked, the broker drops the connection (said as "broker unavailable"); the log line is its size.
+            raise UnknownGroup(
+                f"no consumer group has an id of {len(group):,} characters (Kafka's limit: "
+                f"{GROUP_ID_MAX_BYTES:,} bytes)"
+            )
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     expected = {g: p for g, p in (expected or {}).items() if not groups or g in groups}
     names = sorted(set(groups) if groups else set(cluster.groups()) | set(expected))

@@ -227,3 +227,12 @@ def test_a_frequent_committer_costs_a_report_one_log_end_per_window_slot_not_per
     assert len(row.window) == WINDOW.intervals
     assert [slot.lag for slot in row.window] == [7] * WINDOW.intervals  # each slot read at its own time
     assert row.lag_messages == 7
+
+
+@pytest.mark.parametrize("group", ["g" * 32_768, "ộ" * 11_000, "x" * 1_000_000])
+def test_a_group_id_longer_than_kafka_carries_is_unknown_without_asking_the_broker(group: str) -> None:
+    cluster = stopped_consumer()
+    cluster.committed = {}  # any question reaching the cluster would find nothing and say so differently
+    with pytest.raises(UnknownGroup, match="Kafka's limit"):
+        consumer_lag(cluster, WINDOW, [group], now_ms=50_000)
+    assert cluster.asked_ends == [] and cluster.asked_timestamps == []
