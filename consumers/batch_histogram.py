@@ -45,14 +45,14 @@ class BatchHistogram(Collector):
 
     def observe_many(self, label_values: Sequence[str], values: Iterable[float]) -> None:
         """Add `values` (numbers, not NaN: seconds, say) to the series of `label_values`."""
+        key = tuple(label_values)
+        if len(key) != len(self.label_names):
+            raise ValueError(f"{self.name} takes labels {self.label_names}, got {list(key)}")
         ordered = sorted(values)
         if not ordered:
             return
         below = [bisect_right(ordered, bound) for bound in self._bounds]  # values ≤ each bound
         total = sum(ordered)
-        key = tuple(label_values)
-        if len(key) != len(self.label_names):
-            raise ValueError(f"{self.name} takes labels {self.label_names}, got {list(key)}")
         with self._lock:
             series = self._series.get(key)
             if series is None:
