@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEHUB_", extra="ignore")
 
     home: Path = Field(
-        default=Path(".casehub"), description="Where local data lives: broker logs, SQLite file."
+        default=Path(".casehub"),
+        validate_default=True,  # made absolute (`_absolute`) like a home given in the environment
+        description="Where local data lives: broker logs, SQLite file.",
     )
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_controller_port: int = 9093
@@ -161,6 +163,14 @@ class Settings(BaseSettings):
     )
     tip_form_min_s: float = Field(default=3.0, ge=0, description="A form posted sooner is a bot: refused.")
     tip_form_max_s: float = Field(default=3600.0, gt=0, description="A form older than this is refused.")
+
+    @field_validator("home", "kafka_ca_file", "kafka_credentials_dir")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Paths as absolute from where the process started: the broker's JVM runs in its own data
+        directory and reads the TLS files it is told of from there, so a relative `.casehub/tls/...`
+        (the default home, `make demo`) named nothing; printed paths are whole too."""
+        return path.expanduser().absolute() if path is not None else None
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -21,11 +21,17 @@ from tests.e2e.test_cli import CASEHUB
 pytestmark = pytest.mark.integration
 
 
-def up_env(home: Path, broker_port: int, api_port: int) -> dict[str, str]:
-    """A clean clone's environment: no CASEHUB_KAFKA_* of the test session (CA, credentials)."""
+def up_env(home: Path | None, broker_port: int, api_port: int) -> dict[str, str]:
+    """A clean clone's environment: no CASEHUB_KAFKA_* of the test session (CA, credentials); no
+    CASEHUB_HOME when `home` is None (the default `.casehub` of the working directory, as `make demo`)."""
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CASEHUB_KAFKA_") and key != "CASEHUB_HOME"
+    }
     return {
-        **{key: value for key, value in os.environ.items() if not key.startswith("CASEHUB_KAFKA_")},
-        "CASEHUB_HOME": str(home),
+        **inherited,
+        **({"CASEHUB_HOME": str(home)} if home is not None else {}),
         "CASEHUB_KAFKA_BOOTSTRAP": f"127.0.0.1:{broker_port}",
         "CASEHUB_KAFKA_CONTROLLER_PORT": str(free_port()),
         "CASEHUB_API_PORT": str(api_port),
@@ -57,10 +63,14 @@ def assert_anonymous_refused(bootstrap: str) -> None:
 
 
 def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    """As `make demo` runs it: the default home, `.casehub` relative to the working directory (the broker's
+    JVM runs in its own data directory, so a relative TLS path once named nothing and `make demo` failed)."""
     broker_port, api_port = free_port(), free_port()
+    home = tmp_path / ".casehub"
     process = subprocess.Popen(
         [CASEHUB, "up", "--cases", "12"],
-        env=up_env(tmp_path, broker_port, api_port),
+        env=up_env(None, broker_port, api_port),
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -69,7 +79,7 @@ def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Pa
         output = "".join(wait_for_line(process, "Press Ctrl-C", timeout_s=180))
         assert f"127.0.0.1:{broker_port} (SASL_SSL + ACLs)" in output
         for user in ("qltt", "customs", "tax", "police", "ipvn", "materializer"):
-            credential = tmp_path / "credentials" / f"{user}.properties"
+            credential = home / "credentials" / f"{user}.properties"
             assert f"{user:<13}: {credential}" in output
             assert credential.stat().st_mode & 0o777 == 0o600
         assert_anonymous_refused(f"127.0.0.1:{broker_port}")
@@ -82,14 +92,14 @@ def test_up_runs_the_hub_with_demo_data_and_stops_cleanly_on_ctrl_c(tmp_path: Pa
         with urllib.request.urlopen(request, timeout=10) as response:
             listing = json.load(response)
         assert listing["count"] == 12  # the police sees every demo case: the others share theirs
-        assert KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).is_running()
+        assert KafkaBroker(data_dir=home / "kafka", port=broker_port).is_running()
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
             process.kill()
-        KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).stop()
-    assert not KafkaBroker(data_dir=tmp_path / "kafka", port=broker_port).is_running()
+        KafkaBroker(data_dir=home / "kafka", port=broker_port).stop()
+    assert not KafkaBroker(data_dir=home / "kafka", port=broker_port).is_running()
 
 
 def test_up_refuses_a_broker_port_in_use_with_one_clear_line(tmp_path: Path) -> None:

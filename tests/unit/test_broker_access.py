@@ -73,6 +73,21 @@ def test_the_admin_has_no_acl_and_is_the_only_super_user(settings: Settings, tmp
     assert "PLAINTEXT" not in props["listener.security.protocol.map"]
 
 
+def test_the_broker_is_given_whole_paths_whatever_the_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker's JVM runs in its data directory: a path relative to ours would name nothing there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CASEHUB_HOME", raising=False)
+    assert Settings().home == tmp_path / ".casehub"
+    security = BrokerSecurity(ensure_tls(Path(".casehub/tls")), "admin", SecretStr("pw"))
+    props = server_properties(NodeAddress(1, "127.0.0.1", 1, 2), (), Path("kraft"), security)
+    for key in ("ssl.keystore.location", "ssl.truststore.location", "log.dirs"):
+        assert Path(props[key]).is_absolute(), key
+        assert Path(props[key]).is_relative_to(tmp_path), key
+    assert Path(props["ssl.keystore.location"]).exists()
+
+
 def test_replication_follows_the_broker_count() -> None:
     assert replication_settings(1)["default.replication.factor"] == "1"
     three = replication_settings(3)
