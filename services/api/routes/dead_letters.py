@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.api.bounds import MAX_OFFSET
 from services.api.deps import ConnectionDep, Operator
 from services.api.request_audit import RequestAuditDep
 from services.store.queries.dead_letters import DeadLetterQuery, read_dead_letters
@@ -55,7 +56,7 @@ def dead_letters(
     topic: Annotated[str | None, Query(max_length=249, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
     pending: Annotated[bool, Query(description="Only letters no replay has resolved.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DeadLetterList:
     """Rejected records, oldest first; reading them is audited (they come from agency systems)."""
     query = DeadLetterQuery(reason, since, until, topic, pending, limit, offset)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from schemas.alerts import Alert, AlertRule
+from services.api.bounds import MAX_OFFSET
 from services.api.deps import ConnectionDep, NowDep, Reader
 from services.api.inbox_schemas import InboxActed, InboxEntry, InboxList
 from services.api.request_audit import RequestAuditDep
@@ -34,7 +35,7 @@ def list_inbox(
     seller: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._~:-]{0,127}$")] = None,
     mine: Annotated[bool, Query(description="Only alerts assigned to you.")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> InboxList:
     """Newest first; `by_state` counts the filtered inbox by state (before the state filter)."""
     viewer = principal.viewer(now)
