@@ -50,7 +50,7 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
         _seed(settings, engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise _unavailable(engine, exc) from None
+        raise store_unavailable(engine, exc) from None
     except (StoreNotUpgraded, UnfinishedRebuild):
         engine.dispose()
         raise
@@ -73,7 +73,7 @@ def upgrade_store(settings: Settings) -> SchemaUpgrade:
         upgrade = migrate(engine)
         _seed(settings, engine)
     except SQLAlchemyError as exc:
-        raise _unavailable(engine, exc) from None
+        raise store_unavailable(engine, exc) from None
     finally:
         engine.dispose()
     return upgrade
@@ -95,7 +95,8 @@ def _seed(settings: Settings, engine: Engine) -> None:
     seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
 
 
-def _unavailable(engine: Engine, exc: SQLAlchemyError) -> StoreUnavailable:
+def store_unavailable(engine: Engine, exc: SQLAlchemyError) -> StoreUnavailable:
+    """A store that cannot be opened, said in one line: its URL (password hidden) and the driver's reason."""
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     reason = lines[0] if lines else type(exc).__name__
     return StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {reason}")

@@ -9,12 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, make_url, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from consumers.materializer import MaterializerStats
 from consumers.observer import BatchObserver
 from consumers.records import DeadLetter, StoredEvent
 from schemas.errors import CasehubError
-from services.bootstrap import build_replay, replay_source
+from services.bootstrap import build_replay, replay_source, store_unavailable
 from services.cpu_cores import cores_given
 from services.rebuild_members import MemberJob, ReplayProcesses, split_partitions
 from services.settings import Settings
@@ -102,7 +103,10 @@ def rebuild_store(
     count = _processes(processes) if bulk else 1
     try:
         with ReplayProcesses(count if count > 1 else 0) as members:
-            migrate(engine)  # the replay processes import the materializer meanwhile
+            try:
+                migrate(engine)  # the replay processes import the materializer meanwhile
+            except SQLAlchemyError as exc:  # not there, refused the login, ...: one line, not a traceback
+                raise store_unavailable(engine, exc) from None
             with engine.connect() as connection:
                 refuse_unfinished_rebuild(connection, engine.url.render_as_string())
                 existing = connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()

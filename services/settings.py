@@ -18,6 +18,28 @@ STORE_DRIVERS = ("postgresql", "postgresql+psycopg", "sqlite", "sqlite+pysqlite"
 """The database URL schemes the store runs on (psycopg is the PostgreSQL driver installed)."""
 _STORE_URL_FORMS = "postgresql+psycopg://user@host/db or sqlite:///path"
 
+
+def store_url_problem(url: str) -> str | None:
+    """What makes `url` no store casehub runs on (None when it is one): the setting and `casehub rebuild
+    --into` say it in a line instead of SQLAlchemy's traceback naming a plugin or its parser."""
+    try:
+        driver = make_url(url).drivername
+    except ArgumentError:
+        return f"not a database URL ({_STORE_URL_FORMS})"
+    if driver not in STORE_DRIVERS:
+        return f"casehub stores in PostgreSQL or SQLite, not {driver!r}: {_STORE_URL_FORMS}"
+    return None
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit for a message or a log: its password hidden; one that does not parse is not
+    repeated at all (it may hold a password where the parser could not find it)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(the URL given)"
+
+
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "bcd389", "ipvn")
 """Agencies with a case topic; BCĐ 389 publishes the tips its public form and hotline receive (and their
 dismissals), which its own users triage (services/tips)."""
@@ -192,16 +214,9 @@ class Settings(BaseSettings):
     def _a_store_casehub_runs_on(cls, url: str) -> str:
         """PostgreSQL (psycopg) or SQLite: anything else would fail later, deep in SQLAlchemy, with a
         traceback naming a plugin or a module instead of the setting."""
-        if not url:
-            return url
-        try:
-            driver = make_url(url).drivername
-        except ArgumentError:
-            raise ValueError(
-                "not a database URL (postgresql+psycopg://user@host/db or sqlite:///path)"
-            ) from None
-        if driver not in STORE_DRIVERS:
-            raise ValueError(f"casehub stores in PostgreSQL or SQLite, not {driver!r}: {_STORE_URL_FORMS}")
+        problem = store_url_problem(url) if url else None
+        if problem is not None:
+            raise ValueError(problem)
         return url
 
     @field_validator("webhook_allowed_networks")

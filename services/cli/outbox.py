@@ -7,14 +7,17 @@ import threading
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from producers.outbox import create_outbox_table
 from producers.outbox_relay import OutboxRelay
+from schemas.errors import CasehubError
 from services.bootstrap import build_publisher
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
+from services.settings import shown_url
 
 outbox_app = typer.Typer(help="The transactional outbox of an agency database.", no_args_is_help=True)
 DatabaseOption = Annotated[
@@ -36,8 +39,7 @@ def relay(
 ) -> None:
     """Publish pending outbox rows in order; wait out broker outages; Ctrl-C stops after the batch."""
     s = service_settings()
-    engine = create_engine(database)
-    create_outbox_table(engine)
+    engine = outbox_database(database)
     outbox_relay = OutboxRelay(engine, lambda: build_publisher(s), batch_size=batch_size)
     stop = threading.Event()
 
@@ -58,9 +60,25 @@ def relay(
 @one_line_errors
 def status(database: DatabaseOption) -> None:
     """How many events wait in the outbox."""
-    engine = create_engine(database)
-    create_outbox_table(engine)
+    engine = outbox_database(database)
     relay_view = OutboxRelay(engine, lambda: build_publisher(settings()))
     console.print(
         f"{relay_view.pending()} events pending in {engine.url.render_as_string()}.", highlight=False
     )
+
+
+def outbox_database(database: str) -> Engine:
+    """The agency database with its outbox table; a URL SQLAlchemy cannot read, a driver not installed or
+    a database that cannot be reached is one line (exit 1), not SQLAlchemy's traceback."""
+    try:
+        engine = create_engine(database)
+    except ArgumentError as exc:  # unparsable, or no dialect of that name (NoSuchModuleError)
+        problem = f"not a database URL this casehub can open ({exc})"
+        raise CasehubError(f"--database {shown_url(database)}: {problem}") from None
+    try:
+        create_outbox_table(engine)
+    except SQLAlchemyError as exc:
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise CasehubError(f"cannot open the agency database {shown_url(database)}: {reason}") from None
+    return engine

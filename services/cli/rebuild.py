@@ -10,10 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from consumers.heap import settle_for_batches
+from schemas.errors import CasehubError
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
 from services.rebuild import compare_stores, rebuild_store
+from services.settings import shown_url, store_url_problem
 from services.store.engine import make_engine
 
 
@@ -36,6 +38,8 @@ def rebuild(
 ) -> None:
     """Rebuild every projection from the log into a fresh store and compare it with the live one."""
     s = settings()
+    if into is not None and (problem := store_url_problem(into)) is not None:
+        raise CasehubError(f"--into {shown_url(into)}: {problem}")
     settle_for_batches()  # this process runs the replay loop (one process, or SQLite): consumers/heap.py
     target = into or f"sqlite:///{(s.home / f'rebuild-{datetime.now(UTC):%Y%m%dT%H%M%S}.db').resolve()}"
     columns = (

@@ -162,3 +162,37 @@ def test_a_principal_is_refused_an_id_or_name_that_would_spoil_logs_and_pages(
     assert result.returncode == 2 and reason in " ".join(result.stderr.replace("│", " ").split()), (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        # each ended in SQLAlchemy's traceback (found by hand, session 17)
+        (
+            ["rebuild", "--into", "bogus://u:sekret@h/d"],
+            "--into bogus://u:***@h/d: casehub stores in PostgreSQL",
+        ),
+        (["rebuild", "--into", "not a url"], "--into (the URL given): not a database URL"),
+        (
+            ["rebuild", "--into", "postgresql+psycopg://u:sekret@127.0.0.1:1/db"],
+            "cannot open the store postgresql+psycopg://u:***@127.0.0.1:1/db: connection failed",
+        ),
+        (
+            ["outbox", "status", "--database", "bogus://u:sekret@h/d"],
+            "--database bogus://u:***@h/d: not a database",
+        ),
+        (["outbox", "status", "--database", "not a url"], "--database (the URL given): not a database URL"),
+        (
+            ["outbox", "status", "--database", "postgresql+psycopg://u:sekret@127.0.0.1:1/db"],
+            "cannot open the agency database postgresql+psycopg://u:***@127.0.0.1:1/db: connection failed",
+        ),
+    ],
+)
+def test_a_database_url_given_on_the_command_line_fails_in_one_line_without_its_password(
+    arguments: list[str], reason: str, tmp_path: Path
+) -> None:
+    result = run(arguments, {"CASEHUB_HOME": str(tmp_path)})
+    assert result.returncode == 1, result.stderr
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr and "sekret" not in result.stderr + result.stdout
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
