@@ -40,6 +40,10 @@ def shown_url(url: str) -> str:
         return "(the URL given)"
 
 
+TOPIC_PARTITIONS_MAX = 10_000
+"""Partitions of an agency topic at most: a typo of 80,000 would cripple the broker (Kafka's own advice is
+a few thousand a broker)."""
+
 AGENCY_CODES = ("qltt", "customs", "tax", "police", "bcd389", "ipvn")
 """Agencies with a case topic; BCĐ 389 publishes the tips its public form and hotline receive (and their
 dismissals), which its own users triage (services/tips)."""
@@ -54,7 +58,7 @@ class Settings(BaseSettings):
         description="Where local data lives: broker logs, SQLite file.",
     )
     kafka_bootstrap: str = "127.0.0.1:9092"
-    kafka_controller_port: int = 9093
+    kafka_controller_port: int = Field(default=9093, ge=1, le=65_535)
     kafka_security: Literal["sasl_ssl", "plaintext"] = Field(
         default="sasl_ssl",
         description="sasl_ssl: SCRAM-SHA-512 over TLS with ACLs (default); plaintext: an open loopback "
@@ -80,6 +84,7 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(
         default=8,
         ge=1,
+        le=TOPIC_PARTITIONS_MAX,
         description="Partitions of each agency topic created: room for 1, 2, 4 or 8 consumer processes.",
     )
     consumer_group: str = "casehub-materializer"
@@ -108,7 +113,7 @@ class Settings(BaseSettings):
         default=60.0, description="A consumer retrying one batch (or not polling) this long is not ready."
     )
     api_host: str = "127.0.0.1"
-    api_port: int = 8000
+    api_port: int = Field(default=8000, ge=1, le=65_535)
     schema_registry_url: str = Field(
         default="", description="Confluent-compatible registry to ask for schema ids not bundled."
     )
@@ -127,7 +132,10 @@ class Settings(BaseSettings):
     )
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(
-        default=9464, description="Prometheus /metrics, /healthz, /readyz of a consumer; 0 picks a free port."
+        default=9464,
+        ge=0,
+        le=65_535,
+        description="Prometheus /metrics, /healthz, /readyz of a consumer; 0 picks a free port.",
     )
     lag_window_commits: int = Field(default=10, description="Burrow's window: commits per partition.")
     lag_min_distance_s: float = Field(default=1.0, description="Commits closer than this share a slot.")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from schemas.alerts import AlertRule
 from services.bootstrap import open_store
+from services.cli.bounds import LIST_MAX
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
@@ -28,7 +29,7 @@ def list_raised(
         str | None, typer.Option(help="Only alerts addressed to this agency (or to all).")
     ] = None,
     rule: Annotated[AlertRule | None, typer.Option(help="Only this rule.")] = None,
-    limit: Annotated[int, typer.Option()] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=LIST_MAX)] = 50,
 ) -> None:
     """Alerts newest first, with whom they tell and what they say."""
     engine, _ = open_store(settings())

@@ -25,6 +25,7 @@ from services.cli.agencies import agencies_app
 from services.cli.alerts import alerts_app
 from services.cli.audit import audit_app
 from services.cli.bench import bench
+from services.cli.bounds import EVENTS_MAX, LIST_MAX, PORT_MAX, PORT_MIN
 from services.cli.broker import broker_app, cluster_app, topics_app
 from services.cli.configuration import service_settings
 from services.cli.consoles import console, err
@@ -73,9 +74,12 @@ app.add_typer(outbox_app, name="outbox")
 @app.command()
 @one_line_errors
 def up(
-    cases: Annotated[int, typer.Option(help="Demo cases to publish.")] = 40,
+    cases: Annotated[int, typer.Option(min=0, max=LIST_MAX, help="Demo cases to publish.")] = 40,
     simulated: Annotated[
-        int, typer.Option("--simulate", help="Also publish this many simulated events (seed 389).")
+        int,
+        typer.Option(
+            "--simulate", min=0, max=EVENTS_MAX, help="Also publish this many simulated events (seed 389)."
+        ),
     ] = 0,
 ) -> None:
     """Start broker, topics, materializer and API, publish demo data, and run until Ctrl-C."""
@@ -212,7 +216,7 @@ def consume_in_members(
 @one_line_errors
 def api(
     host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option(min=PORT_MIN, max=PORT_MAX)] = None,
 ) -> None:
     """Serve the analyst API (not demo mode: demo principals' tokens are refused)."""
     import uvicorn  # the API's imports only where it is served: see the module's docstring

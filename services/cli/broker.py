@@ -16,7 +16,7 @@ from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
 from services.kafka_admin import grow_topics
-from services.settings import AGENCY_CODES
+from services.settings import AGENCY_CODES, TOPIC_PARTITIONS_MAX
 
 broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
 topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", no_args_is_help=True)
@@ -111,7 +111,11 @@ def topics_create() -> None:
 def topics_grow(
     partitions: Annotated[
         int | None,
-        typer.Option(min=1, help="Partitions per agency topic (default CASEHUB_TOPIC_PARTITIONS)."),
+        typer.Option(
+            min=1,
+            max=TOPIC_PARTITIONS_MAX,
+            help="Partitions per agency topic (default CASEHUB_TOPIC_PARTITIONS).",
+        ),
     ] = None,
 ) -> None:
     """Add partitions to agency topics created with fewer (Kafka never shrinks a topic).

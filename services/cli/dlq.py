@@ -12,6 +12,7 @@ from consumers.dead_letter_replay import replay_dead_letters
 from consumers.decoding import RecordDecoder
 from schemas.errors import CasehubError
 from services.bootstrap import build_codec, open_store
+from services.cli.bounds import LIST_MAX, ROW_ID_MAX
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
@@ -37,7 +38,7 @@ def list_letters(
     ] = None,
     until: Annotated[datetime | None, typer.Option(help="Rejected before (UTC).")] = None,
     topic: Annotated[str | None, typer.Option(help="Only letters from this topic.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=LIST_MAX, help="Show at most this many.")] = 100,
 ) -> None:
     """Dead letters in arrival order: where they came from and why they were rejected."""
     engine, _ = open_store(settings())
@@ -73,7 +74,9 @@ def _utc(moment: datetime | None) -> datetime | None:
 @dlq_app.command("show")
 @one_line_errors
 def show_letter(
-    letter_id: Annotated[int, typer.Argument(help="Dead letter id from `casehub dlq list`.")],
+    letter_id: Annotated[
+        int, typer.Argument(min=1, max=ROW_ID_MAX, help="Dead letter id from `casehub dlq list`.")
+    ],
 ) -> None:
     """One dead letter in full: context, reason, and the first bytes of the message."""
     _, store = open_store(settings())
@@ -103,7 +106,8 @@ def show_letter(
 @one_line_errors
 def replay(
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Dead letter ids (default: every pending one).")
+        list[int] | None,
+        typer.Argument(min=1, max=ROW_ID_MAX, help="Dead letter ids (default: every pending one)."),
     ] = None,
     publish: Annotated[bool, typer.Option(help="Publish alerts the replayed events raise.")] = True,
 ) -> None:

@@ -22,6 +22,7 @@ from producers.simulator import Simulation
 from schemas.errors import CasehubError
 from schemas.payloads import SubjectIdentified
 from services.bootstrap import open_store
+from services.cli.bounds import EVENTS_MAX, LIST_MAX, SEED_MAX, SEED_MIN
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -85,8 +86,10 @@ def consume(
 @entities_app.command("list")
 @one_line_errors
 def list_entities(
-    min_size: Annotated[int, typer.Option(help="Only entities with at least this many subjects.")] = 2,
-    limit: Annotated[int, typer.Option()] = 50,
+    min_size: Annotated[
+        int, typer.Option(min=1, max=LIST_MAX, help="Only entities with at least this many subjects.")
+    ] = 2,
+    limit: Annotated[int, typer.Option(min=1, max=LIST_MAX)] = 50,
 ) -> None:
     """The largest entities: id and number of subjects."""
     engine, _ = open_store(settings())
@@ -212,9 +215,11 @@ def relink() -> None:
 @entities_app.command("score")
 @one_line_errors
 def score(
-    events: Annotated[int, typer.Option(help="Simulated events.")] = 20_000,
-    seed: Annotated[int, typer.Option()] = 389,
-    cap: Annotated[int | None, typer.Option(help="Link cap (default: settings).")] = None,
+    events: Annotated[int, typer.Option(min=1, max=EVENTS_MAX, help="Simulated events.")] = 20_000,
+    seed: Annotated[int, typer.Option(min=SEED_MIN, max=SEED_MAX)] = 389,
+    cap: Annotated[
+        int | None, typer.Option(min=2, max=LIST_MAX, help="Link cap (default: settings).")
+    ] = None,
 ) -> None:
     """Precision and recall of linking on the simulator's ground truth (pairs of subjects), by key kind."""
     s = settings()

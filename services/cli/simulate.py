@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from producers.simulator import Simulation
 from schemas.events import CaseEvent
 from services.bootstrap import build_publisher
+from services.cli.bounds import DAYS_MAX, EVENTS_MAX, SEED_MAX, SEED_MIN
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -26,15 +27,19 @@ _CHUNK = 20_000
 
 @one_line_errors
 def simulate(
-    events: Annotated[int, typer.Option("--events", "-n", min=1, help="How many events to generate.")],
+    events: Annotated[
+        int, typer.Option("--events", "-n", min=1, max=EVENTS_MAX, help="How many events to generate.")
+    ],
     rate: Annotated[
         float | None, typer.Option(min=0.1, help="Events per second (default: as fast as possible).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Same seed, same events, byte for byte.")] = 389,
+    seed: Annotated[
+        int, typer.Option(min=SEED_MIN, max=SEED_MAX, help="Same seed, same events, byte for byte.")
+    ] = 389,
     start: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day cases open.")] = datetime(
         2025, 1, 1
     ),
-    days: Annotated[int, typer.Option(min=1, help="Days over which cases open.")] = 365,
+    days: Annotated[int, typer.Option(min=1, max=DAYS_MAX, help="Days over which cases open.")] = 365,
     truth: Annotated[
         Path | None, typer.Option(help="Write which subject ids are the same seller (JSON).")
     ] = None,

@@ -1,0 +1,58 @@
+"""Every integer a command takes has both ends (services/cli/bounds.py): a 30-digit dead-letter id, list
+limit or batch size was SQLite's OverflowError with a traceback, a port past 65535 the socket's (found by
+hand in session 17). Walks the CLI, so a new option without its bounds fails here."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from services.cli.app import app
+from services.cli.bounds import ROW_ID_MAX
+
+
+def _is_int(annotation: Any) -> bool:
+    return annotation is int or any(_is_int(arg) for arg in typing.get_args(annotation))
+
+
+def integer_parameters() -> Iterator[tuple[str, Any]]:
+    def walk(command: Any, path: list[str]) -> Iterator[tuple[str, Any]]:
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            yield from walk(sub, [*path, name])
+        for parameter in getattr(command, "params", []):
+            descriptor = getattr(parameter, "type_descriptor", None)
+            if descriptor is not None and _is_int(descriptor.annotation):
+                yield " ".join(path), parameter
+
+    yield from walk(typer.main.get_command(app), [])
+
+
+def test_every_integer_a_command_takes_has_both_ends() -> None:
+    found = list(integer_parameters())
+    assert len(found) >= 20  # the walk reaches the sub-commands
+    unbounded = [f"{path} {p.name}" for path, p in found if p.min is None or p.max is None]
+    assert unbounded == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["dlq", "show", str(ROW_ID_MAX + 1)],
+        ["dlq", "replay", "1", "1" + "0" * 30],
+        ["dlq", "list", "--limit", "1" + "0" * 30],
+        ["alerts", "list", "--limit", "-1"],
+        ["entities", "list", "--min-size", "1" + "0" * 30],
+        ["simulate", "--events", "3", "--days", "1" + "0" * 30],
+        ["api", "--port", "99999"],
+        ["topics", "grow", "--partitions", "80000"],
+    ],
+)
+def test_a_number_out_of_bounds_is_a_usage_error_before_anything_runs(arguments: list[str]) -> None:
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value" in result.output
