@@ -11,6 +11,7 @@ hold as they are, so a description pasted with a LINE SEPARATOR would become two
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +23,28 @@ class NotJson(ValueError):
     """The text is not JSON; the message says why, in Vietnamese and English."""
 
 
+class LoneSurrogate(NotJson):
+    """JSON whose string escapes half of a UTF-16 pair alone: valid JSON, yet no Unicode text."""
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+"""A \\uD800-\\uDFFF escape: a pair of them is one character (an escaped emoji), one alone is none."""
+
+
+def escapes_a_surrogate(data: bytes) -> bool:
+    """Whether JSON bytes escape a surrogate at all (rare): only then need a value be checked whole (text,
+    unlike bytes, may hold a lone half as it is)."""
+    return _SURROGATE_ESCAPE.search(data) is not None
+
+
 def json_value(text: str | bytes) -> Any:
-    """The JSON value of `text`; raises NotJson with the reason for any malformed input."""
+    """The JSON value of `text`; raises NotJson with the reason for any malformed input.
+
+    JSON lets a string escape half of a UTF-16 pair alone (`"\\ud800"`), which `json.loads` turns into a
+    Python string no UTF-8 can hold: echoed in an answer or written to a store it failed there (a 500 from
+    the ingest API, found by hand in session 17), so such text is refused here, where its reason is known."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotJson(f"không phải JSON: {exc.msg} ở cột {exc.colno} (not JSON)") from None
     except UnicodeDecodeError as exc:
@@ -36,6 +55,16 @@ def json_value(text: str | bytes) -> Any:
         raise NotJson("JSON lồng quá sâu (JSON nested too deep)") from None
     except ValueError as exc:  # an integer longer than CPython parses (4,300 digits); its advice cut off
         raise NotJson(f"không đọc được JSON: {str(exc).split(';')[0]} (unreadable JSON)") from None
+    if isinstance(text, str) or escapes_a_surrogate(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            lone = exc.object[exc.start : exc.end].encode("unicode_escape").decode("ascii")
+            raise LoneSurrogate(
+                f"không phải Unicode hợp lệ: nửa cặp UTF-16 {lone} đứng một mình (not valid Unicode: a lone "
+                "surrogate)"
+            ) from None
+    return value
 
 
 @dataclass(frozen=True)

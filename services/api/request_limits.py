@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from schemas.json_text import LoneSurrogate, NotJson, escapes_a_surrogate, json_value
 from services.api.request_audit import audit_of
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -51,6 +52,10 @@ class RequestLimits:
                 await _refuse(scope, receive, send, 413, too_large)
                 return
 
+        if _json_body(scope) and (problem := _not_unicode(b"".join(m.get("body", b"") for m in messages))):
+            await _refuse(scope, receive, send, 400, problem)
+            return
+
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
 
@@ -60,3 +65,28 @@ class RequestLimits:
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, reason: str) -> None:
     audit_of(Request(scope)).refused(status)  # written by services.api.audited_requests, outside this one
     await JSONResponse({"detail": reason}, status_code=status)(scope, receive, send)
+
+
+def _json_body(scope: Scope) -> bool:
+    """A body FastAPI reads as JSON: declared so, or not declared at all."""
+    declared = dict(scope.get("headers", [])).get(b"content-type", b"").split(b";")[0].strip().lower()
+    return declared in (b"", b"application/json") or declared.endswith(b"+json")
+
+
+def _not_unicode(body: bytes) -> str | None:
+    """Why a JSON body holds no Unicode text (a string escaping half of a UTF-16 pair alone), else None.
+
+    `json.loads` reads `"\\ud800"` into a Python string no UTF-8 can hold, and every route failed later —
+    writing it to the store, or echoing it in the answer — with a 500 (subscriptions, webhooks, referrals,
+    inbox actions, ingest: found by hand in session 17; generated API tests draw no such strings). Checked
+    here, once for every route, and only for a body that escapes a surrogate at all; a body that is not
+    JSON is left to the route, which says why."""
+    if not escapes_a_surrogate(body):
+        return None
+    try:
+        json_value(body)
+    except LoneSurrogate as exc:
+        return str(exc)
+    except NotJson:
+        return None
+    return None

@@ -27,6 +27,9 @@ BAD_LINES = {
     b"[" + b"1" * 5_000 + b"]": "4300 digits",
     b"{bad": "not JSON",
     b"\x00": "not JSON",
+    b'["\\ud800"]': "lone surrogate",  # half of a UTF-16 pair escaped alone: no UTF-8 holds it
+    b'{"\\udc00 x": 1}': "lone surrogate",
+    b'["\\ude00\\ud83d"]': "lone surrogate",  # a pair in the wrong order is two halves
 }
 
 
@@ -75,3 +78,10 @@ def test_casehub_publish_lists_undecodable_and_too_deep_lines_instead_of_failing
     assert f"{file}:2: JSON lồng quá sâu" in message
     assert f"{file}:3: không đọc được JSON" in message and "set_int_max_str_digits" not in message
     assert f"{file}:4: không phải JSON" in message
+
+
+def test_an_escaped_pair_is_one_character_and_a_lone_half_in_text_is_refused_too() -> None:
+    assert json_value(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}
+    assert json_value(b'["\\u00e9"]') == ["\u00e9"]
+    with pytest.raises(NotJson, match="lone surrogate"):
+        json_value('["\ud800"]')  # text (not bytes) holding the half as it is

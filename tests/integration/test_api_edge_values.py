@@ -1,9 +1,12 @@
-"""Every integer a caller can put in a query or a path has an upper bound in the API's own schema.
+"""Edge values every route must refuse with a 4xx naming them, checked over the API's own OpenAPI so a new
+route is covered without being listed.
 
-An unbounded integer reached the store: `/api/ops/deadletters?offset=` with 40 digits was a 500 from SQLite
-(no integer past 2^63), found by hand in session 17; the bounded schemathesis run seldom draws such values.
-This walks the OpenAPI the app serves, so a new parameter without its bound fails here, and sends the
-value 10^40 to each one as a caller with every capability would, expecting a 422 naming the bound.
+- Every integer a caller can put in a query or a path has an upper bound: an unbounded one reached the store
+  (`/api/ops/deadletters?offset=` with 40 digits was a 500 from SQLite, found by hand in session 17; the
+  bounded schemathesis run seldom draws such values). 10^40 in each is a 422.
+- A JSON body whose string escapes half of a UTF-16 pair alone (`"\\ud800"`) is a 400 on every route that
+  takes a body: it was a 500 from subscriptions, webhooks, referrals, inbox actions and ingest (the store or
+  the answer could not encode it; found by hand in session 17 — generated strings never hold one).
 """
 
 from __future__ import annotations
@@ -84,3 +87,38 @@ def test_a_forty_digit_integer_is_a_422_wherever_it_goes(client: TestClient) -> 
         response = client.get(url, params=params, headers={"Authorization": f"Bearer {tokens[role]}"})
         answers[f"{path} {parameter['name']}"] = response.status_code
     assert answers and all(code == 422 for code in answers.values()), answers
+
+
+def test_a_lone_surrogate_in_any_json_body_is_a_400(client: TestClient) -> None:
+    tokens = {p.role: demo_token(p) for p in DEMO_PRINCIPALS}
+    answers = {}
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            url = "/".join("1" if part.startswith("{") else part for part in path.split("/"))
+            for body in (b'{"a": "\\ud800"}', b'["x\\udfff"]', b'{"\\udc00": 1}'):
+                response = client.request(
+                    method,
+                    url,
+                    content=body,
+                    headers={
+                        "Authorization": f"Bearer {tokens[Role.ADMIN]}",
+                        "Content-Type": "application/json",
+                    },
+                )
+                answers[f"{method.upper()} {path} {body!r}"] = (response.status_code, response.text)
+    assert len(answers) >= 30  # every route with a body, three bodies each
+    wrong = {
+        key: answer
+        for key, answer in answers.items()
+        if answer[0] != 400 or "lone surrogate" not in answer[1]
+    }
+    assert wrong == {}
+    pair = client.post(
+        "/api/subscriptions",
+        # a whole pair is one character: the route judges it
+        content=b'{"kind": "seller", "value": "\\ud83d\\ude00"}',
+        headers={"Authorization": f"Bearer {tokens[Role.ANALYST]}", "Content-Type": "application/json"},
+    )
+    assert pair.status_code != 400 or "lone surrogate" not in pair.text
