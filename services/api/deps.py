@@ -4,7 +4,6 @@ request's audit row names: services.api.request_audit)."""
 from __future__ import annotations
 
 import base64
-import binascii
 import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,7 +68,7 @@ def presented_credential(request: Request) -> Presented | None:
     if scheme.lower() == "basic" and value.strip():
         try:
             user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 (UnicodeDecodeError)
             return Presented("", claimed_id="")  # malformed: proves nobody
         return Presented(password, claimed_id=user)
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -13,6 +13,7 @@ import uuid
 
 import structlog
 from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.requests import ClientDisconnect
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,6 +42,8 @@ class OneLineErrors:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:  # the client left before its body was whole: nobody to answer, no fault
+            logger.info("request_abandoned", path=scope["path"])
         except Exception as exc:
             if started:  # part of the answer is out: nothing sensible can follow
                 raise

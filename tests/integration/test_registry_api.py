@@ -341,6 +341,10 @@ def test_basic_auth_as_confluent_clients_send_it_names_the_principal_of_the_toke
     assert client.get("/subjects", auth=("t-analyst", "chub_wrong")).status_code == 401
     garbled = client.get("/subjects", headers={"Authorization": "Basic %%%not-base64"})
     assert garbled.status_code == 401 and garbled.json()["error_code"] == 40101
+    # bytes past ASCII (a header arrives as latin-1 text): base64 raised a plain ValueError, a 500
+    for value in (b"Basic \xff", b"Basic \xc3\xa9=="):
+        odd = client.get("/subjects", headers=[(b"authorization", value)])
+        assert odd.status_code == 401 and odd.json()["error_code"] == 40101
     engine.dispose()
 
 
