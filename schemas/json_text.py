@@ -11,6 +11,7 @@ hold as they are, so a description pasted with a LINE SEPARATOR would become two
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,28 +24,51 @@ class NotJson(ValueError):
     """The text is not JSON; the message says why, in Vietnamese and English."""
 
 
-class LoneSurrogate(NotJson):
-    """JSON whose string escapes half of a UTF-16 pair alone: valid JSON, yet no Unicode text."""
+class BeyondJson(NotJson):
+    """What Python's parser reads but no JSON text may hold: a string escaping half of a UTF-16 pair alone
+    (valid escape syntax, yet no Unicode), the constants NaN, Infinity and -Infinity (not JSON at all), or a
+    number past the largest double (read as infinity).
+    Read, they failed later — written to a store, or echoed in an answer, where they cannot be encoded."""
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 """A \\uD800-\\uDFFF escape: a pair of them is one character (an escaped emoji), one alone is none."""
 
 
-def escapes_a_surrogate(data: bytes) -> bool:
-    """Whether JSON bytes escape a surrogate at all (rare): only then need a value be checked whole (text,
-    unlike bytes, may hold a lone half as it is)."""
-    return _SURROGATE_ESCAPE.search(data) is not None
+_HUGE_NUMBER = re.compile(rb"[eE][+]?0*[1-9][0-9]{2}|[0-9]{300}")
+"""An exponent of 100 or more, or 300 digits in a row: where a float past the largest double may be."""
+
+
+def may_go_beyond_json(data: bytes) -> bool:
+    """Whether JSON bytes might hold what `BeyondJson` refuses (rare): only then need they be checked whole.
+    Text, unlike bytes, may hold a lone half as it is."""
+    return (
+        _SURROGATE_ESCAPE.search(data) is not None
+        or b"NaN" in data
+        or b"Infinity" in data
+        or _HUGE_NUMBER.search(data) is not None
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise BeyondJson(f"không phải JSON: {name} (not JSON: NaN and Infinity are no JSON numbers)")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise BeyondJson(f"số quá lớn: {text[:40]} (a number past the largest a double holds)")
+    return number
 
 
 def json_value(text: str | bytes) -> Any:
-    """The JSON value of `text`; raises NotJson with the reason for any malformed input.
-
-    JSON lets a string escape half of a UTF-16 pair alone (`"\\ud800"`), which `json.loads` turns into a
-    Python string no UTF-8 can hold: echoed in an answer or written to a store it failed there (a 500 from
-    the ingest API, found by hand in session 17), so such text is refused here, where its reason is known."""
+    """The JSON value of `text`; raises NotJson with the reason for any malformed input, BeyondJson for what
+    `json.loads` reads but no JSON text holds (a 500 from the ingest API and others, found by hand in
+    session 17): refused here, where the reason is known."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except BeyondJson:
+        raise
     except json.JSONDecodeError as exc:
         raise NotJson(f"không phải JSON: {exc.msg} ở cột {exc.colno} (not JSON)") from None
     except UnicodeDecodeError as exc:
@@ -55,12 +79,12 @@ def json_value(text: str | bytes) -> Any:
         raise NotJson("JSON lồng quá sâu (JSON nested too deep)") from None
     except ValueError as exc:  # an integer longer than CPython parses (4,300 digits); its advice cut off
         raise NotJson(f"không đọc được JSON: {str(exc).split(';')[0]} (unreadable JSON)") from None
-    if isinstance(text, str) or escapes_a_surrogate(text):
+    if isinstance(text, str) or _SURROGATE_ESCAPE.search(text) is not None:
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
             lone = exc.object[exc.start : exc.end].encode("unicode_escape").decode("ascii")
-            raise LoneSurrogate(
+            raise BeyondJson(
                 f"không phải Unicode hợp lệ: nửa cặp UTF-16 {lone} đứng một mình (not valid Unicode: a lone "
                 "surrogate)"
             ) from None

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schemas.json_text import LoneSurrogate, NotJson, escapes_a_surrogate, json_value
+from schemas.json_text import BeyondJson, NotJson, json_value, may_go_beyond_json
 from services.api.request_audit import audit_of
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -52,7 +52,7 @@ class RequestLimits:
                 await _refuse(scope, receive, send, 413, too_large)
                 return
 
-        if _json_body(scope) and (problem := _not_unicode(b"".join(m.get("body", b"") for m in messages))):
+        if _json_body(scope) and (problem := _beyond_json(b"".join(m.get("body", b"") for m in messages))):
             await _refuse(scope, receive, send, 400, problem)
             return
 
@@ -73,19 +73,20 @@ def _json_body(scope: Scope) -> bool:
     return declared in (b"", b"application/json") or declared.endswith(b"+json")
 
 
-def _not_unicode(body: bytes) -> str | None:
-    """Why a JSON body holds no Unicode text (a string escaping half of a UTF-16 pair alone), else None.
+def _beyond_json(body: bytes) -> str | None:
+    """Why a JSON body holds what no JSON text may (schemas.json_text.BeyondJson), else None.
 
-    `json.loads` reads `"\\ud800"` into a Python string no UTF-8 can hold, and every route failed later —
-    writing it to the store, or echoing it in the answer — with a 500 (subscriptions, webhooks, referrals,
-    inbox actions, ingest: found by hand in session 17; generated API tests draw no such strings). Checked
-    here, once for every route, and only for a body that escapes a surrogate at all; a body that is not
-    JSON is left to the route, which says why."""
-    if not escapes_a_surrogate(body):
+    `json.loads` reads `"\\ud800"` into a Python string no UTF-8 can hold, and `NaN` or `Infinity` into
+    floats no JSON answer can hold; every route failed later — writing it to the store, the audit, or
+    echoing it in a 422 — with a 500 (subscriptions, webhooks, referrals, inbox actions, ingest: found by
+    hand and by tests/integration/test_api_edge_values.py in session 17). Checked here, once for every
+    route, and only for a body that might hold one at all; a body that is not JSON is left to the route,
+    which says why."""
+    if not may_go_beyond_json(body):
         return None
     try:
         json_value(body)
-    except LoneSurrogate as exc:
+    except BeyondJson as exc:
         return str(exc)
     except NotJson:
         return None

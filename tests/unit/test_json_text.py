@@ -16,7 +16,7 @@ from schemas.json_text import NotJson, json_lines, json_value
 from services.cli.publishing import read_events
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=10,
 )
@@ -30,6 +30,9 @@ BAD_LINES = {
     b'["\\ud800"]': "lone surrogate",  # half of a UTF-16 pair escaped alone: no UTF-8 holds it
     b'{"\\udc00 x": 1}': "lone surrogate",
     b'["\\ude00\\ud83d"]': "lone surrogate",  # a pair in the wrong order is two halves
+    b"[NaN]": "NaN and Infinity are no JSON numbers",  # json.loads reads them; no JSON answer holds them
+    b'{"a": -Infinity}': "NaN and Infinity are no JSON numbers",
+    b"[1e400]": "past the largest a double holds",  # read as infinity
 }
 
 
