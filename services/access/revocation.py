@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from consumers.clock import utcnow
 from services.access.resolver import PRINCIPALS, TOKENS
@@ -26,11 +26,19 @@ class Revoked:
     tokens: int
     sessions: int
     disabled: bool = False
+    known: bool = True
+    """Whether the principal exists at all: a mistyped id revokes nothing, which must not read as done."""
 
 
 def revoke_access(engine: Engine, principal_id: str, *, disable: bool = False) -> Revoked:
     """End every live token and web session of a principal (and, with `disable`, the principal)."""
     with engine.begin() as connection:
+        known = (
+            connection.execute(
+                select(PRINCIPALS.c.principal_id).where(PRINCIPALS.c.principal_id == principal_id)
+            ).first()
+            is not None
+        )
         tokens, sessions = _revoke(connection, principal_id)
         disabled = False
         if disable:
@@ -42,7 +50,7 @@ def revoke_access(engine: Engine, principal_id: str, *, disable: bool = False) -
                 ).rowcount
                 > 0
             )
-    return Revoked(tokens, sessions, disabled)
+    return Revoked(tokens, sessions, disabled, known)
 
 
 def _revoke(connection: Connection, principal_id: str) -> tuple[int, int]:

@@ -8,6 +8,7 @@ import typer
 
 from consumers.clock import utcnow
 from schemas.bounds import is_url_safe_id, line_refusal
+from schemas.errors import CasehubError
 from schemas.reference import agencies, provinces_on
 from services.access.demo import seed_demo_principals
 from services.access.principal import PRINCIPAL_ID_MAX, Principal, Role
@@ -71,6 +72,8 @@ def revoke(principal_id: Annotated[str, typer.Argument(help="Whose tokens to rev
     """Revoke every live token and web session of a principal (a leaked or rotated token)."""
     engine, _ = open_store(settings())
     revoked = revoke_access(engine, principal_id)
+    if not revoked.known:
+        raise CasehubError(_unknown(principal_id))
     console.print(
         f"revoked {revoked.tokens} token(s) and {revoked.sessions} web session(s) of {principal_id}"
     )
@@ -82,6 +85,8 @@ def disable(principal_id: Annotated[str, typer.Argument(help="Who leaves.")]) ->
     """Disable a principal: tokens and web sessions end, subscriptions stop; `create` enables again."""
     engine, _ = open_store(settings())
     revoked = revoke_access(engine, principal_id, disable=True)
+    if not revoked.known:
+        raise CasehubError(_unknown(principal_id))
     state = "disabled" if revoked.disabled else "was not an enabled principal"
     console.print(
         f"{principal_id}: {state}; revoked {revoked.tokens} token(s) and {revoked.sessions} web session(s)"
@@ -102,3 +107,7 @@ def demo_token_lines(tokens: dict[str, str] | None) -> str:
         return ""
     lines = [f"  Token (DEMO) : {token}" for token in tokens.values()]
     return "\n".join(lines) + "\n"
+
+
+def _unknown(principal_id: str) -> str:
+    return f"no principal {principal_id!r}: nothing revoked (`casehub tokens list` shows who there is)"

@@ -55,6 +55,10 @@ def test_a_created_token_reads_the_api_until_it_is_revoked(tmp_path: Path) -> No
     }
     assert "revoked 1 token" in casehub(tmp_path, "revoke", "qltt-hn-1").stdout
     assert client.get("/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    # a mistyped id revokes nothing: said so and exit 1, not "revoked 0 token(s)" (found by hand, session 17)
+    for command in ("revoke", "disable"):
+        typo = casehub(tmp_path, command, "qltt-hn-l")
+        assert typo.returncode == 1 and "no principal 'qltt-hn-l': nothing revoked" in typo.stderr
 
 
 def test_bad_agencies_and_provinces_are_refused_with_one_line(tmp_path: Path) -> None:
