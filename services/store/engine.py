@@ -10,7 +10,12 @@ from alembic import command
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from services.store.queries.text import register_fold
-from services.store.schema_version import alembic_config, revisions_between, schema_revision
+from services.store.schema_version import (
+    alembic_config,
+    newer_than_this_code,
+    revisions_between,
+    schema_revision,
+)
 
 
 def make_engine(url: str, *, pre_ping: bool = True, **kwargs: Any) -> Engine:
@@ -63,6 +68,8 @@ def migrate(engine: Engine) -> SchemaUpgrade:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         before = schema_revision(connection)
+        if (newer := newer_than_this_code(before, engine.url.render_as_string())) is not None:
+            raise newer
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         after = schema_revision(connection)

@@ -51,9 +51,28 @@ def revisions_between(before: str | None, after: str) -> list[str]:
     return [r.revision for r in reversed(list(script.iterate_revisions(after, before or "base")))]
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every migration shipped with this code."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+def newer_than_this_code(current: str | None, shown_url: str) -> StoreNotUpgraded | None:
+    """The refusal for a store at a migration this code does not ship — one a newer casehub wrote, which
+    `casehub db upgrade` cannot help with (alembic's own answer was a traceback, found in session 17)."""
+    if current is None or current in known_revisions():
+        return None
+    return StoreNotUpgraded(
+        f"the store {shown_url} is at migration {current}, which this casehub (newest {head_revision()}) "
+        "does not know: a newer casehub wrote it — run that version (or restore a backup), not an upgrade"
+    )
+
+
 def require_current_schema(connection: Connection, shown_url: str) -> None:
     """Raise StoreNotUpgraded unless the store is at this code's newest migration."""
     current, head = schema_revision(connection), head_revision()
+    if (newer := newer_than_this_code(current, shown_url)) is not None:
+        raise newer
     if current != head:
         at = "has no casehub schema" if current is None else f"is at migration {current}"
         raise StoreNotUpgraded(

@@ -91,3 +91,23 @@ def test_a_store_behind_the_code_is_refused_on_both_backends(
             applied = upgrade_store(Settings(database_url=url, home=tmp_path)).applied
             assert applied[0] == "0012" and applied[-1] == head_revision()  # every migration after 0011
             open_store(Settings(database_url=url, home=tmp_path))[0].dispose()
+
+
+def test_a_store_a_newer_casehub_wrote_is_refused_saying_so_not_upgraded(tmp_path: Path) -> None:
+    """`db upgrade` ended in alembic's traceback ("Can't locate revision"), and every other command advised
+    running it — which cannot help with a store ahead of the code (found by hand in session 17)."""
+    url = f"sqlite:///{tmp_path / 'ahead.db'}"
+    env = {"CASEHUB_DATABASE_URL": url, "CASEHUB_HOME": str(tmp_path)}
+    assert run(["db", "upgrade"], env, timeout=60).returncode == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_future'")
+    engine.dispose()
+    for command_line in (["db", "upgrade"], ["dlq", "list"]):
+        result = run(command_line, env, timeout=60)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.strip() == (
+            f"error: the store {url} is at migration 0099_future, which this casehub (newest "
+            f"{head_revision()}) does not know: a newer casehub wrote it — run that version (or restore a "
+            "backup), not an upgrade"
+        )
