@@ -25,7 +25,7 @@ from services.cli.agencies import agencies_app
 from services.cli.alerts import alerts_app
 from services.cli.audit import audit_app
 from services.cli.bench import bench
-from services.cli.bounds import EVENTS_MAX, LIST_MAX, PORT_MAX, PORT_MIN
+from services.cli.bounds import EVENTS_MAX, LIST_MAX, PORT_MAX, PORT_MIN, SECONDS_MAX
 from services.cli.broker import broker_app, cluster_app, topics_app
 from services.cli.configuration import service_settings
 from services.cli.consoles import console, err
@@ -134,7 +134,8 @@ def credential_lines(credentials: dict[str, Path] | None) -> str:
 @one_line_errors
 def consume(
     until_idle: Annotated[
-        float | None, typer.Option(help="Exit after this many seconds without new records.")
+        float | None,
+        typer.Option(min=0, max=SECONDS_MAX, help="Exit after this many seconds without new records."),
     ] = None,
     processes: Annotated[
         int | None,

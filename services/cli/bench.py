@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from schemas.errors import CasehubError
+from services.cli.bounds import SCALE_MAX, SCALE_MIN
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -25,7 +26,10 @@ _CHECKOUT = Path(__file__).resolve().parents[2]
 @one_line_errors
 def bench(
     scale: Annotated[
-        float, typer.Option(help="1 = the full run (200k events, 1M cases); 0.01 = a smoke run.")
+        float,
+        typer.Option(
+            min=SCALE_MIN, max=SCALE_MAX, help="1 = the full run (200k events, 1M cases); 0.01 = a smoke run."
+        ),
     ] = 1.0,
     json: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
 ) -> None:

@@ -18,3 +18,11 @@ DAYS_MAX = 36_500
 SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
 """Any 64-bit seed."""
 PORT_MIN, PORT_MAX = 1, 65_535
+SECONDS_MAX = 7 * 24 * 3600.0
+"""A wait, an interval or an idle time: a week at most (NaN and infinity are refused with the bound)."""
+INTERVAL_MIN = 0.1
+"""A refresh or sweep interval: not a busy loop."""
+RATE_MAX = 1_000_000.0
+"""Events per second a simulation may be asked for."""
+SCALE_MIN, SCALE_MAX = 0.0001, 100.0
+"""The bench's scale: 1 is 200,000 events and 10^6 cases."""

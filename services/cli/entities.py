@@ -22,7 +22,7 @@ from producers.simulator import Simulation
 from schemas.errors import CasehubError
 from schemas.payloads import SubjectIdentified
 from services.bootstrap import open_store
-from services.cli.bounds import EVENTS_MAX, LIST_MAX, SEED_MAX, SEED_MIN
+from services.cli.bounds import EVENTS_MAX, LIST_MAX, SECONDS_MAX, SEED_MAX, SEED_MIN
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -46,7 +46,9 @@ OnlyValue = Annotated[str | None, typer.Option(help="Only this value (with --kin
 @entities_app.command("consume")
 @one_line_errors
 def consume(
-    until_idle: Annotated[float | None, typer.Option(help="Exit after this many idle seconds.")] = None,
+    until_idle: Annotated[
+        float | None, typer.Option(min=0, max=SECONDS_MAX, help="Exit after this many idle seconds.")
+    ] = None,
     publish: Annotated[bool, typer.Option(help="Publish alerts to the alerts topic.")] = True,
 ) -> None:
     """Run the entity consumer (group casehub-entities) and, on a thread beside it, the alert job every

@@ -9,6 +9,7 @@ import typer
 
 from consumers.clock import utcnow
 from services.bootstrap import open_store
+from services.cli.bounds import INTERVAL_MIN, SECONDS_MAX
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
@@ -42,7 +43,11 @@ def sweep() -> None:
 
 @notify_app.command("run")
 @one_line_errors
-def run(interval: Annotated[float, typer.Option(help="Seconds between sweeps.")] = 30.0) -> None:
+def run(
+    interval: Annotated[
+        float, typer.Option(min=INTERVAL_MIN, max=SECONDS_MAX, help="Seconds between sweeps.")
+    ] = 30.0,
+) -> None:
     """Sweep every interval until Ctrl-C."""
     s = service_settings()
     engine, _ = open_store(s)

@@ -16,6 +16,7 @@ from rich.text import Text
 from schemas.outages import BrokerUnavailable
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
+from services.cli.bounds import INTERVAL_MIN, SECONDS_MAX
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
@@ -33,7 +34,10 @@ def lag(
     group: Annotated[str | None, typer.Option("--group", "-g", help="One group (default: all).")] = None,
     watch: Annotated[bool, typer.Option("--watch", "-w", help="Refresh until Ctrl-C.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document per refresh.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between refreshes with --watch.")] = 2.0,
+    interval: Annotated[
+        float,
+        typer.Option(min=INTERVAL_MIN, max=SECONDS_MAX, help="Seconds between refreshes with --watch."),
+    ] = 2.0,
 ) -> None:
     """Lag per group and partition: messages and time behind, Burrow status, member, catch-up estimate."""
     s = settings()

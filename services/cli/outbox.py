@@ -14,7 +14,7 @@ from producers.outbox import create_outbox_table
 from producers.outbox_relay import OutboxRelay
 from schemas.errors import CasehubError
 from services.bootstrap import build_publisher
-from services.cli.bounds import BATCH_MAX
+from services.cli.bounds import BATCH_MAX, SECONDS_MAX
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
@@ -34,7 +34,8 @@ DatabaseOption = Annotated[
 def relay(
     database: DatabaseOption,
     until_idle: Annotated[
-        float | None, typer.Option(help="Exit once the outbox stayed empty this many seconds.")
+        float | None,
+        typer.Option(min=0, max=SECONDS_MAX, help="Exit once the outbox stayed empty this many seconds."),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=BATCH_MAX, help="Rows per round trip.")] = 1000,
 ) -> None:

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from producers.simulator import Simulation
 from schemas.events import CaseEvent
 from services.bootstrap import build_publisher
-from services.cli.bounds import DAYS_MAX, EVENTS_MAX, SEED_MAX, SEED_MIN
+from services.cli.bounds import DAYS_MAX, EVENTS_MAX, RATE_MAX, SEED_MAX, SEED_MIN
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
@@ -31,7 +31,8 @@ def simulate(
         int, typer.Option("--events", "-n", min=1, max=EVENTS_MAX, help="How many events to generate.")
     ],
     rate: Annotated[
-        float | None, typer.Option(min=0.1, help="Events per second (default: as fast as possible).")
+        float | None,
+        typer.Option(min=0.1, max=RATE_MAX, help="Events per second (default: as fast as possible)."),
     ] = None,
     seed: Annotated[
         int, typer.Option(min=SEED_MIN, max=SEED_MAX, help="Same seed, same events, byte for byte.")

@@ -1,6 +1,7 @@
-"""Every integer a command takes has both ends (services/cli/bounds.py): a 30-digit dead-letter id, list
-limit or batch size was SQLite's OverflowError with a traceback, a port past 65535 the socket's (found by
-hand in session 17). Walks the CLI, so a new option without its bounds fails here."""
+"""Every number a command takes has both ends (services/cli/bounds.py): a 30-digit dead-letter id, list
+limit or batch size was SQLite's OverflowError with a traceback, a port past 65535 the socket's, an idle time
+of NaN never ended (found by hand in session 17). Walks the CLI, so a new option without its bounds fails
+here."""
 
 from __future__ import annotations
 
@@ -16,25 +17,25 @@ from services.cli.app import app
 from services.cli.bounds import ROW_ID_MAX
 
 
-def _is_int(annotation: Any) -> bool:
-    return annotation is int or any(_is_int(arg) for arg in typing.get_args(annotation))
+def _is_number(annotation: Any) -> bool:
+    return annotation in (int, float) or any(_is_number(arg) for arg in typing.get_args(annotation))
 
 
-def integer_parameters() -> Iterator[tuple[str, Any]]:
+def number_parameters() -> Iterator[tuple[str, Any]]:
     def walk(command: Any, path: list[str]) -> Iterator[tuple[str, Any]]:
         for name, sub in (getattr(command, "commands", None) or {}).items():
             yield from walk(sub, [*path, name])
         for parameter in getattr(command, "params", []):
             descriptor = getattr(parameter, "type_descriptor", None)
-            if descriptor is not None and _is_int(descriptor.annotation):
+            if descriptor is not None and _is_number(descriptor.annotation):
                 yield " ".join(path), parameter
 
     yield from walk(typer.main.get_command(app), [])
 
 
-def test_every_integer_a_command_takes_has_both_ends() -> None:
-    found = list(integer_parameters())
-    assert len(found) >= 20  # the walk reaches the sub-commands
+def test_every_number_a_command_takes_has_both_ends() -> None:
+    found = list(number_parameters())
+    assert len(found) >= 27  # the walk reaches the sub-commands, integers and floats
     unbounded = [f"{path} {p.name}" for path, p in found if p.min is None or p.max is None]
     assert unbounded == []
 
@@ -50,6 +51,13 @@ def test_every_integer_a_command_takes_has_both_ends() -> None:
         ["simulate", "--events", "3", "--days", "1" + "0" * 30],
         ["api", "--port", "99999"],
         ["topics", "grow", "--partitions", "80000"],
+        # floats: NaN never compares, so `until_idle nan` waited forever; a 0 s interval is a busy loop
+        ["outbox", "relay", "--database", "sqlite://", "--until-idle", "nan"],
+        ["consume", "--until-idle", "-1"],
+        ["lag", "--interval", "0"],
+        ["notify", "run", "--interval", "inf"],
+        ["simulate", "--events", "3", "--rate", "nan"],
+        ["bench", "--scale", "1e9"],
     ],
 )
 def test_a_number_out_of_bounds_is_a_usage_error_before_anything_runs(arguments: list[str]) -> None:
