@@ -40,6 +40,8 @@ def shown_url(url: str) -> str:
         return "(the URL given)"
 
 
+WEEK_S = 7 * 24 * 3600.0
+"""The longest wait, interval or look-back a setting may name (NaN and infinity are refused too)."""
 TOPIC_PARTITIONS_MAX = 10_000
 """Partitions of an agency topic at most: a typo of 80,000 would cripple the broker (Kafka's own advice is
 a few thousand a broker)."""
@@ -99,18 +101,29 @@ class Settings(BaseSettings):
     max_poll_records: int = Field(
         default=8000,
         ge=1,
+        le=100_000,
         description="Records a poll hands over at most; the batch budget cuts them into parts "
         "(consumers/batch_budget.py), bigger in a backlog.",
     )
     batch_budget_ms: int = Field(
         default=250,
         ge=0,
+        le=60_000,
         description="The materializer writes a polled batch in parts of about this many ms of work each, "
         "so a backlog's first records commit sooner (consumers/batch_budget.py); 0: each poll whole.",
     )
-    consumer_session_timeout_ms: int = 10_000
+    consumer_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1_000,
+        le=1_800_000,
+        description="Kafka's session timeout; the broker takes 6 s to 30 min by default (group.min/max...).",
+    )
     consumer_stall_s: float = Field(
-        default=60.0, description="A consumer retrying one batch (or not polling) this long is not ready."
+        default=60.0,
+        ge=0.1,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="A consumer retrying one batch (or not polling) this long is not ready.",
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65_535)
@@ -124,7 +137,7 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = Field(
         default=None, description="The audit chain's HMAC key; default: audit.key in home (0600, created)."
     )
-    connect_timeout_s: float = 10.0
+    connect_timeout_s: float = Field(default=10.0, gt=0, le=3_600, allow_inf_nan=False)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = Field(
         default=None,
         description="CASEHUB_LOG_LEVEL; unset: INFO for long-running processes (consume, api, up: the "
@@ -137,45 +150,97 @@ class Settings(BaseSettings):
         le=65_535,
         description="Prometheus /metrics, /healthz, /readyz of a consumer; 0 picks a free port.",
     )
-    lag_window_commits: int = Field(default=10, description="Burrow's window: commits per partition.")
-    lag_min_distance_s: float = Field(default=1.0, description="Commits closer than this share a slot.")
-    lag_lookback_s: float = Field(default=900.0, description="How far back the commit log is read.")
-    lag_sample_interval_s: float = Field(default=15.0, description="How often lag gauges are refreshed.")
+    lag_window_commits: int = Field(
+        default=10, ge=1, le=1_000, description="Burrow's window: commits per partition."
+    )
+    lag_min_distance_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="Commits closer than this share a slot.",
+    )
+    lag_lookback_s: float = Field(
+        default=900.0,
+        gt=0,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="How far back the commit log is read.",
+    )
+    lag_sample_interval_s: float = Field(
+        default=15.0,
+        ge=0.05,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="How often lag gauges are refreshed.",
+    )
     # Entities and early warning (consumers/entity, consumers/alerts)
     entity_group: str = Field(default="casehub-entities", description="Consumer group of the entity linker.")
     entity_link_cap: int = Field(
-        default=20, ge=2, description="An identifier on more subjects than this links none of them."
+        default=20,
+        ge=2,
+        le=1_000_000,
+        description="An identifier on more subjects than this links none of them.",
     )
     alerts_topic_prefix: str = Field(
         default="casehub.alerts.", description="Alerts for agency X go to <prefix>X; X alone may read them."
     )
-    alert_interval_s: float = Field(default=30.0, description="How often the alert rules are evaluated.")
-    alert_repeat_cases: int = Field(default=3, description="Confirmed cases that make a repeat.")
-    alert_repeat_window_days: int = Field(default=365, description="...within this many days.")
-    alert_spike_baseline_weeks: int = Field(default=12, description="Weeks of history a spike is judged by.")
-    alert_spike_mads: float = Field(default=3.0, description="Scaled MADs over the median: a spike.")
-    alert_spike_min_cases: int = Field(default=4, description="A week with fewer cases is never a spike.")
-    alert_referral_days: int = Field(default=30, description="Days a referred agency has to react.")
+    alert_interval_s: float = Field(
+        default=30.0,
+        ge=0.05,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="How often the alert rules are evaluated.",
+    )
+    alert_repeat_cases: int = Field(
+        default=3, ge=1, le=100_000, description="Confirmed cases that make a repeat."
+    )
+    alert_repeat_window_days: int = Field(
+        default=365, ge=1, le=36_500, description="...within this many days."
+    )
+    alert_spike_baseline_weeks: int = Field(
+        default=12, ge=1, le=520, description="Weeks of history a spike is judged by."
+    )
+    alert_spike_mads: float = Field(
+        default=3.0, ge=0, le=1_000, allow_inf_nan=False, description="Scaled MADs over the median: a spike."
+    )
+    alert_spike_min_cases: int = Field(
+        default=4, ge=1, le=1_000_000, description="A week with fewer cases is never a spike."
+    )
+    alert_referral_days: int = Field(
+        default=30, ge=1, le=3_650, description="Days a referred agency has to react."
+    )
     smtp_host: str = Field(default="", description="SMTP server for notification e-mail; empty: no e-mail.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_sender: str = Field(default="casehub@localhost", description="The From: of notification e-mail.")
     smtp_username: str = ""
     smtp_password: SecretStr = Field(default=SecretStr(""), description="Never logged (SecretStr).")
     smtp_starttls: bool = Field(default=False, description="STARTTLS before logging in.")
-    smtp_timeout_s: float = 10.0
-    notify_max_attempts: int = Field(default=5, ge=1, description="E-mail attempts before giving up.")
+    smtp_timeout_s: float = Field(default=10.0, gt=0, le=3_600, allow_inf_nan=False)
+    notify_max_attempts: int = Field(default=5, ge=1, le=100, description="E-mail attempts before giving up.")
     webhook_key: SecretStr = Field(
         default=SecretStr(""), description="Master key webhook secrets derive from; empty: webhooks refused."
     )
-    webhook_max_attempts: int = Field(default=6, ge=1, description="Deliveries tried; then a dead letter.")
-    webhook_backoff_s: float = Field(default=30.0, gt=0, description="First retry delay, doubled each time.")
-    webhook_timeout_s: float = 10.0
+    webhook_max_attempts: int = Field(
+        default=6, ge=1, le=100, description="Deliveries tried; then a dead letter."
+    )
+    webhook_backoff_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="First retry delay, doubled each time.",
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=3_600, allow_inf_nan=False)
     webhook_allowed_networks: list[str] = Field(
         default_factory=list,
         description="Networks (CIDR, a JSON list) webhooks may reach besides public addresses, e.g. a VPN.",
     )
     notify_backfill_days: int = Field(
-        default=7, ge=0, description="A new subscription is told of matching facts this many days old."
+        default=7,
+        ge=0,
+        le=3_650,
+        description="A new subscription is told of matching facts this many days old.",
     )
     # Public tips (services/tips)
     tip_key: SecretStr | None = Field(
@@ -191,8 +256,16 @@ class Settings(BaseSettings):
     tip_rate_limit: str = Field(
         default="5/minute;30/hour", description="Tip posts allowed per client address (`limits` syntax)."
     )
-    tip_form_min_s: float = Field(default=3.0, ge=0, description="A form posted sooner is a bot: refused.")
-    tip_form_max_s: float = Field(default=3600.0, gt=0, description="A form older than this is refused.")
+    tip_form_min_s: float = Field(
+        default=3.0,
+        ge=0,
+        le=WEEK_S,
+        allow_inf_nan=False,
+        description="A form posted sooner is a bot: refused.",
+    )
+    tip_form_max_s: float = Field(
+        default=3600.0, gt=0, le=WEEK_S, allow_inf_nan=False, description="A form older than this is refused."
+    )
 
     @field_validator("home", "kafka_ca_file", "kafka_credentials_dir")
     @classmethod

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import typer
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from services.cli.app import app
 from services.cli.bounds import ROW_ID_MAX
+from services.settings import Settings
 
 
 def _is_number(annotation: Any) -> bool:
@@ -64,3 +66,29 @@ def test_a_number_out_of_bounds_is_a_usage_error_before_anything_runs(arguments:
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 2, result.output
     assert "Invalid value" in result.output
+
+
+def test_every_number_a_setting_takes_has_both_ends_and_no_nan() -> None:
+    """The same for CASEHUB_* settings: CASEHUB_LAG_SAMPLE_INTERVAL_S=0 was a busy loop, an alert window
+    of 10^30 days an OverflowError in the sweep, NaN a wait that never ends (session 17)."""
+    numbers = {
+        name: field
+        for name, field in Settings.model_fields.items()
+        if _is_number(field.annotation) and field.annotation is not bool
+    }
+    assert len(numbers) >= 30
+    unbounded = []
+    for name, field in numbers.items():
+        kinds = {type(m).__name__ for m in field.metadata}
+        if not ({"Ge", "Gt"} & kinds and {"Le", "Lt"} & kinds):
+            unbounded.append(name)
+    assert unbounded == []
+    floats = [name for name, field in numbers.items() if _is_float(field.annotation)]
+    for name in floats:
+        for value in ("nan", "inf", "-inf"):
+            with pytest.raises(ValidationError):
+                Settings(**{name: value})
+
+
+def _is_float(annotation: Any) -> bool:
+    return annotation is float or any(_is_float(arg) for arg in typing.get_args(annotation))
