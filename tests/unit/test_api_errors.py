@@ -29,13 +29,19 @@ def _run(failure: Exception) -> list[dict[str, Any]]:
     return sent
 
 
+def _logged(capsys: Any) -> str:
+    captured = capsys.readouterr()
+    return str(captured.out + captured.err)
+
+
 def test_a_client_that_left_gets_no_answer_and_is_no_error(capsys: Any) -> None:
     assert _run(ClientDisconnect()) == []
-    logged = capsys.readouterr().out + capsys.readouterr().err
-    assert "request_failed" not in logged
+    logged = _logged(capsys)
+    assert "request_abandoned" in logged and "request_failed" not in logged
 
 
-def test_any_other_failure_is_a_500_with_a_reference() -> None:
+def test_any_other_failure_is_a_500_with_a_reference(capsys: Any) -> None:
     sent = _run(RuntimeError("boom"))
+    assert "request_failed" in _logged(capsys)
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 500
     assert b"reference" in sent[1]["body"] and b"boom" not in sent[1]["body"]
