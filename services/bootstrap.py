@@ -97,9 +97,13 @@ def _seed(settings: Settings, engine: Engine) -> None:
 
 def store_unavailable(engine: Engine, exc: SQLAlchemyError) -> StoreUnavailable:
     """A store that cannot be opened, said in one line: its URL (password hidden) and the driver's reason."""
+    return StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {driver_reason(exc)}")
+
+
+def driver_reason(exc: SQLAlchemyError) -> str:
+    """The first line of what the database driver said (SQLAlchemy's own wrapper and advice left out)."""
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    reason = lines[0] if lines else type(exc).__name__
-    return StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {reason}")
+    return lines[0] if lines else type(exc).__name__
 
 
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from producers.outbox import create_outbox_table
 from producers.outbox_relay import OutboxRelay
 from schemas.errors import CasehubError
-from services.bootstrap import build_publisher
+from services.bootstrap import build_publisher, driver_reason
 from services.cli.bounds import BATCH_MAX, SECONDS_MAX
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
@@ -80,7 +80,6 @@ def outbox_database(database: str) -> Engine:
     try:
         create_outbox_table(engine)
     except SQLAlchemyError as exc:
-        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        reason = lines[0] if lines else type(exc).__name__
+        reason = driver_reason(exc)
         raise CasehubError(f"cannot open the agency database {shown_url(database)}: {reason}") from None
     return engine
