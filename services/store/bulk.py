@@ -10,7 +10,8 @@ set-based path, so the result is the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from operator import itemgetter
 from typing import Any, cast
 
@@ -82,7 +83,7 @@ def bulk_write_new(
     if connection.dialect.name == "postgresql" and writes:
         shaped = [(table, *_as_tuples(rows, None)) for table, rows, _keys in writes]
         try:
-            with connection.begin_nested():  # rolled back on any error, which then propagates
+            with _copy_savepoint(connection):  # rolled back on any error, which then propagates
                 for table, names, values in shaped:
                     _copy(connection, table.name, table, names, values)
             return
@@ -164,11 +165,34 @@ def _copied_straight(
 ) -> bool:
     """COPY the rows into `table` itself; False (and nothing written) when a row's key already exists."""
     try:
-        with connection.begin_nested():  # rolled back on any error, which then propagates
+        with _copy_savepoint(connection):  # rolled back on any error, which then propagates
             _copy(connection, table.name, table, columns, rows)
     except UniqueViolation:
         return False
     return True
+
+
+_SAVEPOINT = "casehub_copy"
+
+
+@contextmanager
+def _copy_savepoint(connection: Connection) -> Iterator[None]:
+    """A savepoint around COPYs straight into tables (PostgreSQL), sent by the driver itself: through
+    SQLAlchemy's `begin_nested` the pair cost ~400 µs of our CPU a batch against ~190 here, and a batch
+    takes two. Nothing inside creates staging tables (what SQLAlchemy's `rollback_savepoint` event tells
+    `_forget_staging_created_in_savepoint`), so SQLAlchemy need not know of it. On any error the savepoint
+    is rolled back and the error propagates; should the rollback itself fail (the connection lost), the
+    original error propagates and the transaction is lost with the connection."""
+    driver: Any = connection.connection.driver_connection
+    driver.execute(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            driver.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        raise
+    driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
 
 def _copy(

@@ -21,12 +21,13 @@ the ids are a relation: probed through the subject_id index or hashed, never com
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from typing import Any
+
+from sqlalchemy import Connection
 
 _LATEST = 'ORDER BY occurred_at DESC, event_id COLLATE "C" DESC'
 
-REFOLD = text(
-    f"""
+REFOLD = f"""
     INSERT INTO subjects
         (subject_id, kind, display_name, platforms, agencies, case_count, first_seen_at, last_seen_at)
     SELECT
@@ -44,7 +45,7 @@ REFOLD = text(
         count(DISTINCT case_id),
         min(occurred_at),
         max(occurred_at)
-    FROM (SELECT DISTINCT unnest(CAST(:ids AS text[]))) AS wanted (subject_id)
+    FROM (SELECT DISTINCT unnest(CAST(%(ids)s AS text[]))) AS wanted (subject_id)
     JOIN subject_observations USING (subject_id)
     GROUP BY subject_id
     ON CONFLICT (subject_id) DO UPDATE SET
@@ -56,11 +57,13 @@ REFOLD = text(
         first_seen_at = EXCLUDED.first_seen_at,
         last_seen_at = EXCLUDED.last_seen_at
     """
-)
+"""The refold as psycopg takes it: sent by the driver itself, as the batch's other fixed statements are
+(services/store/sql_store.py, `_driver`): ~100 µs less of our CPU a batch than through SQLAlchemy."""
 
 
 def refold_subjects(connection: Connection, subject_ids: list[str]) -> None:
     """Refold and store these subjects (those with no observation are left alone, as the Python fold
     leaves them)."""
     if subject_ids:
-        connection.execute(REFOLD, {"ids": subject_ids})
+        driver: Any = connection.connection.driver_connection
+        driver.execute(REFOLD, {"ids": subject_ids})

@@ -331,6 +331,34 @@ def test_audience_views_replace_earlier_ones_and_mark_the_case_restricted(store:
     assert _audience_rows(store, "C13") == ["qltt"]
 
 
+def test_restricted_marks_after_locking_follow_the_transactions_own_writes(store: CaseStore) -> None:
+    """PostgreSQL reads the marks of the cases it locks in the same statement and answers from them:
+    the answer must still see marks written since, forget those a rolled-back savepoint wrote, and ask
+    about cases it did not lock."""
+    from consumers.records import AudienceViews
+
+    events = [stored_event(opened(case_id), "t", 0, i) for i, case_id in enumerate(["C40", "C41", "C42"])]
+    cases = {e.case_id: fold_case(e.case_id, [e]) for e in events}
+    with store.transaction() as tx:
+        tx.add_events(events)
+        tx.put_cases(list(cases.values()))
+        tx.put_audience_views([AudienceViews("C40", (("qltt", cases["C40"]),), None)])
+    with store.transaction() as tx:
+        assert set(tx.lock_cases(["C40", "C41", "C-none"])) == {"C40", "C41"}
+        assert tx.restricted_case_ids(["C40", "C41", "C-none"]) == {"C40"}
+        assert tx.restricted_case_ids(["C41", "C42"]) == set(), "C42 was not locked: asked, not guessed"
+        tx.put_audience_views([AudienceViews("C41", (("qltt", cases["C41"]),), None)])
+        assert tx.restricted_case_ids(["C40", "C41"]) == {"C40", "C41"}
+        with pytest.raises(RuntimeError), tx.savepoint():
+            assert set(tx.lock_cases(["C40", "C41", "C42"])) == {"C40", "C41", "C42"}
+            tx.put_audience_views([AudienceViews("C42", (("qltt", cases["C42"]),), None)])
+            assert tx.restricted_case_ids(["C42"]) == {"C42"}
+            raise RuntimeError("roll the savepoint back")
+        assert tx.restricted_case_ids(["C40", "C41", "C42"]) == {"C40", "C41"}
+    with store.transaction() as tx:
+        assert tx.restricted_case_ids(["C40", "C41", "C42"]) == {"C40", "C41"}
+
+
 def test_timestamps_come_back_in_utc(store: CaseStore) -> None:
     event = stored_event(opened("C5"), "t", 0, 0)
     with store.transaction() as tx:
