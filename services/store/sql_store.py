@@ -184,7 +184,7 @@ class SqlTransaction(StoreTransaction):
             ids = sorted(asked)
             return set(self.connection.execute(_RESTRICTED_AMONG, {"ids": ids}).scalars()) if ids else set()
         found: set[str] = set()
-        for chunk in id_chunks(self.connection, sorted(set(case_ids)), _IN_CHUNK):
+        for chunk in id_chunks(self.connection, sorted(asked), _IN_CHUNK):
             query = select(RESTRICTED_CASES.c.case_id).where(
                 among(self.connection, RESTRICTED_CASES.c.case_id, chunk)
             )

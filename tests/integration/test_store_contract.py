@@ -357,6 +357,7 @@ def test_restricted_marks_after_locking_follow_the_transactions_own_writes(store
         assert tx.restricted_case_ids(["C40", "C41", "C42"]) == {"C40", "C41"}
     with store.transaction() as tx:
         assert tx.restricted_case_ids(["C40", "C41", "C42"]) == {"C40", "C41"}
+        assert tx.restricted_case_ids(c for c in ["C40", "C42"]) == {"C40"}, "any iterable, read once"
 
 
 def test_timestamps_come_back_in_utc(store: CaseStore) -> None:
