@@ -27,6 +27,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.store import code_list
+from services.store.batch_statements import driver
 from services.store.code_list import CodeList
 
 
@@ -179,16 +180,16 @@ def _copy_savepoint(connection: Connection) -> Iterator[None]:
     `_forget_staging_created_in_savepoint`), so SQLAlchemy need not know of it. On any error the savepoint
     is rolled back and the error propagates; should the rollback itself fail (the connection lost), the
     original error propagates and the transaction is lost with the connection."""
-    driver: Any = connection.connection.driver_connection
-    driver.execute(f"SAVEPOINT {_SAVEPOINT}")
+    connection_driver = driver(connection)
+    connection_driver.execute(f"SAVEPOINT {_SAVEPOINT}")
     try:
         yield
     except BaseException:
         with suppress(Exception):
-            driver.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-            driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            connection_driver.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            connection_driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
         raise
-    driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    connection_driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
 
 def _copy(
@@ -214,14 +215,14 @@ def _copy_cursor(connection: Connection) -> Any:
     COPY of a few rows), and a batch runs five or more. Kept per database session, for that driver
     connection only (a replaced connection gets its own). The dumpers stay on this cursor: the
     connection's other statements keep psycopg's own."""
-    driver: Any = connection.connection.driver_connection
+    connection_driver = driver(connection)
     kept = connection.info.get("copy_cursor")
-    if kept is None or kept[0] is not driver or kept[1].closed:
-        cursor = driver.cursor()
+    if kept is None or kept[0] is not connection_driver or kept[1].closed:
+        cursor = connection_driver.cursor()
         set_json_dumps(orjson.dumps, context=cursor)
         cursor.adapters.register_dumper(None, _JsonbByOrjson)  # what COPY picks for a jsonb column
         cursor.adapters.register_dumper(None, _JsonByOrjson)  # ... and for a json one (the log's payload)
-        kept = (driver, cursor)
+        kept = (connection_driver, cursor)
         connection.info["copy_cursor"] = kept
     return kept[1]
 

@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from operator import attrgetter
 from typing import Any, cast
 
@@ -14,17 +13,12 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
-    String,
     Table,
-    bindparam,
     delete,
-    func,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from consumers.clock import utcnow
 from consumers.event_content import CHANGED_DUPLICATE, same_content
@@ -44,6 +38,14 @@ from consumers.records import (
 from consumers.store_errors import EventsRejected, StoreRejected, StoreUnavailable
 from services.store import projection_tables
 from services.store.audience_tables import CASE_AUDIENCE_VIEWS, RESTRICTED_CASES
+from services.store.batch_statements import (
+    CASE_LOCKS,
+    LOCKED_CASES,
+    RESTRICTED_AMONG,
+    SUBJECT_LOCKS,
+    lock_keys,
+    save_offsets_at_once,
+)
 from services.store.bulk import bulk_write, bulk_write_new
 from services.store.failures import first_line, is_database_error, is_outage
 from services.store.queries.id_lists import among, id_chunks
@@ -143,7 +145,7 @@ class SqlTransaction(StoreTransaction):
 
     def lock_cases(self, case_ids: Iterable[str]) -> dict[str, CaseState]:
         ids = sorted(set(case_ids))
-        _lock_keys(self.connection, _CASE_LOCKS, ids)
+        lock_keys(self.connection, CASE_LOCKS, ids)
         if self.connection.dialect.name == "postgresql" and ids:
             return self._read_locked(ids)
         found: dict[str, CaseState] = {}
@@ -155,7 +157,7 @@ class SqlTransaction(StoreTransaction):
         return found
 
     def lock_subjects(self, subject_ids: Iterable[str]) -> None:
-        _lock_keys(self.connection, _SUBJECT_LOCKS, sorted(set(subject_ids)))
+        lock_keys(self.connection, SUBJECT_LOCKS, sorted(set(subject_ids)))
 
     def _read_locked(self, ids: list[str]) -> dict[str, CaseState]:
         """The locked cases with events, and which of the ids are restricted, in one statement (PostgreSQL).
@@ -167,7 +169,7 @@ class SqlTransaction(StoreTransaction):
         marks are added as it writes them (`put_audience_views`), and a savepoint forgets them all."""
         found: dict[str, CaseState] = {}
         restricted: set[str] = set()
-        for row in self.connection.execute(_LOCKED_CASES, {"ids": ids}):
+        for row in self.connection.execute(LOCKED_CASES, {"ids": ids}):
             mapping = row._mapping
             if mapping["restricted_id"] is not None:
                 restricted.add(mapping["restricted_id"])
@@ -182,7 +184,7 @@ class SqlTransaction(StoreTransaction):
             return asked & self._marks.restricted
         if self.connection.dialect.name == "postgresql":
             ids = sorted(asked)
-            return set(self.connection.execute(_RESTRICTED_AMONG, {"ids": ids}).scalars()) if ids else set()
+            return set(self.connection.execute(RESTRICTED_AMONG, {"ids": ids}).scalars()) if ids else set()
         found: set[str] = set()
         for chunk in id_chunks(self.connection, sorted(asked), _IN_CHUNK):
             query = select(RESTRICTED_CASES.c.case_id).where(
@@ -263,7 +265,7 @@ class SqlTransaction(StoreTransaction):
             return
         now = utcnow()
         if self.connection.dialect.name == "postgresql":
-            _save_offsets_at_once(self.connection, group, offsets, now)
+            save_offsets_at_once(self.connection, group, offsets, now)
             return
         rows = [{"consumer_group": group, **vars(o), "updated_at": now} for o in offsets]
         keys = ["consumer_group", "topic", "partition"]
@@ -322,96 +324,12 @@ def _stored_dead_letter(row: Any) -> StoredDeadLetter:
     return StoredDeadLetter(row["id"], letter, row["replay_attempts"], row["resolved_event_id"])
 
 
-_CASE_LOCKS, _SUBJECT_LOCKS = 1, 2
-"""Seeds of the advisory-lock key hashes, one key space per kind of row."""
-
-
-def _lock_keys(connection: Connection, space: int, ids: list[str]) -> None:
-    """Hold a lock per id until the transaction ends, taken in id order so writers never deadlock.
-
-    PostgreSQL: transaction-scoped advisory locks keyed by a 64-bit hash of the id. They cover ids that
-    have no row yet, which row locks cannot, without writing placeholder rows first. SQLite: nothing to
-    do, the transaction already holds the database's single write lock (the batch wrote its events).
-    """
-    if not ids or connection.dialect.name != "postgresql":
-        return
-    _driver(connection).execute(_LOCK_KEYS, {"ids": ids, "space": space})
-
-
-_LOCK_KEYS = (
-    "SELECT count(pg_advisory_xact_lock(hashtextextended(id, %(space)s))) "
-    "FROM (SELECT unnest(%(ids)s::text[]) AS id ORDER BY 1) AS ordered"
-)
-
-
-def _driver(connection: Connection) -> Any:
-    """The connection's psycopg connection, for the fixed statements every batch sends (PostgreSQL):
-    through SQLAlchemy each cost ~100 µs more of our CPU (~250 against ~140 µs on this machine), for
-    nothing a fixed text with plain parameters needs. Its errors are psycopg's, which `store_error`
-    sorts like SQLAlchemy's (services/store/failures.py)."""
-    return connection.connection.driver_connection
-
-
 @dataclass(frozen=True)
 class _Marks:
     read: frozenset[str]
     """The case ids whose marks were read under their locks."""
     restricted: set[str]
     """Those of them that are restricted (this transaction's own new marks included)."""
-
-
-_WANTED = func.unnest(bindparam("ids", type_=ARRAY(String))).table_valued("case_id").render_derived("wanted")
-_LOCKED_CASES = select(*CASES.columns, RESTRICTED_CASES.c.case_id.label("restricted_id")).select_from(
-    _WANTED.outerjoin(CASES, CASES.c.case_id == _WANTED.c.case_id).outerjoin(
-        RESTRICTED_CASES, RESTRICTED_CASES.c.case_id == _WANTED.c.case_id
-    )
-)
-"""Each asked id with its case row (NULLs without one) and its restricted mark, if any (PostgreSQL): the
-ids are joined as a relation, as `_RESTRICTED_AMONG` does, so a batch's ids are hashed, not tested one by
-one."""
-
-_RESTRICTED_AMONG = text(
-    "SELECT case_id FROM unnest(CAST(:ids AS text[])) AS wanted (case_id) "
-    "JOIN restricted_cases USING (case_id)"
-)
-"""Which of a batch's cases are restricted, the ids joined as a relation (PostgreSQL). As `= ANY(:ids)`,
-the prepared statement's generic plan scanned every mark testing each against every id of the batch one
-by one (an array parameter is not hashed as a literal one is): 3.7 ms a batch at 80,000 events, growing
-with the marks; joined, they are hashed (0.2 ms). Same reason as services/store/subject_refold.py."""
-
-_SAVE_OFFSETS = (
-    "INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset, updated_at) "
-    "SELECT %(group)s, topic, partition, next_offset, %(now)s FROM unnest("
-    "%(topics)s::text[], %(partitions)s::integer[], %(offsets)s::bigint[]"
-    ") AS given (topic, partition, next_offset) "
-    "ON CONFLICT (consumer_group, topic, partition) DO UPDATE "
-    "SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at "
-    "WHERE consumer_offsets.next_offset < EXCLUDED.next_offset"
-)
-"""The forward-only offset upsert of every partition of a batch as one statement (PostgreSQL)."""
-
-
-def _save_offsets_at_once(
-    connection: Connection, group: str, offsets: Sequence[TopicPartitionOffset], now: datetime
-) -> None:
-    """One statement for a batch's partitions, not one per partition (a batch of 2,000 events over 25
-    partitions made 25 round trips, ~0.6 µs of materializer CPU per event). The same forward-only rule:
-    a stored offset only moves forward; a partition given twice keeps its furthest offset (one statement
-    cannot update a row twice, and the per-row upserts kept the furthest one too)."""
-    furthest: dict[tuple[str, int], int] = {}
-    for o in offsets:
-        key = (o.topic, o.partition)
-        furthest[key] = max(o.next_offset, furthest.get(key, o.next_offset))
-    _driver(connection).execute(
-        _SAVE_OFFSETS,
-        {
-            "group": group,
-            "now": now,
-            "topics": [topic for topic, _ in furthest],
-            "partitions": [partition for _, partition in furthest],
-            "offsets": list(furthest.values()),
-        },
-    )
 
 
 def _with_search_text(connection: Connection, rows: list[dict[str, Any]]) -> None:

@@ -21,9 +21,9 @@ the ids are a relation: probed through the subject_id index or hashed, never com
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
+
+from services.store.batch_statements import driver
 
 _LATEST = 'ORDER BY occurred_at DESC, event_id COLLATE "C" DESC'
 
@@ -58,12 +58,11 @@ REFOLD = f"""
         last_seen_at = EXCLUDED.last_seen_at
     """
 """The refold as psycopg takes it: sent by the driver itself, as the batch's other fixed statements are
-(services/store/sql_store.py, `_driver`): ~100 µs less of our CPU a batch than through SQLAlchemy."""
+(services/store/batch_statements.py, `driver`): ~100 µs less of our CPU a batch than through SQLAlchemy."""
 
 
 def refold_subjects(connection: Connection, subject_ids: list[str]) -> None:
     """Refold and store these subjects (those with no observation are left alone, as the Python fold
     leaves them)."""
     if subject_ids:
-        driver: Any = connection.connection.driver_connection
-        driver.execute(REFOLD, {"ids": subject_ids})
+        driver(connection).execute(REFOLD, {"ids": subject_ids})
