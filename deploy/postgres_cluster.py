@@ -30,7 +30,8 @@ from urllib.parse import quote
 
 import structlog
 
-from .kafka_broker import _port_free, free_port
+from .broker.host import free_port
+from .broker.host import port_free as _port_free
 from .postgres_install import (
     LOG_TAIL_LINES,
     PG_ROOT,

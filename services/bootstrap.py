@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
-
-from consumers.batch_budget import BatchBudget
-from consumers.kafka_dead_letters import DEAD_LETTER_MAX_BYTES, KafkaDeadLetterSink
-from consumers.kafka_io import KafkaRecordSource
-from consumers.liveness import Liveness
-from consumers.log_replay import KeepDeadLettersInStore, LogReplaySource
-from consumers.materializer import Materializer
-from consumers.observer import BatchObserver
-from consumers.store_errors import StoreUnavailable
-from producers.publisher import Publisher
-from schemas.alerts import ALERT_RECORD
-from schemas.catalog import bundled_catalog
-from schemas.codec import CaseEventCodec
-from schemas.registry_client import RegistryCatalog
-from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
-from services.kafka_admin import ensure_topics
-from services.ops.kafka_offsets import KafkaClusterOffsets
-from services.registry.catalog import StoreRegistryCatalog
-from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
 from services.settings import AGENCY_CODES, Settings
-from services.store.bulk_load import UnfinishedRebuild, refuse_unfinished_rebuild
-from services.store.engine import SchemaUpgrade, make_engine, migrate
-from services.store.schema_version import StoreNotUpgraded, require_current_schema
-from services.store.sql_store import SqlCaseStore
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from consumers.kafka_io import KafkaRecordSource
+    from consumers.liveness import Liveness
+    from consumers.log_replay import LogReplaySource
+    from consumers.materializer import Materializer
+    from consumers.observer import BatchObserver
+    from consumers.store_errors import StoreUnavailable
+    from producers.publisher import Publisher
+    from schemas.codec import CaseEventCodec
+    from services.ops.kafka_offsets import KafkaClusterOffsets
+    from services.store.engine import SchemaUpgrade
+    from services.store.sql_store import SqlCaseStore
+
+# Each factory imports what it wires when it is called, not when this module is: every CLI command imports
+# this module, and importing the materializer, the store, the registry, Alembic and the Kafka clients all
+# at once was ~1 s of each command's start (`casehub --help`, a member process) whatever it then used.
 
 
 def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
@@ -42,6 +38,12 @@ def open_store(settings: Settings) -> tuple[Engine, SqlCaseStore]:
     the code is one StoreNotUpgraded line saying to run `casehub db upgrade`; a rebuild that did not
     finish (services/store/bulk_load.py) is one UnfinishedRebuild line.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.store.bulk_load import UnfinishedRebuild, refuse_unfinished_rebuild
+    from services.store.schema_version import StoreNotUpgraded, require_current_schema
+    from services.store.sql_store import SqlCaseStore
+
     engine = _engine(settings)
     try:
         with engine.connect() as connection:
@@ -62,12 +64,18 @@ def consumer_store(settings: Settings) -> SqlCaseStore:
     batch (`make_engine`'s `pre_ping`): a broken connection fails the batch as an outage, which the loop
     waits out and retries on a new connection. Open it after `open_store` checked the schema; the health
     probes keep the pinging engine, so a probe after a database restart does not report one failure."""
+    from services.store.sql_store import SqlCaseStore
+
     return SqlCaseStore(_engine(settings, pre_ping=False))
 
 
 def upgrade_store(settings: Settings) -> SchemaUpgrade:
     """`casehub db upgrade`: migrate the store's schema to head and register the bundled schemas; run
     again, it changes nothing and says so."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.store.engine import migrate
+
     engine = _engine(settings)
     try:
         upgrade = migrate(engine)
@@ -80,6 +88,9 @@ def upgrade_store(settings: Settings) -> SchemaUpgrade:
 
 
 def _engine(settings: Settings, *, pre_ping: bool = True) -> Engine:
+    from consumers.store_errors import StoreUnavailable
+    from services.store.engine import make_engine
+
     try:
         return make_engine(settings.store_url, pre_ping=pre_ping)
     except OSError as exc:  # the SQLite file's folder cannot be created
@@ -87,16 +98,24 @@ def _engine(settings: Settings, *, pre_ping: bool = True) -> Engine:
 
 
 def _shown(settings: Settings) -> str:
+    from sqlalchemy import make_url
+
     return make_url(settings.store_url).render_as_string(hide_password=True)
 
 
 def _seed(settings: Settings, engine: Engine) -> None:
+    from schemas.alerts import ALERT_RECORD
+    from schemas.catalog import bundled_catalog
+    from services.registry.seed import agency_subjects, alert_subjects, seed_bundled_schemas
+
     seed_bundled_schemas(engine, bundled_catalog(), agency_subjects(settings))
     seed_bundled_schemas(engine, bundled_catalog(), alert_subjects(settings), ALERT_RECORD)
 
 
 def store_unavailable(engine: Engine, exc: SQLAlchemyError) -> StoreUnavailable:
     """A store that cannot be opened, said in one line: its URL (password hidden) and the driver's reason."""
+    from consumers.store_errors import StoreUnavailable
+
     return StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {driver_reason(exc)}")
 
 
@@ -108,6 +127,10 @@ def driver_reason(exc: SQLAlchemyError) -> str:
 
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
     """The agency, dead-letter and per-agency alert topics (created by the hub admin)."""
+    from consumers.kafka_dead_letters import DEAD_LETTER_MAX_BYTES
+    from services.broker_access.client_options import client_options
+    from services.kafka_admin import ensure_topics
+
     names = [settings.agency_topic(a) for a in agencies] + [settings.dead_letter_topic]
     names += [settings.alerts_topic_of(a) for a in agencies]
     dead_letters = {settings.dead_letter_topic: {"max.message.bytes": str(DEAD_LETTER_MAX_BYTES)}}
@@ -125,6 +148,9 @@ def agency_source(
     settings: Settings, group: str, store: SqlCaseStore, role: str = Role.MATERIALIZER
 ) -> KafkaRecordSource:
     """A consumer group on every agency topic that resumes from the offsets the store holds for it."""
+    from consumers.kafka_io import KafkaRecordSource
+    from services.broker_access.client_options import client_options
+
     return KafkaRecordSource(
         security=client_options(settings, role),
         bootstrap=settings.kafka_bootstrap,
@@ -143,6 +169,12 @@ def build_materializer(
     observer: BatchObserver | None = None,
     liveness: Liveness | None = None,
 ) -> Materializer:
+    from consumers.batch_budget import BatchBudget
+    from consumers.kafka_dead_letters import KafkaDeadLetterSink
+    from consumers.liveness import Liveness
+    from consumers.materializer import Materializer
+    from services.broker_access.client_options import client_options
+
     group = settings.consumer_group
     source = agency_source(settings, group, store)
     sink = KafkaDeadLetterSink(
@@ -174,6 +206,10 @@ def build_replay(
     """`casehub rebuild`: a materializer reading the whole log once (no group, no commits) into the
     store at `engine`, keeping dead letters there only; unknown schema ids come from `registry`.
     `snapshot`: only these partitions, up to these ends (one of several replay processes)."""
+    from consumers.log_replay import KeepDeadLettersInStore
+    from consumers.materializer import Materializer
+    from services.store.sql_store import SqlCaseStore
+
     source = replay_source(settings, snapshot)
     return Materializer(
         source=source,
@@ -190,6 +226,9 @@ def replay_source(
     settings: Settings, snapshot: Mapping[tuple[str, int], tuple[int, int]] | None = None
 ) -> LogReplaySource:
     """A reader of the agency topics from their beginning (all of them, or the `snapshot`'s partitions)."""
+    from consumers.log_replay import LogReplaySource
+    from services.broker_access.client_options import client_options
+
     return LogReplaySource(
         security=client_options(settings, Role.MATERIALIZER),
         bootstrap=settings.kafka_bootstrap,
@@ -201,6 +240,9 @@ def replay_source(
 
 def cluster_offsets(settings: Settings) -> KafkaClusterOffsets:
     """The lag tools' reader of group offsets and log ends, as the ops user (connects on first use)."""
+    from services.broker_access.client_options import client_options
+    from services.ops.kafka_offsets import KafkaClusterOffsets
+
     return KafkaClusterOffsets(
         settings.kafka_bootstrap, settings.connect_timeout_s, client_options(settings, Role.OPS)
     )
@@ -210,6 +252,10 @@ def build_codec(settings: Settings, engine: Engine | None = None) -> CaseEventCo
     """Bundled schemas, and any other id from: the registry at CASEHUB_SCHEMA_REGISTRY_URL when set,
     else the hub's own registry tables in the store (`engine`), so what was registered with the hub
     decodes without extra configuration."""
+    from schemas.codec import CaseEventCodec
+    from schemas.registry_client import RegistryCatalog
+    from services.registry.catalog import StoreRegistryCatalog
+
     if settings.schema_registry_url:
         return CaseEventCodec(
             RegistryCatalog(settings.schema_registry_url, token=settings.schema_registry_token)
@@ -226,6 +272,9 @@ def build_publisher(settings: Settings, agency: str | None = None) -> Publisher:
     Started here, as `consume` starts its source: every caller builds it where it needs the broker, and
     a broker that is down is BrokerUnavailable in one line now (a 503, a CLI error, a relay retry), not
     in the middle of a publish."""
+    from producers.publisher import Publisher
+    from services.broker_access.client_options import client_options
+
     publisher = Publisher(
         security=client_options(settings, agency or Role.ADMIN),
         bootstrap=settings.kafka_bootstrap,

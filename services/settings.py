@@ -5,27 +5,41 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from services.cpu_cores import cores_given
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 STORE_DRIVERS = ("postgresql", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
 """The database URL schemes the store runs on (psycopg is the PostgreSQL driver installed)."""
 _STORE_URL_FORMS = "postgresql+psycopg://user@host/db or sqlite:///path"
 
 
+def _parsed(url: str) -> URL | None:
+    """SQLAlchemy's parse of a database URL, None when it is none. SQLAlchemy is imported here, not with
+    this module: every command reads the settings, many open no database, and importing SQLAlchemy is
+    ~0.2–0.4 s of a CLI start."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url)
+    except ArgumentError:
+        return None
+
+
 def store_url_problem(url: str) -> str | None:
     """What makes `url` no store casehub runs on (None when it is one): the setting and `casehub rebuild
     --into` say it in a line instead of SQLAlchemy's traceback naming a plugin or its parser."""
-    try:
-        driver = make_url(url).drivername
-    except ArgumentError:
+    parsed = _parsed(url)
+    if parsed is None:
         return f"not a database URL ({_STORE_URL_FORMS})"
+    driver = parsed.drivername
     if driver not in STORE_DRIVERS:
         return f"casehub stores in PostgreSQL or SQLite, not {driver!r}: {_STORE_URL_FORMS}"
     return None
@@ -34,10 +48,8 @@ def store_url_problem(url: str) -> str | None:
 def shown_url(url: str) -> str:
     """A database URL fit for a message or a log: its password hidden; one that does not parse is not
     repeated at all (it may hold a password where the parser could not find it)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(the URL given)"
+    parsed = _parsed(url)
+    return "(the URL given)" if parsed is None else parsed.render_as_string(hide_password=True)
 
 
 WEEK_S = 7 * 24 * 3600.0
@@ -317,7 +329,8 @@ class Settings(BaseSettings):
         (at most 64), else one on SQLite, whose single writer lock the members would only take in turn."""
         if self.consumer_processes is not None:
             return self.consumer_processes
-        if make_url(self.store_url).get_backend_name() == "sqlite":
+        parsed = _parsed(self.store_url)
+        if parsed is not None and parsed.get_backend_name() == "sqlite":
             return 1
         return min(64, cores_given())
 

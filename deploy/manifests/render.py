@@ -6,12 +6,12 @@ from pathlib import Path
 
 import yaml
 
+from deploy.manifests import DEFAULT_DIR
 from deploy.manifests.compose import compose
 from deploy.manifests.strimzi import resources
 from services.settings import Settings
 
 HEADER = "# Rendered by `casehub deploy render` from the principal/ACL table; do not edit by hand.\n"
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "rendered"
 
 
 def render(settings: Settings, out_dir: Path = DEFAULT_DIR) -> list[Path]:

@@ -8,11 +8,9 @@ import typer
 from rich.table import Table
 
 from services.broker_access.principals import Grant, Role, grants, principals
-from services.broker_access.provisioning import admin_options, describe_grants, provision, rotate
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
-from services.kafka_admin import admin_client
 
 agencies_app = typer.Typer(
     help="Kafka users of the agencies and hub processes: credentials, rotation, ACLs.", no_args_is_help=True
@@ -23,6 +21,8 @@ agencies_app = typer.Typer(
 @one_line_errors
 def credentials() -> None:
     """Create (or re-apply) every Kafka user and ACL on the broker; print where each credential file is."""
+    from services.broker_access.provisioning import provision
+
     s = settings()
     done = provision(s)
     roles = {p.name: p.role for p in principals(s)}
@@ -38,6 +38,8 @@ def rotate_password(
     user: Annotated[str, typer.Argument(help="The Kafka user (an agency code or a hub role).")],
 ) -> None:
     """Give USER a new password on the broker and in its file; connected clients keep working."""
+    from services.broker_access.provisioning import rotate
+
     s = settings()
     known = {p.name for p in principals(s) if p.role is not Role.ADMIN}
     if user not in known:
@@ -61,6 +63,9 @@ def acls(
     expected: Annotated[bool, typer.Option(help="Print the table's ACLs instead of the broker's.")] = False,
 ) -> None:
     """The ACL matrix as the broker holds it (describe ACLs), or as the table derives it."""
+    from services.broker_access.provisioning import admin_options, describe_grants
+    from services.kafka_admin import admin_client
+
     s = settings()
     if expected:
         console.print(grant_table(sorted(grants(s)), "ACLs derived from the agency reference data"))

@@ -14,8 +14,6 @@ from services.cli.bounds import LIST_MAX
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
-from services.early_warning import build_alert_outbox
-from services.store.alert_store import list_alerts
 
 alerts_app = typer.Typer(
     help="Early warnings: overlaps, repeat offenders, spikes, overdue referrals.", no_args_is_help=True
@@ -32,6 +30,8 @@ def list_raised(
     limit: Annotated[int, typer.Option(min=1, max=LIST_MAX)] = 50,
 ) -> None:
     """Alerts newest first, with whom they tell and what they say."""
+    from services.store.alert_store import list_alerts
+
     engine, _ = open_store(settings())
     with engine.connect() as connection:
         rows, total = list_alerts(connection, agency=agency, rule=rule.value if rule else None, limit=limit)
@@ -59,6 +59,8 @@ def evaluate(
     publish: Annotated[bool, typer.Option(help="Publish new alerts to the alerts topic.")] = True,
 ) -> None:
     """Run every rule once: store the new alerts and publish the unpublished ones."""
+    from services.early_warning import build_alert_outbox
+
     if now is not None and now.tzinfo is None:
         raise typer.BadParameter("give --now with a time zone, e.g. 2026-01-31T08:00:00+07:00")
     s = settings()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from services.access.audit import check_chain
 from services.access.audit_seal import KEY_FILE, AuditSeal
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
-from services.store.engine import make_engine
 
 audit_app = typer.Typer(help="The audit log: verify its keyed hash chain and head.")
 
@@ -19,6 +17,9 @@ audit_app = typer.Typer(help="The audit log: verify its keyed hash chain and hea
 def verify() -> None:
     """Exit 0 with a summary when every row follows under the key and the head is there; exit 1 naming the
     first bad row (or the missing head) otherwise."""
+    from services.access.audit import check_chain
+    from services.store.engine import make_engine
+
     s = settings()
     if s.audit_key is None and not (s.home / KEY_FILE).exists():
         err.print(

@@ -6,16 +6,13 @@ from typing import Annotated
 
 import typer
 
-from deploy.kafka_broker import ensure_jars
+from deploy.broker.jars import ensure_jars
 from services.bootstrap import create_topics
 from services.broker_access.client_options import client_options
-from services.broker_access.local_broker import broker_for
 from services.broker_access.principals import Role
-from services.broker_access.provisioning import provision
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
-from services.kafka_admin import grow_topics
 from services.settings import AGENCY_CODES, TOPIC_PARTITIONS_MAX
 
 broker_app = typer.Typer(help="The local Apache Kafka broker (single-node KRaft).", no_args_is_help=True)
@@ -26,6 +23,9 @@ topics_app = typer.Typer(help="Agency case topics and the dead-letter topic.", n
 @one_line_errors
 def broker_start() -> None:
     """Fetch the jars if needed, format storage once, start the broker and wait until it answers."""
+    from services.broker_access.local_broker import broker_for
+    from services.broker_access.provisioning import provision
+
     s = settings()
     ensure_jars()
     broker = broker_for(s)
@@ -40,6 +40,8 @@ def broker_start() -> None:
 @one_line_errors
 def broker_stop() -> None:
     """Stop the local broker cleanly (SIGTERM, then SIGKILL after a timeout)."""
+    from services.broker_access.local_broker import broker_for
+
     stopped = broker_for(settings()).stop()
     console.print("Kafka broker stopped." if stopped else "No local Kafka broker was running.")
 
@@ -48,6 +50,8 @@ def broker_stop() -> None:
 @one_line_errors
 def broker_status() -> None:
     """Is the local broker running and does it answer? Exit code 3 when it is not running."""
+    from services.broker_access.local_broker import broker_for
+
     status = broker_for(settings()).status()
     state = "running" if status.running else "stopped"
     console.print(f"{state}; pid={status.pid}; bootstrap={status.bootstrap}; reachable={status.reachable}")
@@ -66,6 +70,9 @@ Brokers = Annotated[int, typer.Option("--brokers", min=1, max=9, help="Number of
 @one_line_errors
 def cluster_start(brokers: Brokers = 3) -> None:
     """Start N brokers together (node i on port+2(i-1)), provision the users and ACLs, print the bootstrap."""
+    from services.broker_access.local_broker import broker_for
+    from services.broker_access.provisioning import provision
+
     s = settings()
     ensure_jars()
     cluster = broker_for(s, brokers=max(brokers, 2))
@@ -83,6 +90,8 @@ def cluster_start(brokers: Brokers = 3) -> None:
 @one_line_errors
 def cluster_stop(brokers: Brokers = 3) -> None:
     """Stop every broker of the local cluster."""
+    from services.broker_access.local_broker import broker_for
+
     stopped = broker_for(settings(), brokers=max(brokers, 2)).stop()
     console.print("Kafka cluster stopped." if stopped else "No local Kafka cluster was running.")
 
@@ -91,6 +100,8 @@ def cluster_stop(brokers: Brokers = 3) -> None:
 @one_line_errors
 def cluster_status(brokers: Brokers = 3) -> None:
     """Is every broker running and does the cluster answer? Exit code 3 when not all run."""
+    from services.broker_access.local_broker import broker_for
+
     status = broker_for(settings(), brokers=max(brokers, 2)).status()
     state = "running" if status.running else "not all running"
     console.print(f"{state}; bootstrap={status.bootstrap}; reachable={status.reachable}", highlight=False)
@@ -122,6 +133,8 @@ def topics_grow(
 
     Safe for the store: a case's later events may land in another partition than its earlier ones, and
     the materializer's fold does not depend on their order."""
+    from services.kafka_admin import grow_topics
+
     s = settings()
     wanted = partitions or s.topic_partitions
     grown = grow_topics(

@@ -4,7 +4,6 @@ that is behind, with one line saying to run this)."""
 from __future__ import annotations
 
 import typer
-from sqlalchemy import make_url
 
 from services.bootstrap import upgrade_store
 from services.cli.configuration import settings
@@ -18,6 +17,8 @@ db_app = typer.Typer(help="The shared store's schema.", no_args_is_help=True)
 @one_line_errors
 def upgrade() -> None:
     """Migrate the store to this casehub's newest schema (Alembic `upgrade head`); idempotent."""
+    from sqlalchemy import make_url
+
     s = settings()
     done = upgrade_store(s)
     shown = make_url(s.store_url).render_as_string(hide_password=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from deploy.manifests.render import DEFAULT_DIR, render
+from deploy.manifests import DEFAULT_DIR
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
@@ -23,5 +23,7 @@ def render_manifests(
     ] = DEFAULT_DIR,
 ) -> None:
     """Render the manifests from the same table the local broker's ACLs come from."""
+    from deploy.manifests.render import render
+
     for path in render(settings(), out):
         console.print(f"wrote {path}", highlight=False)

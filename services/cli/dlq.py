@@ -8,16 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from consumers.dead_letter_replay import replay_dead_letters
-from consumers.decoding import RecordDecoder
 from schemas.errors import CasehubError
 from services.bootstrap import build_codec, open_store
 from services.cli.bounds import LIST_MAX, ROW_ID_MAX
 from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
-from services.early_warning import follow_replayed
-from services.store.queries.dead_letters import DeadLetterQuery, read_dead_letters
 
 dlq_app = typer.Typer(
     help="Dead letters: records the materializer rejected, with their reasons.", no_args_is_help=True
@@ -41,6 +37,8 @@ def list_letters(
     limit: Annotated[int, typer.Option(min=1, max=LIST_MAX, help="Show at most this many.")] = 100,
 ) -> None:
     """Dead letters in arrival order: where they came from and why they were rejected."""
+    from services.store.queries.dead_letters import DeadLetterQuery, read_dead_letters
+
     engine, _ = open_store(settings())
     query = DeadLetterQuery(
         reason, _utc(since), _utc(until), topic, pending_only=not all_letters, limit=limit
@@ -112,6 +110,10 @@ def replay(
     publish: Annotated[bool, typer.Option(help="Publish alerts the replayed events raise.")] = True,
 ) -> None:
     """Re-validate pending dead letters with today's code and reference data; fixed ones become events."""
+    from consumers.dead_letter_replay import replay_dead_letters
+    from consumers.decoding import RecordDecoder
+    from services.early_warning import follow_replayed
+
     s = settings()
     engine, store = open_store(s)
     if ids:

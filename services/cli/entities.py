@@ -7,29 +7,23 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
-from consumers.entity.explain import explain
-from consumers.entity.keys import MatchKey, Sighting, sighting_of
-from consumers.entity.linker import EntityLinker, LinkReport
 from consumers.entity.scoring import pair_scores
-from consumers.entity.stoplist import stop_key
-from producers.simulator import Simulation
 from schemas.errors import CasehubError
-from schemas.payloads import SubjectIdentified
 from services.bootstrap import open_store
 from services.cli.bounds import EVENTS_MAX, LIST_MAX, SECONDS_MAX, SEED_MAX, SEED_MIN
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
-from services.early_warning import build_alert_job, build_entity_follower
-from services.store import entity_store as db
-from services.store.engine import make_engine, migrate
-from services.store.sql_entity_store import SqlEntityTransaction
+
+if TYPE_CHECKING:
+    from consumers.entity.keys import MatchKey, Sighting
+    from consumers.entity.linker import EntityLinker, LinkReport
+    from services.store.sql_entity_store import SqlEntityTransaction
 
 entities_app = typer.Typer(
     help="Seller entities: subjects linked by a shared phone, tax code, shop, e-mail, id or bank account.",
@@ -53,6 +47,8 @@ def consume(
 ) -> None:
     """Run the entity consumer (group casehub-entities) and, on a thread beside it, the alert job every
     alert interval (a last sweep when the consumer stops)."""
+    from services.early_warning import build_alert_job, build_entity_follower
+
     s = service_settings()
     engine, _ = open_store(s)
     job = build_alert_job(s, engine, publish=publish, final_run=True)
@@ -94,6 +90,10 @@ def list_entities(
     limit: Annotated[int, typer.Option(min=1, max=LIST_MAX)] = 50,
 ) -> None:
     """The largest entities: id and number of subjects."""
+    from sqlalchemy import func, select
+
+    from services.store import entity_store as db
+
     engine, _ = open_store(settings())
     size = func.count().label("subjects")
     query = (
@@ -117,6 +117,10 @@ def explain_entity(
     entity_or_subject: Annotated[str, typer.Argument(help="An entity id or a subject id.")],
 ) -> None:
     """Members, keys and whether each links, the links with their events, history, suggestions."""
+    from consumers.entity.explain import explain
+    from consumers.entity.linker import EntityLinker
+    from services.store.sql_entity_store import SqlEntityTransaction
+
     s = settings()
     engine, _ = open_store(s)
     with engine.connect() as connection:
@@ -224,6 +228,10 @@ def score(
     ] = None,
 ) -> None:
     """Precision and recall of linking on the simulator's ground truth (pairs of subjects), by key kind."""
+    from consumers.entity.keys import sighting_of
+    from producers.simulator import Simulation
+    from schemas.payloads import SubjectIdentified
+
     s = settings()
     simulation = Simulation(seed)
     sightings = [
@@ -243,11 +251,18 @@ def score(
 
 
 def _only(sighting: Sighting, kinds: tuple[str, ...]) -> Sighting:
+    from consumers.entity.keys import Sighting
+
     keys = tuple((k, raw) for k, raw in sighting.keys if k.kind in kinds or not k.strong)
     return Sighting(sighting.subject_id, sighting.event_id, sighting.occurred_at, keys)
 
 
 def _link_in_scratch_store(sightings: list[Sighting], cap: int) -> dict[str, str]:
+    from consumers.entity.linker import EntityLinker
+    from services.store import entity_store as db
+    from services.store.engine import make_engine, migrate
+    from services.store.sql_entity_store import SqlEntityTransaction
+
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'score.db'}")
         migrate(engine)
@@ -263,6 +278,8 @@ def _link_in_scratch_store(sightings: list[Sighting], cap: int) -> dict[str, str
 
 def _linking_key(kind: str, value: str) -> MatchKey:
     """The key a stop-list entry names; a value that normalises to nothing could never link anyone."""
+    from consumers.entity.stoplist import stop_key
+
     key = stop_key(kind, value)
     if key is None:
         raise typer.BadParameter(f"{value!r} is not a {kind} that could link anything")
@@ -272,6 +289,8 @@ def _linking_key(kind: str, value: str) -> MatchKey:
 def _optional_keys(kind: str | None, value: str | None) -> list[MatchKey] | None:
     """The one key --kind/--value name, or None for "all of the subject's keys"; the two come together
     (a kind without a value, or a value without a kind, names nothing and is refused)."""
+    from consumers.entity.stoplist import stop_key
+
     if (kind is None) != (value is None):
         raise typer.BadParameter("give both --kind and --value, or neither")
     if kind is None or value is None:
@@ -286,6 +305,9 @@ def _corrected(change: Callable[[EntityLinker, SqlEntityTransaction], LinkReport
     """One correction by the configured linker, in one transaction of the configured store; the linker's
     refusals (ValueError: nothing to undo, a key on the bundled stop-list) are the command's bad
     parameter, in one line."""
+    from consumers.entity.linker import EntityLinker
+    from services.store.sql_entity_store import SqlEntityTransaction
+
     s = settings()
     engine, _ = open_store(s)
     try:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import typer
 from rich.markup import escape
 
-from deploy.kafka_broker import BrokerError
-from deploy.postgres_cluster import PostgresError
+from deploy.broker.host import BrokerError
+from deploy.postgres_install import PostgresError
 from schemas.errors import CasehubError
 from services.cli.consoles import err
 

@@ -13,8 +13,6 @@ from services.cli.bounds import INTERVAL_MIN, SECONDS_MAX
 from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
-from services.notify.notifier import Notifier
-from services.notify.webhooks import WebhookDispatcher
 from services.stop_signals import stop_on_signals
 
 notify_app = typer.Typer(
@@ -27,6 +25,9 @@ notify_app = typer.Typer(
 @one_line_errors
 def sweep() -> None:
     """One sweep: new notifications, then pending e-mail."""
+    from services.notify.notifier import Notifier
+    from services.notify.webhooks import WebhookDispatcher
+
     s = settings()
     engine, _ = open_store(s)
     now = utcnow()
@@ -49,6 +50,9 @@ def run(
     ] = 30.0,
 ) -> None:
     """Sweep every interval until Ctrl-C."""
+    from services.notify.notifier import Notifier
+    from services.notify.webhooks import WebhookDispatcher
+
     s = service_settings()
     engine, _ = open_store(s)
     notifier = Notifier(engine, s)

@@ -21,10 +21,8 @@ from services.cli.configuration import settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
 from services.ops.burrow import LagStatus
-from services.ops.consumer_monitor import hub_groups, lag_window
 from services.ops.durations import human_duration
-from services.ops.kafka_offsets import KafkaClusterOffsets
-from services.ops.lag import GroupLag, LagReport, LagWindow, consumer_lag
+from services.ops.lag import GroupLag, LagReport, LagWindow, consumer_lag, hub_groups, lag_window
 
 STATUS_STYLE = {LagStatus.OK: "bold green", LagStatus.WARN: "bold yellow"}
 
@@ -40,6 +38,8 @@ def lag(
     ] = 2.0,
 ) -> None:
     """Lag per group and partition: messages and time behind, Burrow status, member, catch-up estimate."""
+    from services.ops.kafka_offsets import KafkaClusterOffsets
+
     s = settings()
     window = lag_window(s)
     groups = [group] if group else None

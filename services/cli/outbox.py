@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from producers.outbox import create_outbox_table
-from producers.outbox_relay import OutboxRelay
 from schemas.errors import CasehubError
 from services.bootstrap import build_publisher, driver_reason
 from services.cli.bounds import BATCH_MAX, SECONDS_MAX
@@ -19,6 +15,9 @@ from services.cli.configuration import service_settings, settings
 from services.cli.consoles import console
 from services.cli.error_lines import one_line_errors
 from services.settings import shown_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 outbox_app = typer.Typer(help="The transactional outbox of an agency database.", no_args_is_help=True)
 DatabaseOption = Annotated[
@@ -40,6 +39,8 @@ def relay(
     batch_size: Annotated[int, typer.Option(min=1, max=BATCH_MAX, help="Rows per round trip.")] = 1000,
 ) -> None:
     """Publish pending outbox rows in order; wait out broker outages; Ctrl-C stops after the batch."""
+    from producers.outbox_relay import OutboxRelay
+
     s = service_settings()
     engine = outbox_database(database)
     outbox_relay = OutboxRelay(engine, lambda: build_publisher(s), batch_size=batch_size)
@@ -62,6 +63,8 @@ def relay(
 @one_line_errors
 def status(database: DatabaseOption) -> None:
     """How many events wait in the outbox."""
+    from producers.outbox_relay import OutboxRelay
+
     engine = outbox_database(database)
     relay_view = OutboxRelay(engine, lambda: build_publisher(settings()))
     console.print(
@@ -72,6 +75,11 @@ def status(database: DatabaseOption) -> None:
 def outbox_database(database: str) -> Engine:
     """The agency database with its outbox table; a URL SQLAlchemy cannot read, a driver not installed or
     a database that cannot be reached is one line (exit 1), not SQLAlchemy's traceback."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from producers.outbox import create_outbox_table
+
     try:
         engine = create_engine(database)
     except ArgumentError as exc:  # unparsable, or no dialect of that name (NoSuchModuleError)

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pydantic
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from producers.demo_data import demo_events
-from producers.importers.importer import ImportResult, ReportImporter
 from producers.importers.mapping import mapped_agencies
-from producers.publisher import FailedEvent, Publisher
 from schemas.errors import CasehubError
-from schemas.events import CaseEvent
 from schemas.json_text import json_lines
 from schemas.validation_messages import vietnamese_errors
 from services.bootstrap import build_publisher
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
+
+if TYPE_CHECKING:
+    from producers.importers.importer import ImportResult
+    from producers.publisher import FailedEvent
+    from schemas.events import CaseEvent
 
 _SHOWN_PROBLEMS = 10
 
@@ -39,6 +40,8 @@ def publish(
     dry_run: Annotated[bool, typer.Option(help="Validate and encode everything; send nothing.")] = False,
 ) -> None:
     """Validate, encode and publish case events to their agency topics."""
+    from producers.demo_data import demo_events
+
     if (file is None) == (not demo):
         raise typer.BadParameter("give a FILE or --demo (not both)")
     if agency is not None:
@@ -90,6 +93,8 @@ def failure_lines(failed: list[FailedEvent]) -> list[str]:
 def read_events(file: Path) -> list[CaseEvent]:
     """Case events, one JSON object a line; every bad line is listed with its number, the failing fields
     and the reasons in Vietnamese (schemas/validation_messages.py), and nothing is published."""
+    from schemas.events import CaseEvent
+
     events = []
     problems: list[str] = []
     for line in json_lines(file.read_bytes()):
@@ -111,6 +116,9 @@ def read_events(file: Path) -> list[CaseEvent]:
 
 
 def _import_report(file: Path, agency: str, dry_run: bool) -> None:
+    from producers.importers.importer import ReportImporter
+    from producers.publisher import Publisher
+
     s = settings()
     importer = ReportImporter(file, agency, publisher=None)  # a wrong agency or file fails before connecting
     publisher: Publisher | None = None if dry_run else build_publisher(s)

@@ -14,9 +14,7 @@ from schemas.errors import CasehubError
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
-from services.rebuild import compare_stores, rebuild_store
 from services.settings import shown_url, store_url_problem
-from services.store.engine import make_engine
 
 
 @one_line_errors
@@ -37,6 +35,9 @@ def rebuild(
     ] = None,
 ) -> None:
     """Rebuild every projection from the log into a fresh store and compare it with the live one."""
+    from services.rebuild import compare_stores, rebuild_store
+    from services.store.engine import make_engine
+
     s = settings()
     if into is not None and (problem := store_url_problem(into)) is not None:
         raise CasehubError(f"--into {shown_url(into)}: {problem}")

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from schemas.alerts import ALERT_RECORD
-from schemas.catalog import ENVELOPE_RECORD, SchemaVersion, bundled_catalog, catalog_manifest, load_catalog
-from schemas.catalog_check import check_schema_folder
 from schemas.compatibility import CompatibilityLevel
-from schemas.registry_client import RegistryCatalog
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
 from services.registry.prefix import PREFIX
-from services.registry.seed import agency_subjects, alert_subjects
+
+if TYPE_CHECKING:
+    from schemas.catalog import SchemaVersion
 
 schemas_app = typer.Typer(help="The Avro case-event contract and the schema registry.", no_args_is_help=True)
 DirOption = Annotated[
@@ -34,6 +32,9 @@ def _folder(directory: Path | None) -> Any:
 @one_line_errors
 def list_schemas(directory: DirOption = None) -> None:
     """Every versioned schema: record, version, id, file and the event types of its payload union."""
+    from schemas.catalog import catalog_manifest, load_catalog
+    from services.registry.seed import agency_subjects
+
     folder = _folder(directory)
     files = {entry["id"]: entry["file"] for entry in catalog_manifest(folder)}
     for version in load_catalog(folder).versions():
@@ -57,6 +58,9 @@ def list_schemas(directory: DirOption = None) -> None:
 @one_line_errors
 def check_schemas(directory: DirOption = None) -> None:
     """Check each .avsc against all earlier versions of its record (BACKWARD_TRANSITIVE); exit 1 if not."""
+    from schemas.catalog import load_catalog
+    from schemas.catalog_check import check_schema_folder
+
     folder = _folder(directory)
     problems = check_schema_folder(folder)
     for problem in problems:
@@ -74,6 +78,11 @@ def register_schemas(
 ) -> None:
     """Register the bundled envelope versions, oldest first, under every agency topic's value subject
     (and the alert versions under the alerts topic's)."""
+    from schemas.alerts import ALERT_RECORD
+    from schemas.catalog import ENVELOPE_RECORD, bundled_catalog
+    from schemas.registry_client import RegistryCatalog
+    from services.registry.seed import agency_subjects, alert_subjects
+
     s = settings()
     registry = RegistryCatalog(
         url or s.schema_registry_url or f"http://{s.api_host}:{s.api_port}{PREFIX}",

@@ -8,19 +8,20 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from producers.simulator import Simulation
-from schemas.events import CaseEvent
 from services.bootstrap import build_publisher
 from services.cli.bounds import DAYS_MAX, EVENTS_MAX, RATE_MAX, SEED_MAX, SEED_MIN
 from services.cli.configuration import settings
 from services.cli.consoles import console, err
 from services.cli.error_lines import one_line_errors
 from services.cli.publishing import not_confirmed_line
+
+if TYPE_CHECKING:
+    from schemas.events import CaseEvent
 
 _CHUNK = 20_000
 
@@ -49,6 +50,8 @@ def simulate(
     ] = None,
 ) -> None:
     """Generate realistic case lifecycles from all five agencies and publish them (or write them out)."""
+    from producers.simulator import Simulation
+
     simulation = Simulation(seed, start=date(start.year, start.month, start.day), days=days)
     stream = simulation.events(events)
     started = time.monotonic()

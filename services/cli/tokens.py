@@ -9,11 +9,7 @@ import typer
 from consumers.clock import utcnow
 from schemas.bounds import is_url_safe_id, line_refusal
 from schemas.errors import CasehubError
-from schemas.reference import agencies, provinces_on
-from services.access.demo import seed_demo_principals
 from services.access.principal import PRINCIPAL_ID_MAX, Principal, Role
-from services.access.resolver import issue_token, list_principals, save_principal
-from services.access.revocation import revoke_access
 from services.bootstrap import open_store
 from services.cli.configuration import settings
 from services.cli.consoles import console
@@ -35,6 +31,9 @@ def create(
     label: Annotated[str | None, typer.Option(help="What the token is for.")] = None,
 ) -> None:
     """Create (or update) a principal and print a new token for it — shown once, stored only as a hash."""
+    from schemas.reference import agencies, provinces_on
+    from services.access.resolver import issue_token, save_principal
+
     if not is_url_safe_id(principal_id, PRINCIPAL_ID_MAX):
         raise typer.BadParameter(
             f"a principal id is 1-{PRINCIPAL_ID_MAX} characters: letters A-Z a-z, digits and . _ ~ : - "
@@ -58,6 +57,8 @@ def create(
 @one_line_errors
 def list_() -> None:
     """Every principal with its agency, role and province scope."""
+    from services.access.resolver import list_principals
+
     engine, _ = open_store(settings())
     for p in list_principals(engine):
         scope = ",".join(sorted(p.provinces)) or "national"
@@ -70,6 +71,8 @@ def list_() -> None:
 @one_line_errors
 def revoke(principal_id: Annotated[str, typer.Argument(help="Whose tokens to revoke.")]) -> None:
     """Revoke every live token and web session of a principal (a leaked or rotated token)."""
+    from services.access.revocation import revoke_access
+
     engine, _ = open_store(settings())
     revoked = revoke_access(engine, principal_id)
     if not revoked.known:
@@ -83,6 +86,8 @@ def revoke(principal_id: Annotated[str, typer.Argument(help="Whose tokens to rev
 @one_line_errors
 def disable(principal_id: Annotated[str, typer.Argument(help="Who leaves.")]) -> None:
     """Disable a principal: tokens and web sessions end, subscriptions stop; `create` enables again."""
+    from services.access.revocation import revoke_access
+
     engine, _ = open_store(settings())
     revoked = revoke_access(engine, principal_id, disable=True)
     if not revoked.known:
@@ -97,6 +102,8 @@ def disable(principal_id: Annotated[str, typer.Argument(help="Who leaves.")]) ->
 @one_line_errors
 def demo() -> None:
     """Seed the demo principals with their well-known tokens (for a demo store only)."""
+    from services.access.demo import seed_demo_principals
+
     engine, _ = open_store(settings())
     console.print(demo_token_lines(seed_demo_principals(engine)), highlight=False, end="")
 

@@ -13,9 +13,9 @@ from services.bootstrap import cluster_offsets
 from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.ops import health
-from services.ops.consumer_monitor import hub_groups, lag_window, process_registry
+from services.ops.consumer_monitor import process_registry
 from services.ops.kafka_offsets import KafkaClusterOffsets
-from services.ops.lag import LagWindow
+from services.ops.lag import LagWindow, hub_groups, lag_window
 from services.ops.lag_metrics import LagCollector
 from services.ops.lag_sampler import LagSampler
 from services.settings import Settings

@@ -17,24 +17,13 @@ from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.ops import health
 from services.ops.cluster_offsets import PartitionKey
-from services.ops.lag import LagWindow
+from services.ops.lag import hub_groups, lag_window
 from services.ops.lag_metrics import LagCollector
 from services.ops.lag_sampler import LagSampler
 from services.ops.metrics_server import MetricsServer
 from services.settings import Settings
 
 logger = structlog.get_logger()
-
-
-def lag_window(settings: Settings) -> LagWindow:
-    return LagWindow(settings.lag_window_commits, settings.lag_min_distance_s, settings.lag_lookback_s)
-
-
-def hub_groups(settings: Settings) -> dict[str, str]:
-    """The hub's own consumer groups and the topics they subscribe to: shown by the lag tools even
-    before (or without) a single commit, with every partition that holds messages."""
-    pattern = settings.agency_topic_pattern
-    return {settings.consumer_group: pattern, settings.entity_group: pattern}
 
 
 def process_registry() -> CollectorRegistry:

@@ -29,6 +29,7 @@ from services.ops.burrow import (
 )
 from services.ops.catch_up import Progress, recent_progress, seconds_to_catch_up
 from services.ops.cluster_offsets import ClusterOffsets, GroupMembers, LogRange, PartitionKey
+from services.settings import Settings
 
 GROUP_ID_MAX_BYTES = 32_767
 """The longest group id Kafka's protocol carries (a string with a 16-bit length)."""
@@ -337,3 +338,14 @@ def _seconds_behind(lag: int, arrived_ms: int | None, now_ms: int) -> float | No
 
 def _datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def lag_window(settings: Settings) -> LagWindow:
+    return LagWindow(settings.lag_window_commits, settings.lag_min_distance_s, settings.lag_lookback_s)
+
+
+def hub_groups(settings: Settings) -> dict[str, str]:
+    """The hub's own consumer groups and the topics they subscribe to: shown by the lag tools even
+    before (or without) a single commit, with every partition that holds messages."""
+    pattern = settings.agency_topic_pattern
+    return {settings.consumer_group: pattern, settings.entity_group: pattern}

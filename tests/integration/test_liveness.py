@@ -33,9 +33,9 @@ from services.broker_access.principals import Role as KafkaRole
 from services.kafka_admin import ensure_topics
 from services.ops import health
 from services.ops.burrow import LagStatus
-from services.ops.consumer_monitor import ConsumerMonitor, hub_groups
+from services.ops.consumer_monitor import ConsumerMonitor
 from services.ops.kafka_offsets import KafkaClusterOffsets
-from services.ops.lag import LagWindow, consumer_lag
+from services.ops.lag import LagWindow, consumer_lag, hub_groups
 from services.settings import Settings
 from services.store.sql_store import SqlCaseStore
 from tests.databases import upgraded

@@ -1,6 +1,9 @@
 """The CLI loads the analyst API only for the commands that serve it (services/cli/app.py's docstring):
 every other command, and each member process of `casehub consume --processes N`, starts without it.
-(That `up` and `api` still find it is what tests/e2e/test_up.py and the API's CLI tests run.)"""
+(That `up` and `api` still find it is what tests/e2e/test_up.py and the API's CLI tests run.)
+
+Nor does it load the database, Kafka, Avro or TLS libraries until a command runs that uses them: `--help`
+and any command's help start without them (the e2e tests run every command that does use them)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import sys
 import pytest
 
 SERVED_ONLY = ("fastapi", "starlette", "uvicorn", "services.api", "services.web", "jinja2", "openpyxl")
+USED_ONLY = ("sqlalchemy", "alembic", "psycopg", "kafka", "fastavro", "cryptography", "consumers.materializer")
+"""Loaded by the commands that open the store, the broker or the schemas, not by the CLI's start."""
 
 
 def after_cli(*arguments: str) -> tuple[str, set[str]]:
@@ -28,8 +33,8 @@ def after_cli(*arguments: str) -> tuple[str, set[str]]:
     return output, set(modules)
 
 
-def served_only(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if m.split(".")[0] in SERVED_ONLY or m.startswith(SERVED_ONLY))
+def served_only(modules: set[str], names: tuple[str, ...] = SERVED_ONLY) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in names or m.startswith(names))
 
 
 @pytest.mark.parametrize("arguments", [("--help",), ("consume", "--help"), ("lag", "--help")])
@@ -43,3 +48,13 @@ def test_the_help_still_lists_the_commands_that_serve_the_api() -> None:
     output, _ = after_cli("--help")
     for command in ("up", "api", "consume", "lag", "rebuild"):
         assert f" {command} " in output, command
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [("--help",), ("consume", "--help"), ("lag", "--help"), ("tokens", "create", "--help"), ("dlq", "--help")],
+)
+def test_the_cli_starts_without_the_store_broker_avro_or_tls_libraries(arguments: tuple[str, ...]) -> None:
+    output, modules = after_cli(*arguments)
+    assert "Usage" in output
+    assert served_only(modules, USED_ONLY) == []
