@@ -14,7 +14,9 @@ import sys
 import pytest
 
 SERVED_ONLY = ("fastapi", "starlette", "uvicorn", "services.api", "services.web", "jinja2", "openpyxl")
-USED_ONLY = ("sqlalchemy", "alembic", "psycopg", "kafka", "fastavro", "cryptography", "consumers.materializer")
+USED_ONLY = (
+    "sqlalchemy", "alembic", "psycopg", "kafka", "fastavro", "cryptography", "consumers.materializer"
+)  # fmt: skip
 """Loaded by the commands that open the store, the broker or the schemas, not by the CLI's start."""
 
 
@@ -52,9 +54,17 @@ def test_the_help_still_lists_the_commands_that_serve_the_api() -> None:
 
 @pytest.mark.parametrize(
     "arguments",
-    [("--help",), ("consume", "--help"), ("lag", "--help"), ("tokens", "create", "--help"), ("dlq", "--help")],
+    [
+        ("--help",),
+        ("consume", "--help"),
+        ("lag", "--help"),
+        ("tokens", "create", "--help"),
+        ("dlq", "--help"),
+    ],
 )
-def test_the_cli_starts_without_the_store_broker_avro_or_tls_libraries(arguments: tuple[str, ...]) -> None:
+def test_the_cli_starts_without_the_store_broker_avro_or_tls_libraries(
+    arguments: tuple[str, ...],
+) -> None:
     output, modules = after_cli(*arguments)
     assert "Usage" in output
     assert served_only(modules, USED_ONLY) == []
