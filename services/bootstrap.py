@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from consumers.store_errors import StoreUnavailable
+from services.broker_access.client_options import client_options
 from services.broker_access.principals import Role
 from services.settings import AGENCY_CODES, Settings
 
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     from consumers.log_replay import LogReplaySource
     from consumers.materializer import Materializer
     from consumers.observer import BatchObserver
-    from consumers.store_errors import StoreUnavailable
     from producers.publisher import Publisher
     from schemas.codec import CaseEventCodec
     from services.ops.kafka_offsets import KafkaClusterOffsets
@@ -88,7 +89,6 @@ def upgrade_store(settings: Settings) -> SchemaUpgrade:
 
 
 def _engine(settings: Settings, *, pre_ping: bool = True) -> Engine:
-    from consumers.store_errors import StoreUnavailable
     from services.store.engine import make_engine
 
     try:
@@ -114,8 +114,6 @@ def _seed(settings: Settings, engine: Engine) -> None:
 
 def store_unavailable(engine: Engine, exc: SQLAlchemyError) -> StoreUnavailable:
     """A store that cannot be opened, said in one line: its URL (password hidden) and the driver's reason."""
-    from consumers.store_errors import StoreUnavailable
-
     return StoreUnavailable(f"cannot open the store {engine.url.render_as_string()}: {driver_reason(exc)}")
 
 
@@ -128,7 +126,6 @@ def driver_reason(exc: SQLAlchemyError) -> str:
 def create_topics(settings: Settings, agencies: tuple[str, ...] = AGENCY_CODES) -> list[str]:
     """The agency, dead-letter and per-agency alert topics (created by the hub admin)."""
     from consumers.kafka_dead_letters import DEAD_LETTER_MAX_BYTES
-    from services.broker_access.client_options import client_options
     from services.kafka_admin import ensure_topics
 
     names = [settings.agency_topic(a) for a in agencies] + [settings.dead_letter_topic]
@@ -149,7 +146,6 @@ def agency_source(
 ) -> KafkaRecordSource:
     """A consumer group on every agency topic that resumes from the offsets the store holds for it."""
     from consumers.kafka_io import KafkaRecordSource
-    from services.broker_access.client_options import client_options
 
     return KafkaRecordSource(
         security=client_options(settings, role),
@@ -173,7 +169,6 @@ def build_materializer(
     from consumers.kafka_dead_letters import KafkaDeadLetterSink
     from consumers.liveness import Liveness
     from consumers.materializer import Materializer
-    from services.broker_access.client_options import client_options
 
     group = settings.consumer_group
     source = agency_source(settings, group, store)
@@ -227,7 +222,6 @@ def replay_source(
 ) -> LogReplaySource:
     """A reader of the agency topics from their beginning (all of them, or the `snapshot`'s partitions)."""
     from consumers.log_replay import LogReplaySource
-    from services.broker_access.client_options import client_options
 
     return LogReplaySource(
         security=client_options(settings, Role.MATERIALIZER),
@@ -240,7 +234,6 @@ def replay_source(
 
 def cluster_offsets(settings: Settings) -> KafkaClusterOffsets:
     """The lag tools' reader of group offsets and log ends, as the ops user (connects on first use)."""
-    from services.broker_access.client_options import client_options
     from services.ops.kafka_offsets import KafkaClusterOffsets
 
     return KafkaClusterOffsets(
@@ -273,7 +266,6 @@ def build_publisher(settings: Settings, agency: str | None = None) -> Publisher:
     a broker that is down is BrokerUnavailable in one line now (a 503, a CLI error, a relay retry), not
     in the middle of a publish."""
     from producers.publisher import Publisher
-    from services.broker_access.client_options import client_options
 
     publisher = Publisher(
         security=client_options(settings, agency or Role.ADMIN),

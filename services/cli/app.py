@@ -5,7 +5,7 @@ route, page and model) and the local broker's launcher only for `up` and `api`; 
 Alembic, psycopg), the Kafka clients, the Avro codec and the TLS stack only inside the commands that use
 them (services/bootstrap.py's factories import theirs when called). Loading all of it at every start cost
 ~1.9 s of CPU, which `--help`, `lag`, each member process of `casehub consume --processes N` and every
-other command paid whatever it then used; the CLI now starts in ~0.45 s. tests/unit/test_cli_imports.py
+other command paid whatever it then used; the CLI now starts in ~0.5 s. tests/unit/test_cli_imports.py
 keeps it so.
 """
 
