@@ -68,3 +68,27 @@ def test_the_cli_starts_without_the_store_broker_avro_or_tls_libraries(
     output, modules = after_cli(*arguments)
     assert "Usage" in output
     assert served_only(modules, USED_ONLY) == []
+
+
+def test_every_import_a_command_makes_when_it_runs_resolves() -> None:
+    """The imports inside the commands' bodies (and bootstrap's factories) run only when the command does:
+    each must name a module and attribute that exist, or a command no test runs would fail for a user."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*sorted((root / "services" / "cli").glob("*.py")), root / "services" / "bootstrap.py"]
+    checked = []
+    for path in files:
+        for function in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    module = importlib.import_module(node.module)
+                    for alias in node.names:
+                        if not hasattr(module, alias.name):  # a submodule: `from services.ops import health`
+                            importlib.import_module(f"{node.module}.{alias.name}")
+                        checked.append(f"{node.module}.{alias.name}")
+    assert len(checked) >= 50, checked
